@@ -1,0 +1,381 @@
+// Content-addressed snapshots: every entity is stored once under the SHA-256 of its canonical JSON,
+// and a snapshot is a small tree of nodes (root -> dialogs -> interactions, plus settings and
+// sections). Edits rewrite the changed entity and the nodes above it, nothing else.
+import { entityId, type BotContent, type DialogContent, type OrderRun } from './content.js';
+import type { HashFn } from './hash.js';
+import {
+  JsonShapeError,
+  canonicalJson,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+} from './json.js';
+import { ListBuilder, listEntries, listLength, type ChunkedList, type Entry } from './prolly.js';
+import { err, ok, type Result } from './result.js';
+import { MemoryNodeStore } from './store.js';
+
+export type SectionRef = { list: string } | { value: string };
+
+export interface RootNode {
+  v: 1;
+  settings: string;
+  dialogs: string;
+  order: string | null;
+  sections: Record<string, SectionRef>;
+}
+
+export interface DialogNode {
+  dialog: string;
+  interactions: string;
+}
+
+/** An edit of a snapshot. Interactions are addressed through their dialog. */
+export type EditOp =
+  | { op: 'setSettings'; settings: JsonObject }
+  | { op: 'setSection'; key: string; value: JsonValue | undefined }
+  | { op: 'addDialog'; dialog: JsonObject; index?: number }
+  | { op: 'updateDialog'; dialog: JsonObject }
+  | { op: 'removeDialog'; dialogId: string }
+  | { op: 'moveDialog'; dialogId: string; index: number }
+  | { op: 'addInteraction'; dialogId: string; interaction: JsonObject; index?: number }
+  | { op: 'updateInteraction'; dialogId: string; interaction: JsonObject }
+  | { op: 'removeInteraction'; dialogId: string; interactionId: string }
+  | { op: 'moveInteraction'; dialogId: string; interactionId: string; index: number };
+
+const RESERVED_SECTIONS = new Set(['bot', 'groups', 'conversationMessage']);
+
+export class Snapshotter {
+  readonly lists: ListBuilder;
+
+  constructor(
+    readonly store: MemoryNodeStore,
+    readonly hashFn: HashFn,
+  ) {
+    this.lists = new ListBuilder(store, hashFn);
+  }
+
+  /** Store one entity (or any JSON value) and return its hash. Throws JsonShapeError on non-JSON. */
+  putValue(value: JsonValue): string {
+    const text = canonicalJson(value);
+    const hash = this.hashFn(text);
+    this.store.put(hash, text);
+    return hash;
+  }
+
+  /** Build the whole tree of a content and return its root hash. */
+  write(content: BotContent): string {
+    const dialogEntries = content.dialogs.map((d) => ({
+      id: d.dialog.id as string,
+      hash: this.putDialogNode(this.putValue(d.dialog), this.entityList(d.interactions).hash),
+    }));
+    const sections: Record<string, SectionRef> = {};
+    for (const [key, value] of Object.entries(content.sections))
+      sections[key] = this.putSection(value);
+    return this.putRoot({
+      v: 1,
+      settings: this.putValue(content.settings),
+      dialogs: this.lists.build(dialogEntries).hash,
+      order: content.order === null ? null : this.putValue(content.order),
+      sections,
+    });
+  }
+
+  /** Read a snapshot back. Entities are frozen and shared with the store's cache. */
+  read(root: string): BotContent {
+    const r = this.root(root);
+    const dialogs: DialogContent[] = listEntries(this.lists.load(r.dialogs)).map((e) => {
+      const node = this.dialogNode(e.hash);
+      return {
+        dialog: this.store.decode(node.dialog) as JsonObject,
+        interactions: listEntries(this.lists.load(node.interactions)).map(
+          (i) => this.store.decode(i.hash) as JsonObject,
+        ),
+      };
+    });
+    const sections: Record<string, JsonValue> = {};
+    for (const [key, ref] of Object.entries(r.sections)) sections[key] = this.readSection(ref);
+    return {
+      settings: this.store.decode(r.settings) as JsonObject,
+      dialogs,
+      sections,
+      order: r.order === null ? null : (this.store.decode(r.order) as OrderRun[]),
+    };
+  }
+
+  root(hash: string): RootNode {
+    return this.store.decode(hash) as RootNode;
+  }
+
+  dialogNode(hash: string): DialogNode {
+    return this.store.decode(hash) as DialogNode;
+  }
+
+  readSection(ref: SectionRef): JsonValue {
+    if ('value' in ref) return this.store.decode(ref.value) as JsonValue;
+    return listEntries(this.lists.load(ref.list)).map(
+      (e) => this.store.decode(e.hash) as JsonValue,
+    );
+  }
+
+  /** Apply one edit and return the new root; the old snapshot is untouched. */
+  edit(rootHash: string, op: EditOp): Result<string> {
+    try {
+      return this.applyEdit(this.root(rootHash), op);
+    } catch (e) {
+      if (e instanceof JsonShapeError)
+        return err('VALIDATION', `The value ${e.message}.`, { path: e.path === '' ? '/' : e.path });
+      throw e;
+    }
+  }
+
+  private applyEdit(r: RootNode, op: EditOp): Result<string> {
+    switch (op.op) {
+      case 'setSettings': {
+        if (!isJsonObject(op.settings))
+          return err('VALIDATION', 'Settings must be an object.', { path: 'settings' });
+        const { id: _id, name: _name, ...settings } = op.settings;
+        return ok(this.putRoot({ ...r, settings: this.putValue(settings) }));
+      }
+      case 'setSection': {
+        if (RESERVED_SECTIONS.has(op.key))
+          return err(
+            'VALIDATION',
+            `"${op.key}" is not a section; edit it through its own operations.`,
+            { path: 'key' },
+          );
+        const sections = { ...r.sections };
+        if (op.value === undefined) delete sections[op.key];
+        else sections[op.key] = this.putSection(op.value);
+        return ok(this.putRoot({ ...r, sections }));
+      }
+      case 'addDialog': {
+        const bad = requireEntity(op.dialog, 'dialog');
+        if (bad) return bad;
+        const dialogs = this.lists.load(r.dialogs);
+        const id = op.dialog.id as string;
+        if (indexOfId(dialogs, id) >= 0)
+          return err('CONFLICT', `A dialog with id "${id}" already exists.`, { path: 'dialog.id' });
+        const node = this.putDialogNode(this.putValue(op.dialog), this.lists.build([]).hash);
+        const at = clampIndex(op.index, listLength(dialogs));
+        return ok(
+          this.putRoot({
+            ...r,
+            dialogs: this.lists.splice(dialogs, at, 0, [{ id, hash: node }]).hash,
+          }),
+        );
+      }
+      case 'updateDialog': {
+        const bad = requireEntity(op.dialog, 'dialog');
+        if (bad) return bad;
+        const found = this.findDialog(r, op.dialog.id as string);
+        if (!found.ok) return found;
+        const { dialogs, index, node } = found.value;
+        const hash = this.putDialogNode(this.putValue(op.dialog), node.interactions);
+        return ok(
+          this.putRoot({
+            ...r,
+            dialogs: this.lists.splice(dialogs, index, 1, [{ id: op.dialog.id as string, hash }])
+              .hash,
+          }),
+        );
+      }
+      case 'removeDialog': {
+        const found = this.findDialog(r, op.dialogId);
+        if (!found.ok) return found;
+        const { dialogs, index } = found.value;
+        const order = this.editOrder(r.order, (runs) => runs.filter(([d]) => d !== op.dialogId));
+        return ok(
+          this.putRoot({ ...r, order, dialogs: this.lists.splice(dialogs, index, 1, []).hash }),
+        );
+      }
+      case 'moveDialog': {
+        const found = this.findDialog(r, op.dialogId);
+        if (!found.ok) return found;
+        const { dialogs, index } = found.value;
+        const entry = { id: op.dialogId, hash: listEntries(dialogs)[index]!.hash };
+        const without = this.lists.splice(dialogs, index, 1, []);
+        const at = clampIndex(op.index, listLength(without));
+        return ok(this.putRoot({ ...r, dialogs: this.lists.splice(without, at, 0, [entry]).hash }));
+      }
+      case 'addInteraction':
+      case 'updateInteraction': {
+        const bad = requireEntity(op.interaction, 'interaction');
+        if (bad) return bad;
+        const found = this.findDialog(r, op.dialogId);
+        if (!found.ok) return found;
+        const { dialogs, index, node } = found.value;
+        const id = op.interaction.id as string;
+        const interactions = this.lists.load(node.interactions);
+        const entry = { id, hash: this.putValue({ ...op.interaction, group: op.dialogId }) };
+        let next: ChunkedList;
+        let order = r.order;
+        if (op.op === 'addInteraction') {
+          if (this.interactionExists(dialogs, id))
+            return err('CONFLICT', `An interaction with id "${id}" already exists.`, {
+              path: 'interaction.id',
+            });
+          const at = clampIndex(op.index, listLength(interactions));
+          next = this.lists.splice(interactions, at, 0, [entry]);
+          order = this.editOrder(r.order, (runs) => addToRuns(runs, op.dialogId, at));
+        } else {
+          const at = indexOfId(interactions, id);
+          if (at < 0) return notFoundInteraction(id, op.dialogId);
+          next = this.lists.splice(interactions, at, 1, [entry]);
+        }
+        const hash = this.putDialogNode(node.dialog, next.hash);
+        return ok(
+          this.putRoot({
+            ...r,
+            order,
+            dialogs: this.lists.splice(dialogs, index, 1, [{ id: op.dialogId, hash }]).hash,
+          }),
+        );
+      }
+      case 'removeInteraction':
+      case 'moveInteraction': {
+        const found = this.findDialog(r, op.dialogId);
+        if (!found.ok) return found;
+        const { dialogs, index, node } = found.value;
+        const interactions = this.lists.load(node.interactions);
+        const at = indexOfId(interactions, op.interactionId);
+        if (at < 0) return notFoundInteraction(op.interactionId, op.dialogId);
+        const entry = listEntries(interactions)[at]!;
+        let next = this.lists.splice(interactions, at, 1, []);
+        let order = r.order;
+        if (op.op === 'moveInteraction')
+          next = this.lists.splice(next, clampIndex(op.index, listLength(next)), 0, [entry]);
+        else order = this.editOrder(r.order, (runs) => removeFromRuns(runs, op.dialogId, at));
+        const hash = this.putDialogNode(node.dialog, next.hash);
+        return ok(
+          this.putRoot({
+            ...r,
+            order,
+            dialogs: this.lists.splice(dialogs, index, 1, [{ id: op.dialogId, hash }]).hash,
+          }),
+        );
+      }
+    }
+  }
+
+  private findDialog(
+    r: RootNode,
+    dialogId: string,
+  ): Result<{ dialogs: ChunkedList; index: number; node: DialogNode }> {
+    const dialogs = this.lists.load(r.dialogs);
+    const index = indexOfId(dialogs, dialogId);
+    if (index < 0)
+      return err('NOT_FOUND', `There is no dialog with id "${dialogId}".`, { path: 'dialogId' });
+    return ok({ dialogs, index, node: this.dialogNode(listEntries(dialogs)[index]!.hash) });
+  }
+
+  private interactionExists(dialogs: ChunkedList, id: string): boolean {
+    for (const chunk of dialogs.levels[0]!)
+      for (const d of chunk.items)
+        if (indexOfId(this.lists.load(this.dialogNode(d.hash).interactions), id) >= 0) return true;
+    return false;
+  }
+
+  private editOrder(order: string | null, change: (runs: OrderRun[]) => OrderRun[]): string | null {
+    if (order === null) return null;
+    return this.putValue(
+      mergeRuns(change((this.store.decode(order) as OrderRun[]).map(([d, n]) => [d, n]))),
+    );
+  }
+
+  private entityList(values: readonly JsonValue[]): ChunkedList {
+    return this.lists.build(values.map((v) => ({ id: entityId(v), hash: this.putValue(v) })));
+  }
+
+  private putSection(value: JsonValue): SectionRef {
+    return Array.isArray(value)
+      ? { list: this.entityList(value).hash }
+      : { value: this.putValue(value) };
+  }
+
+  private putDialogNode(dialog: string, interactions: string): string {
+    return this.putValue({ dialog, interactions });
+  }
+
+  private putRoot(root: RootNode): string {
+    return this.putValue(root as unknown as JsonObject);
+  }
+}
+
+/** A fresh in-memory store and snapshotter. */
+export const createSnapshotter = (hashFn: HashFn, store = new MemoryNodeStore()): Snapshotter =>
+  new Snapshotter(store, hashFn);
+
+function indexOfId(list: ChunkedList, id: string): number {
+  let i = 0;
+  for (const chunk of list.levels[0]!) {
+    for (const e of chunk.items) {
+      if (e.id === id) return i;
+      i++;
+    }
+  }
+  return -1;
+}
+
+const clampIndex = (index: number | undefined, length: number): number =>
+  index === undefined ? length : Math.max(0, Math.min(length, Math.trunc(index)));
+
+function requireEntity(
+  value: unknown,
+  what: string,
+): { ok: false; error: ReturnType<typeof err>['error'] } | null {
+  if (!isJsonObject(value))
+    return err('VALIDATION', `The ${what} must be an object.`, { path: what });
+  if (typeof value.id !== 'string' || value.id === '')
+    return err('VALIDATION', `The ${what} needs a non-empty string id.`, { path: `${what}.id` });
+  return null;
+}
+
+const notFoundInteraction = (id: string, dialogId: string) =>
+  err('NOT_FOUND', `There is no interaction with id "${id}" in dialog "${dialogId}".`, {
+    path: 'interactionId',
+  });
+
+/** A new interaction at position `at` of its dialog takes the export slot of its neighbour. */
+function addToRuns(runs: OrderRun[], dialogId: string, at: number): OrderRun[] {
+  let seen = 0;
+  let last = -1;
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i]!;
+    if (run[0] !== dialogId) continue;
+    last = i;
+    if (at < seen + run[1]) {
+      run[1]++;
+      return runs;
+    }
+    seen += run[1];
+  }
+  if (last >= 0) runs[last]![1]++;
+  else runs.push([dialogId, 1]);
+  return runs;
+}
+
+function removeFromRuns(runs: OrderRun[], dialogId: string, at: number): OrderRun[] {
+  let seen = 0;
+  for (const run of runs) {
+    if (run[0] !== dialogId) continue;
+    if (at < seen + run[1]) {
+      run[1]--;
+      break;
+    }
+    seen += run[1];
+  }
+  return runs;
+}
+
+function mergeRuns(runs: OrderRun[]): OrderRun[] {
+  const out: OrderRun[] = [];
+  for (const [d, n] of runs) {
+    if (n <= 0) continue;
+    const last = out[out.length - 1];
+    if (last !== undefined && last[0] === d) last[1] += n;
+    else out.push([d, n]);
+  }
+  return out;
+}
+
+export type { Entry };

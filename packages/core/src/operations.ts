@@ -329,7 +329,11 @@ export function createRelease(input: CreateReleaseInput, ctx: OpContext): Result
     rejectReason: null,
   };
   const pending =
-    input.pending !== null && input.pending.status === 'pending' ? input.pending : null;
+    input.pending !== null &&
+    input.pending.status === 'pending' &&
+    input.pending.targetId === target.id
+      ? input.pending
+      : null;
   const superseded: Release | null = pending && {
     ...pending,
     status: 'superseded',
@@ -416,16 +420,8 @@ export function upgradeToRelease(input: UpgradeInput, ctx: OpContext): Result<Up
       `The upgrade is blocked: the target's environment does not define ${input.checks.missingEnv.join(', ')}.`,
       { path: 'environment', details: { missing: input.checks.missingEnv } },
     );
-  const floor = semverFloor(input.ledger.filter((u) => u.targetId === target.id));
-  if (floor !== null && !input.force && !semver.gt(release.version, floor))
-    return err(
-      'CONFLICT',
-      `Release ${release.version} is not newer than ${floor}, which "${target.name}" runs.`,
-      {
-        path: 'release',
-        details: { floor },
-      },
-    );
+  // No semver floor here: rule 3 applies it when the release is created, and only one release is
+  // pending at a time, so a pending release below the floor was forced on purpose.
   const backup = newVersion(
     target,
     { name: `Before upgrade to ${release.version}`, root: target.root, kind: 'before-upgrade' },
@@ -591,7 +587,9 @@ export function versionsToPrune(
   const candidates = versions
     .filter((v) => v.automatic && !v.pinned && !needed.has(v.id))
     .sort((x, y) => y.number - x.number);
-  return candidates.slice(Math.max(0, keep));
+  // A nonsensical policy keeps everything rather than pruning everything.
+  if (!Number.isFinite(keep)) return [];
+  return candidates.slice(Math.max(0, Math.floor(keep)));
 }
 
 /**

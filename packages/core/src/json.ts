@@ -23,55 +23,105 @@ export const MAX_DEPTH = 64;
 /**
  * Canonical JSON: object keys sorted by UTF-16 code units (as RFC 8785), no whitespace, numbers
  * and strings as JSON.stringify writes them. Equal values give equal bytes whatever their key order.
+ * Throws JsonShapeError for anything JSON cannot represent.
  */
 export function canonicalJson(value: JsonValue): string {
-  return write(value, 0, '');
+  // Values that are already canonical (everything read back from a store, everything importCbExport
+  // produced) are checked without copying and serialised natively.
+  return JSON.stringify(isCanonical(value, 0) ? value : toCanonical(value));
 }
 
-function write(value: JsonValue, depth: number, path: string): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw new JsonShapeError('is not a finite number', path);
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object': {
-      if (value === null) return 'null';
-      if (depth >= MAX_DEPTH)
-        throw new JsonShapeError(`nests deeper than ${MAX_DEPTH} levels`, path);
-      if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ',';
-          out += write(value[i] as JsonValue, depth + 1, path);
-        }
-        return out + ']';
-      }
-      const keys = Object.keys(value);
-      // Already-sorted keys are the common case for data read back from the store.
-      let sorted = true;
-      for (let i = 1; i < keys.length; i++) {
-        if ((keys[i - 1] as string) > (keys[i] as string)) {
-          sorted = false;
-          break;
-        }
-      }
-      if (!sorted) keys.sort();
-      let out = '{';
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string;
-        if (key === '__proto__')
-          throw new JsonShapeError('has a "__proto__" key', `${path}/${escapePointer(key)}`);
-        if (i > 0) out += ',';
-        out += JSON.stringify(key) + ':' + write(value[key] as JsonValue, depth + 1, path);
-      }
-      return out + '}';
-    }
-    default:
-      throw new JsonShapeError(`holds a ${typeof value}, which JSON cannot represent`, path);
+/** True when `value` is plain JSON with every object's keys already in sorted order. */
+function isCanonical(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null)
+    return (
+      typeof value !== 'bigint' &&
+      typeof value !== 'function' &&
+      typeof value !== 'symbol' &&
+      value !== undefined
+    );
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isCanonical(value[i], depth + 1)) return false;
+    return true;
   }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  let previous: string | undefined;
+  for (const key in value) {
+    if (key === '__proto__' || (previous !== undefined && key < previous)) return false;
+    if (!isCanonical((value as Record<string, unknown>)[key], depth + 1)) return false;
+    previous = key;
+  }
+  return true;
+}
+
+/**
+ * A deep copy of `value` with every object's keys sorted, after checking it is plain JSON no deeper
+ * than `maxDepth`; the JsonShapeError it throws carries the JSON pointer of the first offender.
+ */
+export function toCanonical(value: unknown, maxDepth = MAX_DEPTH): JsonValue {
+  try {
+    return sortedCopy(value, 0, maxDepth);
+  } catch (e) {
+    if (e !== NOT_JSON) throw e;
+    // The fast copy keeps no path; walk again, tracking it, to say where and why.
+    throw locateShapeError(value, maxDepth);
+  }
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function sortedCopy(v: unknown, depth: number, maxDepth: number): JsonValue {
+  if (typeof v === 'string' || typeof v === 'boolean' || v === null) return v;
+  if (typeof v === 'number') {
+    if (Number.isFinite(v)) return v;
+    throw NOT_JSON;
+  }
+  if (typeof v !== 'object' || depth >= maxDepth) throw NOT_JSON;
+  if (Array.isArray(v)) {
+    const out: JsonValue[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = sortedCopy(v[i], depth + 1, maxDepth);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) throw NOT_JSON;
+  const keys = Object.keys(v);
+  if (keys.length > 1) keys.sort();
+  const out: JsonObject = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === '__proto__') throw NOT_JSON;
+    out[key] = sortedCopy((v as Record<string, unknown>)[key], depth + 1, maxDepth);
+  }
+  return out;
+}
+
+function locateShapeError(root: unknown, maxDepth: number): JsonShapeError {
+  const trail: string[] = [];
+  const at = (reason: string) =>
+    new JsonShapeError(reason, trail.map((p) => '/' + escapePointer(p)).join(''));
+  const visit = (v: unknown, depth: number): JsonShapeError | null => {
+    if (typeof v === 'string' || typeof v === 'boolean' || v === null) return null;
+    if (typeof v === 'number') return Number.isFinite(v) ? null : at('is not a finite number');
+    if (typeof v !== 'object') return at(`is a ${typeof v}, not JSON`);
+    if (depth >= maxDepth) return at(`nests deeper than ${maxDepth} levels`);
+    const proto = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null)
+      return at(`is a ${(v as object).constructor?.name ?? 'non-plain object'}, which is not JSON`);
+    const keys = Array.isArray(v) ? v.map((_, i) => String(i)) : Object.keys(v).sort();
+    for (const key of keys) {
+      trail.push(key);
+      if (key === '__proto__' && !Array.isArray(v))
+        return at('is a "__proto__" key, which is not allowed');
+      const found = visit((v as Record<string, unknown>)[key], depth + 1);
+      if (found) return found;
+      trail.pop();
+    }
+    return null;
+  };
+  return visit(root, 0) ?? new JsonShapeError('is not JSON', '');
 }
 
 export const escapePointer = (segment: string | number): string =>

@@ -189,3 +189,27 @@ export const listLength = (list: ChunkedList): number => {
   for (const c of list.levels[0]!) n += c.items.length;
   return n;
 };
+
+// Id → offset inside one chunk. Chunks are immutable and shared by every list version that still
+// contains them, so after an edit only the rewritten chunks are indexed again.
+const chunkIndexes = new WeakMap<Chunk, Map<string, number>>();
+
+/** Position and entry of the entry with `id`, or null; costs one lookup per chunk, not per entry. */
+export function findById(list: ChunkedList, id: string): { index: number; entry: Entry } | null {
+  let offset = 0;
+  for (const chunk of list.levels[0]!) {
+    let index = chunkIndexes.get(chunk);
+    if (index === undefined) {
+      index = new Map();
+      for (let i = 0; i < chunk.items.length; i++) {
+        const itemId = chunk.items[i]!.id;
+        if (itemId !== null && !index.has(itemId)) index.set(itemId, i);
+      }
+      chunkIndexes.set(chunk, index);
+    }
+    const at = index.get(id);
+    if (at !== undefined) return { index: offset + at, entry: chunk.items[at]! };
+    offset += chunk.items.length;
+  }
+  return null;
+}

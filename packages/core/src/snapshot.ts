@@ -10,7 +10,14 @@ import {
   type JsonObject,
   type JsonValue,
 } from './json.js';
-import { ListBuilder, listEntries, listLength, type ChunkedList, type Entry } from './prolly.js';
+import {
+  ListBuilder,
+  findById,
+  listEntries,
+  listLength,
+  type ChunkedList,
+  type Entry,
+} from './prolly.js';
 import { err, ok, type Result } from './result.js';
 import { MemoryNodeStore } from './store.js';
 
@@ -191,8 +198,7 @@ export class Snapshotter {
       case 'moveDialog': {
         const found = this.findDialog(r, op.dialogId);
         if (!found.ok) return found;
-        const { dialogs, index } = found.value;
-        const entry = { id: op.dialogId, hash: listEntries(dialogs)[index]!.hash };
+        const { dialogs, index, entry } = found.value;
         const without = this.lists.splice(dialogs, index, 1, []);
         const at = clampIndex(op.index, listLength(without));
         return ok(this.putRoot({ ...r, dialogs: this.lists.splice(without, at, 0, [entry]).hash }));
@@ -237,9 +243,9 @@ export class Snapshotter {
         if (!found.ok) return found;
         const { dialogs, index, node } = found.value;
         const interactions = this.lists.load(node.interactions);
-        const at = indexOfId(interactions, op.interactionId);
-        if (at < 0) return notFoundInteraction(op.interactionId, op.dialogId);
-        const entry = listEntries(interactions)[at]!;
+        const hit = findById(interactions, op.interactionId);
+        if (hit === null) return notFoundInteraction(op.interactionId, op.dialogId);
+        const { index: at, entry } = hit;
         let next = this.lists.splice(interactions, at, 1, []);
         let order = r.order;
         if (op.op === 'moveInteraction')
@@ -260,12 +266,17 @@ export class Snapshotter {
   private findDialog(
     r: RootNode,
     dialogId: string,
-  ): Result<{ dialogs: ChunkedList; index: number; node: DialogNode }> {
+  ): Result<{ dialogs: ChunkedList; index: number; node: DialogNode; entry: Entry }> {
     const dialogs = this.lists.load(r.dialogs);
-    const index = indexOfId(dialogs, dialogId);
-    if (index < 0)
+    const found = findById(dialogs, dialogId);
+    if (found === null)
       return err('NOT_FOUND', `There is no dialog with id "${dialogId}".`, { path: 'dialogId' });
-    return ok({ dialogs, index, node: this.dialogNode(listEntries(dialogs)[index]!.hash) });
+    return ok({
+      dialogs,
+      index: found.index,
+      node: this.dialogNode(found.entry.hash),
+      entry: found.entry,
+    });
   }
 
   private interactionExists(dialogs: ChunkedList, id: string): boolean {
@@ -305,16 +316,7 @@ export class Snapshotter {
 export const createSnapshotter = (hashFn: HashFn, store = new MemoryNodeStore()): Snapshotter =>
   new Snapshotter(store, hashFn);
 
-function indexOfId(list: ChunkedList, id: string): number {
-  let i = 0;
-  for (const chunk of list.levels[0]!) {
-    for (const e of chunk.items) {
-      if (e.id === id) return i;
-      i++;
-    }
-  }
-  return -1;
-}
+const indexOfId = (list: ChunkedList, id: string): number => findById(list, id)?.index ?? -1;
 
 const clampIndex = (index: number | undefined, length: number): number =>
   index === undefined ? length : Math.max(0, Math.min(length, Math.trunc(index)));

@@ -178,13 +178,7 @@ export class Snapshotter {
         if (!found.ok) return found;
         const { dialogs, index, node } = found.value;
         const hash = this.putDialogNode(this.putValue(op.dialog), node.interactions);
-        return ok(
-          this.putRoot({
-            ...r,
-            dialogs: this.lists.splice(dialogs, index, 1, [{ id: op.dialog.id as string, hash }])
-              .hash,
-          }),
-        );
+        return ok(this.replaceDialog(r, dialogs, index, op.dialog.id as string, hash));
       }
       case 'removeDialog': {
         const found = this.findDialog(r, op.dialogId);
@@ -228,13 +222,15 @@ export class Snapshotter {
           if (at < 0) return notFoundInteraction(id, op.dialogId);
           next = this.lists.splice(interactions, at, 1, [entry]);
         }
-        const hash = this.putDialogNode(node.dialog, next.hash);
         return ok(
-          this.putRoot({
-            ...r,
+          this.replaceDialog(
+            r,
+            dialogs,
+            index,
+            op.dialogId,
+            this.putDialogNode(node.dialog, next.hash),
             order,
-            dialogs: this.lists.splice(dialogs, index, 1, [{ id: op.dialogId, hash }]).hash,
-          }),
+          ),
         );
       }
       case 'removeInteraction':
@@ -251,13 +247,15 @@ export class Snapshotter {
         if (op.op === 'moveInteraction')
           next = this.lists.splice(next, clampIndex(op.index, listLength(next)), 0, [entry]);
         else order = this.editOrder(r.order, (runs) => removeFromRuns(runs, op.dialogId, at));
-        const hash = this.putDialogNode(node.dialog, next.hash);
         return ok(
-          this.putRoot({
-            ...r,
+          this.replaceDialog(
+            r,
+            dialogs,
+            index,
+            op.dialogId,
+            this.putDialogNode(node.dialog, next.hash),
             order,
-            dialogs: this.lists.splice(dialogs, index, 1, [{ id: op.dialogId, hash }]).hash,
-          }),
+          ),
         );
       }
     }
@@ -276,6 +274,22 @@ export class Snapshotter {
       index: found.index,
       node: this.dialogNode(found.entry.hash),
       entry: found.entry,
+    });
+  }
+
+  /** The root with the dialog at `index` replaced by the dialog node `hash`. */
+  private replaceDialog(
+    r: RootNode,
+    dialogs: ChunkedList,
+    index: number,
+    id: string,
+    hash: string,
+    order: string | null = r.order,
+  ): string {
+    return this.putRoot({
+      ...r,
+      order,
+      dialogs: this.lists.splice(dialogs, index, 1, [{ id, hash }]).hash,
     });
   }
 

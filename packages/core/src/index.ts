@@ -12,3 +12,4 @@ export * from './env-refs.js';
 export * from './checks.js';
 export * from './operations.js';
 export * from './generate.js';
+export * from './hydrate.js';

@@ -1,0 +1,50 @@
+// What every procedure gets: the services of this process and who is calling. Request-free, so
+// tests build it directly (createContextInner) and the HTTP server builds it from headers.
+import type { Database, Db } from '@ferry/db';
+import type { Logger } from 'pino';
+import { uuidv7 } from 'uuidv7';
+import type { Role } from './roles.js';
+import type { SecretBox } from './security.js';
+
+export interface Services {
+  database: Database;
+  secrets: SecretBox;
+  logger: Logger;
+  /** Largest request body accepted, in bytes. */
+  maxRequestBytes: number;
+}
+
+export interface Caller {
+  id: string;
+  name: string;
+  role: Role;
+  via: 'token' | 'session';
+}
+
+export interface Context {
+  services: Services;
+  db: Db;
+  caller: Caller | null;
+  requestId: string;
+  /** Set a response cookie (web sessions); absent outside HTTP. */
+  setCookie?: (cookie: string) => void;
+  /** The session cookie value of the request, for sign-out. */
+  sessionToken?: string;
+}
+
+export function createContextInner(opts: {
+  services: Services;
+  caller?: Caller | null;
+  requestId?: string;
+  setCookie?: (cookie: string) => void;
+  sessionToken?: string;
+}): Context {
+  return {
+    services: opts.services,
+    db: opts.services.database.db,
+    caller: opts.caller ?? null,
+    requestId: opts.requestId ?? uuidv7(),
+    ...(opts.setCookie && { setCookie: opts.setCookie }),
+    ...(opts.sessionToken && { sessionToken: opts.sessionToken }),
+  };
+}

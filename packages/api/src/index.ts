@@ -1,0 +1,11 @@
+// @ferry/api: the tRPC router (its type is what clients import) and the server that serves it.
+export { appRouter, type AppRouter } from './router.js';
+export {
+  startServer,
+  DEFAULT_MAX_REQUEST_BYTES,
+  type ServerOptions,
+  type RunningServer,
+} from './server.js';
+export { createContextInner, type Context, type Services, type Caller } from './context.js';
+export { createCallerFactory, type ErrorData } from './trpc.js';
+export { ROLES, can, type Role, type Permission } from './roles.js';

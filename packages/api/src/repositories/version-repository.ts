@@ -1,0 +1,50 @@
+// Versions: rows <-> the core's Version.
+import type { Version, VersionKind } from '@ferry/core';
+import { schema, type Db } from '@ferry/db';
+import { asc, eq } from 'drizzle-orm';
+
+export type VersionRow = typeof schema.versions.$inferSelect;
+
+export const toVersion = (row: VersionRow): Version => ({
+  id: row.id,
+  automationId: row.automationId,
+  number: row.number,
+  name: row.name,
+  description: row.description,
+  author: row.author,
+  createdAt: row.createdAt.toISOString(),
+  root: row.root,
+  automatic: row.automatic,
+  kind: row.kind as VersionKind,
+  pinned: row.pinned,
+});
+
+export const fromVersion = (v: Version): typeof schema.versions.$inferInsert => ({
+  ...v,
+  createdAt: new Date(v.createdAt),
+});
+
+export const listVersions = (db: Db, automationId: string): Promise<VersionRow[]> =>
+  db
+    .select()
+    .from(schema.versions)
+    .where(eq(schema.versions.automationId, automationId))
+    .orderBy(asc(schema.versions.number));
+
+export async function insertVersions(tx: Db, ...list: Version[]): Promise<void> {
+  if (list.length > 0) await tx.insert(schema.versions).values(list.map(fromVersion));
+}
+
+/** What an API answer says about a version (metadata, never content). */
+export const versionSummary = (v: Version) => ({
+  id: v.id,
+  number: v.number,
+  name: v.name,
+  description: v.description,
+  author: v.author,
+  createdAt: v.createdAt,
+  automatic: v.automatic,
+  kind: v.kind,
+  pinned: v.pinned,
+  contentHash: v.root,
+});

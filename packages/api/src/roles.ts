@@ -1,0 +1,22 @@
+// Roles (DESIGN.md rule 12) and what each may do. Every procedure names one permission.
+export const ROLES = ['viewer', 'editor', 'release-creator', 'release-acceptor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  | 'read'
+  | 'edit' // edit working copies, save and restore versions, import
+  | 'delete-version'
+  | 'create-release'
+  | 'accept-release' // upgrade, reject, roll back
+  | 'admin'; // users, tokens, environments, agents, policy, delete automations, verify, gc
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  viewer: ['read'],
+  editor: ['read', 'edit'],
+  'release-creator': ['read', 'edit', 'delete-version', 'create-release'],
+  'release-acceptor': ['read', 'accept-release'],
+  admin: ['read', 'edit', 'delete-version', 'create-release', 'accept-release', 'admin'],
+};
+
+export const can = (role: Role, permission: Permission): boolean =>
+  GRANTS[role].includes(permission);

@@ -1,0 +1,52 @@
+// Sign-in for the web UI (a session cookie) and the caller's own identity.
+import { schema } from '@ferry/db';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { SESSION_COOKIE, createSession } from '../accounts.js';
+import { fail } from '../errors.js';
+import { hashToken, verifyPassword } from '../security.js';
+import { procedure, publicProcedure, router } from '../trpc.js';
+
+export const authRouter = router({
+  login: publicProcedure
+    .input(z.object({ name: z.string().min(1), password: z.string().min(1) }))
+    .mutation(async ({ ctx, input }) => {
+      const [user] = await ctx.db
+        .select()
+        .from(schema.users)
+        .where(eq(schema.users.name, input.name));
+      // The same answer whether the user or the password is wrong.
+      if (
+        !user ||
+        user.disabledAt !== null ||
+        !(await verifyPassword(input.password, user.passwordHash))
+      )
+        fail('UNAUTHORIZED', 'Wrong user name or password.', 'password');
+      const { token, expiresAt } = await createSession(ctx.db, user!.id);
+      ctx.setCookie?.(
+        `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Expires=${expiresAt.toUTCString()}`,
+      );
+      return {
+        id: user!.id,
+        name: user!.name,
+        role: user!.role,
+        expiresAt: expiresAt.toISOString(),
+      };
+    }),
+
+  logout: publicProcedure.mutation(async ({ ctx }) => {
+    if (ctx.sessionToken)
+      await ctx.db
+        .delete(schema.sessions)
+        .where(eq(schema.sessions.tokenHash, hashToken(ctx.sessionToken)));
+    ctx.setCookie?.(`${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
+    return { signedOut: true };
+  }),
+
+  whoami: procedure('read').query(({ ctx }) => ({
+    id: ctx.caller.id,
+    name: ctx.caller.name,
+    role: ctx.caller.role,
+    via: ctx.caller.via,
+  })),
+});

@@ -1,0 +1,69 @@
+// Passwords (scrypt), API and session tokens (random, stored as SHA-256), secret values (AES-256-GCM).
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  scrypt,
+  timingSafeEqual,
+} from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: object,
+) => Promise<Buffer>;
+const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+  if (stored === null) return false;
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
+  return timingSafeEqual(actual, expected);
+}
+
+/** A new random token with a recognisable prefix (e.g. `ferry_…`). */
+export const newToken = (prefix = 'ferry'): string =>
+  `${prefix}_${randomBytes(32).toString('base64url')}`;
+
+/** Tokens are long and random, so a plain SHA-256 is enough to store and look them up. */
+export const hashToken = (token: string): string =>
+  createHash('sha256').update(token).digest('hex');
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Encrypts secret environment values with a 32-byte key. */
+export class SecretBox {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new Error('The secret key must be 32 bytes.');
+  }
+
+  seal(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64')).join('.');
+  }
+
+  open(sealed: string): string {
+    const [iv, tag, data] = sealed.split('.').map((p) => Buffer.from(p, 'base64'));
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv!);
+    decipher.setAuthTag(tag!);
+    return Buffer.concat([decipher.update(data!), decipher.final()]).toString('utf8');
+  }
+}

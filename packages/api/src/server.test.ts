@@ -1,0 +1,212 @@
+// The server process end to end over HTTP: health, auth (token and cookie), limits, error shape,
+// first-start admin, durability and concurrent edits across two processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { schema } from '@ferry/db';
+import { openTestDatabase, testDatabaseKinds } from '@ferry/db/testing';
+import { eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from './router.js';
+import { startServer, type RunningServer } from './server.js';
+
+const client = (url: string, token?: string, headers: Record<string, string> = {}) =>
+  createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${url}/api/trpc`,
+        headers: () => ({ ...headers, ...(token && { authorization: `Bearer ${token}` }) }),
+      }),
+    ],
+  });
+
+describe('the server on the embedded database', () => {
+  let server: RunningServer;
+  const logLines: string[] = [];
+  const announced: string[] = [];
+  beforeAll(async () => {
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    });
+    server = await startServer({
+      port: 0,
+      dataDir: null,
+      adminPassword: 'correct horse battery',
+      maxRequestBytes: 64 * 1024,
+      logger: pino({ level: 'info' }, stream),
+      announce: (line) => announced.push(line),
+    });
+  });
+  afterAll(() => server.close());
+
+  it('answers /healthz without credentials once ready', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, database: 'pglite' });
+  });
+
+  it('generates the admin token, prints it once to the console and never into the log', async () => {
+    const tokenLine = announced.find((l) => l.includes('API token:'));
+    expect(tokenLine).toBeDefined();
+    expect(announced.some((l) => l.includes('password'))).toBe(false); // the password was given
+    const token = tokenLine!.split('API token:')[1]!.trim();
+    expect(await client(server.url, token).auth.whoami.query()).toMatchObject({
+      name: 'admin',
+      role: 'admin',
+      via: 'token',
+    });
+    expect(logLines.join('')).not.toContain(token);
+    expect(logLines.some((l) => l.includes('"requestId"'))).toBe(true);
+  });
+
+  it('refuses callers without credentials (401) and wrong tokens', async () => {
+    const res = await fetch(`${server.url}/api/trpc/automations.list`);
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { error: { data: unknown } };
+    expect(body.error.data).toMatchObject({ ferryCode: 'UNAUTHORIZED' });
+    expect(JSON.stringify(body)).not.toMatch(/stack|\bat .*\.ts:\d+/);
+    await expect(client(server.url, 'ferry_wrong').automations.list.query()).rejects.toThrow(
+      /Sign in/,
+    );
+  });
+
+  it('signs in with a password into an HttpOnly, SameSite session cookie', async () => {
+    const res = await fetch(`${server.url}/api/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'admin', password: 'correct horse battery' }),
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^ferry_session=[^;]+; HttpOnly; SameSite=Lax; Path=\//);
+    const me = await client(server.url, undefined, {
+      cookie: cookie.split(';')[0]!,
+    }).auth.whoami.query();
+    expect(me).toMatchObject({ name: 'admin', via: 'session' });
+    const wrong = await fetch(`${server.url}/api/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'admin', password: 'nope' }),
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('refuses a request larger than the limit with a clear error', async () => {
+    const token = announced
+      .find((l) => l.includes('API token:'))!
+      .split('API token:')[1]!
+      .trim();
+    const error = await client(server.url, token)
+      .automations.import.mutate({ document: 'x'.repeat(100 * 1024) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<AppRouter>).data).toMatchObject({ httpStatus: 413 });
+  });
+
+  it('answers 404 for unknown paths', async () => {
+    expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+  });
+});
+
+const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+/** A real server process (the same entry point as `pnpm start`), its URL once it listens. */
+async function spawnServer(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--conditions=@ferry/source', '--import', 'tsx', mainTs], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+?) /.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { url, child };
+}
+
+describe.skipIf(!testDatabaseKinds().includes('postgres'))(
+  'two server processes on one PostgreSQL',
+  () => {
+    let db: Awaited<ReturnType<typeof openTestDatabase>>;
+    const env = () => ({
+      DATABASE_URL: db.url!,
+      FERRY_SECRET_KEY: randomBytes(32).toString('hex'),
+      FERRY_ADMIN_TOKEN: 'ferry_test_admin_token_0123456789',
+      FERRY_ADMIN_PASSWORD: 'admin-password-123',
+    });
+    let servers: { url: string; child: ChildProcess }[] = [];
+    beforeAll(async () => {
+      db = await openTestDatabase('postgres');
+      const shared = env();
+      servers = await Promise.all([spawnServer(shared), spawnServer(shared)]);
+    }, 60_000);
+    afterAll(async () => {
+      for (const s of servers) s.child.kill('SIGTERM');
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise((r) =>
+              s.child.exitCode !== null || s.child.signalCode !== null
+                ? r(null)
+                : s.child.on('exit', r),
+            ),
+        ),
+      );
+      await db.close();
+    });
+
+    it('of 20 concurrent edits from the same base revision exactly one succeeds; the rest conflict', async () => {
+      const token = 'ferry_test_admin_token_0123456789';
+      const [a, b] = servers.map((s) => client(s.url, token));
+      const made = await a!.automations.create.mutate({ name: 'Contended' });
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? a! : b!).automations.rename.mutate({
+            automation: made.id,
+            name: `Name ${i}`,
+            baseRevision: made.revision,
+          }),
+        ),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      expect(won).toHaveLength(1);
+      expect(
+        lost.every((r) => (r.reason as TRPCClientError<AppRouter>).data?.ferryCode === 'CONFLICT'),
+      ).toBe(true);
+      const shown = await b!.automations.show.query({ automation: made.id });
+      expect(shown.revision).toBe(2);
+      expect(shown.name).toBe((won[0] as PromiseFulfilledResult<{ name: string }>).value.name);
+      const renames = await db.db
+        .select()
+        .from(schema.auditLog)
+        .where(eq(schema.auditLog.action, 'automation.rename'));
+      expect(renames).toHaveLength(1);
+    });
+
+    it('a committed write survives SIGKILL of the server process', async () => {
+      const token = 'ferry_test_admin_token_0123456789';
+      const victim = servers[0]!;
+      const made = await client(victim.url, token).automations.create.mutate({
+        name: 'Survives SIGKILL',
+      });
+      victim.child.kill('SIGKILL');
+      await new Promise((r) => victim.child.on('exit', r));
+      expect(
+        (await client(servers[1]!.url, token).automations.show.query({ automation: made.id })).name,
+      ).toBe('Survives SIGKILL');
+    });
+  },
+);

@@ -1,0 +1,90 @@
+// Test harness (after karakeep's testUtils): a fresh database with the real migrations, users of
+// every role, and one tRPC caller per user. Runs on PGlite, and on PostgreSQL when DATABASE_URL is set.
+import { schema } from '@ferry/db';
+import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '@ferry/db/testing';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { uuidv7 } from 'uuidv7';
+import { createContextInner, type Caller, type Services } from '../context.js';
+import { appRouter } from '../router.js';
+import { ROLES, type Role } from '../roles.js';
+import { SecretBox, hashPassword } from '../security.js';
+import { createCallerFactory } from '../trpc.js';
+
+export { testDatabaseKinds };
+
+const createCaller = createCallerFactory(appRouter);
+export type ApiCaller = ReturnType<typeof createCaller>;
+
+export interface TestApi {
+  database: TestDatabase;
+  services: Services;
+  /** The user of each role (named after the role, e.g. "editor"), password "secret-<role>". */
+  users: Record<Role, Caller>;
+  /** A caller acting as that role's user, or as nobody. */
+  as(who: Role | 'anonymous' | Caller): ApiCaller;
+  close(): Promise<void>;
+}
+
+export async function createTestApi(kind: 'pglite' | 'postgres'): Promise<TestApi> {
+  const database = await openTestDatabase(kind);
+  const services: Services = {
+    database,
+    secrets: new SecretBox(randomBytes(32)),
+    logger: pino({ level: 'silent' }),
+    maxRequestBytes: 50 * 1024 * 1024,
+  };
+  const users = {} as Record<Role, Caller>;
+  for (const role of ROLES) {
+    const id = uuidv7();
+    await database.db
+      .insert(schema.users)
+      .values({ id, name: role, role, passwordHash: await hashPassword(`secret-${role}`) });
+    users[role] = { id, name: role, role, via: 'token' };
+  }
+  return {
+    database,
+    services,
+    users,
+    as: (who) =>
+      createCaller(
+        createContextInner({
+          services,
+          caller: who === 'anonymous' ? null : typeof who === 'string' ? users[who] : who,
+        }),
+      ),
+    close: () => database.close(),
+  };
+}
+
+/** The error a rejected call carries: Ferry's code, the field and the message. */
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; path?: string; message: string; details?: Record<string, unknown> }> {
+  try {
+    await promise;
+  } catch (e) {
+    const err = e as {
+      message: string;
+      ferryCode?: string;
+      code?: string;
+      path?: string;
+      details?: Record<string, unknown>;
+      cause?: unknown;
+    };
+    const code =
+      err.ferryCode ??
+      (err.cause && (err.cause as { issues?: unknown }).issues
+        ? 'VALIDATION'
+        : err.code === 'BAD_REQUEST'
+          ? 'VALIDATION'
+          : (err.code ?? 'UNKNOWN'));
+    return {
+      code,
+      message: err.message,
+      ...(err.path && { path: err.path }),
+      ...(err.details && { details: err.details }),
+    };
+  }
+  throw new Error('expected the call to fail, and it succeeded');
+}

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import {
+  MemoryNodeStore,
+  createSnapshotter,
+  generateBotExport,
+  hydrate,
+  importCbExport,
+} from '@ferry/core';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataDirLockedError, openDatabase } from './database.js';
+import { migrate } from './migrate.js';
+import { SqlNodeStore } from './node-store.js';
+import { automations } from './schema.js';
+import { openTestDatabase, testDatabaseKinds, type TestDatabase } from './test-db.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe.each(testDatabaseKinds())('on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+  });
+  afterAll(() => database.close());
+
+  it('migrations run once and again as a no-op', async () => {
+    expect(await migrate(database.db)).toEqual([]);
+    const [row] = await database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(sql`ferry_migrations`);
+    expect(row!.n).toBe(1);
+  });
+
+  it('two migrations started at once apply each migration once', async () => {
+    if (kind !== 'postgres') return;
+    const other = await openDatabase({ databaseUrl: database.url!, migrate: false });
+    const results = await Promise.all([
+      migrate(database.db),
+      migrate(other.db),
+      migrate(database.db),
+    ]);
+    expect(results.flat()).toEqual([]);
+    await other.close();
+  });
+
+  it('stores a snapshot once and reads it back node for node', async () => {
+    const store = new SqlNodeStore(database.db);
+    const snap = createSnapshotter(sha256);
+    const imported = importCbExport(
+      generateBotExport({ seed: 3, dialogs: 90, interactionsPerDialog: 12 }),
+    );
+    if (!imported.ok) throw new Error(imported.error.message);
+    const { content } = imported.value;
+    const root = snap.write(content);
+    const written = snap.store.takeWritten();
+    await store.putMany(written);
+    await store.putMany(written); // idempotent: content addressed
+    const count = await store.count();
+    expect(count).toBeGreaterThanOrEqual(written.size);
+    const fresh = new MemoryNodeStore();
+    await hydrate(fresh, store, root);
+    expect(createSnapshotter(sha256, fresh).read(root)).toEqual(content);
+    const structure = new MemoryNodeStore();
+    await hydrate(structure, store, root, { entities: false });
+    expect(structure.size).toBeLessThan(fresh.size / 5);
+  });
+});
+
+describe('the embedded database directory', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-db-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a second process (or opener) on the same data directory with a clear error', async () => {
+    const first = await openDatabase({ dataDir: dir });
+    await expect(openDatabase({ dataDir: dir })).rejects.toBeInstanceOf(DataDirLockedError);
+    await expect(openDatabase({ dataDir: dir })).rejects.toThrow(/in use by another Ferry process/);
+    await first.close();
+    const again = await openDatabase({ dataDir: dir });
+    await again.close();
+  });
+
+  it('a committed write survives SIGKILL of the process, and the stale lock is taken over', async () => {
+    const script = `
+      import { openDatabase, schema } from '@ferry/db';
+      const d = await openDatabase({ dataDir: ${JSON.stringify(dir)} });
+      await d.db.insert(schema.automations).values({ id: 'survivor', name: 'Survivor', root: 'r' });
+      process.stdout.write('committed\\n');
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@ferry/source', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('committed') && resolve());
+      child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const reopened = await openDatabase({ dataDir: dir });
+    const rows = await reopened.db.select().from(automations);
+    expect(rows.map((r) => r.id)).toContain('survivor');
+    await reopened.close();
+  });
+});

@@ -1,0 +1,205 @@
+// Ferry's tables. Content lives in `nodes` (content addressed, shared by every automation, version
+// and release); everything else points at root hashes.
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const stamp = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const createdAt = () => stamp('created_at');
+
+/** Canonical JSON of an entity or tree node, under its SHA-256. */
+export const nodes = pgTable('nodes', {
+  hash: text('hash').primaryKey(),
+  body: text('body').notNull(),
+});
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  role: text('role').notNull(),
+  passwordHash: text('password_hash'),
+  createdAt: createdAt(),
+  disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+});
+
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  /** SHA-256 of the token: tokens are random and long, so a fast hash is safe and indexable. */
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+});
+
+export const sessions = pgTable('sessions', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+export const environments = pgTable('environments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const envVariables = pgTable(
+  'env_variables',
+  {
+    environmentId: text('environment_id')
+      .notNull()
+      .references(() => environments.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** Plain value; null for a secret, whose value is only in `ciphertext`. */
+    value: text('value'),
+    secret: boolean('secret').notNull().default(false),
+    /** AES-256-GCM of a secret value (iv, tag and data, base64). */
+    ciphertext: text('ciphertext'),
+    updatedAt: stamp('updated_at'),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.key] })],
+);
+
+export const automations = pgTable('automations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  revision: integer('revision').notNull().default(1),
+  root: text('root').notNull(),
+  environmentId: text('environment_id').references(() => environments.id, { onDelete: 'restrict' }),
+  lastVersionNumber: integer('last_version_number').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: stamp('updated_at'),
+});
+
+export const agents = pgTable('agents', {
+  id: text('id').primaryKey(),
+  automationId: text('automation_id')
+    .notNull()
+    .references(() => automations.id, { onDelete: 'cascade' }),
+  /** An agent (bot user) belongs to exactly one automation. */
+  name: text('name').notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const versions = pgTable(
+  'versions',
+  {
+    id: text('id').primaryKey(),
+    automationId: text('automation_id')
+      .notNull()
+      .references(() => automations.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    author: text('author').notNull(),
+    createdAt: createdAt(),
+    root: text('root').notNull(),
+    automatic: boolean('automatic').notNull(),
+    kind: text('kind').notNull(),
+    pinned: boolean('pinned').notNull().default(false),
+  },
+  (t) => [uniqueIndex('versions_automation_number').on(t.automationId, t.number)],
+);
+
+export const releases = pgTable(
+  'releases',
+  {
+    id: text('id').primaryKey(),
+    sourceId: text('source_id')
+      .notNull()
+      .references(() => automations.id, { onDelete: 'cascade' }),
+    targetId: text('target_id')
+      .notNull()
+      .references(() => automations.id, { onDelete: 'cascade' }),
+    version: text('version').notNull(),
+    description: text('description').notNull().default(''),
+    root: text('root').notNull(),
+    fromVersionId: text('from_version_id'),
+    promotedFromId: text('promoted_from_id'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    status: text('status').notNull(),
+    supersededById: text('superseded_by_id'),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    rejectReason: text('reject_reason'),
+  },
+  (t) => [
+    index('releases_target').on(t.targetId, t.createdAt),
+    index('releases_source').on(t.sourceId, t.createdAt),
+    // Rule 4: at most one pending release per target, enforced by the database too.
+    uniqueIndex('releases_one_pending')
+      .on(t.targetId)
+      .where(sql`status = 'pending'`),
+  ],
+);
+
+export const upgrades = pgTable(
+  'upgrades',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull().unique(),
+    targetId: text('target_id')
+      .notNull()
+      .references(() => automations.id, { onDelete: 'cascade' }),
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.id, { onDelete: 'cascade' }),
+    releaseVersion: text('release_version').notNull(),
+    backupVersionId: text('backup_version_id').notNull(),
+    resultVersionId: text('result_version_id').notNull(),
+    root: text('root').notNull(),
+    by: text('by').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    rolledBack: boolean('rolled_back').notNull().default(false),
+  },
+  (t) => [index('upgrades_target').on(t.targetId, t.seq)],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    /** No foreign key: the trail outlives what it talks about. */
+    automationId: text('automation_id'),
+    versionId: text('version_id'),
+    releaseId: text('release_id'),
+    before: text('before'),
+    after: text('after'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    requestId: text('request_id'),
+  },
+  (t) => [
+    index('audit_automation').on(t.automationId, t.seq),
+    index('audit_actor').on(t.actor, t.seq),
+    index('audit_action').on(t.action, t.seq),
+  ],
+);
+
+/** Instance-wide settings (the policy), one JSON value per key. */
+export const instanceSettings = pgTable('instance_settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').$type<unknown>().notNull(),
+});

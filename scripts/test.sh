@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything and runs every test: type checks, lint, formatting, unit and property tests,
+# and the integration tests on embedded PGlite and on a real PostgreSQL (a fresh database per run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ "$(pnpm --version 2>/dev/null || true)" = "10.34.9" ] || npm install -g pnpm@10.34.9
+pnpm install --frozen-lockfile
+
+# PostgreSQL: use DATABASE_URL when given; else start this machine's cluster if it is down and
+# create a fresh database for this run (dropped at the end).
+if [ -z "${DATABASE_URL:-}" ]; then
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+      for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+    fi
+    db="ferry_run_$(date +%s)_$$"
+    psql -h 127.0.0.1 -U postgres -qc "create database $db"
+    trap 'psql -h 127.0.0.1 -U postgres -qc "drop database if exists $db with (force)" >/dev/null 2>&1 || true' EXIT
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
+  else
+    echo "No PostgreSQL here (set DATABASE_URL to test on one): integration tests run on PGlite only." >&2
+  fi
+fi
+
+pnpm test

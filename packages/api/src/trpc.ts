@@ -16,49 +16,57 @@ export interface ErrorData {
   requestId?: string;
 }
 
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error, ctx }) {
-    let data: ErrorData;
-    let message = shape.message;
-    if (error instanceof FerryApiError) {
-      data = {
-        ferryCode: error.ferryCode,
-        ...(error.path && { path: error.path }),
-        ...(error.details && { details: error.details }),
+/** Each procedure states the permission it needs; the role-matrix test reads it. */
+export interface Meta {
+  permission: Permission | 'public';
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error, ctx }) {
+      let data: ErrorData;
+      let message = shape.message;
+      if (error instanceof FerryApiError) {
+        data = {
+          ferryCode: error.ferryCode,
+          ...(error.path && { path: error.path }),
+          ...(error.details && { details: error.details }),
+        };
+      } else if (error.cause instanceof ZodError) {
+        const issue = error.cause.issues[0];
+        const path = issue?.path.join('.') ?? '';
+        data = { ferryCode: 'VALIDATION', path };
+        message = issue ? `${path || 'input'}: ${issue.message}` : 'Invalid input.';
+      } else if (error.code === 'INTERNAL_SERVER_ERROR') {
+        data = { ferryCode: 'INTERNAL', ...(ctx && { requestId: ctx.requestId }) };
+        message = `Internal error${ctx ? ` (request ${ctx.requestId})` : ''}.`;
+      } else {
+        const byCode: Partial<Record<TRPCError['code'], ApiErrorCode>> = {
+          BAD_REQUEST: 'VALIDATION',
+          PARSE_ERROR: 'VALIDATION',
+          PAYLOAD_TOO_LARGE: 'VALIDATION',
+          NOT_FOUND: 'NOT_FOUND',
+          CONFLICT: 'CONFLICT',
+          FORBIDDEN: 'FORBIDDEN',
+          UNAUTHORIZED: 'UNAUTHORIZED',
+          PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+        };
+        data = { ferryCode: byCode[error.code] ?? 'INTERNAL' };
+      }
+      // No stack traces to clients, ever.
+      return {
+        message,
+        code: shape.code,
+        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, ...data },
       };
-    } else if (error.cause instanceof ZodError) {
-      const issue = error.cause.issues[0];
-      const path = issue?.path.join('.') ?? '';
-      data = { ferryCode: 'VALIDATION', path };
-      message = issue ? `${path || 'input'}: ${issue.message}` : 'Invalid input.';
-    } else if (error.code === 'INTERNAL_SERVER_ERROR') {
-      data = { ferryCode: 'INTERNAL', ...(ctx && { requestId: ctx.requestId }) };
-      message = `Internal error${ctx ? ` (request ${ctx.requestId})` : ''}.`;
-    } else {
-      const byCode: Partial<Record<TRPCError['code'], ApiErrorCode>> = {
-        BAD_REQUEST: 'VALIDATION',
-        PARSE_ERROR: 'VALIDATION',
-        PAYLOAD_TOO_LARGE: 'VALIDATION',
-        NOT_FOUND: 'NOT_FOUND',
-        CONFLICT: 'CONFLICT',
-        FORBIDDEN: 'FORBIDDEN',
-        UNAUTHORIZED: 'UNAUTHORIZED',
-        PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-      };
-      data = { ferryCode: byCode[error.code] ?? 'INTERNAL' };
-    }
-    // No stack traces to clients, ever.
-    return {
-      message,
-      code: shape.code,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, ...data },
-    };
-  },
-});
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.meta({ permission: 'public' });
 
 const requireCaller = t.middleware(({ ctx, next }) => {
   if (ctx.caller === null) throw new FerryApiError('UNAUTHORIZED', 'Sign in or pass an API token.');
@@ -67,11 +75,14 @@ const requireCaller = t.middleware(({ ctx, next }) => {
 
 /** A procedure only callers whose role grants `permission` may run. */
 export const procedure = (permission: Permission) =>
-  t.procedure.use(requireCaller).use(({ ctx, next }) => {
-    if (!can(ctx.caller.role, permission))
-      throw new FerryApiError(
-        'FORBIDDEN',
-        `The ${ctx.caller.role} role may not do this (needs "${permission}").`,
-      );
-    return next();
-  });
+  t.procedure
+    .meta({ permission })
+    .use(requireCaller)
+    .use(({ ctx, next }) => {
+      if (!can(ctx.caller.role, permission))
+        throw new FerryApiError(
+          'FORBIDDEN',
+          `The ${ctx.caller.role} role may not do this (needs "${permission}").`,
+        );
+      return next();
+    });

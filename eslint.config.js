@@ -22,28 +22,4 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  {
-    // The core is pure (DESIGN.md): no I/O, no environment, no clock, no randomness.
-    files: ['packages/core/src/**/*.ts'],
-    ignores: ['packages/core/src/**/*.test.ts', 'packages/core/src/**/*.bench.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(node:|fs|path|os|child_process|net|http|https|crypto)',
-              message: '@ferry/core must stay pure',
-            },
-          ],
-        },
-      ],
-      'no-restricted-globals': ['error', 'process', 'fetch', 'setTimeout', 'setInterval'],
-      'no-restricted-properties': [
-        'error',
-        { object: 'Date', property: 'now', message: 'pass the clock in' },
-        { object: 'Math', property: 'random', message: 'pass randomness in' },
-      ],
-    },
-  },
 );

@@ -9,14 +9,16 @@ import {
   type Snapshotter,
 } from '@ferry/core';
 import { SqlNodeStore, type Db } from '@ferry/db';
+import { sql } from 'drizzle-orm';
 import { unwrap } from './errors.js';
+import { GC_LOCK_KEY } from './repositories/node-maintenance.js';
 import { sha256 } from './security.js';
 
 export class ContentStore {
   readonly snap: Snapshotter;
   private readonly sql: SqlNodeStore;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.snap = createSnapshotter(sha256, new MemoryNodeStore());
     this.sql = new SqlNodeStore(db);
   }
@@ -48,6 +50,9 @@ export class ContentStore {
 
   private async flush(): Promise<void> {
     const written = this.snap.store.takeWritten();
-    if (written.size > 0) await this.sql.putMany(written);
+    if (written.size === 0) return;
+    // Shared with other writers, exclusive for gc: a node reused here cannot be swept meanwhile.
+    await this.db.execute(sql`select pg_advisory_xact_lock_shared(${GC_LOCK_KEY})`);
+    await this.sql.putMany(written);
   }
 }

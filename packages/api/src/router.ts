@@ -1,11 +1,27 @@
 // The whole API: one router per noun. Clients import only the type.
+import { adminRouter } from './routers/admin.js';
+import { agentsRouter } from './routers/agents.js';
+import { auditlogRouter } from './routers/auditlog.js';
 import { authRouter } from './routers/auth.js';
 import { automationsRouter } from './routers/automations.js';
+import { editingRouter } from './routers/editing.js';
+import { environmentsRouter } from './routers/environments.js';
+import { releasesRouter } from './routers/releases.js';
+import { usersRouter } from './routers/users.js';
+import { versionsRouter } from './routers/versions.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
   auth: authRouter,
   automations: automationsRouter,
+  editing: editingRouter,
+  versions: versionsRouter,
+  releases: releasesRouter,
+  environments: environmentsRouter,
+  agents: agentsRouter,
+  users: usersRouter,
+  audit: auditlogRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,9 +2,11 @@
 // batch per tree level, skipping what is already cached.
 import type { RootNode, DialogNode } from './snapshot.js';
 import type { AsyncNodeStore, MemoryNodeStore } from './store.js';
-import { MissingNodeError } from './store.js';
+import { CorruptNodeError, MissingNodeError } from './store.js';
 
-type Role = 'root' | 'dialog' | 'entity' | 'dialogList' | 'entityList';
+const HASH = /^[0-9a-f]{64}$/;
+
+type Role = 'root' | 'dialog' | 'entity' | 'order' | 'dialogList' | 'entityList';
 
 export interface HydrateOptions {
   /**
@@ -39,7 +41,8 @@ export async function hydrate(
       memory.takeWritten(); // loaded, not newly written
     }
     const next: [string, Role][] = [];
-    const push = (hash: string, role: Role) => {
+    const push = (hash: unknown, role: Role, from: string) => {
+      if (typeof hash !== 'string' || !HASH.test(hash)) throw new CorruptNodeError(from, hash);
       if (role === 'entity' && !withEntities) return;
       const key = role + hash;
       if (seen.has(key)) return;
@@ -50,19 +53,20 @@ export async function hydrate(
       switch (role) {
         case 'root': {
           const r = memory.decode(hash) as RootNode;
-          push(r.settings, 'entity');
-          push(r.dialogs, 'dialogList');
-          if (r.order !== null) push(r.order, 'entity');
+          push(r.settings, 'entity', hash);
+          push(r.dialogs, 'dialogList', hash);
+          // The export order is structure: edits that add or remove interactions rewrite it.
+          if (r.order !== null) push(r.order, 'order', hash);
           for (const ref of Object.values(r.sections)) {
-            if ('list' in ref) push(ref.list, 'entityList');
-            else push(ref.value, 'entity');
+            if ('list' in ref) push(ref.list, 'entityList', hash);
+            else push(ref.value, 'entity', hash);
           }
           break;
         }
         case 'dialog': {
           const d = memory.decode(hash) as DialogNode;
-          push(d.dialog, 'entity');
-          push(d.interactions, 'entityList');
+          push(d.dialog, 'entity', hash);
+          push(d.interactions, 'entityList', hash);
           break;
         }
         case 'dialogList':
@@ -72,16 +76,18 @@ export async function hydrate(
             i: (string | [string | null, string])[];
           };
           for (const item of node.i) {
-            if (node.l > 0) push(item as string, role);
+            if (node.l > 0) push(item, role, hash);
             else
               push(
                 (item as [string | null, string])[1],
                 role === 'dialogList' ? 'dialog' : 'entity',
+                hash,
               );
           }
           break;
         }
         case 'entity':
+        case 'order':
           break;
       }
     }

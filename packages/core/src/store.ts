@@ -73,3 +73,15 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** A node references something that is not a hash: the stored tree is damaged. */
+export class CorruptNodeError extends Error {
+  constructor(
+    readonly hash: string,
+    readonly reference: unknown,
+  ) {
+    super(
+      `node ${hash} is corrupt: it references ${JSON.stringify(reference)}, which is not a hash`,
+    );
+  }
+}

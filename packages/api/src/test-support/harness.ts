@@ -70,19 +70,18 @@ export async function failure(
       code?: string;
       path?: string;
       details?: Record<string, unknown>;
-      cause?: unknown;
+      cause?: { issues?: { path: PropertyKey[] }[] };
     };
+    const issues = err.cause?.issues;
     const code =
       err.ferryCode ??
-      (err.cause && (err.cause as { issues?: unknown }).issues
-        ? 'VALIDATION'
-        : err.code === 'BAD_REQUEST'
-          ? 'VALIDATION'
-          : (err.code ?? 'UNKNOWN'));
+      (issues || err.code === 'BAD_REQUEST' ? 'VALIDATION' : (err.code ?? 'UNKNOWN'));
+    // Input-parsing (zod) failures carry their field in the cause.
+    const path = err.path ?? issues?.[0]?.path.map(String).join('.');
     return {
       code,
       message: err.message,
-      ...(err.path && { path: err.path }),
+      ...(path && { path }),
       ...(err.details && { details: err.details }),
     };
   }

@@ -1,0 +1,44 @@
+// Rule 14: a retention policy prunes automatic versions (never pinned ones, never a backup a
+// rollback still needs), in the transaction of the change that created the new version.
+import { versionsToPrune } from '@ferry/core';
+import { schema, type Db } from '@ferry/db';
+import { inArray } from 'drizzle-orm';
+import { auditEntry, writeAudit } from '../audit.js';
+import type { Context } from '../context.js';
+import { getPolicy } from './policy-repository.js';
+import { ledgerOf } from './release-repository.js';
+import { listVersions, toVersion } from './version-repository.js';
+
+/**
+ * Delete the automatic versions the instance policy no longer keeps and audit it ('version.prune').
+ * Versions in `protect` (e.g. the backup just taken, so that the change can be undone) are kept.
+ * Returns the numbers of the deleted versions, oldest first.
+ */
+export async function pruneAutomaticVersions(
+  tx: Db,
+  ctx: Pick<Context, 'caller' | 'requestId'>,
+  automationId: string,
+  protect: readonly string[] = [],
+): Promise<number[]> {
+  const { keepAutomaticVersions: keep } = await getPolicy(tx);
+  if (typeof keep !== 'number') return [];
+  const versions = (await listVersions(tx, automationId)).map(toVersion);
+  const kept = new Set(protect);
+  const doomed = versionsToPrune(versions, await ledgerOf(tx, automationId), keep).filter(
+    (v) => !kept.has(v.id),
+  );
+  if (doomed.length === 0) return [];
+  await tx.delete(schema.versions).where(
+    inArray(
+      schema.versions.id,
+      doomed.map((v) => v.id),
+    ),
+  );
+  const numbers = doomed.map((v) => v.number).sort((a, b) => a - b);
+  await writeAudit(
+    tx,
+    ctx,
+    auditEntry(ctx, 'version.prune', automationId, { details: { numbers, keep } }),
+  );
+  return numbers;
+}

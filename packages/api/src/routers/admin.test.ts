@@ -1,0 +1,194 @@
+import { schema } from '@ferry/db';
+import { eq, sql } from 'drizzle-orm';
+import { readFileSync } from 'node:fs';
+import { uuidv7 } from 'uuidv7';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../security.js';
+import {
+  createTestApi,
+  failure,
+  testDatabaseKinds,
+  type TestApi,
+} from '../test-support/harness.js';
+
+const fixture = (name: string) =>
+  readFileSync(
+    new URL(`../../../../../shared/fixtures/cb-exports/${name}`, import.meta.url),
+    'utf8',
+  );
+
+describe.each(testDatabaseKinds())('admin on %s', (kind) => {
+  let api: TestApi;
+  /** Roots only a version and a release point at (the working copies moved on). */
+  let versionRoot: string;
+  let releaseRoot: string;
+  let automations: string[];
+  beforeAll(async () => {
+    api = await createTestApi(kind);
+    const editor = api.as('editor').automations;
+    const a = await editor.import({ document: fixture('go-back-bot.json') });
+    const b = await editor.import({ document: fixture('dynamic-button-bot.json') });
+    versionRoot = (await editor.export({ automation: a.id })).root;
+    await editor.import({ document: fixture('qr-sms-template.json'), into: a.id });
+    releaseRoot = (await editor.export({ automation: b.id })).root;
+    await editor.import({ document: fixture('universal-tile-demo.json'), into: b.id });
+    // Now unreachable: b's second working copy.
+    await editor.import({ document: fixture('replacement-card-helper.json'), into: b.id });
+    const db = api.database.db;
+    await db.insert(schema.versions).values({
+      id: uuidv7(),
+      automationId: a.id,
+      number: 1,
+      name: 'kept by a version',
+      author: 'editor',
+      root: versionRoot,
+      automatic: false,
+      kind: 'manual',
+    });
+    await db.insert(schema.releases).values({
+      id: uuidv7(),
+      sourceId: b.id,
+      targetId: a.id,
+      version: '1.0.0',
+      root: releaseRoot,
+      createdBy: 'release-creator',
+      status: 'pending',
+    });
+    automations = [a.id, b.id];
+  });
+  afterAll(() => api.close());
+
+  const admin = () => api.as('admin').admin;
+  const db = () => api.database.db;
+  const nodeCount = async () =>
+    (
+      await db()
+        .select({ n: sql<number>`count(*)::int` })
+        .from(schema.nodes)
+    )[0]!.n;
+  const exports = async () =>
+    Promise.all(automations.map((id) => api.as('viewer').automations.export({ automation: id })));
+
+  it('reads the default policy for every role, and an admin changes it field by field', async () => {
+    expect(await api.as('viewer').admin.getPolicy()).toEqual({
+      acceptorMustDifferFromCreator: false,
+      keepAutomaticVersions: null,
+    });
+    expect(await admin().setPolicy({ acceptorMustDifferFromCreator: true })).toEqual({
+      acceptorMustDifferFromCreator: true,
+      keepAutomaticVersions: null,
+    });
+    expect(await admin().setPolicy({ keepAutomaticVersions: 10 })).toEqual({
+      acceptorMustDifferFromCreator: true,
+      keepAutomaticVersions: 10,
+    });
+    expect(await api.as('release-acceptor').admin.getPolicy()).toEqual({
+      acceptorMustDifferFromCreator: true,
+      keepAutomaticVersions: 10,
+    });
+    await admin().setPolicy({ keepAutomaticVersions: null, acceptorMustDifferFromCreator: false });
+    const { entries } = await api.as('viewer').audit.list({ action: 'policy.set' });
+    expect(entries).toHaveLength(3);
+    expect(entries[0]!.details).toEqual({
+      before: { acceptorMustDifferFromCreator: true, keepAutomaticVersions: 10 },
+      after: { acceptorMustDifferFromCreator: false, keepAutomaticVersions: null },
+    });
+  });
+
+  it('refuses a bad policy with the field and changes nothing', async () => {
+    const before = await admin().getPolicy();
+    for (const value of [0, -1, 2.5, 100_001])
+      expect(await failure(admin().setPolicy({ keepAutomaticVersions: value }))).toMatchObject({
+        code: 'VALIDATION',
+        path: 'keepAutomaticVersions',
+      });
+    expect(
+      await failure(admin().setPolicy({ acceptorMustDifferFromCreator: 'yes' as never })),
+    ).toMatchObject({ code: 'VALIDATION', path: 'acceptorMustDifferFromCreator' });
+    expect(await failure(admin().setPolicy({}))).toMatchObject({ code: 'VALIDATION' });
+    expect(await admin().getPolicy()).toEqual(before);
+  });
+
+  it('verify reports ok on a healthy store', async () => {
+    const report = await admin().verify();
+    expect(report).toEqual({
+      nodes: await nodeCount(),
+      corrupt: [],
+      missing: [],
+      roots: 4,
+      damaged: [],
+      ok: true,
+    });
+  });
+
+  it('verify reports a node whose body was changed behind Ferry’s back', async () => {
+    const root = (await api.as('viewer').automations.export({ automation: automations[0]! })).root;
+    const [row] = await db().select().from(schema.nodes).where(eq(schema.nodes.hash, root));
+    await db()
+      .update(schema.nodes)
+      .set({ body: row!.body.replace('"', '"x') })
+      .where(eq(schema.nodes.hash, root));
+    try {
+      const report = await admin().verify();
+      expect(report).toMatchObject({ corrupt: [root], ok: false });
+    } finally {
+      await db().update(schema.nodes).set({ body: row!.body }).where(eq(schema.nodes.hash, root));
+    }
+    expect((await admin().verify()).ok).toBe(true);
+  });
+
+  it('verify reports a missing node and which pointers it breaks', async () => {
+    const [row] = await db().select().from(schema.nodes).where(eq(schema.nodes.hash, versionRoot));
+    await db().delete(schema.nodes).where(eq(schema.nodes.hash, versionRoot));
+    try {
+      const report = await admin().verify();
+      expect(report).toMatchObject({ missing: [versionRoot], corrupt: [], ok: false });
+      expect(report.damaged).toEqual([
+        { kind: 'version', id: expect.any(String), root: versionRoot, problem: expect.any(String) },
+      ]);
+      // gc refuses to guess what an incomplete store reaches.
+      const before = await nodeCount();
+      expect(await failure(admin().gc())).toMatchObject({ code: 'PRECONDITION_FAILED' });
+      expect(await nodeCount()).toBe(before);
+    } finally {
+      await db().insert(schema.nodes).values(row!);
+    }
+  });
+
+  it('gc removes unreachable nodes and keeps everything a pointer reaches', async () => {
+    const body = '{"garbage":"inserted by hand"}';
+    const garbage = sha256(body);
+    await db().insert(schema.nodes).values({ hash: garbage, body });
+    const before = await exports();
+    const count = await nodeCount();
+    const result = await admin().gc();
+    expect(result.removed).toBeGreaterThanOrEqual(2); // the garbage and b's abandoned working copy
+    expect(result.kept + result.removed).toBe(count);
+    expect(await nodeCount()).toBe(result.kept);
+    expect(await db().select().from(schema.nodes).where(eq(schema.nodes.hash, garbage))).toEqual(
+      [],
+    );
+    expect(await exports()).toEqual(before);
+    const report = await admin().verify();
+    expect(report).toMatchObject({ ok: true, nodes: result.kept, roots: 4 });
+    for (const root of [versionRoot, releaseRoot])
+      expect(
+        await db().select().from(schema.nodes).where(eq(schema.nodes.hash, root)),
+      ).toHaveLength(1);
+    expect(await admin().gc()).toEqual({ kept: result.kept, removed: 0 });
+    const { entries } = await api.as('viewer').audit.list({ action: 'admin.gc' });
+    expect(entries[1]).toMatchObject({ actor: 'admin', details: result });
+  });
+
+  it('every admin procedure is FORBIDDEN for editors and viewers', async () => {
+    for (const role of ['viewer', 'editor', 'release-creator', 'release-acceptor'] as const) {
+      const a = api.as(role).admin;
+      for (const call of [a.setPolicy({ keepAutomaticVersions: 3 }), a.verify(), a.gc()])
+        expect(await failure(call)).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    expect(await failure(api.as('anonymous').admin.getPolicy())).toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    expect((await admin().getPolicy()).keepAutomaticVersions).toBeNull();
+  });
+});

@@ -1,0 +1,253 @@
+// Editing the working copy: settings, dialogs and interactions. Every edit states the revision it
+// was based on, applies the core's edit operations in one transaction, bumps the revision and
+// answers with metadata only (never content).
+import type { EditOp, JsonObject } from '@ferry/core';
+import { schema, type Db } from '@ferry/db';
+import { eq } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import { z } from 'zod';
+import { auditEntry, writeAudit } from '../audit.js';
+import type { Context } from '../context.js';
+import { ContentStore } from '../content.js';
+import { FerryApiError, fail } from '../errors.js';
+import {
+  lockAutomation,
+  requireRevision,
+  type AutomationRow,
+} from '../repositories/automation-repository.js';
+import { interactionIdsOf, prepareEdit, readDialog } from '../repositories/content-tree.js';
+import { procedure, router } from '../trpc.js';
+import { automationRef, name } from './inputs.js';
+
+/** Editing always states the revision it was based on (DESIGN.md rule 10). */
+const base = {
+  automation: automationRef,
+  baseRevision: z.number().int().positive(),
+};
+const entityId = z.string().min(1, 'must not be empty');
+const position = z.number().int().min(0, 'must be 0 or more').optional();
+const json = z.record(z.string(), z.json());
+/** A dialog (CB `groups` entry): a name and any other fields, kept verbatim. */
+const dialog = z.object({ id: entityId.optional(), name }).catchall(z.json());
+/** An interaction (CB `conversationMessage` entry): any fields, kept verbatim. */
+const interaction = z.object({ id: entityId.optional() }).catchall(z.json());
+
+interface Plan<T> {
+  ops: EditOp[];
+  /** What the answer and the audit entry name (ids affected). */
+  result: T;
+  /** Core error paths renamed to this procedure's input fields. */
+  paths?: Record<string, string>;
+}
+
+/** Lock, check the revision, apply `plan`'s operations, bump the revision and audit: one transaction. */
+function editWorkingCopy<T extends Record<string, unknown>>(
+  ctx: Context,
+  input: { automation: string; baseRevision: number },
+  action: string,
+  plan: (tx: Db, store: ContentStore, row: AutomationRow) => Promise<Plan<T>> | Plan<T>,
+) {
+  return ctx.db.transaction(async (tx) => {
+    const row = await lockAutomation(tx, input.automation);
+    requireRevision(row, input.baseRevision);
+    const store = new ContentStore(tx);
+    await prepareEdit(tx, store.snap, row.root);
+    const { ops, result, paths = {} } = await plan(tx, store, row);
+    let root: string;
+    try {
+      root = await store.edit(row.root, ops);
+    } catch (e) {
+      if (e instanceof FerryApiError && e.path !== undefined && paths[e.path] !== undefined)
+        throw new FerryApiError(e.ferryCode, e.message, paths[e.path], e.details);
+      throw e;
+    }
+    const [next] = await tx
+      .update(schema.automations)
+      .set({ root, revision: row.revision + 1, updatedAt: new Date() })
+      .where(eq(schema.automations.id, row.id))
+      .returning();
+    await writeAudit(
+      tx,
+      ctx,
+      auditEntry(ctx, action, row.id, { before: row.root, after: root, details: result }),
+    );
+    return {
+      id: next!.id,
+      name: next!.name,
+      revision: next!.revision,
+      contentHash: root,
+      ...result,
+    };
+  });
+}
+
+/** New CB dialogs are ordinary, enabled dialogs unless the caller says otherwise. */
+const DIALOG_DEFAULTS: JsonObject = { dialogType: 'DIALOG', status: 'ENABLED' };
+
+export const editingRouter = router({
+  /** Replace the bot settings (the export's `bot` object; its id and name stay the automation's). */
+  setSettings: procedure('edit')
+    .input(z.object({ ...base, settings: json }))
+    .mutation(({ ctx, input }) =>
+      editWorkingCopy(ctx, input, 'settings.update', () => ({
+        ops: [{ op: 'setSettings', settings: input.settings as JsonObject }],
+        result: {},
+      })),
+    ),
+
+  addDialog: procedure('edit')
+    .input(z.object({ ...base, dialog, index: position }))
+    .mutation(({ ctx, input }) => {
+      const dialogId = input.dialog.id ?? uuidv7();
+      const entity = { ...DIALOG_DEFAULTS, ...input.dialog, id: dialogId } as JsonObject;
+      return editWorkingCopy(ctx, input, 'dialog.add', () => ({
+        ops: [
+          {
+            op: 'addDialog',
+            dialog: entity,
+            ...(input.index !== undefined && { index: input.index }),
+          },
+        ],
+        result: { dialogId, dialogName: input.dialog.name },
+      }));
+    }),
+
+  renameDialog: procedure('edit')
+    .input(z.object({ ...base, dialogId: entityId, name }))
+    .mutation(({ ctx, input }) =>
+      editWorkingCopy(ctx, input, 'dialog.rename', async (tx, store, row) => {
+        const current = await readDialog(tx, store.snap, row.root, input.dialogId);
+        return {
+          ops: [{ op: 'updateDialog', dialog: { ...current, name: input.name } }],
+          result: { dialogId: input.dialogId, dialogName: input.name, from: current.name ?? null },
+        };
+      }),
+    ),
+
+  /** Replace a dialog entity (found by its id) with the one given. */
+  updateDialog: procedure('edit')
+    .input(z.object({ ...base, dialog: dialog.extend({ id: entityId }) }))
+    .mutation(({ ctx, input }) =>
+      editWorkingCopy(ctx, input, 'dialog.update', () => ({
+        ops: [{ op: 'updateDialog', dialog: input.dialog as JsonObject }],
+        result: { dialogId: input.dialog.id, dialogName: input.dialog.name },
+        paths: { dialogId: 'dialog.id' },
+      })),
+    ),
+
+  /** Delete a dialog with its interactions. */
+  deleteDialog: procedure('edit')
+    .input(z.object({ ...base, dialogId: entityId }))
+    .mutation(({ ctx, input }) =>
+      editWorkingCopy(ctx, input, 'dialog.delete', async (tx, store, row) => {
+        const interactionIds = await interactionIdsOf(tx, store.snap, row.root, input.dialogId);
+        return {
+          ops: [{ op: 'removeDialog', dialogId: input.dialogId }],
+          result: { dialogId: input.dialogId, removedInteractions: interactionIds.length },
+        };
+      }),
+    ),
+
+  addInteraction: procedure('edit')
+    .input(z.object({ ...base, dialogId: entityId, interaction, index: position }))
+    .mutation(({ ctx, input }) => {
+      const interactionId = input.interaction.id ?? uuidv7();
+      const entity = { ...input.interaction, id: interactionId } as JsonObject;
+      return editWorkingCopy(ctx, input, 'interaction.add', () => ({
+        ops: [
+          {
+            op: 'addInteraction',
+            dialogId: input.dialogId,
+            interaction: entity,
+            ...(input.index !== undefined && { index: input.index }),
+          },
+        ],
+        result: { dialogId: input.dialogId, interactionId },
+      }));
+    }),
+
+  /** Replace an interaction (found by its id in the dialog) with the one given. */
+  updateInteraction: procedure('edit')
+    .input(
+      z.object({ ...base, dialogId: entityId, interaction: interaction.extend({ id: entityId }) }),
+    )
+    .mutation(({ ctx, input }) =>
+      editWorkingCopy(ctx, input, 'interaction.update', () => ({
+        ops: [
+          {
+            op: 'updateInteraction',
+            dialogId: input.dialogId,
+            interaction: input.interaction as JsonObject,
+          },
+        ],
+        result: { dialogId: input.dialogId, interactionId: input.interaction.id },
+        paths: { interactionId: 'interaction.id' },
+      })),
+    ),
+
+  deleteInteraction: procedure('edit')
+    .input(z.object({ ...base, dialogId: entityId, interactionId: entityId }))
+    .mutation(({ ctx, input }) =>
+      editWorkingCopy(ctx, input, 'interaction.delete', () => ({
+        ops: [
+          { op: 'removeInteraction', dialogId: input.dialogId, interactionId: input.interactionId },
+        ],
+        result: { dialogId: input.dialogId, interactionId: input.interactionId },
+      })),
+    ),
+
+  /** Put a dialog's interactions in the given order (all of its interaction ids, each once). */
+  reorderInteractions: procedure('edit')
+    .input(z.object({ ...base, dialogId: entityId, interactionIds: z.array(entityId) }))
+    .mutation(({ ctx, input }) =>
+      editWorkingCopy(ctx, input, 'interaction.reorder', async (tx, store, row) => {
+        const current = await interactionIdsOf(tx, store.snap, row.root, input.dialogId);
+        const wanted = input.interactionIds;
+        if (!isPermutation(current, wanted))
+          fail(
+            'VALIDATION',
+            `interactionIds must list each of the ${current.length} interactions of dialog "${input.dialogId}" exactly once.`,
+            'interactionIds',
+            permutationProblems(current, wanted),
+          );
+        const ops: EditOp[] = [];
+        const order = [...current];
+        for (let i = 0; i < wanted.length; i++) {
+          const id = wanted[i]!;
+          if (order[i] === id) continue;
+          order.splice(order.indexOf(id), 1);
+          order.splice(i, 0, id);
+          ops.push({
+            op: 'moveInteraction',
+            dialogId: input.dialogId,
+            interactionId: id,
+            index: i,
+          });
+        }
+        return { ops, result: { dialogId: input.dialogId, moved: ops.length } };
+      }),
+    ),
+});
+
+function isPermutation(current: readonly string[], wanted: readonly string[]): boolean {
+  if (current.length !== wanted.length) return false;
+  const want = new Set(wanted);
+  return want.size === wanted.length && current.every((id) => want.has(id));
+}
+
+function repeated(ids: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const id of ids) (seen.has(id) ? twice : seen).add(id);
+  return twice;
+}
+
+function permutationProblems(current: readonly string[], wanted: readonly string[]) {
+  const have = new Set(current);
+  const want = new Set(wanted);
+  return {
+    missing: current.filter((id) => !want.has(id)),
+    unknown: [...want].filter((id) => !have.has(id)),
+    duplicates: [...repeated(wanted)],
+  };
+}

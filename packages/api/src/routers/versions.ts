@@ -1,0 +1,229 @@
+// Versions: list, save, show, restore, delete, pin and diff (DESIGN.md rules 1, 2, 14). Save,
+// restore and delete write a few rows whatever the size of the bot: versions are pointers to roots.
+import {
+  deleteVersion,
+  diffSnapshots,
+  resolveVersionRef,
+  restoreVersion,
+  saveVersion,
+  type Version,
+} from '@ferry/core';
+import { schema, type Db } from '@ferry/db';
+import { eq } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import { z } from 'zod';
+import { auditEntry, opContext, writeAudit } from '../audit.js';
+import { ContentStore } from '../content.js';
+import { fail, unwrap } from '../errors.js';
+import {
+  findAutomation,
+  lockAutomation,
+  storeAutomation,
+  toAutomation,
+  type AutomationRow,
+} from '../repositories/automation-repository.js';
+import { countStructure } from '../repositories/content-tree.js';
+import { ledgerOf } from '../repositories/release-repository.js';
+import { pruneAutomaticVersions } from '../repositories/retention.js';
+import {
+  insertVersions,
+  listVersions,
+  toVersion,
+  versionSummary,
+} from '../repositories/version-repository.js';
+import { procedure, router } from '../trpc.js';
+import { automationRef, baseRevision, description } from './inputs.js';
+
+/** A version by number (`3` or `"#3"`), id or name (the newest with that name). */
+const versionRef = z
+  .union([
+    z.number().int().positive(),
+    z.string().trim().min(1, 'names a version (N, #N, id or name)'),
+  ])
+  .transform(String);
+/** Blank (or absent) names the version with the current date and time. */
+const versionName = z.string().trim().max(200, 'must be at most 200 characters').optional();
+
+async function findVersion(db: Db, row: AutomationRow, ref: string, field = 'version') {
+  const versions = (await listVersions(db, row.id)).map(toVersion);
+  const found = resolveVersionRef(versions, ref);
+  return found.ok ? found.value : fail('NOT_FOUND', found.error.message, field);
+}
+
+const automationState = (a: { id: string; revision: number }) => ({
+  id: a.id,
+  revision: a.revision,
+});
+
+const label = (v: Version) => `#${v.number} ${v.name}`;
+
+export const versionsRouter = router({
+  /** The automation's versions, newest first. */
+  list: procedure('read')
+    .input(z.object({ automation: automationRef }))
+    .query(async ({ ctx, input }) => {
+      const row = await findAutomation(ctx.db, input.automation);
+      return (await listVersions(ctx.db, row.id))
+        .reverse()
+        .map((r) => versionSummary(toVersion(r)));
+    }),
+
+  /** Save the working copy as the next numbered version. */
+  save: procedure('edit')
+    .input(
+      z.object({
+        automation: automationRef,
+        name: versionName,
+        description: description.optional(),
+        baseRevision,
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        const row = await lockAutomation(tx, input.automation);
+        const saved = unwrap(
+          saveVersion(
+            toAutomation(row),
+            {
+              ...(input.name !== undefined && { name: input.name }),
+              ...(input.description !== undefined && { description: input.description }),
+              ...(input.baseRevision !== undefined && { baseRevision: input.baseRevision }),
+            },
+            opContext(ctx, uuidv7),
+          ),
+        );
+        await insertVersions(tx, saved.version);
+        await storeAutomation(tx, saved.automation);
+        await writeAudit(tx, ctx, saved.audit);
+        const pruned = await pruneAutomaticVersions(tx, ctx, row.id);
+        return {
+          ...versionSummary(saved.version),
+          automation: automationState(saved.automation),
+          pruned,
+        };
+      }),
+    ),
+
+  /** One version's metadata and how much it holds. */
+  show: procedure('read')
+    .input(z.object({ automation: automationRef, version: versionRef }))
+    .query(async ({ ctx, input }) => {
+      const row = await findAutomation(ctx.db, input.automation);
+      const version = await findVersion(ctx.db, row, input.version);
+      const store = new ContentStore(ctx.db);
+      return {
+        ...versionSummary(version),
+        automation: { id: row.id, name: row.name },
+        counts: await countStructure(ctx.db, store.snap, version.root),
+      };
+    }),
+
+  /** Replace the working copy with a version, after saving it as "Before restore of #N". */
+  restore: procedure('edit')
+    .input(z.object({ automation: automationRef, version: versionRef, baseRevision }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        const row = await lockAutomation(tx, input.automation);
+        const version = await findVersion(tx, row, input.version);
+        const restored = unwrap(
+          restoreVersion(
+            toAutomation(row),
+            version,
+            input.baseRevision !== undefined ? { baseRevision: input.baseRevision } : {},
+            opContext(ctx, uuidv7),
+          ),
+        );
+        await insertVersions(tx, restored.backup);
+        await storeAutomation(tx, restored.automation);
+        await writeAudit(tx, ctx, restored.audit);
+        // The backup just taken is what undoes this restore: the policy never prunes it here.
+        const pruned = await pruneAutomaticVersions(tx, ctx, row.id, [restored.backup.id]);
+        return {
+          automation: automationState(restored.automation),
+          restored: versionSummary(version),
+          backup: versionSummary(restored.backup),
+          pruned,
+        };
+      }),
+    ),
+
+  /** Delete a version (not one a rollback would still return to). */
+  delete: procedure('delete-version')
+    .input(z.object({ automation: automationRef, version: versionRef }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        const row = await lockAutomation(tx, input.automation);
+        const version = await findVersion(tx, row, input.version);
+        const { audit } = unwrap(
+          deleteVersion(
+            toAutomation(row),
+            version,
+            await ledgerOf(tx, row.id),
+            opContext(ctx, uuidv7),
+          ),
+        );
+        await tx.delete(schema.versions).where(eq(schema.versions.id, version.id));
+        await writeAudit(tx, ctx, audit);
+        return { automation: automationState(row), deleted: versionSummary(version) };
+      }),
+    ),
+
+  /** Pin a version (a retention policy never prunes it) or unpin it. */
+  pin: procedure('edit')
+    .input(z.object({ automation: automationRef, version: versionRef, pinned: z.boolean() }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        const row = await lockAutomation(tx, input.automation);
+        const version = await findVersion(tx, row, input.version);
+        await tx
+          .update(schema.versions)
+          .set({ pinned: input.pinned })
+          .where(eq(schema.versions.id, version.id));
+        await writeAudit(
+          tx,
+          ctx,
+          auditEntry(ctx, input.pinned ? 'version.pin' : 'version.unpin', row.id, {
+            versionId: version.id,
+            details: { number: version.number, name: version.name },
+          }),
+        );
+        return {
+          ...versionSummary({ ...version, pinned: input.pinned }),
+          automation: automationState(row),
+        };
+      }),
+    ),
+
+  /** What changed from `from` to `to` (each a version reference; omitted: the working copy). */
+  diff: procedure('read')
+    .input(
+      z.object({
+        automation: automationRef,
+        from: versionRef.optional(),
+        to: versionRef.optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const row = await findAutomation(ctx.db, input.automation);
+      const side = async (ref: string | undefined, field: 'from' | 'to') => {
+        if (ref === undefined)
+          return {
+            label: `working copy (revision ${row.revision})`,
+            root: row.root,
+            version: null,
+          };
+        const v = await findVersion(ctx.db, row, ref, field);
+        return {
+          label: label(v),
+          root: v.root,
+          version: { id: v.id, number: v.number, name: v.name },
+        };
+      };
+      const from = await side(input.from, 'from');
+      const to = await side(input.to, 'to');
+      const store = new ContentStore(ctx.db);
+      await store.load(from.root, to.root);
+      const { summary, changes } = diffSnapshots(store.snap, from.root, to.root);
+      return { from, to, summary, changes };
+    }),
+});

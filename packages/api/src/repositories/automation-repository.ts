@@ -67,3 +67,17 @@ export function requireRevision(row: AutomationRow, baseRevision: number | undef
       { expected: baseRevision, actual: row.revision },
     );
 }
+
+/** A change of the working copy or name: the revision moves on by one. */
+export async function advanceAutomation(
+  tx: Db,
+  row: AutomationRow,
+  change: { root?: string; name?: string },
+): Promise<AutomationRow> {
+  const [next] = await tx
+    .update(schema.automations)
+    .set({ ...change, revision: row.revision + 1, updatedAt: new Date() })
+    .where(eq(schema.automations.id, row.id))
+    .returning();
+  return next!;
+}

@@ -1,7 +1,8 @@
 // Versions: rows <-> the core's Version.
-import type { Version, VersionKind } from '@ferry/core';
+import { resolveVersionRef, type Version, type VersionKind } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
 import { asc, eq } from 'drizzle-orm';
+import { fail } from '../errors.js';
 
 export type VersionRow = typeof schema.versions.$inferSelect;
 
@@ -48,3 +49,14 @@ export const versionSummary = (v: Version) => ({
   pinned: v.pinned,
   contentHash: v.root,
 });
+
+/** A version of an automation by reference: N, #N, id, or name (the newest with it). */
+export async function findVersion(
+  db: Db,
+  automation: { id: string },
+  ref: string,
+  field = 'version',
+): Promise<Version> {
+  const found = resolveVersionRef((await listVersions(db, automation.id)).map(toVersion), ref);
+  return found.ok ? found.value : fail('NOT_FOUND', found.error.message, field);
+}

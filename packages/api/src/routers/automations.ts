@@ -4,7 +4,6 @@ import {
   emptyContent,
   exportCbExport,
   importCbExport,
-  resolveVersionRef,
   type BotContent,
 } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
@@ -15,12 +14,13 @@ import { auditEntry, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
 import { fail, unwrap } from '../errors.js';
 import {
+  advanceAutomation,
   findAutomation,
   lockAutomation,
   requireRevision,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
-import { listVersions, toVersion } from '../repositories/version-repository.js';
+import { findVersion } from '../repositories/version-repository.js';
 import { ledgerOf, toUpgrade } from '../repositories/release-repository.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, baseRevision, name } from './inputs.js';
@@ -154,11 +154,7 @@ export const automationsRouter = router({
     .input(z.object({ automation: automationRef, version: z.string().min(1).optional() }))
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
-      const root = input.version
-        ? unwrap(
-            resolveVersionRef((await listVersions(ctx.db, row.id)).map(toVersion), input.version),
-          ).root
-        : row.root;
+      const root = input.version ? (await findVersion(ctx.db, row, input.version)).root : row.root;
       return {
         id: row.id,
         name: row.name,
@@ -175,11 +171,7 @@ export const automationsRouter = router({
         const row = await lockAutomation(tx, input.automation);
         requireRevision(row, input.baseRevision);
         await requireFreeName(tx, input.name, row.id);
-        const [next] = await tx
-          .update(schema.automations)
-          .set({ name: input.name, revision: row.revision + 1, updatedAt: new Date() })
-          .where(eq(schema.automations.id, row.id))
-          .returning();
+        const next = await advanceAutomation(tx, row, { name: input.name });
         await writeAudit(
           tx,
           ctx,
@@ -187,7 +179,7 @@ export const automationsRouter = router({
             details: { from: row.name, to: input.name },
           }),
         );
-        return summary(next!);
+        return summary(next);
       }),
     ),
 
@@ -231,11 +223,7 @@ export const automationsRouter = router({
         if (input.into !== undefined) {
           const row = await lockAutomation(tx, input.into, 'into');
           requireRevision(row, input.baseRevision);
-          const [next] = await tx
-            .update(schema.automations)
-            .set({ root, revision: row.revision + 1, updatedAt: new Date() })
-            .where(eq(schema.automations.id, row.id))
-            .returning();
+          const next = await advanceAutomation(tx, row, { root });
           await writeAudit(
             tx,
             ctx,
@@ -245,7 +233,7 @@ export const automationsRouter = router({
               details: { into: true, ...counts },
             }),
           );
-          return { ...summary(next!), created: false, counts };
+          return { ...summary(next), created: false, counts };
         }
         const wanted = input.name ?? (botName?.trim() || 'Imported bot');
         if (input.name !== undefined) await requireFreeName(tx, wanted);
@@ -271,11 +259,7 @@ export const automationsRouter = router({
     .input(z.object({ automation: automationRef, version: z.string().min(1).optional() }))
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
-      const root = input.version
-        ? unwrap(
-            resolveVersionRef((await listVersions(ctx.db, row.id)).map(toVersion), input.version),
-          ).root
-        : row.root;
+      const root = input.version ? (await findVersion(ctx.db, row, input.version)).root : row.root;
       const content = await new ContentStore(ctx.db).read(root);
       return {
         id: row.id,

@@ -2,8 +2,7 @@
 // was based on, applies the core's edit operations in one transaction, bumps the revision and
 // answers with metadata only (never content).
 import type { EditOp, JsonObject } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
-import { eq } from 'drizzle-orm';
+import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, writeAudit } from '../audit.js';
@@ -11,6 +10,7 @@ import type { Context } from '../context.js';
 import { ContentStore } from '../content.js';
 import { FerryApiError, fail } from '../errors.js';
 import {
+  advanceAutomation,
   lockAutomation,
   requireRevision,
   type AutomationRow,
@@ -61,20 +61,16 @@ function editWorkingCopy<T extends Record<string, unknown>>(
         throw new FerryApiError(e.ferryCode, e.message, paths[e.path], e.details);
       throw e;
     }
-    const [next] = await tx
-      .update(schema.automations)
-      .set({ root, revision: row.revision + 1, updatedAt: new Date() })
-      .where(eq(schema.automations.id, row.id))
-      .returning();
+    const next = await advanceAutomation(tx, row, { root });
     await writeAudit(
       tx,
       ctx,
       auditEntry(ctx, action, row.id, { before: row.root, after: root, details: result }),
     );
     return {
-      id: next!.id,
-      name: next!.name,
-      revision: next!.revision,
+      id: next.id,
+      name: next.name,
+      revision: next.revision,
       contentHash: root,
       ...result,
     };

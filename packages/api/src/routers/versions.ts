@@ -3,29 +3,28 @@
 import {
   deleteVersion,
   diffSnapshots,
-  resolveVersionRef,
   restoreVersion,
   saveVersion,
   type Version,
 } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
+import { schema } from '@ferry/db';
 import { eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
-import { fail, unwrap } from '../errors.js';
+import { unwrap } from '../errors.js';
 import {
   findAutomation,
   lockAutomation,
   storeAutomation,
   toAutomation,
-  type AutomationRow,
 } from '../repositories/automation-repository.js';
 import { countStructure } from '../repositories/content-tree.js';
 import { ledgerOf } from '../repositories/release-repository.js';
 import { pruneAutomaticVersions } from '../repositories/retention.js';
 import {
+  findVersion,
   insertVersions,
   listVersions,
   toVersion,
@@ -43,12 +42,6 @@ const versionRef = z
   .transform(String);
 /** Blank (or absent) names the version with the current date and time. */
 const versionName = z.string().trim().max(200, 'must be at most 200 characters').optional();
-
-async function findVersion(db: Db, row: AutomationRow, ref: string, field = 'version') {
-  const versions = (await listVersions(db, row.id)).map(toVersion);
-  const found = resolveVersionRef(versions, ref);
-  return found.ok ? found.value : fail('NOT_FOUND', found.error.message, field);
-}
 
 const automationState = (a: { id: string; revision: number }) => ({
   id: a.id,

@@ -4,6 +4,8 @@ export default defineConfig({
   entry: ['src/index.ts', 'src/test-db.ts'],
   format: ['esm'],
   platform: 'node',
+  // dist/*.js, as package.json's exports say (tsdown writes .mjs for the node platform otherwise).
+  fixedExtension: false,
   dts: true,
   sourcemap: true,
   clean: true,

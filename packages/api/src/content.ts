@@ -6,10 +6,19 @@ import {
   hydrate,
   type BotContent,
   type EditOp,
+  type JsonValue,
   type Snapshotter,
 } from '@ferry/core';
 import { SqlNodeStore, type Db } from '@ferry/db';
 import { sql } from 'drizzle-orm';
+import {
+  adjust,
+  countContent,
+  recordCounts,
+  replacedEntities,
+  storedCounts,
+  type EnvCounts,
+} from './env-index.js';
 import { unwrap } from './errors.js';
 import { GC_LOCK_KEY } from './repositories/node-maintenance.js';
 import { sha256 } from './security.js';
@@ -36,16 +45,45 @@ export class ContentStore {
   async write(content: BotContent): Promise<string> {
     const root = this.snap.write(content);
     await this.flush();
+    await recordCounts(this.db, root, countContent(content));
     return root;
   }
 
-  /** Apply edits in order; only the tree structure is loaded, and only new nodes are written. */
+  /**
+   * Apply edits in order; only the tree structure (and the entities the edits replace) is loaded,
+   * and only new nodes are written. The environment-variable counts follow the change.
+   */
   async edit(root: string, ops: readonly EditOp[]): Promise<string> {
     await hydrate(this.snap.store, this.sql, root, { entities: false });
+    const counts = await this.envCounts(root);
     let next = root;
-    for (const op of ops) next = unwrap(this.snap.edit(next, op));
+    for (const op of ops) {
+      const { hashes, added } = replacedEntities(this.snap, next, op);
+      await this.fetch(hashes);
+      next = unwrap(this.snap.edit(next, op));
+      for (const h of hashes) adjust(counts, this.snap.store.decode(h) as JsonValue, -1);
+      for (const value of added) adjust(counts, value, 1);
+    }
     await this.flush();
+    await recordCounts(this.db, next, counts);
     return next;
+  }
+
+  /** How often the snapshot references each environment variable, without reading it (once counted). */
+  async envCounts(root: string): Promise<EnvCounts> {
+    const stored = await storedCounts(this.db, root);
+    if (stored !== null) return stored;
+    // Roots written before the counts existed: count once, remember.
+    const counts = countContent(await this.read(root));
+    await recordCounts(this.db, root, counts);
+    return { ...counts };
+  }
+
+  private async fetch(hashes: readonly string[]): Promise<void> {
+    const missing = hashes.filter((h) => this.snap.store.get(h) === undefined);
+    if (missing.length === 0) return;
+    const found = await this.sql.getMany(missing);
+    for (const [hash, body] of found) this.snap.store.load(hash, body);
   }
 
   private async flush(): Promise<void> {

@@ -32,6 +32,15 @@ export function findEnvReferences(content: BotContent): EnvReference[] {
   return out;
 }
 
+/** The references inside one entity (or any JSON value); `path` is a JSON pointer inside it. */
+export function envReferencesIn(
+  value: JsonValue,
+): { name: string; form: 'text' | 'code'; path: string }[] {
+  const out: EnvReference[] = [];
+  scan(value, { entity: 'section', id: null, name: null, path: '' }, '', out);
+  return out.map((r) => ({ name: r.name, form: r.form, path: r.location.path }));
+}
+
 /** The distinct names referenced, sorted. */
 export const referencedEnvNames = (content: BotContent): string[] =>
   [...new Set(findEnvReferences(content).map((r) => r.name))].sort();

@@ -36,9 +36,8 @@ export async function hydrate(
       for (const h of wanted) {
         const body = found.get(h);
         if (body === undefined) throw new MissingNodeError(h);
-        memory.put(h, body);
+        memory.load(h, body);
       }
-      memory.takeWritten(); // loaded, not newly written
     }
     const next: [string, Role][] = [];
     const push = (hash: unknown, role: Role, from: string) => {

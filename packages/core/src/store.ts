@@ -32,6 +32,11 @@ export class MemoryNodeStore implements NodeStore {
     this.written.push(hash);
   }
 
+  /** Add a node read from a durable store: cached like any other, but not reported as written. */
+  load(hash: string, text: string): void {
+    if (!this.nodes.has(hash)) this.nodes.set(hash, text);
+  }
+
   /** Parsed node, cached: nodes are immutable, so the cache never goes stale. */
   decode(hash: string): unknown {
     let value = this.decoded.get(hash);

@@ -203,3 +203,13 @@ export const instanceSettings = pgTable('instance_settings', {
   key: text('key').primaryKey(),
   value: jsonb('value').$type<unknown>().notNull(),
 });
+
+/**
+ * The environment variables each snapshot references, as name → number of references. Kept for
+ * every root Ferry writes (edits update it from the changed entities only), so an upgrade's
+ * environment check costs the same at any bot size.
+ */
+export const contentEnv = pgTable('content_env', {
+  root: text('root').primaryKey(),
+  names: jsonb('names').$type<Record<string, number>>().notNull(),
+});

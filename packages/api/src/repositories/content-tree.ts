@@ -37,10 +37,7 @@ export async function interactionIdsOf(
   return listEntries(snap.lists.load(node.interactions)).map((e) => e.id ?? '');
 }
 
-/**
- * Fetch single nodes into the request's snapshotter. Like hydrate, call it before writing anything
- * through `snap`: what was written so far is marked as loaded.
- */
+/** Fetch single nodes into the request's snapshotter (as loaded, not as written). */
 async function fetchNodes(db: Db, snap: Snapshotter, hashes: readonly string[]): Promise<void> {
   const wanted = hashes.filter((h) => snap.store.get(h) === undefined);
   if (wanted.length === 0) return;
@@ -48,20 +45,8 @@ async function fetchNodes(db: Db, snap: Snapshotter, hashes: readonly string[]):
   for (const h of wanted) {
     const body = found.get(h);
     if (body === undefined) throw new MissingNodeError(h);
-    snap.store.put(h, body);
+    snap.store.load(h, body);
   }
-  snap.store.takeWritten(); // loaded, not newly written
-}
-
-/**
- * Everything the core's edit operations read: the tree and the export-order node. (ContentStore.edit
- * hydrates with `entities: false`, which skips the order node, and adding or removing an interaction
- * of an imported bot whose export interleaves dialogs then fails with a missing node.)
- */
-export async function prepareEdit(db: Db, snap: Snapshotter, root: string): Promise<void> {
-  await loadStructure(db, snap, root);
-  const { order } = snap.root(root);
-  if (order !== null) await fetchNodes(db, snap, [order]);
 }
 
 /** One dialog entity (the CB `groups` entry), fetching only that entity. */

@@ -15,7 +15,7 @@ import {
   requireRevision,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
-import { interactionIdsOf, prepareEdit, readDialog } from '../repositories/content-tree.js';
+import { interactionIdsOf, readDialog } from '../repositories/content-tree.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, name } from './inputs.js';
 
@@ -51,7 +51,6 @@ function editWorkingCopy<T extends Record<string, unknown>>(
     const row = await lockAutomation(tx, input.automation);
     requireRevision(row, input.baseRevision);
     const store = new ContentStore(tx);
-    await prepareEdit(tx, store.snap, row.root);
     const { ops, result, paths = {} } = await plan(tx, store, row);
     let root: string;
     try {

@@ -168,7 +168,8 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
           release: { id: release.id, status: 'upgraded', decidedBy: 'release-acceptor' },
           backupVersion: { number: 1, name: 'Before upgrade to 1.0.0' },
           resultVersion: { number: 2, name: 'Release 1.0.0' },
-          warnings: expectedChecks.warnings.length,
+          // Passing checks are not rerun in full at upgrade time: the preview carries the warnings.
+          warnings: null,
           forced: false,
         });
         const prodAfter = await exportOf(prod.id);

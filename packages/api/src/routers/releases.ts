@@ -11,6 +11,7 @@ import {
   rollback,
   semverFloor,
   upgradeToRelease,
+  type CheckReport,
   type Created,
   type Release,
   type Upgrade,
@@ -360,11 +361,16 @@ export const releasesRouter = router({
       ctx.db.transaction(async (tx) => {
         const row = await lockAutomation(tx, input.target, 'target');
         const release = await chosenRelease(tx, row, input.release);
-        const content = await new ContentStore(tx).read(release.root);
-        const checks = releaseChecks(
-          content,
-          await environmentVariableNames(tx, row.environmentId),
-        );
+        // The blocking check needs only the names the release references, which are kept per
+        // root: an upgrade does not read the bot. The full report (with locations and the
+        // warnings) is built only to explain a refusal; the preview shows the warnings.
+        const store = new ContentStore(tx);
+        const defined = await environmentVariableNames(tx, row.environmentId);
+        const definedSet = new Set(defined ?? []);
+        const referenced = Object.keys(await store.envCounts(release.root));
+        const checks: CheckReport = referenced.every((name) => definedSet.has(name))
+          ? { ok: true, errors: [], warnings: [], missingEnv: [] }
+          : releaseChecks(await store.read(release.root), defined);
         const done = unwrap(
           upgradeToRelease(
             {
@@ -399,7 +405,8 @@ export const releasesRouter = router({
           ),
           backupVersion: versionRef(done.backup),
           resultVersion: versionRef(done.result),
-          warnings: checks.warnings.length,
+          /** Counted only when the checks were run in full (a forced upgrade); else see `show`. */
+          warnings: checks.ok ? null : checks.warnings.length,
           forced: Boolean(input.force) && !checks.ok,
         };
       }),

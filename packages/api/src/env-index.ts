@@ -1,0 +1,106 @@
+// How often each snapshot references each environment variable, kept per root in `content_env`.
+// Writing a whole content counts it; an edit adjusts the counts of the root it was based on by
+// the entities it removed and added, so the upgrade check never has to read a whole bot.
+import {
+  envReferencesIn,
+  findById,
+  listEntries,
+  findEnvReferences,
+  type BotContent,
+  type EditOp,
+  type JsonValue,
+  type Snapshotter,
+} from '@ferry/core';
+import { schema, type Db } from '@ferry/db';
+import { eq } from 'drizzle-orm';
+
+export type EnvCounts = Record<string, number>;
+
+export function countContent(content: BotContent): EnvCounts {
+  const counts: EnvCounts = {};
+  for (const ref of findEnvReferences(content)) counts[ref.name] = (counts[ref.name] ?? 0) + 1;
+  return counts;
+}
+
+export function adjust(counts: EnvCounts, value: JsonValue | undefined, sign: 1 | -1): void {
+  if (value === undefined) return;
+  for (const { name } of envReferencesIn(value)) {
+    const next = (counts[name] ?? 0) + sign;
+    if (next > 0) counts[name] = next;
+    else delete counts[name];
+  }
+}
+
+export async function storedCounts(db: Db, root: string): Promise<EnvCounts | null> {
+  const [row] = await db.select().from(schema.contentEnv).where(eq(schema.contentEnv.root, root));
+  return row ? { ...row.names } : null;
+}
+
+export async function recordCounts(db: Db, root: string, counts: EnvCounts): Promise<void> {
+  await db.insert(schema.contentEnv).values({ root, names: counts }).onConflictDoNothing();
+}
+
+/**
+ * The hashes of the entities an edit replaces or removes, read from the (structure-only) tree of
+ * `root`: their references are subtracted, the edit's new entities' are added.
+ */
+export function replacedEntities(
+  snap: Snapshotter,
+  root: string,
+  op: EditOp,
+): { hashes: string[]; added: JsonValue[] } {
+  const r = snap.root(root);
+  const dialogNode = (dialogId: string) => {
+    const hit = findById(snap.lists.load(r.dialogs), dialogId);
+    return hit ? snap.dialogNode(hit.entry.hash) : null;
+  };
+  const interactionHash = (dialogId: string, id: string) => {
+    const node = dialogNode(dialogId);
+    return node ? findById(snap.lists.load(node.interactions), id)?.entry.hash : undefined;
+  };
+  const some = (...hashes: (string | undefined)[]) =>
+    hashes.filter((h): h is string => h !== undefined);
+  switch (op.op) {
+    case 'setSettings': {
+      const { id: _id, name: _name, ...settings } = op.settings;
+      return { hashes: [r.settings], added: [settings] };
+    }
+    case 'setSection': {
+      const ref = r.sections[op.key];
+      const hashes =
+        ref === undefined
+          ? []
+          : 'value' in ref
+            ? [ref.value]
+            : listEntries(snap.lists.load(ref.list)).map((e) => e.hash);
+      return { hashes, added: op.value === undefined ? [] : [op.value] };
+    }
+    case 'addDialog':
+      return { hashes: [], added: [op.dialog] };
+    case 'updateDialog':
+      return { hashes: some(dialogNode(op.dialog.id as string)?.dialog), added: [op.dialog] };
+    case 'removeDialog': {
+      const node = dialogNode(op.dialogId);
+      if (!node) return { hashes: [], added: [] };
+      return {
+        hashes: [
+          node.dialog,
+          ...listEntries(snap.lists.load(node.interactions)).map((e) => e.hash),
+        ],
+        added: [],
+      };
+    }
+    case 'addInteraction':
+      return { hashes: [], added: [op.interaction] };
+    case 'updateInteraction':
+      return {
+        hashes: some(interactionHash(op.dialogId, op.interaction.id as string)),
+        added: [op.interaction],
+      };
+    case 'removeInteraction':
+      return { hashes: some(interactionHash(op.dialogId, op.interactionId)), added: [] };
+    case 'moveDialog':
+    case 'moveInteraction':
+      return { hashes: [], added: [] };
+  }
+}

@@ -1,0 +1,4 @@
+CREATE TABLE "content_env" (
+	"root" text PRIMARY KEY NOT NULL,
+	"names" jsonb NOT NULL
+);

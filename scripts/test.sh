@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 [ "$(pnpm --version 2>/dev/null || true)" = "10.34.9" ] || npm install -g pnpm@10.34.9
 pnpm install --frozen-lockfile
 
+# The web UI's browser tests drive Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  else
+    echo "/usr/bin/chromium is missing: install it as root (apt-get install -y chromium)." >&2
+    exit 1
+  fi
+fi
+
 # PostgreSQL: use DATABASE_URL when given; else start this machine's cluster if it is down and
 # create a fresh database for this run (dropped at the end).
 if [ -z "${DATABASE_URL:-}" ]; then

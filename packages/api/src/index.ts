@@ -2,7 +2,11 @@
 export { appRouter, type AppRouter } from './router.js';
 export {
   startServer,
+  loadWebFallback,
   DEFAULT_MAX_REQUEST_BYTES,
+  type ApiCaller,
+  type WebRequest,
+  type WebUser,
   type ServerOptions,
   type RunningServer,
 } from './server.js';

@@ -1,9 +1,30 @@
 // `node dist/main.js`: the Ferry server configured from the environment (the only place that reads it).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { DEFAULT_MAX_REQUEST_BYTES, startServer } from './server.js';
+import { DEFAULT_MAX_REQUEST_BYTES, loadWebFallback, startServer } from './server.js';
 
 const env = process.env;
 const logger = pino({ level: env.LOG_LEVEL ?? 'info' });
+const maxRequestBytes = env.FERRY_MAX_REQUEST_MB
+  ? Number(env.FERRY_MAX_REQUEST_MB) * 1024 * 1024
+  : DEFAULT_MAX_REQUEST_BYTES;
+
+// The web UI is the SvelteKit build in apps/web/build (dist/main.js sits in packages/api/dist), or
+// FERRY_WEB_DIR. Without a build the server still serves the API, and says so.
+const webDir =
+  env.FERRY_WEB_DIR ?? fileURLToPath(new URL('../../../apps/web/build', import.meta.url));
+let fallback;
+if (existsSync(join(webDir, 'handler.js'))) {
+  fallback = await loadWebFallback(webDir, { maxRequestBytes });
+} else {
+  logger.warn(
+    { webDir },
+    'no web UI build found (pnpm --filter @ferry/web build): serving the API only',
+  );
+}
+
 const server = await startServer({
   port: Number(env.PORT ?? 3000),
   host: env.HOST ?? '127.0.0.1',
@@ -12,13 +33,12 @@ const server = await startServer({
   ...(env.FERRY_SECRET_KEY && { secretKey: env.FERRY_SECRET_KEY }),
   ...(env.FERRY_ADMIN_PASSWORD && { adminPassword: env.FERRY_ADMIN_PASSWORD }),
   ...(env.FERRY_ADMIN_TOKEN && { adminToken: env.FERRY_ADMIN_TOKEN }),
-  maxRequestBytes: env.FERRY_MAX_REQUEST_MB
-    ? Number(env.FERRY_MAX_REQUEST_MB) * 1024 * 1024
-    : DEFAULT_MAX_REQUEST_BYTES,
+  maxRequestBytes,
   logger,
+  ...(fallback && { fallback }),
 });
 process.stdout.write(
-  `Ferry is listening on ${server.url} (API ${server.url}/api/trpc, health ${server.url}/healthz)\n`,
+  `Ferry is listening on ${server.url} (web UI ${fallback ? server.url : 'not built'}, API ${server.url}/api/trpc, health ${server.url}/healthz)\n`,
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {

@@ -1,18 +1,21 @@
-// The Ferry server: one process, one port — the API at /api/trpc, /healthz, and (later) the web UI.
-// It keeps no state of its own, so several can run against one PostgreSQL.
+// The Ferry server: one process, one port — the API at /api/trpc, /healthz, and the web UI (a
+// `fallback`). It keeps no state of its own, so several can run against one PostgreSQL.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { openDatabase, type Database } from '@ferry/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import pino, { type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
-import { createContextInner, type Services } from './context.js';
+import { createContextInner, type Caller, type Services } from './context.js';
+import { can, type Permission, type Role } from './roles.js';
 import { appRouter } from './router.js';
 import { SecretBox } from './security.js';
+import { createCallerFactory } from './trpc.js';
 
 export interface ServerOptions {
   port?: number;
@@ -39,6 +42,39 @@ export interface RunningServer {
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 50 * 1024 * 1024;
+
+const createCaller = createCallerFactory(appRouter);
+/** The whole API, called in-process (no HTTP, no serialisation) as one user. */
+export type ApiCaller = ReturnType<typeof createCaller>;
+
+const PERMISSIONS = [
+  'read',
+  'edit',
+  'delete-version',
+  'create-release',
+  'accept-release',
+  'admin',
+] as const satisfies readonly Permission[];
+
+/** The requesting user as the web UI sees it: who they are and what their role lets them do. */
+export interface WebUser {
+  id: string;
+  name: string;
+  role: Role;
+  permissions: Permission[];
+}
+
+/**
+ * What every request handed to `fallback` carries, so the web UI's server code (which adapter-node
+ * gives the Node request as `platform.req`) calls the API in-process as the requesting user, with
+ * the same credentials (session cookie or bearer token) and the same checks as `/api/trpc`.
+ */
+export interface WebRequest extends IncomingMessage {
+  ferry?: {
+    /** Cookies the API sets (sign-in, sign-out) go to `setCookie`, for the web UI's response. */
+    session(setCookie: (cookie: string) => void): Promise<{ api: ApiCaller; user: WebUser | null }>;
+  };
+}
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: 'info' });
@@ -70,28 +106,36 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (admin.generatedToken) announce(`  API token: ${admin.generatedToken}`);
     }
 
+    /** The API context of a request: its caller from the bearer token or the session cookie. */
+    const contextOf = async (
+      req: IncomingMessage,
+      res: ServerResponse,
+      setCookie: (cookie: string) => void,
+    ) => {
+      const requestId = (res.getHeader('x-request-id') as string | undefined) ?? uuidv7();
+      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const session = cookie(req, SESSION_COOKIE);
+      const caller: Caller | null = bearer
+        ? await callerFromToken(database.db, bearer)
+        : session
+          ? await callerFromSession(database.db, session)
+          : null;
+      (res as ServerResponse & { ferryCaller?: string }).ferryCaller = caller?.name;
+      return createContextInner({
+        services,
+        caller,
+        requestId,
+        setCookie,
+        ...(session && { sessionToken: session }),
+      });
+    };
+
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: '/api/trpc/',
       maxBodySize: services.maxRequestBytes,
-      createContext: async ({ req, res }) => {
-        const requestId = (res.getHeader('x-request-id') as string | undefined) ?? uuidv7();
-        const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-        const session = cookie(req, SESSION_COOKIE);
-        const caller = bearer
-          ? await callerFromToken(database.db, bearer)
-          : session
-            ? await callerFromSession(database.db, session)
-            : null;
-        (res as ServerResponse & { ferryCaller?: string }).ferryCaller = caller?.name;
-        return createContextInner({
-          services,
-          caller,
-          requestId,
-          setCookie: (c) => res.appendHeader('Set-Cookie', c),
-          ...(session && { sessionToken: session }),
-        });
-      },
+      createContext: ({ req, res }) =>
+        contextOf(req, res, (c) => res.appendHeader('Set-Cookie', c)),
       onError: ({ error, ctx, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           logger.error(
@@ -125,7 +169,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           res.end(JSON.stringify({ ok: ready, database: database.kind }));
         } else if (path.startsWith('/api/trpc/')) {
           await trpc(req, res);
-        } else if (!(options.fallback && (await options.fallback(req, res)))) {
+        } else if (!(
+          options.fallback &&
+          (await options.fallback(
+            Object.assign(req, {
+              ferry: {
+                session: async (setCookie: (cookie: string) => void) => {
+                  const ctx = await contextOf(req, res, setCookie);
+                  const user = ctx.caller && {
+                    id: ctx.caller.id,
+                    name: ctx.caller.name,
+                    role: ctx.caller.role,
+                    permissions: PERMISSIONS.filter((p) => can(ctx.caller!.role, p)),
+                  };
+                  return { api: createCaller(ctx), user };
+                },
+              },
+            } satisfies Pick<WebRequest, 'ferry'>),
+            res,
+          ))
+        )) {
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'Not found' }));
         }
@@ -158,6 +221,36 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await database.close();
     throw e;
   }
+}
+
+/**
+ * The web UI's request handler as a `fallback`: the `handler.js` of a SvelteKit adapter-node build
+ * (`apps/web/build`). It answers every request it gets (its own 404 page included).
+ */
+export async function loadWebFallback(
+  buildDir: string,
+  options: { maxRequestBytes?: number } = {},
+): Promise<NonNullable<ServerOptions['fallback']>> {
+  // adapter-node takes its settings only from the environment, read when handler.js loads: uploads
+  // (CB exports) may be as large as the API accepts, and the scheme of the request's origin (which
+  // SvelteKit's CSRF check compares with the browser's Origin) comes from X-Forwarded-Proto, which
+  // this plain-HTTP server fills in unless a TLS-terminating proxy in front has set it.
+  process.env.BODY_SIZE_LIMIT ??= String(options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
+  process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
+  type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => unknown;
+  const { handler } = (await import(pathToFileURL(join(buildDir, 'handler.js')).href)) as {
+    handler: Middleware;
+  };
+  return (req, res) =>
+    new Promise<boolean>((resolve, reject) => {
+      req.headers['x-forwarded-proto'] ??= 'http';
+      res.once('close', () => resolve(true));
+      try {
+        void Promise.resolve(handler(req, res, () => resolve(false))).catch(reject);
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
 }
 
 function cookie(req: IncomingMessage, name: string): string | undefined {

@@ -1,0 +1,23 @@
+// Every request: the signed-in user and the API acting as them.
+//
+// The web UI calls the tRPC router in-process rather than over HTTP: the Ferry server hands each
+// request it passes to this app the API bound to the request's own credentials (session cookie or
+// bearer token), so there is no second hop, no base URL to configure (which a reverse proxy
+// would make wrong), and the router enforces the same roles, validation and audit as /api/trpc.
+// Cookies the API sets (sign-in, sign-out) are copied onto SvelteKit's response.
+import { redirect, type Handle } from '@sveltejs/kit';
+import { applySetCookie } from '$lib/server/cookies';
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const ferry = event.platform?.req.ferry;
+  if (!ferry)
+    throw new Error(
+      'The web UI runs inside the Ferry server (pnpm start), which provides its API.',
+    );
+  const { api, user } = await ferry.session((cookie) => applySetCookie(event.cookies, cookie));
+  event.locals.api = api;
+  event.locals.user = user;
+  // Everything but the sign-in page needs a signed-in user.
+  if (!user && event.route.id !== null && event.route.id !== '/') redirect(303, '/');
+  return resolve(event);
+};

@@ -1,0 +1,87 @@
+// API failures → what a page shows. The in-process caller throws the router's errors unformatted:
+// Ferry's own (with `ferryCode` and the offending `path`) or tRPC's (input validation has the zod
+// issues as its cause). One mapping, used by every load and action.
+import { error, fail, redirect, type ActionFailure } from '@sveltejs/kit';
+
+export type FailureCode =
+  'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'PRECONDITION_FAILED';
+
+export interface ApiFailure {
+  code: FailureCode;
+  message: string;
+  /** The input field the failure is about, when there is one (e.g. `name`). */
+  field?: string;
+}
+
+const FROM_TRPC: Record<string, FailureCode> = {
+  BAD_REQUEST: 'VALIDATION',
+  PARSE_ERROR: 'VALIDATION',
+  PAYLOAD_TOO_LARGE: 'VALIDATION',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+};
+
+const STATUS: Record<FailureCode, number> = {
+  VALIDATION: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+};
+
+/** An expected API failure, or null for anything else (a bug: let SvelteKit log it and answer 500). */
+export function apiFailure(e: unknown): ApiFailure | null {
+  if (!(e instanceof Error) || !('code' in e)) return null;
+  const err = e as Error & { code: string; ferryCode?: string; path?: string; cause?: unknown };
+  const issues = (err.cause as { issues?: { path: PropertyKey[]; message: string }[] } | undefined)
+    ?.issues;
+  if (issues?.[0]) {
+    const field = issues[0].path.map(String).join('.');
+    return { code: 'VALIDATION', message: issues[0].message, ...(field && { field }) };
+  }
+  const code = (err.ferryCode as FailureCode | undefined) ?? FROM_TRPC[err.code];
+  if (!code) return null;
+  return { code, message: err.message, ...(err.path && { field: err.path }) };
+}
+
+/** What a form shows after a failed action: the message under its field, or above the form. */
+export interface FormFailure {
+  form: string;
+  error?: string;
+  errors?: Record<string, string>;
+  values?: Record<string, string>;
+}
+
+/**
+ * A failed form action: field-level errors for the form's own fields, everything the user typed
+ * kept (`values`), a sign-in page for an expired session.
+ */
+export function actionFailure(
+  e: unknown,
+  form: string,
+  values: Record<string, string>,
+  fields: readonly string[],
+): ActionFailure<FormFailure> {
+  const failure = apiFailure(e);
+  if (!failure) throw e;
+  if (failure.code === 'UNAUTHORIZED') redirect(303, '/');
+  const field = failure.field?.split('.')[0];
+  const message = failure.message;
+  return fail(STATUS[failure.code], {
+    form,
+    values,
+    ...(field && fields.includes(field) ? { errors: { [field]: message } } : { error: message }),
+  });
+}
+
+/** A failed load: sign in again, or SvelteKit's error page with the API's message. */
+export function loadFailure(e: unknown): never {
+  const failure = apiFailure(e);
+  if (!failure) throw e;
+  if (failure.code === 'UNAUTHORIZED') redirect(303, '/');
+  error(STATUS[failure.code], failure.message);
+}

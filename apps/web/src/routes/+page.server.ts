@@ -1,0 +1,30 @@
+// Sign-in. Signed-in users go straight to the dashboard.
+import { fail, redirect } from '@sveltejs/kit';
+import { apiFailure } from '$lib/server/api-errors';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals }) => {
+  if (locals.user) redirect(303, '/automations');
+};
+
+export const actions = {
+  default: async ({ request, locals }) => {
+    const form = await request.formData();
+    const username = String(form.get('username') ?? '');
+    const password = String(form.get('password') ?? '');
+    if (!username.trim() || !password)
+      return fail(400, { username, error: 'Enter your username and password.' });
+    try {
+      await locals.api.auth.login({ name: username.trim(), password });
+    } catch (e) {
+      const failure = apiFailure(e);
+      if (!failure) throw e;
+      // The same message whichever of the two was wrong.
+      return fail(failure.code === 'UNAUTHORIZED' ? 401 : 400, {
+        username,
+        error: failure.message,
+      });
+    }
+    redirect(303, '/automations');
+  },
+} satisfies Actions;

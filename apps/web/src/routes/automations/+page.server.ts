@@ -1,0 +1,42 @@
+// The dashboard: every automation, and (for roles that may edit) create one or import a CB export.
+import { fail, redirect } from '@sveltejs/kit';
+import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+  try {
+    return { automations: await locals.api.automations.list() };
+  } catch (e) {
+    loadFailure(e);
+  }
+};
+
+export const actions = {
+  create: async ({ request, locals }) => {
+    const name = String((await request.formData()).get('name') ?? '');
+    let id: string;
+    try {
+      ({ id } = await locals.api.automations.create({ name }));
+    } catch (e) {
+      return actionFailure(e, 'create', { name }, ['name']);
+    }
+    redirect(303, `/automations/${id}`);
+  },
+
+  import: async ({ request, locals }) => {
+    const file = (await request.formData()).get('file');
+    if (!(file instanceof File) || file.size === 0)
+      return fail(400, {
+        form: 'import',
+        errors: { file: 'Choose a CB export file (.json).' },
+      } satisfies FormFailure as FormFailure);
+    let id: string;
+    try {
+      ({ id } = await locals.api.automations.import({ document: await file.text() }));
+    } catch (e) {
+      // The API names the offending part of the document (`document.groups[0]`…): shown at the file.
+      return actionFailure(e, 'import', {}, ['document']);
+    }
+    redirect(303, `/automations/${id}`);
+  },
+} satisfies Actions;

@@ -1,0 +1,14 @@
+// Unit tests (src/**) and browser scenarios (e2e/**, against the built app served by the Ferry server).
+import { defineConfig } from 'vitest/config';
+
+const conditions = ['@ferry/source'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

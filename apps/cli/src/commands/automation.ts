@@ -1,0 +1,233 @@
+// `ferry automation …` (also `ferry bot …`): list, create, show, rename, delete, import, export.
+import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
+import { CliError } from '../lib/errors.js';
+import { formatBytes, readTextFile, writeTextFile } from '../lib/files.js';
+import { contentCounts, fields, quoted, shortHash, when } from '../lib/format.js';
+
+/** The server's default request limit; a smaller server limit is reported by the server. */
+export const MAX_EXPORT_BYTES = 50 * 1024 * 1024;
+
+export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
+  const cmd = noun(
+    program,
+    'automation',
+    'list, create, show, rename, delete, import and export automations',
+    'automations (bots): list, create, show, rename, delete, import and export CB bots',
+    'ferry automation import support-bot.json --name "Support (Dev)"',
+  ).alias('bot');
+
+  leaf(cmd, 'list', 'list automations with their environment, last version and releases', [
+    'ferry automation list',
+    'ferry bot list --json | jq -r ".[].name"',
+  ]).action(async (_opts, command) => {
+    const { out, client } = contextOf(rt, command);
+    const rows = await client().automations.list.query();
+    out.result(rows, () =>
+      out.table(
+        rows,
+        [
+          { header: 'ID', value: (r) => r.id, style: (s) => out.color.dim(s) },
+          { header: 'NAME', value: (r) => r.name, style: (s) => out.color.bold(s) },
+          { header: 'REV', value: (r) => r.revision, align: 'right' },
+          { header: 'ENVIRONMENT', value: (r) => r.environment },
+          {
+            header: 'LAST VERSION',
+            value: (r) => (r.lastVersion ? `#${r.lastVersion.number} ${r.lastVersion.name}` : null),
+          },
+          { header: 'RUNS', value: (r) => r.runsRelease },
+          {
+            header: 'PENDING',
+            value: (r) => r.pendingRelease?.version,
+            style: (s) => out.color.yellow(s),
+          },
+        ],
+        'No automations yet: create one with "ferry automation create NAME" or import a CB export.',
+      ),
+    );
+  });
+
+  leaf(cmd, 'create <name>', 'create an empty automation; prints its id', [
+    'ferry automation create "Support (Prod)"',
+  ]).action(async (name, _opts, command) => {
+    const { out, client } = contextOf(rt, command);
+    const created = await client().automations.create.mutate({ name });
+    out.result(created, () => {
+      out.line(created.id);
+      out.message(`Created ${quoted(created.name)} (revision ${created.revision}).`);
+    });
+  });
+
+  leaf(
+    cmd,
+    'show <automation>',
+    'show an automation (by id or name): revision, environment, agents, content',
+    ['ferry automation show "Support (Dev)"'],
+  ).action(async (automation, _opts, command) => {
+    const { out, client } = contextOf(rt, command);
+    const a = await client().automations.show.query({ automation });
+    out.result(a, () => {
+      out.line(out.color.bold(a.name));
+      out.line(
+        fields([
+          ['id', a.id],
+          ['revision', a.revision],
+          ['environment', a.environment?.name],
+          ['agents', a.agents.map((x) => x.name).join(', ')],
+          ['versions', a.lastVersionNumber ? `#1 … #${a.lastVersionNumber}` : 'none'],
+          ['runs release', a.runsRelease?.version],
+          ['content', contentCounts(a.counts)],
+          ['content hash', shortHash(a.root)],
+          ['created', when(a.createdAt)],
+          ['updated', when(a.updatedAt)],
+        ]),
+      );
+    });
+  });
+
+  leaf(cmd, 'rename <automation> <name>', 'rename an automation', [
+    'ferry automation rename "Support (Dev)" "Support bot (Dev)"',
+  ])
+    .addOption(ifRevisionOption('the automation'))
+    .action(async (automation, name, opts, command) => {
+      const { out, client } = contextOf(rt, command);
+      const renamed = await client().automations.rename.mutate({
+        automation,
+        name,
+        ...(opts.ifRevision !== undefined && { baseRevision: opts.ifRevision }),
+      });
+      out.result(renamed, () =>
+        out.line(`Renamed to ${quoted(renamed.name)} (revision ${renamed.revision}).`),
+      );
+    });
+
+  leaf(
+    cmd,
+    'delete <automation>',
+    'delete an automation with its versions (asks; --yes when not on a terminal)',
+    ['ferry automation delete "Old bot" --yes'],
+  )
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (automation, opts, command) => {
+      const { out, client, confirm } = contextOf(rt, command);
+      await confirm(
+        `Delete the automation ${quoted(automation)} with all its versions? This cannot be undone.`,
+        opts.yes,
+        'Deleting an automation',
+      );
+      const deleted = await client().automations.delete.mutate({ automation });
+      out.result(deleted, () => out.line(`Deleted ${quoted(deleted.name)} (${deleted.id}).`));
+    });
+
+  leaf(
+    cmd,
+    'import <file>',
+    'import a CB export (JSON file, "-" for stdin) as a new automation (prints its id), or with --into as an existing automation\'s working copy',
+    [
+      'ferry automation import support-bot.json --name "Support (Dev)"',
+      'ferry automation import edited.json --into "Support (Dev)" --if-revision 7',
+    ],
+  )
+    .option('--name <name>', "the new automation's name (default: the export's bot name)")
+    .option(
+      '--into <automation>',
+      "replace this automation's working copy instead (any bot's export)",
+    )
+    .addOption(ifRevisionOption('the --into automation'))
+    .action(async (file, opts, command) => {
+      const { out, client } = contextOf(rt, command);
+      if (opts.into !== undefined && opts.name !== undefined)
+        throw new CliError('usage', '--name names a new automation; it cannot go with --into.');
+      if (opts.ifRevision !== undefined && opts.into === undefined)
+        throw new CliError('usage', '--if-revision goes with --into.');
+      const label = file === '-' ? 'standard input' : file;
+      const { text, bytes } = await readTextFile(file, MAX_EXPORT_BYTES, rt.io.stdin);
+      // Check locally first: the path and reason of a malformed file, before anything is sent.
+      const { importCbExport } = await import('@ferry/core');
+      const parsed = importCbExport(text, { maxBytes: MAX_EXPORT_BYTES });
+      if (!parsed.ok) {
+        const { message, path } = parsed.error;
+        const at = path && !message.includes(path) ? ` (at ${path})` : '';
+        throw new CliError(
+          'validation',
+          `${label} is not a valid CB export: ${message.charAt(0).toLowerCase()}${message.slice(1).replace(/\.$/, '')}${at}.`,
+          { path: `document${path ?? ''}`, details: { file: label } },
+        );
+      }
+      const c = client();
+      const progress = out.progress(`Importing ${label} (${formatBytes(bytes)})`);
+      let result;
+      try {
+        result = await c.automations.import.mutate({
+          document: text,
+          ...(opts.name !== undefined && { name: opts.name }),
+          ...(opts.into !== undefined && { into: opts.into }),
+          ...(opts.ifRevision !== undefined && { baseRevision: opts.ifRevision }),
+        });
+      } finally {
+        progress.stop();
+      }
+      const imported = result;
+      out.result(imported, () => {
+        const what = contentCounts(imported.counts);
+        if (imported.created) {
+          out.line(imported.id);
+          out.message(`Imported ${label} as ${quoted(imported.name)} (${what}).`);
+        } else
+          out.line(
+            `Imported ${label} into ${quoted(imported.name)}: revision ${imported.revision} (${what}).`,
+          );
+      });
+    });
+
+  leaf(
+    cmd,
+    'export <automation>',
+    'export the working copy (or a version) as a CB export: JSON on stdout, or to --out FILE',
+    [
+      'ferry automation export "Support (Prod)" --out support-prod.json',
+      'ferry automation export "Support (Dev)" --version 3 > v3.json',
+    ],
+  )
+    .addOption(
+      new Option(
+        '--version <version>',
+        'a version (N, #N, id or name) instead of the working copy',
+      ),
+    )
+    .option('--out <file>', 'write the export to this file')
+    .action(async (automation, opts, command) => {
+      const { out, client } = contextOf(rt, command);
+      const c = client();
+      const progress = out.progress(`Exporting ${automation}`);
+      let exported;
+      try {
+        exported = await c.automations.export.query({
+          automation,
+          ...(opts.version !== undefined && { version: opts.version }),
+        });
+      } finally {
+        progress.stop();
+      }
+      const text = JSON.stringify(exported.document, null, 2) + '\n';
+      if (opts.out === undefined) {
+        rt.io.stdout.write(text);
+        return;
+      }
+      await writeTextFile(opts.out, text);
+      const meta = {
+        id: exported.id,
+        name: exported.name,
+        contentHash: exported.root,
+        file: opts.out,
+        bytes: Buffer.byteLength(text),
+      };
+      out.result(meta, () =>
+        out.line(
+          `Exported ${quoted(exported.name)}${opts.version ? ` version ${opts.version}` : ''} to ${opts.out} (${formatBytes(meta.bytes)}).`,
+        ),
+      );
+    });
+
+  return cmd;
+}

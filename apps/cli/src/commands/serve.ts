@@ -1,0 +1,137 @@
+// `ferry serve`: the Ferry server (web UI, /api/trpc, /healthz) in this process, as the README's run
+// command starts it: on the embedded database in --data, or on PostgreSQL when DATABASE_URL is set.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import type { ServerOptions } from '@ferry/api';
+import { contextOf, jsonOption, port, type Runtime } from '../lib/command.js';
+import { setWebBodyLimit } from '../lib/env.js';
+import { CliError } from '../lib/errors.js';
+
+type Fallback = NonNullable<ServerOptions['fallback']>;
+
+/** The web UI's build: FERRY_WEB_DIR, else apps/web/build beside this CLI (dist/ferry.js). */
+const defaultWebDir = () => fileURLToPath(new URL('../../web/build', import.meta.url));
+
+export function registerServe(program: CommandUnknownOpts, rt: Runtime) {
+  const env = rt.env.server;
+  return program
+    .command('serve')
+    .description(
+      'start the Ferry server in this process (embedded database in --data, or PostgreSQL when DATABASE_URL is set); stops on SIGINT/SIGTERM',
+    )
+    .summary('start the Ferry server in this process')
+    .addOption(new Option('--port <port>', 'the port (0: any free one; env: PORT)').argParser(port))
+    .option('--host <host>', 'the interface to listen on (env: HOST; default 127.0.0.1)')
+    .option(
+      '--data <dir>',
+      'the embedded database directory (env: FERRY_DATA_DIR; default ./.ferry/data; unused with DATABASE_URL)',
+    )
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+Environment: DATABASE_URL, FERRY_SECRET_KEY (required with PostgreSQL), FERRY_ADMIN_PASSWORD,
+FERRY_ADMIN_TOKEN (the first admin's credentials; generated and printed once otherwise),
+FERRY_MAX_REQUEST_MB, LOG_LEVEL, FERRY_WEB_DIR (the web UI build; default apps/web/build).
+Request logs go to stderr as JSON lines.
+
+Examples:
+  $ ferry serve --port 3000 --data ./.ferry/data
+  $ DATABASE_URL=postgres://… FERRY_SECRET_KEY=… ferry serve --host 0.0.0.0
+`,
+    )
+    .action(async (opts, command) => {
+      const { out } = contextOf(rt, command);
+      const portNumber = opts.port ?? (env.port !== undefined ? port(env.port) : 3000);
+      const maxMb = env.maxRequestMb !== undefined ? Number(env.maxRequestMb) : undefined;
+      if (maxMb !== undefined && !(maxMb > 0))
+        throw new CliError('usage', 'FERRY_MAX_REQUEST_MB must be a positive number.');
+      // Loaded only here: every other command is a thin HTTP client.
+      const [api, { default: pino }] = await Promise.all([import('@ferry/api'), import('pino')]);
+      const logger = pino({ level: env.logLevel ?? 'info' }, pino.destination(2));
+      const maxRequestBytes =
+        maxMb !== undefined ? Math.floor(maxMb * 1024 * 1024) : api.DEFAULT_MAX_REQUEST_BYTES;
+      // The web UI, as the README's run command serves it, when it is built.
+      const webDir = env.webDir ?? defaultWebDir();
+      const loadWeb = (api as { loadWebFallback?: (dir: string) => Promise<Fallback> })
+        .loadWebFallback;
+      let fallback: Fallback | undefined;
+      if (loadWeb && existsSync(join(webDir, 'handler.js'))) {
+        setWebBodyLimit(maxRequestBytes);
+        fallback = await loadWeb(webDir);
+      } else logger.warn({ webDir }, 'no web UI build found: serving the API only');
+      let server;
+      try {
+        server = await api.startServer({
+          port: portNumber,
+          host: opts.host ?? env.host ?? '127.0.0.1',
+          dataDir: opts.data ?? env.dataDir ?? './.ferry/data',
+          ...(env.databaseUrl !== undefined && { databaseUrl: env.databaseUrl }),
+          ...(env.secretKey !== undefined && { secretKey: env.secretKey }),
+          ...(env.adminPassword !== undefined && { adminPassword: env.adminPassword }),
+          ...(env.adminToken !== undefined && { adminToken: env.adminToken }),
+          maxRequestBytes,
+          logger,
+          ...(fallback && { fallback }),
+          // Generated credentials are for a person: under --json they stay off stdout.
+          announce: (line) => (out.json ? out.message(line) : out.line(line)),
+        });
+      } catch (e) {
+        throw startError(e, portNumber);
+      }
+      const running = server;
+      const info = {
+        url: running.url,
+        web: fallback ? running.url : null,
+        api: `${running.url}/api/trpc`,
+        health: `${running.url}/healthz`,
+        database: running.services.database.kind,
+      };
+      // One line even under --json: whoever started the server reads its stdout line by line.
+      out.line(
+        out.json
+          ? JSON.stringify(info)
+          : `Ferry is listening on ${info.url} (web UI ${info.web ?? 'not built'}, API ${info.api}, health ${info.health})`,
+      );
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) process.exit(1); // a second signal: stop now
+          stopping = true;
+          logger.info({ signal }, 'shutting down');
+          void running.close().then(resolve, (e: unknown) => {
+            logger.error({ err: e }, 'shutdown failed');
+            resolve();
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      // The database is closed; don't let a lingering handle keep a stopped server's process alive.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();
+    });
+}
+
+function startError(e: unknown, portNumber: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === 'EADDRINUSE')
+    return new CliError(
+      'usage',
+      `Port ${portNumber} is already in use: pass another --port (0 picks a free one).`,
+    );
+  if (code === 'EACCES')
+    return new CliError(
+      'usage',
+      `Not allowed to listen on port ${portNumber}: pass another --port.`,
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new CliError('usage', `Cannot listen on that --host: ${message}`);
+  if (e instanceof Error && e.constructor.name === 'DataDirLockedError')
+    return new CliError('conflict', message);
+  if (/FERRY_SECRET_KEY/.test(message)) return new CliError('usage', message);
+  return e;
+}

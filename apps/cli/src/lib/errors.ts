@@ -1,0 +1,197 @@
+// Every failure of the CLI becomes one Failure with a kind, and each kind has one exit code
+// (DESIGN.md's error table). The top-level handler in index.ts is the only place that exits.
+import type { ErrorData } from '@ferry/api';
+import { TRPCClientError } from '@trpc/client';
+import { CommanderError } from 'commander';
+
+export type ErrorKind =
+  | 'usage'
+  | 'validation'
+  | 'not-found'
+  | 'conflict'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'precondition'
+  | 'unreachable'
+  | 'unexpected';
+
+export function exitCodeOf(kind: ErrorKind): number {
+  switch (kind) {
+    case 'usage':
+    case 'validation':
+      return 2;
+    case 'not-found':
+      return 3;
+    case 'conflict':
+      return 4;
+    case 'unauthorized':
+    case 'forbidden':
+      return 5;
+    case 'precondition':
+      return 6;
+    case 'unreachable':
+      return 7;
+    case 'unexpected':
+      return 1;
+    default:
+      return assertNever(kind);
+  }
+}
+
+/** The stable code a `--json` error carries: Ferry's own where the server sent one. */
+function codeOf(kind: ErrorKind): string {
+  switch (kind) {
+    case 'usage':
+      return 'USAGE';
+    case 'validation':
+      return 'VALIDATION';
+    case 'not-found':
+      return 'NOT_FOUND';
+    case 'conflict':
+      return 'CONFLICT';
+    case 'unauthorized':
+      return 'UNAUTHORIZED';
+    case 'forbidden':
+      return 'FORBIDDEN';
+    case 'precondition':
+      return 'PRECONDITION_FAILED';
+    case 'unreachable':
+      return 'UNREACHABLE';
+    case 'unexpected':
+      return 'INTERNAL';
+    default:
+      return assertNever(kind);
+  }
+}
+
+function kindOfFerryCode(code: ErrorData['ferryCode']): ErrorKind {
+  switch (code) {
+    case 'VALIDATION':
+      return 'validation';
+    case 'NOT_FOUND':
+      return 'not-found';
+    case 'CONFLICT':
+      return 'conflict';
+    case 'UNAUTHORIZED':
+      return 'unauthorized';
+    case 'FORBIDDEN':
+      return 'forbidden';
+    case 'PRECONDITION_FAILED':
+      return 'precondition';
+    case 'INTERNAL':
+      return 'unexpected';
+    default:
+      return assertNever(code);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled case: ${String(value)}`);
+}
+
+/** An expected failure raised by the CLI itself (bad flags, unreadable files, no server configured). */
+export class CliError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly extra: { path?: string; details?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface Failure {
+  kind: ErrorKind;
+  exitCode: number;
+  code: string;
+  message: string;
+  path?: string;
+  details?: Record<string, unknown>;
+  requestId?: string;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+]);
+
+/** The network error code somewhere in an error's cause chain (fetch wraps it twice). */
+function networkCode(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 6; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+    if (e instanceof TypeError && e.message === 'fetch failed')
+      return networkCode(e.cause) ?? 'fetch failed';
+    e = e.cause;
+  }
+  return undefined;
+}
+
+const make = (kind: ErrorKind, message: string, extra: Partial<Failure> = {}): Failure => ({
+  kind,
+  exitCode: exitCodeOf(kind),
+  code: codeOf(kind),
+  message,
+  ...extra,
+});
+
+const sentence = (text: string) => {
+  const t = text.trim().replace(/^error:\s*/i, '');
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+};
+
+/** Classify anything thrown while running a command. `server` names the URL in network errors. */
+export function describeError(err: unknown, server?: string): Failure {
+  if (err instanceof CliError) return make(err.kind, sentence(err.message), err.extra);
+  if (err instanceof CommanderError)
+    return make(
+      'usage',
+      sentence(err.message.replace(/\s*\n\s*\(Did/g, ' (did').replace(/\s+/g, ' ')),
+    );
+  if (err instanceof TRPCClientError) {
+    const data = (err as TRPCClientError<never>).data as Partial<ErrorData> | undefined;
+    if (data?.ferryCode) {
+      const kind = kindOfFerryCode(data.ferryCode);
+      return make(kind, sentence(err.message), {
+        code: data.ferryCode,
+        ...(data.path !== undefined && data.path !== '' && { path: data.path }),
+        ...(data.details && { details: data.details }),
+        ...(data.requestId && { requestId: data.requestId }),
+      });
+    }
+    const net = networkCode(err);
+    const where = server ? ` at ${server}` : '';
+    if (net)
+      return make('unreachable', `Cannot reach the Ferry server${where} (${net}).`, {
+        details: { reason: net },
+      });
+    // Something answered, but not like a Ferry server (a proxy error page, another service).
+    return make(
+      'unreachable',
+      `The server${where} did not answer like a Ferry server (${sentence(err.message).slice(0, -1)}).`,
+    );
+  }
+  const net = networkCode(err);
+  if (net)
+    return make(
+      'unreachable',
+      `Cannot reach the Ferry server${server ? ` at ${server}` : ''} (${net}).`,
+    );
+  const fsCode = (err as { code?: unknown } | null)?.code;
+  if (fsCode === 'EPIPE') return make('unexpected', 'Output closed early.');
+  return make(
+    'unexpected',
+    `Unexpected error: ${err instanceof Error ? err.message : String(err)}`.replace(/\.?$/, '.'),
+  );
+}

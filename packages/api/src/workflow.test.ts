@@ -1,15 +1,14 @@
 // The whole change-management workflow on every real CB export, through the API as users do it:
 // import → edit → save → diff → restore → release → upgrade → reject → roll back, checking the
 // content after each step.
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, testDatabaseKinds, type TestApi } from './test-support/harness.js';
-
-const DIR = new URL('../../../../shared/fixtures/cb-exports/', import.meta.url);
-const FIXTURES = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
-const fixture = (name: string) => readFileSync(new URL(name, DIR), 'utf8');
+import {
+  FIXTURES,
+  fixture,
+  createTestApi,
+  testDatabaseKinds,
+  type TestApi,
+} from './test-support/harness.js';
 
 /** The export without its identity: what must be equal between automations. */
 function content(document: Record<string, unknown>): unknown {

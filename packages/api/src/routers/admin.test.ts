@@ -1,21 +1,15 @@
 import { schema } from '@ferry/db';
 import { eq, sql } from 'drizzle-orm';
-import { readFileSync } from 'node:fs';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../security.js';
 import {
+  fixture,
   createTestApi,
   failure,
   testDatabaseKinds,
   type TestApi,
 } from '../test-support/harness.js';
-
-const fixture = (name: string) =>
-  readFileSync(
-    new URL(`../../../../../shared/fixtures/cb-exports/${name}`, import.meta.url),
-    'utf8',
-  );
 
 describe.each(testDatabaseKinds())('admin on %s', (kind) => {
   let api: TestApi;

@@ -1,17 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  fixture,
   createTestApi,
   failure,
   testDatabaseKinds,
   type TestApi,
 } from '../test-support/harness.js';
-
-const fixture = (name: string) =>
-  readFileSync(
-    new URL(`../../../../../shared/fixtures/cb-exports/${name}`, import.meta.url),
-    'utf8',
-  );
 
 describe.each(testDatabaseKinds())('automations on %s', (kind) => {
   let api: TestApi;

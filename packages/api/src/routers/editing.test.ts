@@ -1,19 +1,13 @@
 import { schema } from '@ferry/db';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  fixture,
   createTestApi,
   failure,
   testDatabaseKinds,
   type ApiCaller,
   type TestApi,
 } from '../test-support/harness.js';
-
-const fixture = (name: string) =>
-  readFileSync(
-    new URL(`../../../../../shared/fixtures/cb-exports/${name}`, import.meta.url),
-    'utf8',
-  );
 
 // go-back-bot.json: dialog "1 Welcome" and its interactions in order, and dialog "2 Go Back".
 const WELCOME = 'c2f8d342-1424-4d3b-b10d-6e3564e14514';

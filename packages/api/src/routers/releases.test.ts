@@ -1,22 +1,17 @@
 import { generateBotExport, importCbExport, releaseChecks } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { and, count, eq } from 'drizzle-orm';
-import { readFileSync, readdirSync } from 'node:fs';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, setPolicy } from '../repositories/policy-repository.js';
 import {
+  FIXTURES,
+  fixture,
   createTestApi,
   failure,
   testDatabaseKinds,
   type TestApi,
 } from '../test-support/harness.js';
-
-const FIXTURE_DIR = new URL('../../../../../shared/fixtures/cb-exports/', import.meta.url);
-const FIXTURES = readdirSync(FIXTURE_DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
-const fixture = (name: string) => readFileSync(new URL(name, FIXTURE_DIR), 'utf8');
 
 /** A generated bot whose content references API_BASE_URL, SKILL_ID and BRAND. */
 const generatedBot = (seed: number) =>

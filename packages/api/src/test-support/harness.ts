@@ -3,6 +3,7 @@
 import { schema } from '@ferry/db';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '@ferry/db/testing';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import pino from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { createContextInner, type Caller, type Services } from '../context.js';
@@ -12,6 +13,13 @@ import { SecretBox, hashPassword } from '../security.js';
 import { createCallerFactory } from '../trpc.js';
 
 export { testDatabaseKinds };
+
+/** The real CB exports in shared/fixtures/cb-exports/ (from LivePerson's public samples). */
+const FIXTURE_DIR = new URL('../../../../../shared/fixtures/cb-exports/', import.meta.url);
+export const FIXTURES = readdirSync(FIXTURE_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+export const fixture = (name: string): string => readFileSync(new URL(name, FIXTURE_DIR), 'utf8');
 
 const createCaller = createCallerFactory(appRouter);
 export type ApiCaller = ReturnType<typeof createCaller>;

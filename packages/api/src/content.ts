@@ -3,8 +3,10 @@
 import {
   MemoryNodeStore,
   createSnapshotter,
+  diffSnapshots,
   hydrate,
   type BotContent,
+  type Diff,
   type EditOp,
   type JsonValue,
   type Snapshotter,
@@ -23,6 +25,25 @@ import { unwrap } from './errors.js';
 import { GC_LOCK_KEY } from './repositories/node-maintenance.js';
 import { sha256 } from './security.js';
 
+/** Reads through to a store, answering `{}` for absent nodes and remembering which were asked for. */
+class ProbeStore extends MemoryNodeStore {
+  readonly missing = new Set<string>();
+
+  constructor(private readonly inner: MemoryNodeStore) {
+    super();
+  }
+
+  override get(hash: string): string | undefined {
+    return this.inner.get(hash);
+  }
+
+  override decode(hash: string): unknown {
+    if (this.inner.get(hash) !== undefined) return this.inner.decode(hash);
+    this.missing.add(hash);
+    return {};
+  }
+}
+
 export class ContentStore {
   readonly snap: Snapshotter;
   private readonly sql: SqlNodeStore;
@@ -37,9 +58,22 @@ export class ContentStore {
     return this.snap.read(root);
   }
 
-  /** Make snapshots fully available for diffs. */
+  /** Make snapshots fully available. */
   async load(...roots: string[]): Promise<void> {
     await hydrate(this.snap.store, this.sql, roots);
+  }
+
+  /**
+   * Diff two snapshots, reading only their structure and the entities the diff opens: a first
+   * pass over the structure names the changed entities (which ones is decided by hashes alone),
+   * one query fetches them, and the second pass produces the diff.
+   */
+  async diff(before: string, after: string): Promise<Diff> {
+    await hydrate(this.snap.store, this.sql, [before, after], { entities: false });
+    const probe = new ProbeStore(this.snap.store);
+    diffSnapshots(createSnapshotter(sha256, probe), before, after);
+    await this.fetch([...probe.missing]);
+    return diffSnapshots(this.snap, before, after);
   }
 
   async write(content: BotContent): Promise<string> {

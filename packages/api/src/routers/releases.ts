@@ -3,7 +3,6 @@
 import {
   activeUpgrade,
   createRelease,
-  diffSnapshots,
   promoteRelease,
   rejectRelease,
   releaseChecks,
@@ -308,8 +307,7 @@ export const releasesRouter = router({
         );
       }
       const store = new ContentStore(ctx.db);
-      await store.load(target.root, release.root);
-      const diff = diffSnapshots(store.snap, target.root, release.root);
+      const diff = await store.diff(target.root, release.root);
       const checks = releaseChecks(
         store.snap.read(release.root),
         await environmentVariableNames(ctx.db, target.environmentId),

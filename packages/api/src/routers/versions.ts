@@ -1,12 +1,6 @@
 // Versions: list, save, show, restore, delete, pin and diff (DESIGN.md rules 1, 2, 14). Save,
 // restore and delete write a few rows whatever the size of the bot: versions are pointers to roots.
-import {
-  deleteVersion,
-  diffSnapshots,
-  restoreVersion,
-  saveVersion,
-  type Version,
-} from '@ferry/core';
+import { deleteVersion, restoreVersion, saveVersion, type Version } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
@@ -215,8 +209,7 @@ export const versionsRouter = router({
       const from = await side(input.from, 'from');
       const to = await side(input.to, 'to');
       const store = new ContentStore(ctx.db);
-      await store.load(from.root, to.root);
-      const { summary, changes } = diffSnapshots(store.snap, from.root, to.root);
+      const { summary, changes } = await store.diff(from.root, to.root);
       return { from, to, summary, changes };
     }),
 });

@@ -13,6 +13,18 @@ const TRPC_CODE = {
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
 } as const satisfies Record<ApiErrorCode, TRPCError['code']>;
 
+/** The other way: Ferry's code for a tRPC error code (anything unlisted is unexpected). */
+export const FERRY_CODE_OF: Partial<Record<TRPCError['code'], ApiErrorCode>> = {
+  BAD_REQUEST: 'VALIDATION',
+  PARSE_ERROR: 'VALIDATION',
+  PAYLOAD_TOO_LARGE: 'VALIDATION',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+};
+
 /** An expected failure, with Ferry's stable code, the offending field and machine-readable details. */
 export class FerryApiError extends TRPCError {
   constructor(

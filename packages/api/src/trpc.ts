@@ -1,10 +1,9 @@
 // tRPC set-up, top to bottom: init (with the error shape clients rely on) → middleware (auth, role)
 // → the procedure builders every router uses.
-import type { TRPCError } from '@trpc/server';
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context.js';
-import { FerryApiError, type ApiErrorCode } from './errors.js';
+import { FERRY_CODE_OF, FerryApiError, type ApiErrorCode } from './errors.js';
 import { can, type Permission } from './roles.js';
 
 export interface ErrorData {
@@ -43,17 +42,7 @@ const t = initTRPC
         data = { ferryCode: 'INTERNAL', ...(ctx && { requestId: ctx.requestId }) };
         message = `Internal error${ctx ? ` (request ${ctx.requestId})` : ''}.`;
       } else {
-        const byCode: Partial<Record<TRPCError['code'], ApiErrorCode>> = {
-          BAD_REQUEST: 'VALIDATION',
-          PARSE_ERROR: 'VALIDATION',
-          PAYLOAD_TOO_LARGE: 'VALIDATION',
-          NOT_FOUND: 'NOT_FOUND',
-          CONFLICT: 'CONFLICT',
-          FORBIDDEN: 'FORBIDDEN',
-          UNAUTHORIZED: 'UNAUTHORIZED',
-          PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-        };
-        data = { ferryCode: byCode[error.code] ?? 'INTERNAL' };
+        data = { ferryCode: FERRY_CODE_OF[error.code] ?? 'INTERNAL' };
       }
       // No stack traces to clients, ever.
       return {

@@ -1,7 +1,7 @@
 // Environments (DESIGN.md rules 5, 8, 13): named sets of variables, linked to automations. Secret
 // values are stored only sealed, shown masked to everyone but admins who ask to reveal them, and
 // never written to the audit trail (which records keys only).
-import { schema } from '@ferry/db';
+import { schema, type Db } from '@ferry/db';
 import { count, eq, isNotNull, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
@@ -55,6 +55,24 @@ const text = (what: string) =>
 const ref = (row: EnvironmentRow) => ({ id: row.id, name: row.name });
 
 /** Only admins may see secret values (rule 13); asking without the right is refused, not ignored. */
+/** An admin saw secret values: the audit names the keys (never the values). */
+async function auditReveal(
+  ctx: Parameters<typeof writeAudit>[1] & Parameters<typeof auditEntry>[0] & { db: Db },
+  env: EnvironmentRow,
+  rows: readonly { key: string; secret: boolean }[],
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const keys = rows.filter((r) => r.secret).map((r) => r.key);
+  if (keys.length === 0) return;
+  await writeAudit(
+    ctx.db,
+    ctx,
+    auditEntry(ctx, 'environment.reveal', null, {
+      details: { environment: env.name, keys, ...extra },
+    }),
+  );
+}
+
 function requireReveal(ctx: { caller: Caller }, wanted: boolean): boolean {
   if (wanted && !can(ctx.caller.role, 'admin'))
     fail('FORBIDDEN', `The ${ctx.caller.role} role may not reveal secret values.`, 'reveal');
@@ -252,17 +270,7 @@ export const environmentsRouter = router({
         secret: r.secret,
         updatedAt: r.updatedAt.toISOString(),
       }));
-      if (revealed && rows.some((r) => r.secret))
-        await writeAudit(
-          ctx.db,
-          ctx,
-          auditEntry(ctx, 'environment.reveal', null, {
-            details: {
-              environment: env.name,
-              keys: rows.filter((r) => r.secret).map((r) => r.key),
-            },
-          }),
-        );
+      if (revealed) await auditReveal(ctx, env, rows);
       return {
         ...ref(env),
         createdAt: env.createdAt.toISOString(),
@@ -464,18 +472,7 @@ export const environmentsRouter = router({
           secret: r.secret,
         })),
       );
-      if (revealed && rows.some((r) => r.secret))
-        await writeAudit(
-          ctx.db,
-          ctx,
-          auditEntry(ctx, 'environment.reveal', null, {
-            details: {
-              environment: env.name,
-              keys: rows.filter((r) => r.secret).map((r) => r.key),
-              export: true,
-            },
-          }),
-        );
+      if (revealed) await auditReveal(ctx, env, rows, { export: true });
       return { environment: ref(env), revealed, variables: rows.length, csv };
     }),
 });

@@ -10,5 +10,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Browser scenario files each start a server and a Chromium: one file at a time.
+    fileParallelism: false,
   },
 });

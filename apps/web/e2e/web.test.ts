@@ -1,99 +1,24 @@
-// Browser scenarios: the built web UI, served by the Ferry server in-process (as `pnpm start` does)
-// on a loopback port with a fresh embedded database, driven through Debian's Chromium by role and
-// visible text. Screenshots of the main pages go to e2e/screenshots/ (not committed).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Browser scenarios: sign-in, the dashboard, an automation's content and versions panel, escaping
+// and role gating — the built web UI driven through Debian's Chromium by role and visible text
+// (see harness.ts). Screenshots of the main pages go to e2e/screenshots/ (not committed).
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadWebFallback, startServer, type RunningServer } from '@ferry/api';
-import pino from 'pino';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, XSS, fixtures, shown, startWebApp, type WebApp } from './harness';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ADMIN_PASSWORD = 'admin-password-e2e';
 const VIEWER = { name: 'vera', password: 'viewer-password-e2e' };
-const XSS = '<img src=x onerror=alert(1)>';
-const buildDir = fileURLToPath(new URL('../build', import.meta.url));
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/cb-exports/', import.meta.url));
-const shots = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
-let server: RunningServer;
-let context: BrowserContext;
-let page: Page;
-let dataDir: string;
-let profileDir: string;
-const alerts: string[] = [];
-
-/** Waits until the locator shows (Playwright's own `expect` is not part of playwright-core). */
-const shown = async (locator: Locator) => {
-  await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
-  return locator;
-};
-const screenshot = (name: string) =>
-  page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-
-async function signIn(name: string, password: string) {
-  await page.getByLabel('Username').fill(name);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/automations$/);
-}
-
-/** Calls the HTTP API as the admin (for set-up the UI does not offer yet). */
-async function asAdmin(path: string, input: unknown) {
-  const login = await fetch(`${server.url}/api/trpc/auth.login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'admin', password: ADMIN_PASSWORD }),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const res = await fetch(`${server.url}/api/trpc/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify(input),
-  });
-  expect(res.status).toBe(200);
-}
+let app: WebApp;
+let page: WebApp['page'];
+let server: WebApp['server'];
+const screenshot = (name: string) => app.screenshot(name);
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'ferry-web-e2e-'));
-  profileDir = mkdtempSync(join(tmpdir(), 'ferry-web-chromium-'));
-  server = await startServer({
-    port: 0,
-    dataDir,
-    adminPassword: ADMIN_PASSWORD,
-    logger: pino({ level: 'silent' }),
-    announce: () => {},
-    fallback: await loadWebFallback(buildDir),
-  });
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('dialog', (dialog) => {
-    alerts.push(dialog.message());
-    void dialog.dismiss();
-  });
+  app = await startWebApp();
+  ({ page, server } = app);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
-  for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.close();
 });
 
 describe('the web UI', () => {
@@ -190,14 +115,17 @@ describe('the web UI', () => {
     await page.getByRole('link', { name: '← Automations' }).click();
     await shown(page.getByRole('link', { name: XSS, exact: true }));
     expect(await page.locator('main img').count()).toBe(0);
-    expect(alerts).toEqual([]);
+    expect(app.alerts).toEqual([]);
   });
 
   it('offers a viewer no mutating controls, and the server refuses them anyway', async () => {
-    await asAdmin('users.create', { name: VIEWER.name, role: 'viewer', password: VIEWER.password });
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await shown(page.getByRole('heading', { name: 'Sign in to Ferry' }));
-    await signIn(VIEWER.name, VIEWER.password);
+    await app.asAdmin('users.create', {
+      name: VIEWER.name,
+      role: 'viewer',
+      password: VIEWER.password,
+    });
+    await app.signOut();
+    await app.signIn(VIEWER.name, VIEWER.password);
     await shown(page.getByRole('banner').getByText('Signed in as vera'));
     expect(await page.getByRole('banner').getByTitle('Your role').textContent()).toBe('viewer');
     await shown(page.getByRole('link', { name: 'goBackBot', exact: true }));

@@ -5,12 +5,11 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   try {
-    const [automation, content, versions] = await Promise.all([
-      locals.api.automations.show({ automation: params.id }),
+    const [content, versions] = await Promise.all([
       locals.api.automations.content({ automation: params.id }),
       locals.api.versions.list({ automation: params.id }),
     ]);
-    return { automation, dialogs: readableDialogs(content.content), versions };
+    return { dialogs: readableDialogs(content.content), versions };
   } catch (e) {
     loadFailure(e);
   }

@@ -1,0 +1,125 @@
+// What every browser scenario file shares: the built web UI served by the Ferry server in-process
+// (as `pnpm start` does) on a loopback port with a fresh embedded database, Debian's Chromium
+// driving it at 1280×800, and helpers to find things by role and visible text. Each test file
+// calls `startWebApp()` in its beforeAll and `app.close()` in its afterAll; the files run one
+// after the other (vitest.config.ts), so one Chromium runs at a time on CI's two cores.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadWebFallback, startServer, type RunningServer } from '@ferry/api';
+import pino from 'pino';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ADMIN_PASSWORD = 'admin-password-e2e';
+export const XSS = '<img src=x onerror=alert(1)>';
+export const fixtures = fileURLToPath(
+  new URL('../../../../shared/fixtures/cb-exports/', import.meta.url),
+);
+const buildDir = fileURLToPath(new URL('../build', import.meta.url));
+const shots = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+export interface WebApp {
+  server: RunningServer;
+  context: BrowserContext;
+  page: Page;
+  /** Messages of every alert/confirm/prompt the page opened (an XSS payload would add one). */
+  alerts: string[];
+  /** Waits until the locator shows (Playwright's own `expect` is not part of playwright-core). */
+  shown: (locator: Locator) => Promise<Locator>;
+  /** Saves a full-page screenshot as e2e/screenshots/<name>.png (git-ignored). */
+  screenshot: (name: string) => Promise<void>;
+  /** Signs in through the form and waits for the dashboard. */
+  signIn: (name: string, password: string) => Promise<void>;
+  /** Signs out through the header's button. */
+  signOut: () => Promise<void>;
+  /** Calls the HTTP API as the admin and returns its result (set-up the scenario is not about). */
+  asAdmin: <T = unknown>(procedure: string, input: unknown) => Promise<T>;
+  close: () => Promise<void>;
+}
+
+export const shown = async (locator: Locator) => {
+  await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
+  return locator;
+};
+
+export async function startWebApp(): Promise<WebApp> {
+  mkdirSync(shots, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), 'ferry-web-e2e-'));
+  const profileDir = mkdtempSync(join(tmpdir(), 'ferry-web-chromium-'));
+  const server = await startServer({
+    port: 0,
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    logger: pino({ level: 'silent' }),
+    announce: () => {},
+    fallback: await loadWebFallback(buildDir),
+  });
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const alerts: string[] = [];
+  page.on('dialog', (dialog) => {
+    alerts.push(dialog.message());
+    void dialog.dismiss();
+  });
+
+  let adminCookie: string | undefined;
+  const call = async (procedure: string, input: unknown, cookie?: string) =>
+    fetch(`${server.url}/api/trpc/${procedure}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(cookie && { cookie }) },
+      body: JSON.stringify(input),
+    });
+
+  return {
+    server,
+    context,
+    page,
+    alerts,
+    shown,
+    screenshot: async (name) => {
+      await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    },
+    signIn: async (name, password) => {
+      await page.getByLabel('Username').fill(name);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/automations$/);
+    },
+    signOut: async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await shown(page.getByRole('heading', { name: 'Sign in to Ferry' }));
+    },
+    asAdmin: async <T>(procedure: string, input: unknown) => {
+      if (!adminCookie) {
+        const login = await call('auth.login', { name: 'admin', password: ADMIN_PASSWORD });
+        adminCookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      }
+      const res = await call(procedure, input, adminCookie);
+      const body = (await res.json()) as { result?: { data: T }; error?: unknown };
+      expect(res.status, JSON.stringify(body.error)).toBe(200);
+      return body.result!.data;
+    },
+    close: async () => {
+      await context.close();
+      await server.close();
+      for (const dir of [dataDir, profileDir]) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,6 +1,7 @@
 // Browser scenarios: sign-in, the dashboard, an automation's content and versions panel, escaping
 // and role gating — the built web UI driven through Debian's Chromium by role and visible text
 // (see harness.ts). Screenshots of the main pages go to e2e/screenshots/ (not committed).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, XSS, fixtures, shown, startWebApp, type WebApp } from './harness';
@@ -118,6 +119,39 @@ describe('the web UI', () => {
     expect(app.alerts).toEqual([]);
   });
 
+  it('imports a CB export dropped on the import card', async () => {
+    const json = readFileSync(join(fixtures, 'dynamic-button-bot.json'), 'utf8');
+    const card = page.getByRole('region', { name: 'Import a CB export' });
+    await shown(card.getByText('Drop a CB export file here'));
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'dynamic-button-bot.json', { type: 'application/json' }));
+      return transfer;
+    }, json);
+    await card.dispatchEvent('dragover', { dataTransfer });
+    await card.dispatchEvent('drop', { dataTransfer });
+    await page.waitForURL(/\/automations\/[^/]+$/);
+    await shown(page.getByRole('heading', { name: 'dynamic-button-demo', level: 1 }));
+  });
+
+  it('deletes an automation only after its name is typed in the confirmation', async () => {
+    const name = (await page.getByRole('heading', { level: 1 }).textContent())!;
+    await page.getByRole('link', { name: '← Automations' }).click();
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Delete “${name}”?` });
+    await shown(confirm.getByText(/deletes the automation for good/));
+    const button = confirm.getByRole('button', { name: 'Delete for good' });
+    expect(await button.isDisabled()).toBe(true);
+    await confirm.getByLabel('Type its name to confirm').fill(name.slice(0, -1));
+    expect(await button.isDisabled()).toBe(true);
+    await screenshot('delete-confirmation');
+    await confirm.getByLabel('Type its name to confirm').fill(name);
+    await button.click();
+    await shown(page.getByText(`Deleted “${name}”.`));
+    expect(await page.getByRole('link', { name, exact: true }).count()).toBe(0);
+    await shown(page.getByRole('link', { name: 'goBackBot', exact: true }));
+  });
+
   it('offers a viewer no mutating controls, and the server refuses them anyway', async () => {
     await app.asAdmin('users.create', {
       name: VIEWER.name,
@@ -131,6 +165,7 @@ describe('the web UI', () => {
     await shown(page.getByRole('link', { name: 'goBackBot', exact: true }));
     expect(await page.getByRole('button', { name: 'Create automation' }).count()).toBe(0);
     expect(await page.getByLabel('CB export file').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
     await screenshot('dashboard-viewer');
 
     await page.getByRole('link', { name: 'goBackBot', exact: true }).click();

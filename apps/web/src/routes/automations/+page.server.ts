@@ -1,4 +1,5 @@
-// The dashboard: every automation, and (for roles that may edit) create one or import a CB export.
+// The dashboard: every automation, and (for roles that may edit) create one or import a CB export
+// (chosen or dropped); admins may delete one.
 import { fail, redirect } from '@sveltejs/kit';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
 import type { Actions, PageServerLoad } from './$types';
@@ -38,5 +39,26 @@ export const actions = {
       return actionFailure(e, 'import', {}, ['document']);
     }
     redirect(303, `/automations/${id}`);
+  },
+
+  /** Deleting is for good: the user types the automation's name to confirm (checked here too). */
+  delete: async ({ request, locals }) => {
+    const form = await request.formData();
+    const automation = String(form.get('automation') ?? '');
+    const confirm = String(form.get('confirm') ?? '');
+    const values = { automation, confirm };
+    try {
+      const { name } = await locals.api.automations.show({ automation });
+      if (confirm !== name)
+        return fail(400, {
+          form: 'delete',
+          values,
+          errors: { confirm: `Type the automation's name, “${name}”, to confirm.` },
+        } satisfies FormFailure as FormFailure);
+      const deleted = await locals.api.automations.delete({ automation });
+      return { form: 'delete', deleted: deleted.name };
+    } catch (e) {
+      return actionFailure(e, 'delete', values, []);
+    }
   },
 } satisfies Actions;

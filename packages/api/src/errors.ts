@@ -1,29 +1,9 @@
 // One mapping of Ferry's error codes to tRPC's (and so to HTTP statuses).
 import type { FerryError } from '@ferry/core';
 import { TRPCError } from '@trpc/server';
+import { TRPC_CODE, type ApiErrorCode } from './error-codes.js';
 
-export type ApiErrorCode = FerryError['code'] | 'UNAUTHORIZED';
-
-const TRPC_CODE = {
-  VALIDATION: 'BAD_REQUEST',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  FORBIDDEN: 'FORBIDDEN',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-} as const satisfies Record<ApiErrorCode, TRPCError['code']>;
-
-/** The other way: Ferry's code for a tRPC error code (anything unlisted is unexpected). */
-export const FERRY_CODE_OF: Partial<Record<TRPCError['code'], ApiErrorCode>> = {
-  BAD_REQUEST: 'VALIDATION',
-  PARSE_ERROR: 'VALIDATION',
-  PAYLOAD_TOO_LARGE: 'VALIDATION',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  FORBIDDEN: 'FORBIDDEN',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-};
+export { FERRY_CODE_OF, type ApiErrorCode } from './error-codes.js';
 
 /** An expected failure, with Ferry's stable code, the offending field and machine-readable details. */
 export class FerryApiError extends TRPCError {

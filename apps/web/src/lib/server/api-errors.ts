@@ -1,10 +1,10 @@
 // API failures → what a page shows. The in-process caller throws the router's errors unformatted:
 // Ferry's own (with `ferryCode` and the offending `path`) or tRPC's (input validation has the zod
 // issues as its cause). One mapping, used by every load and action.
+import { FERRY_CODE_OF, type ApiErrorCode } from '@ferry/api/error-codes';
 import { error, fail, redirect, type ActionFailure } from '@sveltejs/kit';
 
-export type FailureCode =
-  'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'PRECONDITION_FAILED';
+export type FailureCode = ApiErrorCode;
 
 export interface ApiFailure {
   code: FailureCode;
@@ -12,17 +12,6 @@ export interface ApiFailure {
   /** The input field the failure is about, when there is one (e.g. `name`). */
   field?: string;
 }
-
-const FROM_TRPC: Record<string, FailureCode> = {
-  BAD_REQUEST: 'VALIDATION',
-  PARSE_ERROR: 'VALIDATION',
-  PAYLOAD_TOO_LARGE: 'VALIDATION',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  FORBIDDEN: 'FORBIDDEN',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-};
 
 const STATUS: Record<FailureCode, number> = {
   VALIDATION: 400,
@@ -43,7 +32,9 @@ export function apiFailure(e: unknown): ApiFailure | null {
     const field = issues[0].path.map(String).join('.');
     return { code: 'VALIDATION', message: issues[0].message, ...(field && { field }) };
   }
-  const code = (err.ferryCode as FailureCode | undefined) ?? FROM_TRPC[err.code];
+  const code =
+    (err.ferryCode as FailureCode | undefined) ??
+    FERRY_CODE_OF[err.code as keyof typeof FERRY_CODE_OF];
   if (!code) return null;
   return { code, message: err.message, ...(err.path && { field: err.path }) };
 }

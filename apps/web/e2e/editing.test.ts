@@ -154,6 +154,29 @@ describe('editing an automation', () => {
     );
   });
 
+  it('refuses a stale move with the reload message, then moves after the reload', async () => {
+    await app.asAdmin('editing.addDialog', {
+      automation: automationId(),
+      baseRevision: await revision(),
+      dialog: { name: 'Added while moving' },
+    });
+    await button('Move down bye').click();
+    await shown(
+      page
+        .getByRole('alert')
+        .getByText('This automation was changed by someone else — reload to see their changes'),
+    );
+    expect(await namesIn('4 Goodbye')).toEqual(['bye', 'thanks']);
+    await button('Reload').click();
+    await shown(region('Added while moving'));
+    await button('Move down bye').click();
+    await shown(page.getByText('Moved “bye” down.'));
+    expect(await namesIn('4 Goodbye')).toEqual(['thanks', 'bye']);
+    await button('Move up bye').click();
+    await shown(page.getByText('Moved “bye” up.'));
+    expect(await namesIn('4 Goodbye')).toEqual(['bye', 'thanks']);
+  });
+
   it('deletes an interaction only after a confirmation naming it', async () => {
     await button('Delete thanks').click();
     const confirm = modal('Delete interaction “thanks”?');
@@ -258,6 +281,18 @@ describe('editing an automation', () => {
     await shown(page.getByText('Deleted version #2 “Scratch”.'));
     expect(await page.getByRole('row', { name: /#2 Scratch/ }).count()).toBe(0);
     await shown(page.getByRole('row', { name: /#1 Edited/ }));
+
+    // A refusal by the server is shown in the confirmation, in the server's words.
+    await button('Save current version').click();
+    await modal('Save current version').getByLabel('Name').fill('Scratch 2');
+    await modal('Save current version').getByRole('button', { name: 'Save' }).click();
+    await shown(page.getByText('Saved version #3 “Scratch 2”.'));
+    await button('Delete #3 Scratch 2').click();
+    await app.asAdmin('versions.delete', { automation: automationId(), version: 3 });
+    const refused = modal('Delete version #3 “Scratch 2”?');
+    await refused.getByRole('button', { name: 'Delete version #3' }).click();
+    await shown(refused.getByRole('alert').getByText('There is no version "3".'));
+    await refused.getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('offers a viewer and a release-acceptor no edit controls, and refuses a crafted edit', async () => {

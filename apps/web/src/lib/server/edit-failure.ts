@@ -17,7 +17,7 @@ export function editFailure(
 ): ActionFailure<EditFailure> {
   const failure = apiFailure(e);
   if (failure?.code === 'CONFLICT' && failure.field === 'baseRevision')
-    return fail(409, { form, values, stale: true });
+    return staleFailure(form, values);
   return actionFailure(e, form, values, fields);
 }
 
@@ -28,3 +28,9 @@ export const fieldFailure = (
   field: string,
   message: string,
 ): ActionFailure<EditFailure> => fail(400, { form, values, errors: { [field]: message } });
+
+/** The automation moved on since the page's revision: nothing was changed, everything typed kept. */
+export const staleFailure = (
+  form: string,
+  values: Record<string, string>,
+): ActionFailure<EditFailure> => fail(409, { form, values, stale: true });

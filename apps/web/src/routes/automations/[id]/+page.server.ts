@@ -2,6 +2,7 @@
 // and its versions panel. Every edit carries the revision the page showed: an edit based on an
 // older one is refused as stale and the page keeps what was typed (DESIGN.md rule 10).
 import type { JsonObject as CoreJsonObject } from '@ferry/core';
+import { fail } from '@sveltejs/kit';
 import {
   applyFieldEdits,
   moved,
@@ -9,7 +10,7 @@ import {
   parseContent,
 } from '$lib/editing/interaction-fields';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
-import { editFailure, fieldFailure } from '$lib/server/edit-failure';
+import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { readableDialogs } from '$lib/server/readable';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -220,10 +221,18 @@ export const actions = {
     const form = await request.formData();
     const values = typed(form);
     const interactionId = values.interactionId ?? '';
-    const order = form.getAll('order').map(String);
-    const next = moved(order, interactionId, values.direction === 'up' ? -1 : 1);
-    if (!next) return fieldFailure('move', values, 'direction', 'It cannot move that way.');
+    const by = values.direction === 'up' ? -1 : 1;
     try {
+      // The dialog's order as stored now (the page does not send it: a dialog may be long); an
+      // order read after someone else's change is refused below as stale anyway.
+      const { content, revision } = await locals.api.automations.content({
+        automation: params.id,
+      });
+      if (revision !== revisionOf(form)) return staleFailure('move', values);
+      const dialog = content.dialogs.find((d) => d.dialog.id === values.dialogId);
+      const order = (dialog?.interactions ?? []).map((i) => String(i.id));
+      const next = moved(order, interactionId, by);
+      if (!next) return fail(400, { form: 'move', values, error: 'It cannot move that way.' });
       await locals.api.editing.reorderInteractions({
         automation: params.id,
         baseRevision: requiredRevision(form),
@@ -232,7 +241,7 @@ export const actions = {
       });
       return {
         form: 'move',
-        done: `Moved “${values.interactionName ?? ''}” ${values.direction === 'up' ? 'up' : 'down'}.`,
+        done: `Moved “${values.interactionName ?? ''}” ${by < 0 ? 'up' : 'down'}.`,
       };
     } catch (e) {
       return editFailure(e, 'move', values, []);

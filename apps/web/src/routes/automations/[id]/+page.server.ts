@@ -1,5 +1,16 @@
-// One automation: its dialogs and interactions (read-only here), and its versions panel.
+// One automation: its dialogs and interactions (readable, and editable for roles that may edit),
+// and its versions panel. Every edit carries the revision the page showed: an edit based on an
+// older one is refused as stale and the page keeps what was typed (DESIGN.md rule 10).
+import type { JsonObject as CoreJsonObject } from '@ferry/core';
+import { fail } from '@sveltejs/kit';
+import {
+  applyFieldEdits,
+  moved,
+  newTextInteraction,
+  parseContent,
+} from '$lib/editing/interaction-fields';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
+import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { readableDialogs } from '$lib/server/readable';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -9,7 +20,16 @@ export const load: PageServerLoad = async ({ locals, params }) => {
       locals.api.automations.content({ automation: params.id }),
       locals.api.versions.list({ automation: params.id }),
     ]);
-    return { dialogs: readableDialogs(content.content), versions };
+    const raw = content.content.dialogs;
+    // The raw JSON travels with each interaction: the edit form starts from it.
+    const dialogs = readableDialogs(content.content).map((dialog, d) => ({
+      ...dialog,
+      interactions: dialog.interactions.map((interaction, i) => ({
+        ...interaction,
+        raw: raw[d]!.interactions[i]!,
+      })),
+    }));
+    return { dialogs, versions, revision: content.revision };
   } catch (e) {
     loadFailure(e);
   }
@@ -20,14 +40,21 @@ const revisionOf = (form: FormData) => {
   const revision = Number(form.get('baseRevision'));
   return Number.isInteger(revision) && revision > 0 ? revision : undefined;
 };
+/** Editing procedures require the revision; 0 is refused by the API as a field error. */
+const requiredRevision = (form: FormData) => revisionOf(form) ?? 0;
+const text = (form: FormData, key: string) => String(form.get(key) ?? '');
+/** Every typed value of a form (all but the revision), to put back into its inputs on failure. */
+const typed = (form: FormData): Record<string, string> =>
+  Object.fromEntries(
+    [...form.entries()]
+      .filter(([key, value]) => key !== 'baseRevision' && typeof value === 'string')
+      .map(([key, value]) => [key, String(value)]),
+  );
 
 export const actions = {
   save: async ({ request, locals, params }) => {
     const form = await request.formData();
-    const values = {
-      name: String(form.get('name') ?? ''),
-      description: String(form.get('description') ?? ''),
-    };
+    const values = { name: text(form, 'name'), description: text(form, 'description') };
     try {
       const saved = await locals.api.versions.save({
         automation: params.id,
@@ -35,9 +62,9 @@ export const actions = {
         description: values.description,
         baseRevision: revisionOf(form),
       });
-      return { form: 'save', saved: { number: saved.number, name: saved.name } };
+      return { form: 'save', done: `Saved version #${saved.number} “${saved.name}”.` };
     } catch (e) {
-      return actionFailure(e, 'save', values, ['name', 'description']);
+      return editFailure(e, 'save', values, ['name', 'description']);
     }
   },
 
@@ -52,10 +79,172 @@ export const actions = {
       });
       return {
         form: 'restore',
-        restored: { number: restored.restored.number, backup: restored.backup.number },
+        done: `Restored #${restored.restored.number}. The previous working copy was saved as #${restored.backup.number}.`,
       };
     } catch (e) {
-      return actionFailure(e, 'restore', {}, []);
+      return editFailure(e, 'restore', { version: String(version) }, []);
+    }
+  },
+
+  deleteVersion: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const version = Number(form.get('version'));
+    try {
+      const { deleted } = await locals.api.versions.delete({ automation: params.id, version });
+      return {
+        form: 'deleteVersion',
+        done: `Deleted version #${deleted.number} “${deleted.name}”.`,
+      };
+    } catch (e) {
+      return actionFailure(e, 'deleteVersion', { version: String(version) }, []);
+    }
+  },
+
+  addDialog: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = typed(form);
+    try {
+      const added = await locals.api.editing.addDialog({
+        automation: params.id,
+        baseRevision: requiredRevision(form),
+        dialog: { name: values.name ?? '' },
+      });
+      return { form: 'addDialog', done: `Added dialog “${added.dialogName}”.` };
+    } catch (e) {
+      // The API names the dialog's fields `dialog.name`: shown at the Name field.
+      return editFailure(e, 'addDialog', values, ['dialog']);
+    }
+  },
+
+  renameDialog: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = typed(form);
+    try {
+      const renamed = await locals.api.editing.renameDialog({
+        automation: params.id,
+        baseRevision: requiredRevision(form),
+        dialogId: values.dialogId ?? '',
+        name: values.name ?? '',
+      });
+      return {
+        form: 'renameDialog',
+        done: `Renamed dialog “${renamed.from ?? ''}” to “${renamed.dialogName}”.`,
+      };
+    } catch (e) {
+      return editFailure(e, 'renameDialog', values, ['name']);
+    }
+  },
+
+  deleteDialog: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = typed(form);
+    try {
+      const deleted = await locals.api.editing.deleteDialog({
+        automation: params.id,
+        baseRevision: requiredRevision(form),
+        dialogId: values.dialogId ?? '',
+      });
+      return {
+        form: 'deleteDialog',
+        done: `Deleted dialog “${values.dialogName ?? ''}” and its ${deleted.removedInteractions} interactions.`,
+      };
+    } catch (e) {
+      return editFailure(e, 'deleteDialog', values, []);
+    }
+  },
+
+  addInteraction: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = typed(form);
+    const name = (values.name ?? '').trim();
+    if (name === '') return fieldFailure('addInteraction', values, 'name', 'must not be empty');
+    try {
+      await locals.api.editing.addInteraction({
+        automation: params.id,
+        baseRevision: requiredRevision(form),
+        dialogId: values.dialogId ?? '',
+        interaction: newTextInteraction(name, values.text ?? ''),
+      });
+      return { form: 'addInteraction', done: `Added interaction “${name}”.` };
+    } catch (e) {
+      return editFailure(e, 'addInteraction', values, []);
+    }
+  },
+
+  editInteraction: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = typed(form);
+    const parsed = parseContent(values.content ?? '');
+    if (!parsed.ok) return fieldFailure('editInteraction', values, 'content', parsed.message);
+    const edits = Object.entries(values)
+      .filter(([key]) => key.startsWith('field.'))
+      .map(([key, value]) => {
+        const path = key.slice('field.'.length);
+        return { path, value, shown: values[`shown.${path}`] ?? value };
+      });
+    const interactionId = values.interactionId ?? '';
+    const interaction = applyFieldEdits(parsed.interaction, interactionId, edits);
+    try {
+      await locals.api.editing.updateInteraction({
+        automation: params.id,
+        baseRevision: requiredRevision(form),
+        dialogId: values.dialogId ?? '',
+        interaction: { ...(interaction as CoreJsonObject), id: interactionId },
+      });
+      const name = typeof interaction.name === 'string' ? interaction.name : interactionId;
+      return { form: 'editInteraction', done: `Saved interaction “${name}”.` };
+    } catch (e) {
+      return editFailure(e, 'editInteraction', values, ['content']);
+    }
+  },
+
+  deleteInteraction: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = typed(form);
+    try {
+      await locals.api.editing.deleteInteraction({
+        automation: params.id,
+        baseRevision: requiredRevision(form),
+        dialogId: values.dialogId ?? '',
+        interactionId: values.interactionId ?? '',
+      });
+      return {
+        form: 'deleteInteraction',
+        done: `Deleted interaction “${values.interactionName ?? ''}”.`,
+      };
+    } catch (e) {
+      return editFailure(e, 'deleteInteraction', values, []);
+    }
+  },
+
+  move: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = typed(form);
+    const interactionId = values.interactionId ?? '';
+    const by = values.direction === 'up' ? -1 : 1;
+    try {
+      // The dialog's order as stored now (the page does not send it: a dialog may be long); an
+      // order read after someone else's change is refused below as stale anyway.
+      const { content, revision } = await locals.api.automations.content({
+        automation: params.id,
+      });
+      if (revision !== revisionOf(form)) return staleFailure('move', values);
+      const dialog = content.dialogs.find((d) => d.dialog.id === values.dialogId);
+      const order = (dialog?.interactions ?? []).map((i) => String(i.id));
+      const next = moved(order, interactionId, by);
+      if (!next) return fail(400, { form: 'move', values, error: 'It cannot move that way.' });
+      await locals.api.editing.reorderInteractions({
+        automation: params.id,
+        baseRevision: requiredRevision(form),
+        dialogId: values.dialogId ?? '',
+        interactionIds: next,
+      });
+      return {
+        form: 'move',
+        done: `Moved “${values.interactionName ?? ''}” ${by < 0 ? 'up' : 'down'}.`,
+      };
+    } catch (e) {
+      return editFailure(e, 'move', values, []);
     }
   },
 } satisfies Actions;

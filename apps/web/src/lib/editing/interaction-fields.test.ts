@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { importCbExport } from '@ferry/core';
+import { describe, expect, it } from 'vitest';
+import {
+  applyFieldEdits,
+  editableFields,
+  moved,
+  newTextInteraction,
+  parseContent,
+  setAt,
+  type JsonObject,
+} from './interaction-fields';
+import { readableInteraction } from '../server/readable';
+
+const interactionsOf = (fixture: string) => {
+  const text = readFileSync(
+    new URL(`../../../../../../shared/fixtures/cb-exports/${fixture}`, import.meta.url),
+    'utf8',
+  );
+  const parsed = importCbExport(text);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value.content.dialogs.flatMap((d) => d.interactions) as JsonObject[];
+};
+const named = (fixture: string, name: string) =>
+  interactionsOf(fixture).find((i) => i.name === name)!;
+
+describe('editable fields of an interaction', () => {
+  it('offers a quick reply’s name, message text and quick-reply titles', () => {
+    const fields = editableFields(named('go-back-bot.json', 'quick_reply_7'));
+    expect(fields.map((f) => [f.label, f.value])).toEqual([
+      ['Name', 'quick_reply_7'],
+      ['Message text', expect.stringMatching(/^This is interaction number 2/)],
+      ['Quick reply 1', 'Continue'],
+      ['Quick reply 2', 'Back'],
+    ]);
+    expect(fields.find((f) => f.label === 'Message text')?.multiline).toBe(true);
+  });
+
+  it('offers the title, subtitle and buttons of structured cards, numbered per card', () => {
+    const all = interactionsOf('api-results-text-only-demo.json');
+    const card = all.find((i) => JSON.stringify(i).includes('Get directions'))!;
+    const labels = editableFields(card).map((f) => f.label);
+    expect(labels).toContain('Button 1');
+    expect(labels.some((l) => l.startsWith('Title'))).toBe(true);
+    const button = editableFields(card).find((f) => f.value === 'Get directions')!;
+    expect(button.path).toMatch(/\.buttons\.\d+\.name$/);
+  });
+
+  it('offers every choice of a multiple-choice question', () => {
+    const all = interactionsOf('universal-tile-demo.json');
+    const question = all.find((i) => JSON.stringify(i).includes('MULTIPLE_CHOICE_QUESTION'))!;
+    const choices = editableFields(question).filter((f) => f.label.startsWith('Choice'));
+    expect(choices.length).toBeGreaterThan(0);
+    expect(choices.map((c) => c.value)).toEqual(
+      readableInteraction(question).buttons.slice(-choices.length),
+    );
+  });
+
+  it('offers just the name of an interaction without tiles', () => {
+    expect(editableFields({ id: 'x', content: { contentType: 'DYNAMIC' } })).toEqual([
+      { path: 'name', label: 'Name', value: '', multiline: false },
+    ]);
+  });
+});
+
+describe('applying an edit form', () => {
+  it('writes changed fields over the JSON and the readable view shows them', () => {
+    const original = named('go-back-bot.json', 'quick_reply_7');
+    const fields = editableFields(original);
+    const edits = fields.map((f) => ({
+      path: f.path,
+      shown: f.value,
+      value:
+        f.label === 'Message text'
+          ? 'Shall we go on?'
+          : f.label === 'Quick reply 2'
+            ? 'Undo'
+            : f.value,
+    }));
+    const next = applyFieldEdits(original, original.id as string, edits);
+    expect(readableInteraction(next)).toMatchObject({
+      texts: ['Shall we go on?'],
+      buttons: ['Continue', 'Undo'],
+    });
+    expect(readableInteraction(original).buttons).toEqual(['Continue', 'Back']); // not mutated
+  });
+
+  it('keeps changes made in the JSON where the field was left as shown, and keeps the id', () => {
+    const original = named('go-back-bot.json', 'text_6');
+    const json = structuredClone(original);
+    expect(setAt(json, 'content.results.tile.tileData.0.text', 'Edited in JSON')).toBe(true);
+    json.id = 'someone-else';
+    const edits = editableFields(original).map((f) => ({ ...f, shown: f.value }));
+    const next = applyFieldEdits(json, original.id as string, edits);
+    expect(readableInteraction(next).texts).toEqual(['Edited in JSON']);
+    expect(next.id).toBe(original.id);
+  });
+
+  it('sets only where the container exists', () => {
+    const target: JsonObject = { a: [{ b: 'x' }] };
+    expect(setAt(target, 'a.0.b', 'y')).toBe(true);
+    expect(setAt(target, 'a.3.b', 'z')).toBe(false);
+    expect(setAt(target, 'c.d', 'z')).toBe(false);
+    expect(target).toEqual({ a: [{ b: 'y' }] });
+  });
+
+  it('says why content is not a JSON object', () => {
+    expect(parseContent('{"name": ')).toMatchObject({ ok: false, message: /^is not valid JSON/ });
+    expect(parseContent('[1]')).toEqual({ ok: false, message: 'must be a JSON object ({ … })' });
+    expect(parseContent('{"a":1}')).toEqual({ ok: true, interaction: { a: 1 } });
+  });
+});
+
+describe('new interactions and order', () => {
+  it('builds a text interaction the readable view shows as its message', () => {
+    expect(readableInteraction(newTextInteraction('greet', 'Hi there'))).toMatchObject({
+      name: 'greet',
+      kind: 'TEXT',
+      texts: ['Hi there'],
+    });
+  });
+
+  it('moves an id one place, never past either end', () => {
+    expect(moved(['a', 'b', 'c'], 'b', -1)).toEqual(['b', 'a', 'c']);
+    expect(moved(['a', 'b', 'c'], 'b', 1)).toEqual(['a', 'c', 'b']);
+    expect(moved(['a', 'b', 'c'], 'a', -1)).toBeNull();
+    expect(moved(['a', 'b', 'c'], 'c', 1)).toBeNull();
+    expect(moved(['a'], 'z', 1)).toBeNull();
+  });
+});

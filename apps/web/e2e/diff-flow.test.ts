@@ -177,12 +177,20 @@ describe('comparing versions and the flow view', () => {
     expect(await nodes.first().getAttribute('tabindex')).toBe('0');
     await app.screenshot('flow');
 
+    // Another version, picked on the page.
+    await page.getByLabel('Show').selectOption({ label: '#1 Imported' });
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.waitForURL(/\/flow\?version=1$/);
+    await shown(page.getByText('Version #1 Imported'));
+    await shown(nodes.filter({ hasText: 'text_5' }));
+    expect(await nodes.filter({ hasText: XSS }).count()).toBe(0);
+
     // Server-side rendering works without the canvas (Svelte Flow only runs in the browser).
     const res = await page.context().request.get(`${server.url}/automations/${id}/flow?version=1`);
     expect(res.status()).toBe(200);
     const html = await res.text();
     expect(html).toContain('Flow as a list');
-    expect(html).toContain('Version 1');
+    expect(html).toContain('Version #1 Imported');
     expect(html).toContain('Loading the graph…');
     expect(html).toContain('text_5');
   });

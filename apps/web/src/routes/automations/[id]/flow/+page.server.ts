@@ -10,6 +10,16 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   const from = versionParam(url.searchParams.get('from'));
   const to = versionParam(url.searchParams.get('to'));
   const version = diffing ? undefined : versionParam(url.searchParams.get('version'));
+  let versions;
+  try {
+    versions = await locals.api.versions.list({ automation: params.id });
+  } catch (e) {
+    loadFailure(e);
+  }
+  const versionLabel = (ref: number | string) => {
+    const v = versions.find((x) => String(x.number) === String(ref));
+    return v ? `#${v.number} ${v.name}` : String(ref);
+  };
   try {
     if (diffing) {
       const [diff, { content }] = await Promise.all([
@@ -25,6 +35,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       ]);
       return {
         mode: 'diff' as const,
+        versions,
         from,
         to,
         version,
@@ -40,10 +51,11 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     });
     return {
       mode: 'content' as const,
+      versions,
       from,
       to,
       version,
-      shown: version === undefined ? 'The working copy' : `Version ${String(version)}`,
+      shown: version === undefined ? 'The working copy' : `Version ${versionLabel(version)}`,
       summary: null,
       graph: buildGraph(content),
       error: null,
@@ -54,6 +66,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     const which = diffing ? (failure.field === 'to' ? 'After: ' : 'Before: ') : '';
     return {
       mode: diffing ? ('diff' as const) : ('content' as const),
+      versions,
       from,
       to,
       version,

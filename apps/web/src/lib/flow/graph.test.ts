@@ -142,6 +142,16 @@ describe('buildGraph with a diff', () => {
         fields: [],
       },
     ];
+    // An interaction of the removed dialog listed before the dialog itself.
+    changes.unshift({
+      kind: 'interaction',
+      op: 'removed',
+      id: 'gone-too',
+      name: null,
+      dialogId: 'old-dialog',
+      before: { ...removed, id: 'gone-too', name: 'Gone too' },
+      fields: [],
+    });
     const g = buildGraph(content, changes);
     const status = (id: string) => g.nodes.find((n) => n.id === id)?.status;
     expect(status(String(first!.interactions[0]!.id))).toBe('changed');
@@ -155,6 +165,10 @@ describe('buildGraph with a diff', () => {
     expect(g.nodes.find((n) => n.id === DIALOG_PREFIX + 'old-dialog')).toMatchObject({
       status: 'removed',
       name: 'Old dialog',
+    });
+    expect(g.nodes.find((n) => n.id === 'gone-too')).toMatchObject({
+      status: 'removed',
+      dialogId: 'old-dialog',
     });
     expect(status(String(first!.interactions[1]!.id))).toBe('unchanged');
   });

@@ -120,7 +120,9 @@ export function buildGraph(content: BotContent, changes: readonly Change[] = [])
     if (c.id === null) continue;
     if (c.kind === 'dialog') {
       status.set(DIALOG_PREFIX + c.id, c.op);
-      if (c.op === 'removed' && c.before !== undefined) addDialog(obj(c.before));
+      // A removed dialog is drawn from its "before" entity (replacing any placeholder).
+      if (c.op === 'removed' && c.before !== undefined)
+        addDialog(obj(c.before)).entity = obj(c.before);
     } else if (c.kind === 'interaction') {
       status.set(c.id, c.op);
       if (c.op === 'removed' && c.before !== undefined && c.dialogId !== undefined) {

@@ -1,0 +1,208 @@
+// Browser scenarios: comparing versions (the Compare page and its DiffView) and the flow graph of
+// an automation, plain and marked with a diff — the built web UI driven through Chromium by role
+// and visible text (see harness.ts). Bot content carries an XSS payload that must stay text.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, XSS, fixtures, shown, startWebApp, type WebApp } from './harness';
+
+let app: WebApp;
+let page: WebApp['page'];
+let server: WebApp['server'];
+let id: string;
+
+const WELCOME = 'c2f8d342-1424-4d3b-b10d-6e3564e14514';
+const GO_BACK = '83d30c72-60d1-4250-a1b1-b46bb3660fd4';
+const OLD_TEXT =
+  "You can test out the 'back' functionality with this bot which can go three levels of interaction deep.";
+const NEW_TEXT = `Edited welcome ${XSS}`;
+
+beforeAll(async () => {
+  app = await startWebApp();
+  ({ page, server } = app);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** Set-up through the API: import go-back-bot, save #1, edit the working copy, save #2. */
+async function prepare() {
+  const text = readFileSync(join(fixtures, 'go-back-bot.json'), 'utf8');
+  const bot = JSON.parse(text) as { conversationMessage: Record<string, unknown>[] };
+  const imported = await app.asAdmin<{ id: string; revision: number }>('automations.import', {
+    document: text,
+    name: 'Diff bot',
+  });
+  id = imported.id;
+  await app.asAdmin('versions.save', { automation: id, name: 'Imported' });
+  let revision = imported.revision;
+  const edit = async (procedure: string, input: Record<string, unknown>) => {
+    const r = await app.asAdmin<{ revision: number }>(`editing.${procedure}`, {
+      automation: id,
+      baseRevision: revision,
+      ...input,
+    });
+    revision = r.revision;
+  };
+  const text6 = bot.conversationMessage.find((m) => m.name === 'text_6')!;
+  const changed = structuredClone(text6) as {
+    content: { results: { tile: { tileData: { text: string }[] } } };
+  };
+  changed.content.results.tile.tileData[0]!.text = NEW_TEXT;
+  await edit('updateInteraction', { dialogId: WELCOME, interaction: changed });
+  await edit('addInteraction', {
+    dialogId: WELCOME,
+    interaction: {
+      name: XSS,
+      type: 'BOT_MESSAGE',
+      interactionType: 'TEXT',
+      content: {
+        contentType: 'STATIC',
+        results: { type: 'TEXT', tile: { tileData: [{ text: `Say ${XSS}` }] } },
+      },
+      responseMatches: [],
+    },
+  });
+  const text5 = bot.conversationMessage.find((m) => m.name === 'text_5')!;
+  await edit('deleteInteraction', { dialogId: GO_BACK, interactionId: text5.id });
+  await app.asAdmin('versions.save', { automation: id, name: 'Edited' });
+}
+
+describe('comparing versions and the flow view', () => {
+  it('compares two versions picked on the Compare page', async () => {
+    await page.goto(server.url + '/');
+    await app.signIn('admin', ADMIN_PASSWORD);
+    await prepare();
+
+    await page.goto(`${server.url}/automations/${id}`);
+    await page
+      .getByRole('navigation', { name: 'Automation' })
+      .getByRole('link', { name: 'Compare' })
+      .click();
+    await shown(page.getByRole('heading', { name: 'Compare', level: 2 }));
+    // Nothing picked: the working copy against itself.
+    await shown(page.getByText('No differences'));
+
+    await page.getByLabel('Before').selectOption({ label: '#1 Imported' });
+    await page.getByLabel('After').selectOption({ label: '#2 Edited' });
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.waitForURL(/\/diff\?from=1&to=2$/);
+    await shown(
+      page.getByText('1 interaction changed, 1 interaction added, 1 interaction removed.'),
+    );
+    expect(await page.getByLabel('Before').inputValue()).toBe('1');
+    expect(await page.getByLabel('After').inputValue()).toBe('2');
+
+    // The changed field, highlighted on both sides, under its dialog.
+    const dialog = page.getByRole('region', { name: 'Dialog 1 Welcome' });
+    const change = dialog.getByRole('article', { name: 'Changed Interaction text_6' });
+    const row = change
+      .getByRole('row')
+      .filter({ hasText: '/content/results/tile/tileData/0/text' });
+    await shown(row);
+    expect(await change.getByRole('columnheader').allTextContents()).toEqual([
+      'Field',
+      'Before: #1 Imported',
+      'After: #2 Edited',
+    ]);
+    expect(await row.locator('td.before del').textContent()).toBe(OLD_TEXT);
+    expect(await row.locator('td.after ins').textContent()).toBe(NEW_TEXT);
+    // The added and the removed interaction, marked in words.
+    await shown(dialog.getByRole('article', { name: `Added Interaction ${XSS}` }));
+    await shown(
+      page
+        .getByRole('region', { name: 'Dialog 2 Go Back' })
+        .getByRole('article', { name: 'Removed Interaction text_5' }),
+    );
+    // The payload is text, never markup.
+    await shown(dialog.getByRole('heading', { name: `Added Interaction ${XSS}` }));
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(app.alerts).toEqual([]);
+    await app.screenshot('diff');
+  });
+
+  it('shows the same comparison in the flow view with changed nodes marked', async () => {
+    await page.getByRole('link', { name: 'Show in flow view' }).click();
+    await page.waitForURL(/\/flow\?from=1&to=2$/);
+    await shown(page.getByText('Changes from #1 Imported to #2 Edited'));
+    await shown(page.getByRole('list', { name: 'Legend' }).getByText('Added: solid green border'));
+    const node = (name: string) => page.locator('.svelte-flow__node').filter({ hasText: name });
+    await shown(node('text_6'));
+    expect(await node('text_6').getAttribute('aria-label')).toMatch(
+      /^Changed, interaction \(TEXT\), text_6,/,
+    );
+    expect(await node('text_6').textContent()).toContain('Changed');
+    expect(await node(`Say ${XSS}`).getAttribute('aria-label')).toBe(
+      `Added, interaction (TEXT), ${XSS}, Say ${XSS}`,
+    );
+    expect(await node('text_5').getAttribute('aria-label')).toMatch(/^Removed, /);
+    expect(await node('quick_reply_7').getAttribute('aria-label')).toMatch(/^interaction/);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(app.alerts).toEqual([]);
+
+    // The same graph as a text list.
+    await page.getByText('Flow as a list', { exact: true }).click();
+    const list = page.getByRole('region', { name: 'Dialog 1 Welcome' });
+    const added = list.getByRole('listitem').filter({ hasText: `Say ${XSS}` });
+    await shown(added.getByText('Added', { exact: true }));
+    await shown(
+      page
+        .getByRole('region', { name: 'Dialog 1 Welcome' })
+        .getByRole('listitem')
+        .filter({ hasText: 'quick_reply_7' })
+        .getByText('goes to text_5 (back)'),
+    );
+    await app.screenshot('flow-diff');
+  });
+
+  it('shows the working copy as a keyboard-usable graph, rendered on the server too', async () => {
+    await page
+      .getByRole('navigation', { name: 'Automation' })
+      .getByRole('link', { name: 'Flow' })
+      .click();
+    await page.waitForURL(/\/flow$/);
+    await shown(page.getByText('The working copy'));
+    const nodes = page.locator('.svelte-flow__node');
+    await shown(nodes.filter({ hasText: '1 Welcome' }));
+    await shown(nodes.filter({ hasText: 'dialog_starter_4' }));
+    await shown(nodes.filter({ hasText: 'Hello!!' }));
+    // 3 dialogs and 9 interactions (one added, one deleted); nothing marked outside a diff.
+    expect(await nodes.count()).toBe(12);
+    expect(await page.locator('.svelte-flow__node[aria-label^="Added"]').count()).toBe(0);
+    // Nodes take the focus from the keyboard and Enter selects one.
+    await nodes.first().focus();
+    await page.keyboard.press('Enter');
+    expect(await nodes.first().getAttribute('class')).toContain('selected');
+    expect(await nodes.first().getAttribute('tabindex')).toBe('0');
+    await app.screenshot('flow');
+
+    // Another version, picked on the page.
+    await page.getByLabel('Show').selectOption({ label: '#1 Imported' });
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.waitForURL(/\/flow\?version=1$/);
+    await shown(page.getByText('Version #1 Imported'));
+    await shown(nodes.filter({ hasText: 'text_5' }));
+    expect(await nodes.filter({ hasText: XSS }).count()).toBe(0);
+
+    // Server-side rendering works without the canvas (Svelte Flow only runs in the browser).
+    const res = await page.context().request.get(`${server.url}/automations/${id}/flow?version=1`);
+    expect(res.status()).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Flow as a list');
+    expect(html).toContain('Version #1 Imported');
+    expect(html).toContain('Loading the graph…');
+    expect(html).toContain('text_5');
+  });
+
+  it('says so when a version does not exist', async () => {
+    await page.goto(`${server.url}/automations/${id}/diff?from=99`);
+    await shown(page.getByRole('alert').getByText('Before: There is no version "99".'));
+    await page.goto(`${server.url}/automations/${id}/diff?from=1&to=42`);
+    await shown(page.getByRole('alert').getByText('After: There is no version "42".'));
+    await page.goto(`${server.url}/automations/${id}/flow?version=99`);
+    await shown(page.getByRole('alert').getByText('There is no version "99".'));
+    await page.goto(`${server.url}/automations/${id}/flow?from=7`);
+    await shown(page.getByRole('alert').getByText('Before: There is no version "7".'));
+  });
+});

@@ -271,8 +271,7 @@ describe('releasing Dev → Prod in the browser', () => {
     await screenshot('release-history');
   });
 
-  it('shows the pipeline Dev → Prod with the release Prod runs and its pending one', async () => {
-    await app.asAdmin('releases.create', { source: dev.id, target: prod.id, version: '2.0.0' });
+  it('shows the pipeline Dev → Prod with the release Prod runs, and releases a saved version from it', async () => {
     await page
       .getByRole('navigation', { name: 'Sections' })
       .getByRole('link', { name: 'Pipelines' })
@@ -287,9 +286,32 @@ describe('releasing Dev → Prod in the browser', () => {
     await shown(prodStage.getByRole('link', { name: 'Prod', exact: true }));
     await shown(prodStage.getByText('release 1.0.0'));
     await shown(prodStage.getByText('Environment Production'));
-    await shown(page.getByRole('link', { name: 'New release' }));
-    await screenshot('pipelines');
+    expect(await prodStage.getByText(/pending/).count()).toBe(0);
 
+    // A release of a saved version of Dev, the source chosen on the form (its versions load then).
+    const saved = await app.asAdmin<{ id: string; number: number }>('versions.save', {
+      automation: dev.id,
+      name: 'Ready for 2.0',
+    });
+    await page.getByRole('link', { name: 'New release' }).click();
+    await page.waitForURL(/\/releases\/new$/);
+    await page.getByLabel('Source automation').selectOption({ label: 'Dev' });
+    await page.getByLabel('A saved version of Dev').check();
+    await page.getByLabel('Version of the source').selectOption({ label: '#1 Ready for 2.0' });
+    await page.getByLabel('Target automation').selectOption({ label: 'Prod (runs 1.0.0)' });
+    await page.getByLabel('Version number').fill('2.0.0');
+    await page.getByRole('button', { name: 'Create release' }).click();
+    await page.waitForURL(prodReleases());
+    await shown(page.getByRole('heading', { name: 'Pending release 2.0.0' }));
+    const history = await adminQuery<{ pendingRelease: { fromVersionId: string } }>(
+      'releases.history',
+      { automation: prod.id },
+    );
+    expect(history.pendingRelease.fromVersionId).toBe(saved.id);
+
+    await page.goto(`${app.server.url}/pipelines`);
+    await shown(prodStage.getByText('release 1.0.0'));
+    await screenshot('pipelines');
     await prodStage.getByRole('link', { name: '2.0.0 pending' }).click();
     await page.waitForURL(prodReleases());
     await shown(page.getByRole('heading', { name: 'Pending release 2.0.0' }));
@@ -323,6 +345,13 @@ describe('releasing Dev → Prod in the browser', () => {
     await page.goto(`${app.server.url}/releases/new`);
     await shown(page.getByText(/may not create releases/));
     expect(await page.getByRole('button', { name: 'Create release' }).count()).toBe(0);
+    const refused = await page.request.post(`${app.server.url}/releases/new?/create`, {
+      headers: { origin: app.server.url, 'x-sveltekit-action': 'true' },
+      form: { source: dev.id, target: prod.id, version: '9.0.0', from: 'working' },
+    });
+    const body = (await refused.json()) as { type: string; status: number; data: string };
+    expect(body).toMatchObject({ type: 'failure', status: 403 });
+    expect(body.data).toContain('The release-acceptor role may not do this');
     expect(app.alerts).toEqual([]);
   });
 });

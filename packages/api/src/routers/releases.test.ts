@@ -279,6 +279,20 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       expect((await exportOf(prod.id)).root).toBe(release.contentHash);
     });
 
+    it('the preview checks the whole release content even when the diff opens none of it (content the target already has)', async () => {
+      const dev = await importBot(generatedBot(7), 'Generated dev');
+      const prod = await emptyBot('Prod');
+      await linkEnvironment(prod.id, ['API_BASE_URL']);
+      await creator().releases.create({ source: dev.id, target: prod.id, version: '1.0.0' });
+      await acceptor().releases.upgrade({ target: prod.id, force: true });
+      await creator().releases.create({ source: dev.id, target: prod.id, version: '1.1.0' });
+
+      const preview = await acceptor().releases.show({ target: prod.id });
+      expect(preview.release.version).toBe('1.1.0');
+      expect(preview.preview.changes).toEqual([]);
+      expect(preview.checks).toMatchObject({ ok: false, missingEnv: ['BRAND', 'SKILL_ID'] });
+    });
+
     it('force upgrades although the target has no environment at all, and the audit says it was forced', async () => {
       const dev = await importBot(generatedBot(2), 'Generated dev');
       const prod = await emptyBot('Prod');

@@ -309,7 +309,7 @@ export const releasesRouter = router({
       const store = new ContentStore(ctx.db);
       const diff = await store.diff(target.root, release.root);
       const checks = releaseChecks(
-        store.snap.read(release.root),
+        await store.read(release.root),
         await environmentVariableNames(ctx.db, target.environmentId),
       );
       const policy = await getPolicy(ctx.db);

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { statusLabel, upgradeOffer, when } from './offer';
+
+const missing = {
+  ok: false,
+  missingEnv: ['SUPPORT_PHONE'],
+};
+const envBlocker = "The target's environment does not define SUPPORT_PHONE.";
+
+describe('upgradeOffer', () => {
+  it('offers Upgrade when show says nothing blocks it', () => {
+    expect(
+      upgradeOffer({ canUpgrade: true, blockers: [], checks: { ok: true, missingEnv: [] } }, true),
+    ).toBe('upgrade');
+  });
+
+  it('offers forcing when the environment check is the only blocker', () => {
+    expect(upgradeOffer({ canUpgrade: false, blockers: [envBlocker], checks: missing }, true)).toBe(
+      'force',
+    );
+  });
+
+  it('offers nothing to forcing when something besides the environment blocks', () => {
+    const policy = 'Release 1.0.0 was created by you; another user must accept it.';
+    expect(
+      upgradeOffer({ canUpgrade: false, blockers: [envBlocker, policy], checks: missing }, true),
+    ).toBe('blocked');
+    expect(
+      upgradeOffer(
+        {
+          canUpgrade: false,
+          blockers: ['Release 1.0.0 is rejected, not pending.'],
+          checks: { ok: true, missingEnv: [] },
+        },
+        true,
+      ),
+    ).toBe('blocked');
+  });
+
+  it('offers nothing to a role that may not accept releases', () => {
+    expect(
+      upgradeOffer({ canUpgrade: true, blockers: [], checks: { ok: true, missingEnv: [] } }, false),
+    ).toBe('blocked');
+    expect(
+      upgradeOffer({ canUpgrade: false, blockers: [envBlocker], checks: missing }, false),
+    ).toBe('blocked');
+  });
+});
+
+describe('statusLabel and when', () => {
+  it('words statuses for people and keeps unknown ones', () => {
+    expect(statusLabel('upgraded')).toBe('accepted');
+    expect(statusLabel('rolled-back')).toBe('rolled back');
+    expect(statusLabel('pending')).toBe('pending');
+    expect(statusLabel('archived')).toBe('archived');
+  });
+
+  it('formats ISO times to the minute in UTC', () => {
+    expect(when('2026-11-25T20:08:29.123Z')).toBe('2026-11-25 20:08 UTC');
+  });
+});

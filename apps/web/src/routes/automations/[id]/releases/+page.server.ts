@@ -1,0 +1,97 @@
+// An automation's Releases tab: the release waiting for it (preview diff and environment check),
+// upgrade / reject / roll back, and its release history (DESIGN.md rules 4-8).
+import { fail } from '@sveltejs/kit';
+import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+  try {
+    const history = await locals.api.releases.history({ automation: params.id });
+    const preview = history.pendingRelease
+      ? await locals.api.releases.show({ target: params.id, release: history.pendingRelease.id })
+      : null;
+    return { history, preview };
+  } catch (e) {
+    loadFailure(e);
+  }
+};
+
+/**
+ * A failed action. A conflict (the target changed since this page was loaded) is marked `stale`,
+ * so the page can say so plainly and offer to reload the preview.
+ */
+function failed(e: unknown, form: string, values: Record<string, string>, fields: string[]) {
+  const failure = apiFailure(e);
+  if (failure?.code === 'CONFLICT')
+    return fail(409, { form, error: failure.message, stale: true as const, values });
+  return actionFailure(e, form, values, fields);
+}
+
+/** A positive integer form field (a revision), or undefined. */
+const revision = (form: FormData, field: string) => {
+  const n = Number(form.get(field));
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+};
+
+export const actions = {
+  upgrade: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const force = form.get('force') === 'true';
+    try {
+      const done = await locals.api.releases.upgrade({
+        target: params.id,
+        release: String(form.get('release') ?? ''),
+        // The target revision the preview showed: an upgrade over newer edits is refused (rule 7).
+        ifRevision: revision(form, 'ifRevision'),
+        ...(force && { force: true }),
+      });
+      return {
+        form: 'upgrade',
+        upgraded: {
+          version: done.release.version,
+          backup: done.backupVersion.number,
+          result: done.resultVersion.number,
+          forced: done.forced,
+        },
+      };
+    } catch (e) {
+      return failed(e, 'upgrade', {}, []);
+    }
+  },
+
+  reject: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = { reason: String(form.get('reason') ?? '') };
+    try {
+      const done = await locals.api.releases.reject({
+        target: params.id,
+        release: String(form.get('release') ?? ''),
+        ...(values.reason.trim() && { reason: values.reason }),
+      });
+      return { form: 'reject', rejected: { version: done.version } };
+    } catch (e) {
+      return failed(e, 'reject', values, ['reason']);
+    }
+  },
+
+  rollback: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    try {
+      const done = await locals.api.releases.rollback({
+        target: params.id,
+        baseRevision: revision(form, 'baseRevision'),
+      });
+      return {
+        form: 'rollback',
+        rolledBack: {
+          version: done.release.version,
+          restored: done.restoredVersion.number,
+          savedEdits: done.savedEditsVersion?.number ?? null,
+          runs: done.runsRelease?.version ?? null,
+        },
+      };
+    } catch (e) {
+      return failed(e, 'rollback', {}, []);
+    }
+  },
+} satisfies Actions;

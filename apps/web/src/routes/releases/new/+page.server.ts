@@ -1,0 +1,60 @@
+// New release: a frozen copy of a source automation's working copy (or one of its versions)
+// offered to a target automation (DESIGN.md rules 3 and 4).
+import { redirect } from '@sveltejs/kit';
+import { actionFailure, loadFailure } from '$lib/server/api-errors';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  try {
+    const automations = (await locals.api.automations.list()).map((a) => ({
+      id: a.id,
+      name: a.name,
+      runsRelease: a.runsRelease,
+      pendingRelease: a.pendingRelease,
+    }));
+    const wanted = url.searchParams.get('source');
+    const source = automations.find((a) => a.id === wanted || a.name === wanted) ?? null;
+    const target = automations.find((a) => a.id === url.searchParams.get('target')) ?? null;
+    const versions = source
+      ? (await locals.api.versions.list({ automation: source.id })).map((v) => ({
+          id: v.id,
+          number: v.number,
+          name: v.name,
+        }))
+      : [];
+    return { automations, source, target, versions };
+  } catch (e) {
+    loadFailure(e);
+  }
+};
+
+const FIELDS = ['source', 'target', 'version', 'description', 'fromVersion'] as const;
+
+export const actions = {
+  create: async ({ request, locals }) => {
+    const form = await request.formData();
+    const values = {
+      source: String(form.get('source') ?? ''),
+      target: String(form.get('target') ?? ''),
+      version: String(form.get('version') ?? ''),
+      description: String(form.get('description') ?? ''),
+      from: form.get('from') === 'version' ? 'version' : 'working',
+      fromVersion: String(form.get('fromVersion') ?? ''),
+      force: form.get('force') === 'on' ? 'on' : '',
+    };
+    let targetId: string;
+    try {
+      ({ targetId } = await locals.api.releases.create({
+        source: values.source,
+        target: values.target,
+        version: values.version,
+        ...(values.description && { description: values.description }),
+        ...(values.from === 'version' && { fromVersion: values.fromVersion }),
+        ...(values.force && { force: true }),
+      }));
+    } catch (e) {
+      return actionFailure(e, 'create', values, FIELDS);
+    }
+    redirect(303, `/automations/${targetId}/releases`);
+  },
+} satisfies Actions;

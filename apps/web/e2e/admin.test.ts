@@ -273,6 +273,16 @@ describe('the admin pages', () => {
       'release-creator',
     );
 
+    await page.getByRole('button', { name: 'Set password of olivia' }).click();
+    const setPassword = page.getByRole('dialog', { name: 'Set the password of olivia' });
+    await setPassword.getByLabel('New password').fill('tiny');
+    await setPassword.getByRole('button', { name: 'Set password' }).click();
+    await shown(setPassword.getByText('must be at least 8 characters'));
+    await setPassword.getByLabel('New password').fill('olivia-password-2');
+    await setPassword.getByRole('button', { name: 'Set password' }).click();
+    await shown(main().getByText('Set a new password for olivia; their web sessions have ended.'));
+    expect(await setPassword.isVisible()).toBe(false);
+
     const newToken = main().getByRole('region', { name: 'Create API token' });
     await newToken.getByLabel('User').selectOption({ label: 'olivia' });
     await newToken.getByLabel('Token name').fill('ci');
@@ -349,6 +359,7 @@ describe('the admin pages', () => {
       'agent.remove',
       'user.create',
       'user.role',
+      'user.password',
       'token.create',
       'token.revoke',
       'user.disable',
@@ -377,12 +388,31 @@ describe('the admin pages', () => {
     expect(await page.getByLabel('Action').inputValue()).toBe('user.role');
     const roleRows = main().locator('tbody tr');
     expect(await roleRows.count()).toBe(1);
-    const details = (await roleRows.getByRole('cell').last().textContent())!.split(' · ');
-    expect(details.sort()).toEqual(['from: editor', 'to: release-creator', 'user: olivia']);
+    expect(await roleRows.getByRole('cell').last().textContent()).toBe(
+      'user: olivia · from: editor · to: release-creator',
+    );
 
     await page.getByLabel('Actor').fill('nobody');
     await page.getByRole('button', { name: 'Filter' }).click();
     await shown(main().getByText('No entries match.'));
+
+    // Pages follow the API's cursor, keeping the filters and the page size.
+    await page.goto(`${server.url}/audit?action=environment.*&limit=4`);
+    const rowsText = () => main().locator('tbody tr').allTextContents();
+    const newest = await rowsText();
+    expect(newest).toHaveLength(4);
+    expect(await main().getByRole('link', { name: 'Newest entries' }).count()).toBe(0);
+    await main().getByRole('link', { name: 'Older entries' }).click();
+    await page.waitForURL(/cursor=\d+/);
+    expect(page.url()).toContain('action=environment.*');
+    expect(page.url()).toContain('limit=4');
+    const older = await rowsText();
+    expect(older).toHaveLength(4);
+    expect(older.every((r) => /environment\./.test(r))).toBe(true);
+    expect(older.some((r) => newest.includes(r))).toBe(false);
+    await main().getByRole('link', { name: 'Newest entries' }).click();
+    await page.waitForURL((url) => !url.searchParams.has('cursor'));
+    expect(await rowsText()).toEqual(newest);
 
     await page.goto(`${server.url}/audit?since=yesterday`);
     await shown(main().getByText(/must be an ISO date/));

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { auditCursor, auditFilters, auditPageHref, summariseDetails, utc } from './audit';
 
 describe('audit log filters', () => {
-  it('reads the filters a URL gives, leaving out blank ones and unknown parameters', () => {
+  it('reads the filters and page size a URL gives, leaving out blank ones and unknown parameters', () => {
     const params = new URLSearchParams(
-      'actor=+admin+&action=environment.*&automation=&since=2026-01-01&limit=9&cursor=42',
+      'actor=+admin+&action=environment.*&automation=&since=2026-01-01&limit=9&cursor=42&x=1',
     );
     expect(auditFilters(params)).toEqual({
       actor: 'admin',
       action: 'environment.*',
       since: '2026-01-01',
+      limit: '9',
     });
     expect(auditCursor(params)).toBe('42');
     expect(auditCursor(new URLSearchParams('cursor='))).toBeUndefined();
@@ -28,15 +29,18 @@ describe('summariseDetails', () => {
   it('writes each detail as key: value, lists joined, nested objects as JSON', () => {
     expect(
       summariseDetails({
-        environment: 'Staging',
         added: ['API_URL', 'TOKEN'],
         removed: [],
         previous: null,
+        environment: 'Staging',
         extra: { a: 1 },
         count: 3,
       }),
     ).toBe(
-      'environment: Staging · added: API_URL, TOKEN · removed: (none) · previous: — · extra: {"a":1} · count: 3',
+      'environment: Staging · added: API_URL, TOKEN · previous: — · extra: {"a":1} · count: 3',
+    );
+    expect(summariseDetails({ to: 'admin', from: 'editor', user: 'olivia' })).toBe(
+      'user: olivia · from: editor · to: admin',
     );
   });
 

@@ -9,8 +9,13 @@ const PAGE_SIZE = 50;
 export const load: PageServerLoad = async ({ locals, url }) => {
   const filters = auditFilters(url.searchParams);
   const cursor = auditCursor(url.searchParams);
+  const { limit, ...match } = filters;
   try {
-    const page = await locals.api.audit.list({ ...filters, cursor, limit: PAGE_SIZE });
+    const page = await locals.api.audit.list({
+      ...match,
+      cursor,
+      limit: limit === undefined ? PAGE_SIZE : Number(limit),
+    });
     return {
       filters,
       paged: cursor !== undefined,
@@ -30,7 +35,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     const failure = apiFailure(e);
     const field = failure?.field?.split('.')[0];
     if (failure?.code !== 'VALIDATION' || !field) loadFailure(e);
-    const known = (AUDIT_FILTERS as readonly string[]).includes(field) || field === 'cursor';
+    // A filter's error shows at its field; the page size's and the cursor's above the form.
+    const known = (AUDIT_FILTERS as readonly string[]).includes(field) && field !== 'limit';
     return {
       filters,
       paged: false,

@@ -35,8 +35,10 @@ export interface WebApp {
   signIn: (name: string, password: string) => Promise<void>;
   /** Signs out through the header's button. */
   signOut: () => Promise<void>;
-  /** Calls the HTTP API as the admin and returns its result (set-up the scenario is not about). */
+  /** Calls an API mutation as the admin and returns its result (set-up the scenario is not about). */
   asAdmin: <T = unknown>(procedure: string, input: unknown) => Promise<T>;
+  /** Calls an API query as the admin (tRPC serves queries over GET only). */
+  adminQuery: <T = unknown>(procedure: string, input: unknown) => Promise<T>;
   close: () => Promise<void>;
 }
 
@@ -86,6 +88,18 @@ export async function startWebApp(): Promise<WebApp> {
       headers: { 'content-type': 'application/json', ...(cookie && { cookie }) },
       body: JSON.stringify(input),
     });
+  const signedInAsAdmin = async () => {
+    if (!adminCookie) {
+      const login = await call('auth.login', { name: 'admin', password: ADMIN_PASSWORD });
+      adminCookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    }
+    return adminCookie;
+  };
+  const result = async <T>(res: Response) => {
+    const body = (await res.json()) as { result?: { data: T }; error?: unknown };
+    expect(res.status, JSON.stringify(body.error)).toBe(200);
+    return body.result!.data;
+  };
 
   return {
     server,
@@ -106,15 +120,14 @@ export async function startWebApp(): Promise<WebApp> {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await shown(page.getByRole('heading', { name: 'Sign in to Ferry' }));
     },
-    asAdmin: async <T>(procedure: string, input: unknown) => {
-      if (!adminCookie) {
-        const login = await call('auth.login', { name: 'admin', password: ADMIN_PASSWORD });
-        adminCookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      }
-      const res = await call(procedure, input, adminCookie);
-      const body = (await res.json()) as { result?: { data: T }; error?: unknown };
-      expect(res.status, JSON.stringify(body.error)).toBe(200);
-      return body.result!.data;
+    asAdmin: async <T>(procedure: string, input: unknown) =>
+      result<T>(await call(procedure, input, await signedInAsAdmin())),
+    adminQuery: async <T>(procedure: string, input: unknown) => {
+      const query = encodeURIComponent(JSON.stringify(input));
+      const res = await fetch(`${server.url}/api/trpc/${procedure}?input=${query}`, {
+        headers: { cookie: await signedInAsAdmin() },
+      });
+      return result<T>(res);
     },
     close: async () => {
       await context.close();

@@ -18,26 +18,6 @@ let prod: { id: string; revision: number };
 const screenshot = (name: string) => app.screenshot(name);
 const prodReleases = () => `${app.server.url}/automations/${prod.id}/releases`;
 
-/** A query as the admin (the harness's asAdmin POSTs, which tRPC serves for mutations only). */
-let adminCookie: string | undefined;
-async function adminQuery<T>(procedure: string, input: unknown): Promise<T> {
-  if (!adminCookie) {
-    const login = await fetch(`${app.server.url}/api/trpc/auth.login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'admin', password: ADMIN_PASSWORD }),
-    });
-    adminCookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  }
-  const query = encodeURIComponent(JSON.stringify(input));
-  const res = await fetch(`${app.server.url}/api/trpc/${procedure}?input=${query}`, {
-    headers: { cookie: adminCookie },
-  });
-  const body = (await res.json()) as { result?: { data: T }; error?: unknown };
-  expect(res.status, JSON.stringify(body.error)).toBe(200);
-  return body.result!.data;
-}
-
 const button = (name: string | RegExp) =>
   page.getByRole('button', { name, exact: typeof name === 'string' });
 
@@ -118,7 +98,7 @@ describe('releasing Dev → Prod in the browser', () => {
     await shown(button('Upgrade anyway…'));
 
     // The preview is the API's diff of Prod's working copy against the release.
-    const show = await adminQuery<{ preview: { summary: { text: string } } }>('releases.show', {
+    const show = await app.adminQuery<{ preview: { summary: { text: string } } }>('releases.show', {
       target: prod.id,
     });
     const preview = page.getByRole('region', { name: 'What the upgrade changes' });
@@ -137,7 +117,7 @@ describe('releasing Dev → Prod in the browser', () => {
       expect(await page.getByRole('button', { name }).count()).toBe(0);
     await shown(page.getByText('The release-creator role may not accept releases.'));
 
-    const show = await adminQuery<{ release: { id: string } }>('releases.show', {
+    const show = await app.adminQuery<{ release: { id: string } }>('releases.show', {
       target: prod.id,
     });
     const refused = await page.request.post(`${prodReleases()}?/upgrade`, {
@@ -182,7 +162,7 @@ describe('releasing Dev → Prod in the browser', () => {
     );
     expect(
       (
-        await adminQuery<{ runsRelease: { version: string } }>('releases.history', {
+        await app.adminQuery<{ runsRelease: { version: string } }>('releases.history', {
           automation: prod.id,
         })
       ).runsRelease.version,
@@ -217,7 +197,7 @@ describe('releasing Dev → Prod in the browser', () => {
     await page.reload();
     await shown(page.getByRole('heading', { name: 'Pending release 1.2.0' }));
     // Someone edits Prod while the acceptor looks at the preview.
-    const now = await adminQuery<{ revision: number }>('automations.show', {
+    const now = await app.adminQuery<{ revision: number }>('automations.show', {
       automation: prod.id,
     });
     await app.asAdmin('editing.addDialog', {
@@ -261,10 +241,10 @@ describe('releasing Dev → Prod in the browser', () => {
     await shown(upgrades.getByRole('row', { name: /1\.2\.0 .*rolled back/ }));
     await shown(upgrades.getByRole('row', { name: /1\.0\.0 .*running/ }));
     // The hotfix made before 1.2.0 is back: the backup was taken after it.
-    const content = await adminQuery<{ counts: { dialogs: number } }>('automations.show', {
+    const content = await app.adminQuery<{ counts: { dialogs: number } }>('automations.show', {
       automation: prod.id,
     });
-    const devNow = await adminQuery<{ counts: { dialogs: number } }>('automations.show', {
+    const devNow = await app.adminQuery<{ counts: { dialogs: number } }>('automations.show', {
       automation: dev.id,
     });
     expect(content.counts.dialogs).toBe(devNow.counts.dialogs + 1);
@@ -303,7 +283,7 @@ describe('releasing Dev → Prod in the browser', () => {
     await page.getByRole('button', { name: 'Create release' }).click();
     await page.waitForURL(prodReleases());
     await shown(page.getByRole('heading', { name: 'Pending release 2.0.0' }));
-    const history = await adminQuery<{ pendingRelease: { fromVersionId: string } }>(
+    const history = await app.adminQuery<{ pendingRelease: { fromVersionId: string } }>(
       'releases.history',
       { automation: prod.id },
     );

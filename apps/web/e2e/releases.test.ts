@@ -133,10 +133,17 @@ describe('releasing Dev → Prod in the browser', () => {
   });
 
   it('passes the check once the variable is set, and upgrades Prod to 1.0.0 after a confirmation', async () => {
-    await app.asAdmin('environments.set', {
-      environment: 'Production',
-      variables: [{ key: VARIABLE, value: '+1 555 0100' }],
-    });
+    // The admin defines the missing variable on the Environments page, as a user would.
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Environments' })
+      .click();
+    await page.getByRole('link', { name: 'Production', exact: true }).click();
+    const form = page.getByRole('region', { name: 'Add variable' });
+    await form.getByLabel('Variable name').fill(VARIABLE);
+    await form.getByLabel('Value', { exact: true }).fill('+1 555 0100');
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await shown(page.getByText(`Added the variable ${VARIABLE}.`));
     await page.goto(prodReleases());
     await shown(page.getByText(/Passed: environment Production defines every variable/));
     expect(await page.getByRole('list', { name: 'Missing variables' }).count()).toBe(0);

@@ -1,4 +1,5 @@
-// Roles (DESIGN.md rule 12) and what each may do. Every procedure names one permission.
+// Roles (DESIGN.md rule 12) and what each may do. Every procedure names one permission. No imports:
+// the web UI takes the list from here too (`@ferry/api/roles`).
 export const ROLES = ['viewer', 'editor', 'release-creator', 'release-acceptor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

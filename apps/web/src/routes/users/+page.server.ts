@@ -1,7 +1,7 @@
 // Users and their API tokens (admins only). A new token's secret is in one action's answer only:
 // it is shown once and never listed again.
 import type { Role } from '@ferry/api';
-import { ROLES } from '$lib/admin/roles';
+import { ROLES } from '@ferry/api/roles';
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/can';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';

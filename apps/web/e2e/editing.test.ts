@@ -313,6 +313,10 @@ describe('editing an automation', () => {
         /^Save current version/,
       ])
         expect(await page.getByRole('button', { name }).count(), String(name)).toBe(0);
+      // Only roles that may edit get each interaction's raw JSON with the page (CB's link fields
+      // appear nowhere in the readable view).
+      const html = await (await page.request.get(automationUrl)).text();
+      expect(html).not.toContain('nextMessageId');
     }
 
     const refused = await page.request.post(`${automationUrl}?/addDialog`, {
@@ -322,5 +326,9 @@ describe('editing an automation', () => {
     const body = (await refused.json()) as { type: string; status: number; data: string };
     expect(body).toMatchObject({ type: 'failure', status: 403 });
     expect(body.data).toContain('may not do this');
+
+    await app.signOut();
+    await app.signIn('admin', ADMIN_PASSWORD);
+    expect(await (await page.request.get(automationUrl)).text()).toContain('nextMessageId');
   });
 });

@@ -21,12 +21,14 @@ export const load: PageServerLoad = async ({ locals, params }) => {
       locals.api.versions.list({ automation: params.id }),
     ]);
     const raw = content.content.dialogs;
-    // The raw JSON travels with each interaction: the edit form starts from it.
+    // For roles that may edit, the raw JSON travels with each interaction: the edit form starts
+    // from it. Others get only the readable view (half the page's data for a big bot).
+    const editable = locals.user?.permissions.includes('edit') ?? false;
     const dialogs = readableDialogs(content.content).map((dialog, d) => ({
       ...dialog,
       interactions: dialog.interactions.map((interaction, i) => ({
         ...interaction,
-        raw: raw[d]!.interactions[i]!,
+        raw: editable ? raw[d]!.interactions[i]! : undefined,
       })),
     }));
     return { dialogs, versions, revision: content.revision };

@@ -103,7 +103,13 @@ describe('releasing Dev → Prod in the browser', () => {
     });
     const preview = page.getByRole('region', { name: 'What the upgrade changes' });
     await shown(preview.getByText(show.preview.summary.text));
-    await shown(preview.getByText('Call us on {$env.SUPPORT_PHONE}').first());
+    // A big preview folds whole added entities; unfolding one shows its content.
+    const added = preview.getByRole('article', { name: 'Added Interaction support_phone' });
+    expect(await added.getByText('Call us on {$env.SUPPORT_PHONE}').first().isVisible()).toBe(
+      false,
+    );
+    await added.getByText('The whole interaction as JSON').click();
+    await shown(added.getByText('Call us on {$env.SUPPORT_PHONE}'));
     await screenshot('release-pending');
   });
 

@@ -67,6 +67,3 @@ export function summariseDetails(details: unknown): string {
       : valueText(details);
   return text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY - 1)}…` : text;
 }
-
-/** An ISO instant as `2026-05-01 12:34:56 UTC` (the same on the server and in the browser). */
-export const utc = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')} UTC`;

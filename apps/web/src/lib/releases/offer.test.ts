@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusLabel, upgradeOffer, when } from './offer';
+import { statusLabel, upgradeOffer } from './offer';
 
 const missing = {
   ok: false,
@@ -47,15 +47,11 @@ describe('upgradeOffer', () => {
   });
 });
 
-describe('statusLabel and when', () => {
+describe('statusLabel', () => {
   it('words statuses for people and keeps unknown ones', () => {
     expect(statusLabel('upgraded')).toBe('accepted');
     expect(statusLabel('rolled-back')).toBe('rolled back');
     expect(statusLabel('pending')).toBe('pending');
     expect(statusLabel('archived')).toBe('archived');
-  });
-
-  it('formats ISO times to the minute in UTC', () => {
-    expect(when('2026-11-25T20:08:29.123Z')).toBe('2026-11-25 20:08 UTC');
   });
 });

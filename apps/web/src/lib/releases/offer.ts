@@ -36,4 +36,3 @@ export const statusLabel = (status: string): string =>
   STATUS_LABEL[status as ReleaseStatus] ?? status;
 
 /** Times are formatted the same on the server and in the browser (UTC, to the minute). */
-export const when = (iso: string): string => iso.slice(0, 16).replace('T', ' ') + ' UTC';

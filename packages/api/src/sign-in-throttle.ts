@@ -66,70 +66,85 @@ export interface SignInAttempt {
   address?: string;
 }
 
+/** An attempt let through to the password check, with its counts in the current windows. */
+export interface AdmittedSignIn {
+  attempt: SignInAttempt;
+  counts: { scope: Scope; key: string; failures: number; limit: number; msLeft: number }[];
+}
+
 /**
  * Counts a sign-in attempt before its password is checked — one atomic upsert per key, so parallel
- * guesses cannot slip past the limit — and refuses it (TOO_MANY_REQUESTS) when a limit is exceeded,
- * whether or not the password is right. The attempt that starts a lockout writes `auth.throttled`.
+ * guesses cannot slip past the limit — and refuses it (TOO_MANY_REQUESTS) while a limit is used
+ * up, whether or not the password is right.
  */
-export async function admitSignIn(ctx: Context, attempt: SignInAttempt): Promise<void> {
-  const { account, address } = limiters(ctx.services);
-  const keys: [Scope, RateLimiterDrizzle, string][] = [
-    ['account', account, accountKey(attempt.name)],
-  ];
-  if (attempt.address) keys.push(['address', address, attempt.address]);
+export async function admitSignIn(ctx: Context, attempt: SignInAttempt): Promise<AdmittedSignIn> {
+  const limiter = limiters(ctx.services);
+  const keys: [Scope, string][] = [['account', accountKey(attempt.name)]];
+  if (attempt.address) keys.push(['address', attempt.address]);
   const results = await Promise.all(
-    keys.map(async ([scope, limiter, key]) => {
+    keys.map(async ([scope, key]) => {
+      let res: RateLimiterRes;
       try {
-        await limiter.consume(key);
-        return null;
+        res = await limiter[scope].consume(key);
       } catch (e) {
         if (!(e instanceof RateLimiterRes)) throw e;
-        return { scope, limiter, refusal: e };
+        return { refused: true, msLeft: e.msBeforeNext } as const;
       }
+      const count = {
+        scope,
+        key,
+        failures: res.consumedPoints,
+        limit: limiter[scope].points,
+        msLeft: res.msBeforeNext,
+      };
+      return { refused: false, count } as const;
     }),
   );
-  const refused = results.filter((r) => r !== null);
-  if (refused.length === 0) return;
-  const retryAfterSeconds = Math.max(
-    1,
-    ...refused.map((r) => Math.ceil(r.refusal.msBeforeNext / 1000)),
-  );
-  for (const { scope, limiter, refusal } of refused) {
-    // Exactly one request sees the count pass the limit by one: that is when the lockout starts.
-    if (refusal.consumedPoints !== limiter.points + 1) continue;
+  const refused = results.flatMap((r) => (r.refused ? [r.msLeft] : []));
+  if (refused.length > 0) {
+    const retryAfterSeconds = Math.max(1, ...refused.map((ms) => Math.ceil(ms / 1000)));
+    const minutes = Math.ceil(retryAfterSeconds / 60);
+    fail(
+      'TOO_MANY_REQUESTS',
+      `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      undefined,
+      { retryAfterSeconds },
+    );
+  }
+  return { attempt, counts: results.flatMap((r) => (r.refused ? [] : [r.count])) };
+}
+
+/**
+ * A wrong password (already counted). The failure that uses up a limit starts a lockout and writes
+ * `auth.throttled` with the name and address it came from; each count reaches its limit exactly
+ * once per window, so each lockout is written once. Windows that ended are deleted here, so the
+ * table stays small.
+ */
+export async function signInFailed(ctx: Context, admitted: AdmittedSignIn): Promise<void> {
+  for (const { scope, failures, limit, msLeft } of admitted.counts) {
+    if (failures !== limit) continue;
     await writeAudit(
       ctx.db,
       ctx,
       auditEntry(ctx, 'auth.throttled', null, {
         details: {
           scope,
-          name: attempt.name,
-          address: attempt.address ?? null,
-          failures: limiter.points,
-          until: new Date(Date.now() + refusal.msBeforeNext).toISOString(),
+          name: admitted.attempt.name,
+          address: admitted.attempt.address ?? null,
+          failures,
+          until: new Date(Date.now() + msLeft).toISOString(),
         },
       }),
     );
   }
-  const minutes = Math.ceil(retryAfterSeconds / 60);
-  fail(
-    'TOO_MANY_REQUESTS',
-    `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-    undefined,
-    { retryAfterSeconds },
-  );
-}
-
-/** A failed attempt is already counted; this clears windows that ended, so the table stays small. */
-export async function signInFailed(ctx: Context): Promise<void> {
   await ctx.db.delete(schema.signInThrottle).where(lt(schema.signInThrottle.expire, new Date()));
 }
 
 /** A correct password (outside a lockout) clears the account's failures and refunds the address. */
-export async function signInSucceeded(ctx: Context, attempt: SignInAttempt): Promise<void> {
-  const { account, address } = limiters(ctx.services);
-  await account.delete(accountKey(attempt.name));
-  if (attempt.address) await address.reward(attempt.address);
+export async function signInSucceeded(ctx: Context, admitted: AdmittedSignIn): Promise<void> {
+  const limiter = limiters(ctx.services);
+  for (const { scope, key } of admitted.counts)
+    await (scope === 'account' ? limiter.account.delete(key) : limiter.address.reward(key));
 }
 
 /** HTTP headers for a failed response: `Retry-After` (seconds) when an error says when to retry. */

@@ -17,11 +17,10 @@ export const authRouter = router({
   login: publicProcedure
     .input(z.object({ name: z.string().min(1), password: z.string().min(1) }))
     .mutation(async ({ ctx, input }) => {
-      const attempt = {
+      const admitted = await admitSignIn(ctx, {
         name: input.name,
         ...(ctx.clientAddress && { address: ctx.clientAddress }),
-      };
-      await admitSignIn(ctx, attempt);
+      });
       const [user] = await ctx.db
         .select()
         .from(schema.users)
@@ -32,10 +31,10 @@ export const authRouter = router({
         user?.passwordHash ?? (await unknownUserHash()),
       );
       if (!user || user.disabledAt !== null || !passwordOk) {
-        await signInFailed(ctx);
+        await signInFailed(ctx, admitted);
         fail('UNAUTHORIZED', 'Wrong user name or password.', 'password');
       }
-      await signInSucceeded(ctx, attempt);
+      await signInSucceeded(ctx, admitted);
       const { token, expiresAt } = await createSession(ctx.db, user!.id);
       ctx.setCookie?.(
         `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Expires=${expiresAt.toUTCString()}`,

@@ -213,3 +213,18 @@ export const contentEnv = pgTable('content_env', {
   root: text('root').primaryKey(),
   names: jsonb('names').$type<Record<string, number>>().notNull(),
 });
+
+/**
+ * Failed sign-ins per key (an account name's hash, or a client address) within a window, shared by
+ * every server on the database. The layout `rate-limiter-flexible`'s Drizzle store expects: points
+ * consumed, and when the window ends.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    key: text('key').primaryKey(),
+    points: integer('points').notNull().default(0),
+    expire: timestamp('expire', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('sign_in_throttle_expire').on(t.expire)],
+);

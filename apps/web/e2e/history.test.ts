@@ -25,6 +25,13 @@ const botFile = (seed: number) => {
   return file;
 };
 const importDialog = () => page.getByRole('dialog', { name: /^Import a CB export into/ });
+/** Open the automation page's import dialog, choose bot-<seed>.json (none: no file) and submit. */
+async function importThroughPage(seed?: number) {
+  await page.getByRole('button', { name: 'Import a CB export', exact: true }).click();
+  if (seed !== undefined)
+    await importDialog().getByLabel('CB export file').setInputFiles(botFile(seed));
+  await importDialog().getByRole('button', { name: 'Import and replace the working copy' }).click();
+}
 
 beforeAll(async () => {
   app = await startWebApp();
@@ -55,18 +62,11 @@ describe('keeping what a user made', () => {
     await page.goto(`${app.server.url}/automations/${id}`);
 
     // No file chosen: a field error, nothing replaced.
-    await page.getByRole('button', { name: 'Import a CB export', exact: true }).click();
-    await importDialog()
-      .getByRole('button', { name: 'Import and replace the working copy' })
-      .click();
+    await importThroughPage();
     await shown(importDialog().getByText('Choose a CB export file (.json).'));
     await importDialog().getByRole('button', { name: 'Cancel' }).click();
 
-    await page.getByRole('button', { name: 'Import a CB export', exact: true }).click();
-    await importDialog().getByLabel('CB export file').setInputFiles(botFile(1));
-    await importDialog()
-      .getByRole('button', { name: 'Import and replace the working copy' })
-      .click();
+    await importThroughPage(1);
     await shown(
       page
         .getByRole('status')
@@ -78,11 +78,7 @@ describe('keeping what a user made', () => {
     await app.screenshot('import-into-kept');
 
     // A second import keeps the first one's content.
-    await page.getByRole('button', { name: 'Import a CB export', exact: true }).click();
-    await importDialog().getByLabel('CB export file').setInputFiles(botFile(2));
-    await importDialog()
-      .getByRole('button', { name: 'Import and replace the working copy' })
-      .click();
+    await importThroughPage(2);
     await shown(
       page.getByText('The previous working copy was kept as version #2 “Before import”.'),
     );
@@ -90,11 +86,7 @@ describe('keeping what a user made', () => {
     // Saved first: nothing needs keeping, and the page says so.
     await app.asAdmin('versions.save', { automation: id, name: 'saved by hand' });
     await page.reload();
-    await page.getByRole('button', { name: 'Import a CB export', exact: true }).click();
-    await importDialog().getByLabel('CB export file').setInputFiles(botFile(3));
-    await importDialog()
-      .getByRole('button', { name: 'Import and replace the working copy' })
-      .click();
+    await importThroughPage(3);
     await shown(page.getByText(/^Imported bot-3\.json\. Nothing needed keeping/));
     expect(await page.getByRole('row', { name: /Before import/ }).count()).toBe(2);
   });

@@ -42,7 +42,8 @@ describe('migration 0002 (history outlives deletion)', () => {
       backup_version_id, result_version_id, root, "by", "at")
       values ('u1', 'prod', 'r1', '1.0.0', 'v1', 'v2', 'root-dev', 'bob', now())`);
 
-    expect(await migrate(db)).toEqual(['0002_history_outlives_deletion']);
+    // Later migrations apply after it; 0002 comes first.
+    expect((await migrate(db))[0]).toBe('0002_history_outlives_deletion');
     expect(await db.select().from(releases)).toMatchObject([
       { id: 'r1', sourceId: 'dev', targetId: 'prod', status: 'upgraded', sourceName: null },
     ]);

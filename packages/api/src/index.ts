@@ -27,5 +27,6 @@ export {
   checkBackupFile,
   fileSource,
   restoreBackup,
+  restoreBackupInto,
   type RestoreReport,
 } from './repositories/backup-repository.js';

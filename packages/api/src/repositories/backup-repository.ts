@@ -2,7 +2,15 @@
 // snapshot of them as a backup stream, and loading a backup into an empty database.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { migrate, migrationTags, schema, type Database, type Db } from '@ferry/db';
+import {
+  migrate,
+  migrationTags,
+  openDatabase,
+  schema,
+  type Database,
+  type Db,
+  type OpenOptions,
+} from '@ferry/db';
 import { getTableName, is, sql } from 'drizzle-orm';
 import { PgTable, getTableConfig } from 'drizzle-orm/pg-core';
 import {
@@ -210,8 +218,11 @@ export async function restoreBackup(
   database: Database,
   open: () => Readable,
   onProgress?: (phase: 'checking' | 'restoring', rows: number) => void,
+  /** The manifest of a file `checkBackupFile` has already read through. */
+  alreadyChecked?: BackupManifest,
 ): Promise<RestoreReport> {
-  const checked = await checkBackupFile(open, (n) => onProgress?.('checking', n));
+  const checked =
+    alreadyChecked ?? (await checkBackupFile(open, (n) => onProgress?.('checking', n)));
   checkLevel(checked);
   const db = database.db;
   const { rows, migratedForward } = await db.transaction(async (tx) => {
@@ -247,6 +258,25 @@ export async function restoreBackup(
   });
   const verify = await inSnapshot(db, (tx) => verifyNodes(tx));
   return { manifest: checked, rows, migratedForward, verify };
+}
+
+/**
+ * `ferry backup restore`: check the file, then open the database (taking an embedded data
+ * directory's lock, creating it only now) without migrating, and restore into it.
+ */
+export async function restoreBackupInto(
+  target: Pick<OpenOptions, 'databaseUrl' | 'dataDir'>,
+  open: () => Readable,
+  onProgress?: (phase: 'checking' | 'restoring', rows: number) => void,
+): Promise<RestoreReport> {
+  const checked = await checkBackupFile(open, (n) => onProgress?.('checking', n));
+  checkLevel(checked);
+  const database = await openDatabase({ ...target, migrate: false, maxConnections: 2 });
+  try {
+    return await restoreBackup(database, open, onProgress, checked);
+  } finally {
+    await database.close();
+  }
 }
 
 /** Any row in any table but the migration ledger makes the target not empty. */

@@ -8,6 +8,7 @@ import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
+import type * as FerryApi from '@ferry/api';
 import { contextOf, leaf, noun, type Context, type Runtime } from '../lib/command.js';
 import { configPath, readConfig, resolveConnection } from '../lib/config.js';
 import { CliError, type ErrorKind } from '../lib/errors.js';
@@ -296,7 +297,7 @@ async function httpError(res: IncomingMessage): Promise<CliError> {
   });
 }
 
-function restoreError(e: unknown, api: typeof import('@ferry/api')): unknown {
+function restoreError(e: unknown, api: typeof FerryApi): unknown {
   if (e instanceof api.BackupFormatError)
     return new CliError(
       'validation',

@@ -12,6 +12,7 @@ import pino, { type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { clientAddressOf } from './client-address.js';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
+import { BACKUP_PATH, handleBackup } from './backup-route.js';
 import { createContextInner, type Caller, type Services } from './context.js';
 import { can, type Permission, type Role } from './roles.js';
 import { appRouter } from './router.js';
@@ -173,6 +174,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           res.end(JSON.stringify({ ok: ready, database: database.kind }));
         } else if (path.startsWith('/api/trpc/')) {
           await trpc(req, res);
+        } else if (path === BACKUP_PATH) {
+          await handleBackup(req, res, await contextOf(req, res, () => {}));
         } else if (!(
           options.fallback &&
           (await options.fallback(

@@ -33,8 +33,8 @@ import { verifyNodes, type VerifyReport } from './node-maintenance.js';
 const EXCLUDED = new Set([
   // Web sign-in sessions: short-lived; after a restore, people sign in again (API tokens are kept).
   'sessions',
-  // Sign-in throttle counters (failed attempts per account and address) are ephemeral too: a
-  // schema table for them belongs in this list.
+  // Sign-in throttle counters (failed attempts per account and address) are ephemeral too.
+  'sign_in_throttle',
 ]);
 
 /** Every table of the Drizzle schema, referenced tables before the tables that reference them. */

@@ -6,7 +6,7 @@ import { startServer, type RunningServer } from '@ferry/api';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '@ferry/db/testing';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, FIXTURES, STACK, ferry, tempDir } from './support.js';
+import { ADMIN_TOKEN, STACK, ferry, fixturePath, tempDir } from './support.js';
 
 type Kind = 'pglite' | 'postgres';
 const KEY = 'a'.repeat(64);
@@ -83,7 +83,7 @@ describe.each(sources)('ferry backup from a server on %s', (sourceKind) => {
       const imported = await ferry([
         'automation',
         'import',
-        join(FIXTURES, 'go-back-bot.json'),
+        fixturePath('returns-desk.json'),
         '--name',
         'Dev',
         ...as(server),

@@ -73,7 +73,7 @@ async function backupTo(database: Database, onSnapshot?: (tx: Db) => Promise<voi
 async function seed(api: TestApi) {
   const admin = api.as('admin');
   const dev = await admin.automations.import({
-    document: fixture('go-back-bot.json'),
+    document: fixture('returns-desk.json'),
     name: 'Dev',
   });
   const prod = await admin.automations.create({ name: 'Prod' });
@@ -119,7 +119,7 @@ describe.each(testDatabaseKinds())('backup on %s', (kind) => {
         if (i === 3) started();
         if (i % 10 === 9)
           await editor.automations.import({
-            document: fixture('dynamic-button-bot.json'),
+            document: fixture('order-tracker.json'),
             name: `Imported ${i}`,
           });
         else if (i % 5 === 4)

@@ -159,6 +159,36 @@ describe.each(testDatabaseKinds())('the secret key on %s', (kind) => {
     expect(audit!.details).toEqual({ secrets: 4 });
   });
 
+  it('a server left running on the old key after a rotation saves no secret under it', async () => {
+    const [oldKey, next] = [newKey(), newKey()];
+    const stale = apiWith(db, oldKey);
+    await seed(stale);
+    await checkSecretKey(db.db, oldKey);
+    await rotateSecretKey(db, { key: oldKey, source: 'given' }, next);
+    const before = await snapshot(db.db);
+    const refused = await stale.environments
+      .set({
+        environment: 'prod',
+        variables: [{ key: 'NEW_SECRET', value: 'lost?', secret: true }],
+      })
+      .catch((e: unknown) => e as { ferryCode?: string; details?: unknown; message: string });
+    expect(refused).toMatchObject({
+      ferryCode: 'PRECONDITION_FAILED',
+      details: { reason: 'SECRET_KEY_ROTATED' },
+    });
+    expect(await snapshot(db.db)).toEqual(before);
+    // Plain variables need no key; with the new key, secrets are saved again.
+    await stale.environments.set({
+      environment: 'prod',
+      variables: [{ key: 'PLAIN', value: 'ok' }],
+    });
+    await apiWith(db, next).environments.set({
+      environment: 'prod',
+      variables: [{ key: 'NEW_SECRET', value: 'kept', secret: true }],
+    });
+    expect(await allOpenWith(db.db, next)).toBe(true);
+  });
+
   it('rotation with a wrong current key changes nothing', async () => {
     const key = newKey();
     await seed(apiWith(db, key));

@@ -1,6 +1,6 @@
 // The key of secret environment variables: where it comes from (FERRY_SECRET_KEY, or the file the
 // embedded database generates), the check value that stops a server with another key, and rotation.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -14,22 +14,13 @@ import {
 import { join } from 'node:path';
 import { openDatabase, schema, type Database, type Db } from '@ferry/db';
 import { and, eq, isNotNull } from 'drizzle-orm';
-import { SecretBox } from './security.js';
+import { fail } from './errors.js';
+import { SecretBox, keyCheckValue } from './security.js';
 import { ConfigError } from './startup-errors.js';
 
 /** The instance setting that holds the key check value. */
 export const KEY_CHECK_SETTING = 'secretKeyCheck';
-/** The fixed label the check value is the HMAC of (a new label would be a new check scheme). */
-const KEY_CHECK_LABEL = 'ferry secret key check v1';
-
-/**
- * The check value: HMAC-SHA256 of a fixed label under the key. An HMAC is a pseudo-random function,
- * so the value says nothing about the key (unlike storing a hash of the key itself, it cannot be used
- * to test guesses any faster than trying them on a secret), it is deterministic (a plain comparison,
- * no nonce to store) and it does not depend on any secret existing yet.
- */
-export const keyCheckValue = (key: Buffer): string =>
-  createHmac('sha256', key).update(KEY_CHECK_LABEL).digest('hex');
+export { keyCheckValue };
 
 interface KeyCheck {
   algorithm: 'HMAC-SHA256';
@@ -39,7 +30,7 @@ interface KeyCheck {
 
 const checkOf = (key: Buffer): KeyCheck => ({
   algorithm: 'HMAC-SHA256',
-  label: KEY_CHECK_LABEL,
+  label: 'ferry secret key check v1',
   value: keyCheckValue(key),
 });
 
@@ -215,6 +206,14 @@ export async function rotateSecretKey(
   if (dir) writeKeyFile(nextKeyFile(dir), next, dir);
   try {
     const secrets = await database.db.transaction(async (tx) => {
+      // Locks in the order a secret write takes them (its environment, then the check value), so a
+      // write running on a server meanwhile either commits first, under the old key, and is
+      // re-encrypted here, or waits and then sees the new check value and refuses (assertKeyIsCurrent).
+      await tx
+        .select({ id: schema.environments.id })
+        .from(schema.environments)
+        .orderBy(schema.environments.id)
+        .for('update');
       const [check] = await tx
         .select()
         .from(schema.instanceSettings)
@@ -320,4 +319,26 @@ export async function rotateInstanceKey(
   } finally {
     await database.close();
   }
+}
+
+/**
+ * Inside a transaction that writes a secret: the server's key must still be the instance's. A server
+ * left running through a rotation (on PostgreSQL, where rotate-key cannot see it) would otherwise seal
+ * values under the old key that no server can read any more. The shared row lock orders the write
+ * against a rotation.
+ */
+export async function assertKeyIsCurrent(tx: Db, secrets: SecretBox): Promise<void> {
+  const [row] = await tx
+    .select()
+    .from(schema.instanceSettings)
+    .where(eq(schema.instanceSettings.key, KEY_CHECK_SETTING))
+    .for('share');
+  const stored = row?.value as KeyCheck | undefined;
+  if (stored && stored.value !== secrets.checkValue)
+    fail(
+      'PRECONDITION_FAILED',
+      "This server's FERRY_SECRET_KEY is no longer the instance's key (it was rotated while the server ran): nothing was saved; restart the server with the new key.",
+      undefined,
+      { reason: 'SECRET_KEY_ROTATED' },
+    );
 }

@@ -149,7 +149,8 @@ The current key is FERRY_SECRET_KEY or, on the embedded database without it, the
 secret.key (which is then replaced by the new key, safely). The database is DATABASE_URL when set.
 Every secret and the key check value change in one transaction: on any failure nothing changes.
 Refused while a server holds the embedded data directory. On PostgreSQL, stop every server first:
-one still running keeps the old key. Afterwards set FERRY_SECRET_KEY to the new key on every server.
+one still running on the old key can no longer save or reveal secrets. Afterwards set
+FERRY_SECRET_KEY to the new key on every server.
 
 Examples:
   $ ferry admin rotate-key --data ./.ferry/data

@@ -132,6 +132,23 @@ async function stop(served: Served) {
   expect(await exited(served.child)).toMatchObject({ code: 0 });
 }
 
+/** The variables of environment "Prod", secrets revealed, as the admin sees them. */
+async function revealedProd(url: string) {
+  const shown = await ferry([
+    'env',
+    'show',
+    'Prod',
+    '--reveal',
+    '--json',
+    '--url',
+    url,
+    '--token',
+    TOKEN,
+  ]);
+  expect(shown.code).toBe(0);
+  return (JSON.parse(shown.stdout) as { variables: { key: string; value: string }[] }).variables;
+}
+
 /** One line on stderr (the CLI's `error: …`), no stack. */
 function expectOneLine(run: { stderr: string }, pattern: RegExp) {
   expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -200,21 +217,9 @@ describe('ferry serve that cannot start, and ferry admin rotate-key', () => {
 
     const second = await serve(['--port', '0', '--data', data]);
     started.push(second.child);
-    const shown = await ferry([
-      'env',
-      'show',
-      'Prod',
-      '--reveal',
-      '--json',
-      '--url',
-      second.url,
-      '--token',
-      TOKEN,
+    expect(await revealedProd(second.url)).toMatchObject([
+      { key: 'API_KEY', value: 's3cr3t-value' },
     ]);
-    expect(shown.code).toBe(0);
-    expect(
-      (JSON.parse(shown.stdout) as { variables: { key: string; value: string }[] }).variables,
-    ).toMatchObject([{ key: 'API_KEY', value: 's3cr3t-value' }]);
     await stop(second);
   });
 
@@ -258,20 +263,7 @@ describe('ferry serve that cannot start, and ferry admin rotate-key', () => {
 
         const second = await serve(['--port', '0'], { ...pg, FERRY_SECRET_KEY: result.newKey });
         started.push(second.child);
-        const shown = await ferry([
-          'env',
-          'show',
-          'Prod',
-          '--reveal',
-          '--json',
-          '--url',
-          second.url,
-          '--token',
-          TOKEN,
-        ]);
-        expect(
-          (JSON.parse(shown.stdout) as { variables: { key: string; value: string }[] }).variables,
-        ).toMatchObject([
+        expect(await revealedProd(second.url)).toMatchObject([
           { key: 'A', value: 'one' },
           { key: 'B', value: 'two' },
         ]);

@@ -30,5 +30,21 @@ export {
   type ResolvedKey,
   type RotateResult,
 } from './secret-key.js';
-export { clientAddress } from './request-guard.js';
 export { loggableError } from './log-errors.js';
+export { BACKUP_PATH } from './backup-route.js';
+export {
+  BACKUP_FORMAT,
+  BACKUP_FORMAT_VERSION,
+  BackupFormatError,
+  decodeBackup,
+  type BackupManifest,
+  type BackupTrailer,
+} from './backup-format.js';
+export {
+  RestoreRefusedError,
+  checkBackupFile,
+  fileSource,
+  restoreBackup,
+  restoreBackupInto,
+  type RestoreReport,
+} from './repositories/backup-repository.js';

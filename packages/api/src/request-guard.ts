@@ -45,19 +45,6 @@ export function trustedForwarding(req: IncomingMessage, trustProxy: boolean): vo
   if (!trustProxy) delete req.headers['x-forwarded-for'];
 }
 
-/**
- * The client's address: the socket's peer, or — behind a trusted proxy — the address that proxy
- * appended to X-Forwarded-For (the last entry; earlier ones are whatever the client claimed).
- */
-export function clientAddress(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  if (trustProxy) {
-    const header = req.headers['x-forwarded-for'];
-    const last = (Array.isArray(header) ? header.join(',') : header)?.split(',').pop()?.trim();
-    if (last) return last;
-  }
-  return req.socket.remoteAddress;
-}
-
 /** This server's origin as the browser sees it: scheme and the Host it asked for. */
 const ownOrigin = (req: IncomingMessage, trustProxy: boolean): string | undefined =>
   req.headers.host

@@ -326,6 +326,28 @@ describe('rotate-key on the embedded database with its generated key file', () =
     }
   });
 
+  it('generates no new key for an instance whose secrets are under another (a restored backup, a lost key file)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-rotate-lost-'));
+    const dataDir = join(dir, 'data');
+    const keyFile = join(dataDir, 'secret.key');
+    try {
+      const server = await startServer({ ...quiet, dataDir });
+      await seed(createCaller(createContextInner({ services: server.services, caller: admin })));
+      await server.close();
+      const key = readFileSync(keyFile, 'utf8');
+      rmSync(keyFile);
+      await expect(startServer({ ...quiet, dataDir })).rejects.toThrow(
+        /FERRY_SECRET_KEY is not set and .*secret\.key is missing, but this instance already has secrets/,
+      );
+      expect(existsSync(keyFile)).toBe(false);
+      // Given that key (as the backup documentation says), it starts.
+      const again = await startServer({ ...quiet, dataDir, secretKey: key });
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('creates nothing where there is no database', async () => {
     const dir = join(tmpdir(), `ferry-rotate-none-${process.pid}`);
     await expect(rotateInstanceKey({ dataDir: dir })).rejects.toThrow(/There is no Ferry database/);

@@ -98,6 +98,13 @@ export async function resolveSecretKey(
       throw new ConfigError(
         `No FERRY_SECRET_KEY given and no key file ${file}: give the current key as FERRY_SECRET_KEY.`,
       );
+    // A new key only for an instance that has none yet: a restored backup (or a lost key file)
+    // needs the key its secrets were sealed with, and a generated one would only be refused.
+    if (await hasKeyedData(database.db))
+      throw new ConfigError(
+        `FERRY_SECRET_KEY is not set and ${file} is missing, but this instance already has secrets under a key (a restored backup?): ` +
+          "give that key as FERRY_SECRET_KEY, or copy the source's secret.key there.",
+      );
     writeKeyFile(file, randomBytes(32), database.dataDir, 'wx');
   }
   return { key: readKeyFile(file), source: 'file', file };
@@ -132,6 +139,17 @@ function syncDir(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Whether anything in the database is already bound to a key: a check value or a sealed secret. */
+async function hasKeyedData(db: Db): Promise<boolean> {
+  if (await storedCheck(db)) return true;
+  const [secret] = await db
+    .select({ key: schema.envVariables.key })
+    .from(schema.envVariables)
+    .where(eq(schema.envVariables.secret, true))
+    .limit(1);
+  return secret !== undefined;
 }
 
 async function storedCheck(db: Db): Promise<KeyCheck | undefined> {

@@ -23,22 +23,17 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
     const a = await editor.import({ document: fixture('go-back-bot.json') });
     const b = await editor.import({ document: fixture('dynamic-button-bot.json') });
     versionRoot = (await editor.export({ automation: a.id })).root;
+    // Importing into a keeps its working copy (versionRoot) as version #1 "Before import".
     await editor.import({ document: fixture('qr-sms-template.json'), into: a.id });
     releaseRoot = (await editor.export({ automation: b.id })).root;
     await editor.import({ document: fixture('universal-tile-demo.json'), into: b.id });
-    // Now unreachable: b's second working copy.
-    await editor.import({ document: fixture('replacement-card-helper.json'), into: b.id });
-    const db = api.database.db;
-    await db.insert(schema.versions).values({
-      id: uuidv7(),
-      automationId: a.id,
-      number: 1,
-      name: 'kept by a version',
-      author: 'editor',
-      root: versionRoot,
-      automatic: false,
-      kind: 'manual',
+    // Now unreachable: b's second working copy, edited away before any version held it.
+    await api.as('editor').editing.addDialog({
+      automation: b.id,
+      baseRevision: (await editor.show({ automation: b.id })).revision,
+      dialog: { name: 'Edited away' },
     });
+    const db = api.database.db;
     await db.insert(schema.releases).values({
       id: uuidv7(),
       sourceId: b.id,

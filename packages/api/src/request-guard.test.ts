@@ -2,6 +2,7 @@
 // headers on every response, the cross-origin check of cookie-signed API calls, and database errors
 // logged without the values users sent.
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import type { Db } from '@ferry/db';
 import { openTestDatabase, testDatabaseKinds } from '@ferry/db/testing';
@@ -9,6 +10,7 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientAddressOf } from './client-address.js';
 import { loggableError } from './log-errors.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 
@@ -70,6 +72,20 @@ describe('the session cookie over HTTPS', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toMatch(/^ferry_session=[^;]+; HttpOnly; SameSite=Lax/);
     expect(res.headers.get('set-cookie')).not.toMatch(/Secure/);
+  });
+});
+
+describe('the client address (sign-in throttling counts per address)', () => {
+  const req = (forwarded?: string) =>
+    ({
+      headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded },
+      socket: { remoteAddress: '::ffff:10.0.0.5' },
+    }) as unknown as IncomingMessage;
+
+  it('is the socket peer unless a proxy is trusted, then the address the proxy appended', () => {
+    expect(clientAddressOf(req('1.2.3.4'))).toBe('10.0.0.5'); // a client cannot pick its own
+    expect(clientAddressOf(req('6.6.6.6, 203.0.113.9'), true)).toBe('203.0.113.9');
+    expect(clientAddressOf(req(), true)).toBe('10.0.0.5');
   });
 });
 

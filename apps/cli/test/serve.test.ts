@@ -2,9 +2,12 @@
 // listens on; killed hard (SIGKILL) and started again on the same data, which is intact; stopped
 // cleanly by SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openTestDatabase, testDatabaseKinds } from '@ferry/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, STACK, childEnv, ferry, fixturePath, tempDir } from './support.js';
 
@@ -19,9 +22,9 @@ interface Served {
 }
 
 /** Start `ferry serve`, resolving with the URL it prints once it listens. */
-function serve(args: string[]): Promise<Served> {
+function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
-    env: childEnv({ FERRY_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' }),
+    env: childEnv({ FERRY_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -121,4 +124,153 @@ describe('ferry serve', () => {
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toMatchObject({ code: 0 });
   });
+});
+
+/** Stops a served process with SIGTERM and waits for it. */
+async function stop(served: Served) {
+  served.child.kill('SIGTERM');
+  expect(await exited(served.child)).toMatchObject({ code: 0 });
+}
+
+/** The variables of environment "Prod", secrets revealed, as the admin sees them. */
+async function revealedProd(url: string) {
+  const shown = await ferry([
+    'env',
+    'show',
+    'Prod',
+    '--reveal',
+    '--json',
+    '--url',
+    url,
+    '--token',
+    TOKEN,
+  ]);
+  expect(shown.code).toBe(0);
+  return (JSON.parse(shown.stdout) as { variables: { key: string; value: string }[] }).variables;
+}
+
+/** One line on stderr (the CLI's `error: …`), no stack. */
+function expectOneLine(run: { stderr: string }, pattern: RegExp) {
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(pattern);
+  expect(run.stderr).not.toMatch(STACK);
+}
+
+describe('ferry serve that cannot start, and ferry admin rotate-key', () => {
+  const dir = tempDir('serve-keys');
+  const started: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of started)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('on a busy port prints one line, exits 2 and leaves no data directory behind', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const data = join(dir, 'busy');
+      const run = await ferry(['serve', '--port', String(port), '--data', data]);
+      expect(run.code).toBe(2);
+      expectOneLine(run, new RegExp(`Port ${port} .*already in use`));
+      expect(existsSync(data)).toBe(false);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('rotate-key on the embedded database: the key file is replaced, the secrets read the same, another FERRY_SECRET_KEY is refused', async () => {
+    const data = join(dir, 'embedded');
+    const first = await serve(['--port', '0', '--data', data]);
+    started.push(first.child);
+    const auth = ['--url', first.url, '--token', TOKEN];
+    expect((await ferry(['env', 'create', 'Prod', ...auth])).code).toBe(0);
+    expect(
+      (await ferry(['env', 'set', 'Prod', 'API_KEY=s3cr3t-value', '--secret', ...auth])).code,
+    ).toBe(0);
+
+    // Refused while the server holds the data directory (exit 4), and nothing changed.
+    const keyFile = join(data, 'secret.key');
+    const oldKey = readFileSync(keyFile, 'utf8');
+    const held = await ferry(['admin', 'rotate-key', '--data', data]);
+    expect(held.code).toBe(4);
+    expectOneLine(held, /in use by another Ferry process/);
+    expect(readFileSync(keyFile, 'utf8')).toBe(oldKey);
+    await stop(first);
+
+    const rotated = await ferry(['admin', 'rotate-key', '--data', data]);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/Re-encrypted 1 secret under the new key/);
+    expect(rotated.stdout).toContain(`The key file ${keyFile} now holds the new key`);
+    expect(readFileSync(keyFile, 'utf8')).not.toBe(oldKey);
+
+    // Given the old key explicitly, the server refuses: exit 2, one line naming FERRY_SECRET_KEY.
+    const refused = await ferry(['serve', '--port', '0', '--data', data], {
+      env: { FERRY_SECRET_KEY: oldKey, FERRY_ADMIN_TOKEN: TOKEN },
+    });
+    expect(refused.code).toBe(2);
+    expectOneLine(
+      refused,
+      /FERRY_SECRET_KEY is not the key this instance's secrets are encrypted with/,
+    );
+
+    const second = await serve(['--port', '0', '--data', data]);
+    started.push(second.child);
+    expect(await revealedProd(second.url)).toMatchObject([
+      { key: 'API_KEY', value: 's3cr3t-value' },
+    ]);
+    await stop(second);
+  });
+
+  it.skipIf(!testDatabaseKinds().includes('postgres'))(
+    'rotate-key on PostgreSQL: a replica on the old key is refused, the new key reads every secret',
+    async () => {
+      const db = await openTestDatabase('postgres');
+      try {
+        const [oldKey, newKey] = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')];
+        const pg = { DATABASE_URL: db.url!, FERRY_SECRET_KEY: oldKey };
+        const first = await serve(['--port', '0'], pg);
+        started.push(first.child);
+        const auth = ['--url', first.url, '--token', TOKEN];
+        expect((await ferry(['env', 'create', 'Prod', ...auth])).code).toBe(0);
+        expect(
+          (await ferry(['env', 'set', 'Prod', 'A=one', 'B=two', '--secret', ...auth])).code,
+        ).toBe(0);
+        await stop(first);
+
+        // A wrong current key: refused, nothing changed (the old key still starts the server).
+        const wrong = await ferry(['admin', 'rotate-key', '--new-key', newKey], {
+          env: { ...pg, FERRY_SECRET_KEY: randomBytes(32).toString('hex') },
+        });
+        expect(wrong.code).toBe(2);
+        expectOneLine(wrong, /FERRY_SECRET_KEY is not the key/);
+
+        const rotated = await ferry(['admin', 'rotate-key', '--json'], { env: pg });
+        expect(rotated.code).toBe(0);
+        const result = JSON.parse(rotated.stdout) as { secrets: number; newKey: string };
+        expect(result.secrets).toBe(2);
+        expect(rotated.stderr).toMatch(/set FERRY_SECRET_KEY to the new key on every server/);
+
+        const refused = await ferry(['serve', '--port', '0'], {
+          env: { ...pg, FERRY_ADMIN_TOKEN: TOKEN },
+        });
+        expect(refused.code).toBe(2);
+        expectOneLine(
+          refused,
+          /FERRY_SECRET_KEY is not the key this instance's secrets are encrypted with/,
+        );
+
+        const second = await serve(['--port', '0'], { ...pg, FERRY_SECRET_KEY: result.newKey });
+        started.push(second.child);
+        expect(await revealedProd(second.url)).toMatchObject([
+          { key: 'A', value: 'one' },
+          { key: 'B', value: 'two' },
+        ]);
+        await stop(second);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 });

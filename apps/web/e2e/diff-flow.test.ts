@@ -203,4 +203,8 @@ describe('comparing versions and the flow view', () => {
     await page.goto(`${server.url}/automations/${id}/flow?from=7`);
     await shown(page.getByRole('alert').getByText('Before: There is no version "7".'));
   });
+
+  it('drew the comparisons and the flow graph (Svelte Flow) with no Content-Security-Policy violation', () => {
+    expect(app.cspViolations).toEqual([]);
+  });
 });

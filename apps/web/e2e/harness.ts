@@ -26,6 +26,8 @@ export interface WebApp {
   page: Page;
   /** Messages of every alert/confirm/prompt the page opened (an XSS payload would add one). */
   alerts: string[];
+  /** Console messages reporting a Content-Security-Policy violation (a script or style refused). */
+  cspViolations: string[];
   /** Waits until the locator shows (Playwright's own `expect` is not part of playwright-core). */
   shown: (locator: Locator) => Promise<Locator>;
   /** Saves a full-page screenshot as e2e/screenshots/<name>.png (git-ignored). */
@@ -79,12 +81,22 @@ export async function startWebApp(): Promise<WebApp> {
     alerts.push(dialog.message());
     void dialog.dismiss();
   });
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 
   let adminCookie: string | undefined;
   const call = async (procedure: string, input: unknown, cookie?: string) =>
     fetch(`${server.url}/api/trpc/${procedure}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(cookie && { cookie }) },
+      // Same-origin, as the UI's own pages would call it: the server refuses cookie-signed API
+      // calls from any other origin.
+      headers: {
+        'content-type': 'application/json',
+        origin: server.url,
+        ...(cookie && { cookie }),
+      },
       body: JSON.stringify(input),
     });
   const signedInAsAdmin = async () => {
@@ -105,6 +117,7 @@ export async function startWebApp(): Promise<WebApp> {
     context,
     page,
     alerts,
+    cspViolations,
     shown,
     screenshot: async (name) => {
       await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });

@@ -13,6 +13,24 @@ export {
 export { createContextInner, type Context, type Services, type Caller } from './context.js';
 export { createCallerFactory, type ErrorData } from './trpc.js';
 export { ROLES, can, type Role, type Permission } from './roles.js';
+export {
+  ConfigError,
+  describeStartupFailure,
+  parseSwitch,
+  type StartupFailure,
+} from './startup-errors.js';
+export {
+  SecretKeyMismatchError,
+  checkSecretKey,
+  keyCheckValue,
+  parseSecretKey,
+  resolveSecretKey,
+  rotateInstanceKey,
+  rotateSecretKey,
+  type ResolvedKey,
+  type RotateResult,
+} from './secret-key.js';
+export { loggableError } from './log-errors.js';
 export { BACKUP_PATH } from './backup-route.js';
 export {
   BACKUP_FORMAT,

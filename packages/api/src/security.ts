@@ -3,6 +3,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createHmac,
   randomBytes,
   scrypt,
   timingSafeEqual,
@@ -47,10 +48,26 @@ export const hashToken = (token: string): string =>
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/** The fixed label the key check value is the HMAC of (a new label would be a new check scheme). */
+const KEY_CHECK_LABEL = 'ferry secret key check v1';
+
+/**
+ * The key check value: HMAC-SHA256 of a fixed label under the key. An HMAC is a pseudo-random
+ * function, so the value says nothing about the key (unlike a plain hash of the key, it gives no
+ * faster way to test guesses than trying them on a secret), it is deterministic (a plain comparison,
+ * no nonce to store) and it needs no secret to exist yet.
+ */
+export const keyCheckValue = (key: Buffer): string =>
+  createHmac('sha256', key).update(KEY_CHECK_LABEL).digest('hex');
+
 /** Encrypts secret environment values with a 32-byte key. */
 export class SecretBox {
+  /** The check value of this box's key (stored by the instance; see secret-key.ts). */
+  readonly checkValue: string;
+
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error('The secret key must be 32 bytes.');
+    this.checkValue = keyCheckValue(key);
   }
 
   seal(plain: string): string {

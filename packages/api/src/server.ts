@@ -1,7 +1,5 @@
 // The Ferry server: one process, one port — the API at /api/trpc, /healthz, and the web UI (a
 // `fallback`). It keeps no state of its own, so several can run against one PostgreSQL.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,10 +12,19 @@ import { clientAddressOf } from './client-address.js';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
 import { BACKUP_PATH, handleBackup } from './backup-route.js';
 import { createContextInner, type Caller, type Services } from './context.js';
+import { loggableError } from './log-errors.js';
+import {
+  crossOriginCookieCall,
+  isHttps,
+  securityHeaders,
+  trustedForwarding,
+} from './request-guard.js';
 import { can, type Permission, type Role } from './roles.js';
 import { appRouter } from './router.js';
+import { checkSecretKey, parseSecretKey, resolveSecretKey } from './secret-key.js';
 import { SecretBox } from './security.js';
 import { retryAfterHeaders } from './sign-in-throttle.js';
+import { ConfigError } from './startup-errors.js';
 import { createCallerFactory } from './trpc.js';
 
 export interface ServerOptions {
@@ -31,6 +38,11 @@ export interface ServerOptions {
   adminPassword?: string;
   adminToken?: string;
   maxRequestBytes?: number;
+  /**
+   * FERRY_TRUST_PROXY: a reverse proxy in front sets X-Forwarded-Proto and X-Forwarded-For, and
+   * they are believed (the scheme decides the session cookie's `Secure`). Off: both are ignored.
+   */
+  trustProxy?: boolean;
   logger?: Logger;
   /** Where to print the generated admin credentials once (never the structured log). */
   announce?: (line: string) => void;
@@ -82,20 +94,56 @@ export interface WebRequest extends IncomingMessage {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: 'info' });
   const announce = options.announce ?? ((line: string) => process.stdout.write(line + '\n'));
+  const trustProxy = options.trustProxy ?? false;
+  // Settings are checked first, then the port is bound, and only then is anything created (the
+  // data directory, the database, the key file, the admin account): a start that cannot listen
+  // leaves nothing behind.
   if (options.databaseUrl && !options.secretKey)
-    throw new Error(
+    throw new ConfigError(
       'FERRY_SECRET_KEY is required with PostgreSQL, so that every server shares the key of secret variables.',
     );
-  const database = await openDatabase(
-    options.databaseUrl
-      ? { databaseUrl: options.databaseUrl }
-      : { dataDir: options.dataDir === undefined ? './.ferry/data' : options.dataDir },
-  );
+  if (options.secretKey !== undefined) parseSecretKey(options.secretKey);
   let ready = false;
+  // Until the database is open, every request is answered "starting" (503) by this listener.
+  const starting = (_req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(securityHeaders('api'))) res.setHeader(name, value);
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ ok: false, error: 'Ferry is starting.' }));
+  };
+  const server = createServer(starting);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  let database: Database;
   try {
+    database = await openDatabase(
+      options.databaseUrl
+        ? { databaseUrl: options.databaseUrl }
+        : { dataDir: options.dataDir === undefined ? './.ferry/data' : options.dataDir },
+    );
+  } catch (e) {
+    await stopListening();
+    throw e;
+  }
+  try {
+    const key = await resolveSecretKey(options.secretKey, database);
+    await checkSecretKey(
+      database.db,
+      key.key,
+      key.source === 'file' ? `The key in ${key.file} (FERRY_SECRET_KEY unset)` : undefined,
+    );
     const services: Services = {
       database,
-      secrets: new SecretBox(secretKey(options.secretKey, database)),
+      secrets: new SecretBox(key.key),
       logger,
       maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
     };
@@ -113,9 +161,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const contextOf = async (
       req: IncomingMessage,
       res: ServerResponse,
-      setCookie: (cookie: string) => void,
+      setResponseCookie: (cookie: string) => void,
     ) => {
       const requestId = (res.getHeader('x-request-id') as string | undefined) ?? uuidv7();
+      // A session cookie set over HTTPS is `Secure`, so the browser never sends it over plain HTTP.
+      const setCookie = isHttps(req, trustProxy)
+        ? (c: string) => setResponseCookie(`${c}; Secure`)
+        : setResponseCookie;
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const session = cookie(req, SESSION_COOKIE);
       const caller: Caller | null = bearer
@@ -130,7 +182,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         requestId,
         setCookie,
         ...(session && { sessionToken: session }),
-        clientAddress: clientAddressOf(req),
+        clientAddress: clientAddressOf(req, trustProxy),
       });
     };
 
@@ -144,16 +196,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       onError: ({ error, ctx, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           logger.error(
-            { requestId: ctx?.requestId, path, err: error.cause ?? error },
+            { requestId: ctx?.requestId, path, err: loggableError(error.cause ?? error) },
             'request failed',
           );
       },
     });
 
-    const server = createServer(async (req, res) => {
+    const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const started = performance.now();
       const requestId = uuidv7();
       res.setHeader('x-request-id', requestId);
+      trustedForwarding(req, trustProxy);
       res.on('finish', () =>
         logger.info(
           {
@@ -169,10 +222,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       );
       try {
         const path = (req.url ?? '/').split('?')[0]!;
+        for (const [name, value] of Object.entries(
+          securityHeaders(path.startsWith('/api/') || path === '/healthz' ? 'api' : 'web'),
+        ))
+          res.setHeader(name, value);
         if (path === '/healthz') {
           res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ ok: ready, database: database.kind }));
         } else if (path.startsWith('/api/trpc/')) {
+          if (crossOriginCookieCall(req, SESSION_COOKIE, trustProxy)) {
+            res.writeHead(403, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({
+                error: {
+                  message:
+                    "Cross-origin request refused: a call signed in with the session cookie must come from this server's own pages (use an API token elsewhere).",
+                  data: { ferryCode: 'FORBIDDEN', httpStatus: 403, requestId },
+                },
+              }),
+            );
+            return;
+          }
           await trpc(req, res);
         } else if (path === BACKUP_PATH) {
           await handleBackup(req, res, await contextOf(req, res, () => {}));
@@ -200,15 +270,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           res.end(JSON.stringify({ error: 'Not found' }));
         }
       } catch (err) {
-        logger.error({ requestId, err }, 'request failed');
+        logger.error({ requestId, err: loggableError(err) }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: `Internal error (request ${requestId}).` }));
       }
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
-    });
+    };
+    server.off('request', starting);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void handle(req, res));
     ready = true;
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -219,12 +287,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       close: () =>
         (closing ??= (async () => {
           ready = false;
-          server.closeAllConnections();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await stopListening();
           await database.close();
         })()),
     };
   } catch (e) {
+    await stopListening();
     await database.close();
     throw e;
   }
@@ -266,23 +334,4 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
     if (k === name) return v.join('=');
   }
   return undefined;
-}
-
-/** The key of secret variables: given, or (embedded database only) generated into the data directory. */
-function secretKey(given: string | undefined, database: Database): Buffer {
-  if (given) {
-    const key = /^[0-9a-f]{64}$/i.test(given)
-      ? Buffer.from(given, 'hex')
-      : Buffer.from(given, 'base64');
-    if (key.length !== 32)
-      throw new Error('FERRY_SECRET_KEY must be 32 bytes, as 64 hex digits or base64.');
-    return key;
-  }
-  if (database.dataDir === null) return randomBytes(32);
-  const path = join(database.dataDir, 'secret.key');
-  if (!existsSync(path)) {
-    writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    chmodSync(path, 0o600);
-  }
-  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
 }

@@ -177,7 +177,8 @@ describe.each(testDatabaseKinds())('sign-in throttling over HTTP on %s', (kind) 
     const cookie = String(admin.headers['set-cookie']![0]).split(';')[0]!;
     const res = await fetch(`${servers[0]!.url}/api/trpc/users.create`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
+      // Same-origin, as the web UI would: cookie-signed calls from elsewhere are refused.
+      headers: { 'content-type': 'application/json', cookie, origin: servers[0]!.url },
       body: JSON.stringify({ name, role: 'viewer', password }),
     });
     expect(res.status).toBe(200);

@@ -1,8 +1,8 @@
 // `ferry verify`, `ferry gc` and `ferry policy`: the content store's integrity check and garbage
-// collection, and the instance policy (admins only).
+// collection, and the instance policy (admins only); `ferry admin rotate-key`, offline.
 import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { contextOf, leaf, noun, positiveInt, type Runtime } from '../lib/command.js';
-import { CliError } from '../lib/errors.js';
+import { contextOf, jsonOption, leaf, noun, positiveInt, type Runtime } from '../lib/command.js';
+import { CliError, STARTUP_FAILURE_KIND } from '../lib/errors.js';
 import { fields, plural } from '../lib/format.js';
 
 export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
@@ -108,5 +108,98 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
           `Policy: acceptor must differ from creator: ${p.acceptorMustDifferFromCreator ? 'yes' : 'no'}; automatic versions kept: ${p.keepAutomaticVersions ?? 'all'}.`,
         ),
       );
+    });
+
+  registerRotateKey(program, rt);
+}
+
+/**
+ * `ferry admin rotate-key`: an offline command. It opens the database itself (the embedded one in
+ * --data, which no server may hold, or DATABASE_URL) rather than going through a server, because
+ * every server must be restarted with the new key anyway.
+ */
+function registerRotateKey(program: CommandUnknownOpts, rt: Runtime) {
+  const env = rt.env.server;
+  const admin = noun(
+    program,
+    'admin',
+    'offline instance administration (no server running)',
+    'offline instance administration: commands that open the database directly, with no server running',
+    'ferry admin rotate-key --data ./.ferry/data',
+  );
+  admin
+    .command('rotate-key')
+    .description(
+      're-encrypt every secret environment variable under a new key, in one transaction (offline: stop the servers first)',
+    )
+    .summary('re-encrypt every secret under a new key')
+    .option(
+      '--data <dir>',
+      'the embedded database directory (env: FERRY_DATA_DIR; default ./.ferry/data; unused with DATABASE_URL)',
+    )
+    .option(
+      '--new-key <key>',
+      'the new key, 32 bytes as 64 hex digits or base64 (env: FERRY_NEW_SECRET_KEY; generated and printed once otherwise)',
+    )
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+The current key is FERRY_SECRET_KEY or, on the embedded database without it, the data directory's
+secret.key (which is then replaced by the new key, safely). The database is DATABASE_URL when set.
+Every secret and the key check value change in one transaction: on any failure nothing changes.
+Refused while a server holds the embedded data directory. On PostgreSQL, stop every server first:
+one still running on the old key can no longer save or reveal secrets. Afterwards set
+FERRY_SECRET_KEY to the new key on every server.
+
+Examples:
+  $ ferry admin rotate-key --data ./.ferry/data
+  $ DATABASE_URL=postgres://… FERRY_SECRET_KEY=<current> FERRY_NEW_SECRET_KEY=<new> ferry admin rotate-key
+`,
+    )
+    .action(async (opts, command) => {
+      const { out } = contextOf(rt, command);
+      const api = await import('@ferry/api');
+      const dataDir = opts.data ?? env.dataDir ?? './.ferry/data';
+      const progress = out.progress('Re-encrypting secrets');
+      let result;
+      try {
+        result = await api.rotateInstanceKey({
+          dataDir,
+          ...(env.databaseUrl !== undefined && { databaseUrl: env.databaseUrl }),
+          ...(env.secretKey !== undefined && { secretKey: env.secretKey }),
+          ...((opts.newKey ?? env.newSecretKey) !== undefined && {
+            newKey: opts.newKey ?? env.newSecretKey,
+          }),
+          onProgress: (done, total) => progress.update(`Re-encrypting secrets ${done}/${total}`),
+        });
+      } catch (e) {
+        const failure = api.describeStartupFailure(e, { port: 0, host: '' });
+        throw new CliError(STARTUP_FAILURE_KIND[failure.kind], failure.message);
+      } finally {
+        progress.stop();
+      }
+      const r = result;
+      const newKeyNote = r.keyFile
+        ? `The key file ${r.keyFile} now holds the new key. If any server is given FERRY_SECRET_KEY instead, set it to the new key.`
+        : 'Now set FERRY_SECRET_KEY to the new key on every server (every replica) before starting it: a server given the old key refuses to start.';
+      out.result(
+        {
+          secrets: r.secrets,
+          database: r.database,
+          keyFile: r.keyFile ?? null,
+          // The generated key is the result itself where no key file keeps it.
+          newKey: r.keyFile ? null : (r.generatedKey ?? null),
+        },
+        () => {
+          out.line(
+            `Re-encrypted ${plural(r.secrets, 'secret')} under the new key and updated the key check value (one transaction).`,
+          );
+          if (r.generatedKey && !r.keyFile)
+            out.line(`New key (shown once, store it now): ${r.generatedKey}`);
+          out.line(newKeyNote);
+        },
+      );
+      if (out.json) out.message(newKeyNote);
     });
 }

@@ -8,7 +8,7 @@ import { Option } from '@commander-js/extra-typings';
 import type { ServerOptions } from '@ferry/api';
 import { contextOf, jsonOption, port, type Runtime } from '../lib/command.js';
 import { setWebBodyLimit } from '../lib/env.js';
-import { CliError } from '../lib/errors.js';
+import { CliError, STARTUP_FAILURE_KIND } from '../lib/errors.js';
 
 type Fallback = NonNullable<ServerOptions['fallback']>;
 
@@ -35,7 +35,10 @@ export function registerServe(program: CommandUnknownOpts, rt: Runtime) {
       `
 Environment: DATABASE_URL, FERRY_SECRET_KEY (required with PostgreSQL), FERRY_ADMIN_PASSWORD,
 FERRY_ADMIN_TOKEN (the first admin's credentials; generated and printed once otherwise),
-FERRY_MAX_REQUEST_MB, LOG_LEVEL, FERRY_WEB_DIR (the web UI build; default apps/web/build).
+FERRY_MAX_REQUEST_MB, LOG_LEVEL, FERRY_WEB_DIR (the web UI build; default apps/web/build),
+FERRY_TRUST_PROXY (true behind a reverse proxy that sets X-Forwarded-Proto/-For).
+A start that fails prints one line: exit 2 for a wrong setting (busy port, bad or mismatched
+FERRY_SECRET_KEY), 4 when another server holds --data, 7 when DATABASE_URL cannot be reached.
 Request logs go to stderr as JSON lines.
 
 Examples:
@@ -51,6 +54,13 @@ Examples:
         throw new CliError('usage', 'FERRY_MAX_REQUEST_MB must be a positive number.');
       // Loaded only here: every other command is a thin HTTP client.
       const [api, { default: pino }] = await Promise.all([import('@ferry/api'), import('pino')]);
+      const host = opts.host ?? env.host ?? '127.0.0.1';
+      let trustProxy: boolean;
+      try {
+        trustProxy = api.parseSwitch('FERRY_TRUST_PROXY', env.trustProxy);
+      } catch (e) {
+        throw new CliError('usage', (e as Error).message);
+      }
       const logger = pino({ level: env.logLevel ?? 'info' }, pino.destination(2));
       const maxRequestBytes =
         maxMb !== undefined ? Math.floor(maxMb * 1024 * 1024) : api.DEFAULT_MAX_REQUEST_BYTES;
@@ -67,20 +77,24 @@ Examples:
       try {
         server = await api.startServer({
           port: portNumber,
-          host: opts.host ?? env.host ?? '127.0.0.1',
+          host,
           dataDir: opts.data ?? env.dataDir ?? './.ferry/data',
           ...(env.databaseUrl !== undefined && { databaseUrl: env.databaseUrl }),
           ...(env.secretKey !== undefined && { secretKey: env.secretKey }),
           ...(env.adminPassword !== undefined && { adminPassword: env.adminPassword }),
           ...(env.adminToken !== undefined && { adminToken: env.adminToken }),
           maxRequestBytes,
+          trustProxy,
           logger,
           ...(fallback && { fallback }),
           // Generated credentials are for a person: under --json they stay off stdout.
           announce: (line) => (out.json ? out.message(line) : out.line(line)),
         });
       } catch (e) {
-        throw startError(e, portNumber);
+        // One line, never a stack (index.ts prints it and exits with the kind's code).
+        const failure = api.describeStartupFailure(e, { port: portNumber, host });
+        logger.debug({ err: api.loggableError(e) }, 'start-up failed');
+        throw new CliError(STARTUP_FAILURE_KIND[failure.kind], failure.message);
       }
       const running = server;
       const info = {
@@ -113,25 +127,4 @@ Examples:
       // The database is closed; don't let a lingering handle keep a stopped server's process alive.
       setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();
     });
-}
-
-function startError(e: unknown, portNumber: number): unknown {
-  const code = (e as NodeJS.ErrnoException).code;
-  const message = e instanceof Error ? e.message : String(e);
-  if (code === 'EADDRINUSE')
-    return new CliError(
-      'usage',
-      `Port ${portNumber} is already in use: pass another --port (0 picks a free one).`,
-    );
-  if (code === 'EACCES')
-    return new CliError(
-      'usage',
-      `Not allowed to listen on port ${portNumber}: pass another --port.`,
-    );
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-    return new CliError('usage', `Cannot listen on that --host: ${message}`);
-  if (e instanceof Error && e.constructor.name === 'DataDirLockedError')
-    return new CliError('conflict', message);
-  if (/FERRY_SECRET_KEY/.test(message)) return new CliError('usage', message);
-  return e;
 }

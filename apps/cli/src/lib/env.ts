@@ -17,6 +17,10 @@ export interface CliEnv {
     dataDir: string | undefined;
     databaseUrl: string | undefined;
     secretKey: string | undefined;
+    /** `ferry admin rotate-key`'s new key (FERRY_NEW_SECRET_KEY). */
+    newSecretKey: string | undefined;
+    /** FERRY_TRUST_PROXY: believe X-Forwarded-Proto/-For from a reverse proxy. */
+    trustProxy: string | undefined;
     adminPassword: string | undefined;
     adminToken: string | undefined;
     maxRequestMb: string | undefined;
@@ -41,6 +45,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
       dataDir: given(env.FERRY_DATA_DIR),
       databaseUrl: given(env.DATABASE_URL),
       secretKey: given(env.FERRY_SECRET_KEY),
+      newSecretKey: given(env.FERRY_NEW_SECRET_KEY),
+      trustProxy: given(env.FERRY_TRUST_PROXY),
       adminPassword: given(env.FERRY_ADMIN_PASSWORD),
       adminToken: given(env.FERRY_ADMIN_TOKEN),
       maxRequestMb: given(env.FERRY_MAX_REQUEST_MB),

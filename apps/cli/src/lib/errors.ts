@@ -1,6 +1,6 @@
 // Every failure of the CLI becomes one Failure with a kind, and each kind has one exit code
 // (DESIGN.md's error table). The top-level handler in index.ts is the only place that exits.
-import type { ErrorData } from '@ferry/api';
+import type { ErrorData, StartupFailure } from '@ferry/api';
 import { TRPCClientError } from '@trpc/client';
 import { CommanderError } from 'commander';
 
@@ -90,6 +90,18 @@ function kindOfFerryCode(code: ErrorData['ferryCode']): ErrorKind {
       return assertNever(code);
   }
 }
+
+/**
+ * The kind of a failure to open the instance (`ferry serve`, `ferry admin rotate-key`): 2 for a
+ * wrong setting (busy port, bad or mismatched FERRY_SECRET_KEY), 4 while another server holds the
+ * data directory, 7 when DATABASE_URL cannot be reached.
+ */
+export const STARTUP_FAILURE_KIND = {
+  config: 'usage',
+  'in-use': 'conflict',
+  unavailable: 'unreachable',
+  unexpected: 'unexpected',
+} as const satisfies Record<StartupFailure['kind'], ErrorKind>;
 
 function assertNever(value: never): never {
   throw new Error(`Unhandled case: ${String(value)}`);

@@ -3,6 +3,7 @@
 import { schema, type Db } from '@ferry/db';
 import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
+import { assertKeyIsCurrent } from '../secret-key.js';
 import type { SecretBox } from '../security.js';
 import { SECRET_MASK } from './env-text.js';
 
@@ -141,6 +142,7 @@ export async function applyVariables(
       updatedAt: new Date(),
     });
   }
+  if (writes.some((w) => w.secret)) await assertKeyIsCurrent(tx, secrets);
   for (let i = 0; i < writes.length; i += 500)
     await tx
       .insert(schema.envVariables)

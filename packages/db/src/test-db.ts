@@ -33,3 +33,5 @@ export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<Tes
     },
   };
 }
+
+export { startFaultProxy, type FaultProxy } from './fault-proxy.js';

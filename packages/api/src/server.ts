@@ -14,6 +14,7 @@ import { clientAddressOf } from './client-address.js';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
 import { BACKUP_PATH, handleBackup } from './backup-route.js';
 import { createContextInner, type Caller, type Services } from './context.js';
+import { UnavailableError, unavailableCause } from './errors.js';
 import { can, type Permission, type Role } from './roles.js';
 import { appRouter } from './router.js';
 import { SecretBox } from './security.js';
@@ -118,11 +119,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const requestId = (res.getHeader('x-request-id') as string | undefined) ?? uuidv7();
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const session = cookie(req, SESSION_COOKIE);
-      const caller: Caller | null = bearer
-        ? await callerFromToken(database.db, bearer)
-        : session
-          ? await callerFromSession(database.db, session)
-          : null;
+      let caller: Caller | null;
+      try {
+        caller = bearer
+          ? await callerFromToken(database.db, bearer)
+          : session
+            ? await callerFromSession(database.db, session)
+            : null;
+      } catch (e) {
+        // Before the context exists, so the error itself carries the request id.
+        if (unavailableCause(e)) throw new UnavailableError(requestId, e);
+        throw e;
+      }
       (res as ServerResponse & { ferryCaller?: string }).ferryCaller = caller?.name;
       return createContextInner({
         services,
@@ -142,7 +150,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       createContext: ({ req, res }) =>
         contextOf(req, res, (c) => res.appendHeader('Set-Cookie', c)),
       onError: ({ error, ctx, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
+        if (error instanceof UnavailableError)
+          logger.warn(
+            {
+              requestId: error.requestId ?? ctx?.requestId,
+              path,
+              cause: unavailableCause(error.cause),
+            },
+            'database unavailable',
+          );
+        else if (error.code === 'INTERNAL_SERVER_ERROR')
           logger.error(
             { requestId: ctx?.requestId, path, err: error.cause ?? error },
             'request failed',
@@ -200,6 +217,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           res.end(JSON.stringify({ error: 'Not found' }));
         }
       } catch (err) {
+        const cause = unavailableCause(err);
+        if (cause) {
+          logger.warn({ requestId, cause }, 'database unavailable');
+          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              error: new UnavailableError(requestId).message,
+              code: 'UNAVAILABLE',
+              requestId,
+            }),
+          );
+          return;
+        }
         logger.error({ requestId, err }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: `Internal error (request ${requestId}).` }));

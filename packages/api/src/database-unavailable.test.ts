@@ -1,13 +1,7 @@
 // While PostgreSQL cannot be reached, every procedure fails with UNAVAILABLE (HTTP 503) and the
 // request id, never INTERNAL; any other database error stays what it was.
 import { randomBytes } from 'node:crypto';
-import { openDatabase, type Database } from '@ferry/db';
-import {
-  openTestDatabase,
-  startFaultProxy,
-  type FaultProxy,
-  type TestDatabase,
-} from '@ferry/db/testing';
+import { openBehindFaultProxy, type FaultyDatabase } from '@ferry/db/testing';
 import { TRPCError } from '@trpc/server';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,19 +44,11 @@ describe('which database errors mean "unavailable"', () => {
 });
 
 describe.skipIf(!process.env.DATABASE_URL)('procedures while PostgreSQL is down', () => {
-  let direct: TestDatabase;
-  let proxy: FaultProxy;
-  let database: Database;
+  let database: FaultyDatabase;
   beforeAll(async () => {
-    direct = await openTestDatabase('postgres');
-    proxy = await startFaultProxy(direct.url!);
-    database = await openDatabase({ databaseUrl: proxy.url, migrate: false, maxConnections: 2 });
+    database = await openBehindFaultProxy(2);
   });
-  afterAll(async () => {
-    await database?.close();
-    await proxy?.close();
-    await direct?.close();
-  });
+  afterAll(() => database?.close());
 
   it('fail with UNAVAILABLE and the request id, and succeed again once it is back', async () => {
     const services = {
@@ -81,7 +67,7 @@ describe.skipIf(!process.env.DATABASE_URL)('procedures while PostgreSQL is down'
       );
     expect(await api('before').automations.list()).toEqual([]);
 
-    await proxy.refuse();
+    await database.proxy.refuse();
     for (const call of [
       () => api('r-read').automations.list(),
       () => api('r-write').automations.create({ name: 'While down' }),
@@ -100,7 +86,7 @@ describe.skipIf(!process.env.DATABASE_URL)('procedures while PostgreSQL is down'
       expect(requestId).toMatch(/^r-/);
     }
 
-    await proxy.resume();
+    await database.proxy.resume();
     expect(await api('after').automations.list()).toEqual([]);
   });
 });

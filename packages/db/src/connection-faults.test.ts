@@ -3,13 +3,7 @@
 // serves again. postgres-js 3.4.9 crashed the process here (see patches/README.md).
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from './database.js';
-import {
-  openTestDatabase,
-  startFaultProxy,
-  type FaultProxy,
-  type TestDatabase,
-} from './test-db.js';
+import { openBehindFaultProxy, type FaultyDatabase } from './test-db.js';
 
 const CONNECTION_CODES = new Set([
   'CONNECTION_CLOSED',
@@ -38,19 +32,11 @@ const settleWithin = <T>(promise: Promise<T>, ms: number) =>
   ]);
 
 describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL connections cut mid-transaction', () => {
-  let direct: TestDatabase;
-  let proxy: FaultProxy;
-  let database: Database;
+  let database: FaultyDatabase;
   beforeAll(async () => {
-    direct = await openTestDatabase('postgres');
-    proxy = await startFaultProxy(direct.url!);
-    database = await openDatabase({ databaseUrl: proxy.url, migrate: false, maxConnections: 4 });
+    database = await openBehindFaultProxy();
   });
-  afterAll(async () => {
-    await database?.close();
-    await proxy?.close();
-    await direct?.close();
-  });
+  afterAll(() => database?.close());
 
   it('fails only the transactions on the cut connections, never hangs, and serves again', async () => {
     const outcomes = new Map<string, number>();
@@ -68,7 +54,7 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL connections cut mid-trans
       // Cut at a different point of the transactions' traffic each round (before, mid-query, at
       // commit, during the ROLLBACK), alternating a clean close and a reset.
       await new Promise((resolve) => setTimeout(resolve, (round * 7) % 50));
-      cuts += proxy.cut(round % 2 ? 'reset' : 'end');
+      cuts += database.proxy.cut(round % 2 ? 'reset' : 'end');
       for (const outcome of await Promise.all(transactions))
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     }

@@ -1,5 +1,6 @@
-// The Ferry server: one process, one port — the API at /api/trpc, /healthz, and the web UI (a
-// `fallback`). It keeps no state of its own, so several can run against one PostgreSQL.
+// The Ferry server: one process, one port — the API at /api/trpc, /healthz (liveness), /readyz
+// (readiness: the database answers) and the web UI (a `fallback`). It keeps no state of its own, so
+// several can run against one PostgreSQL.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase, type Database } from '@ferry/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { clientAddressOf } from './client-address.js';
@@ -37,15 +39,24 @@ export interface ServerOptions {
   announce?: (line: string) => void;
   /** Handles requests the API does not (the web UI); returns false to answer 404. */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+  /** How long close() waits for in-flight requests before cutting them (default 10 s). */
+  drainMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   services: Services;
+  /**
+   * Drain, then stop: refuse new connections, answer /readyz 503, let in-flight requests finish
+   * (at most `drainMs`), then close the database.
+   */
   close(): Promise<void>;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_DRAIN_MS = 10_000;
+/** /readyz gives the database this long to answer `select 1`. */
+const READY_TIMEOUT_MS = 2_000;
 
 const createCaller = createCallerFactory(appRouter);
 /** The whole API, called in-process (no HTTP, no serialisation) as one user. */
@@ -167,10 +178,37 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
     });
 
+    let draining = false;
+    /** Ready means: started, not draining, and the database answers now (never a cached answer). */
+    const readiness = async (): Promise<string> => {
+      if (draining) return 'draining';
+      if (!ready) return 'starting';
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          database.db.execute(sql`select 1`),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('timed out')), READY_TIMEOUT_MS);
+          }),
+        ]);
+        return 'ready';
+      } catch (e) {
+        // The driver's code, or the first line of the message (Drizzle's second names parameters).
+        const reason = unavailableCause(e) ?? String((e as Error).message).split('\n')[0];
+        return `database unreachable (${reason})`;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+
     const server = createServer(async (req, res) => {
       const started = performance.now();
       const requestId = uuidv7();
       res.setHeader('x-request-id', requestId);
+      // Once this server drains, a keep-alive client must not send its next request here: its
+      // connection closes with the response (as idle keep-alive connections did when draining began).
+      if (draining) res.setHeader('connection', 'close');
+      res.once('close', () => draining && server.closeIdleConnections());
       res.on('finish', () =>
         logger.info(
           {
@@ -189,6 +227,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         if (path === '/healthz') {
           res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ ok: ready, database: database.kind }));
+        } else if (path === '/readyz') {
+          const status = await readiness();
+          res.writeHead(status === 'ready' ? 200 : 503, {
+            'content-type': 'application/json',
+            'cache-control': 'no-store',
+          });
+          res.end(JSON.stringify({ ok: status === 'ready', status, database: database.kind }));
         } else if (path.startsWith('/api/trpc/')) {
           await trpc(req, res);
         } else if (path === BACKUP_PATH) {
@@ -248,9 +293,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       services,
       close: () =>
         (closing ??= (async () => {
-          ready = false;
-          server.closeAllConnections();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+          // Still alive (/healthz), no longer ready (/readyz).
+          draining = true;
+          // Stop listening; idle keep-alive connections close now, busy ones after their response.
+          const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          let timer: NodeJS.Timeout | undefined;
+          const graceOver = new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), options.drainMs ?? DEFAULT_DRAIN_MS);
+          });
+          if ((await Promise.race([drained, graceOver])) === 'timeout') {
+            logger.warn('grace period over: closing the connections of unfinished requests');
+            server.closeAllConnections();
+            await drained;
+          }
+          clearTimeout(timer);
           await database.close();
         })()),
     };

@@ -1,62 +1,29 @@
 // `ferry serve` as a user runs it: its own process on a data directory, printing the URL it
 // listens on; killed hard (SIGKILL) and started again on the same data, which is intact; stopped
-// cleanly by SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+// cleanly by SIGTERM, after the requests in flight have finished.
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openTestDatabase, testDatabaseKinds } from '@ferry/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, STACK, childEnv, ferry, fixturePath, tempDir } from './support.js';
+import {
+  SERVE_TOKEN,
+  STACK,
+  exited,
+  ferry,
+  fixturePath,
+  serve,
+  tempDir,
+  type Served,
+  waitFor,
+} from './support.js';
 
-const TOKEN = 'ferry_serve-test-token';
+const TOKEN = SERVE_TOKEN;
 const WEB_BUILD = fileURLToPath(new URL('../../web/build/handler.js', import.meta.url));
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-/** Start `ferry serve`, resolving with the URL it prints once it listens. */
-function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
-    env: childEnv({ FERRY_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`ferry serve did not start:\n${out}\n${err}`)),
-      90_000,
-    );
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url =
-        /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? /"url":\s*"(http:[^"]+)"/.exec(out)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, stdout: () => out, stderr: () => err });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`ferry serve exited ${code}:\n${out}\n${err}`));
-    });
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.exitCode !== null || child.signalCode !== null
-      ? resolve({ code: child.exitCode, signal: child.signalCode })
-      : child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
 
 describe('ferry serve', () => {
   const dir = tempDir('serve');
@@ -123,6 +90,55 @@ describe('ferry serve', () => {
     // SIGTERM stops it cleanly.
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toMatchObject({ code: 0 });
+  });
+
+  it('drains on SIGTERM: a request in flight completes, new connections are refused, exit 0', async () => {
+    const server = await serve(['--port', '0', '--data', join(dir, 'drain')], {
+      LOG_LEVEL: 'info',
+    });
+    started.push(server.child);
+    // A mutation whose body is still arriving when the signal comes. `Expect: 100-continue` makes
+    // the server say when it has the request, so it is in flight before the signal, for sure.
+    const body = JSON.stringify({ name: 'Finished while draining' });
+    const slow = request(`${server.url}/api/trpc/automations.create`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        expect: '100-continue',
+      },
+    });
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      slow.on('response', (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      });
+      slow.on('error', reject);
+    });
+    await new Promise((resolve) => slow.once('continue', resolve));
+    slow.write(body.slice(0, 10));
+
+    server.child.kill('SIGTERM');
+    await waitFor('the server to start draining', () =>
+      /draining in-flight requests/.test(server.stderr()),
+    );
+    // Draining: a new connection is refused while the request above is still open.
+    const refused = await fetch(`${server.url}/healthz`).then(
+      () => 'answered',
+      (e: Error) => (e.cause as { code?: string } | undefined)?.code,
+    );
+    expect(refused).toBe('ECONNREFUSED');
+    expect(server.child.exitCode).toBeNull();
+
+    slow.end(body.slice(10));
+    const done = await response;
+    expect(done.status).toBe(200);
+    expect(JSON.parse(done.body)).toMatchObject({
+      result: { data: { name: 'Finished while draining' } },
+    });
+    expect(await exited(server.child)).toMatchObject({ code: 0 });
   });
 });
 

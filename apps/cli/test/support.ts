@@ -1,6 +1,6 @@
 // Test support: a real Ferry server in this process (embedded database in a temp directory) and
 // the built `ferry` binary run as a child process against it, as a user or a pipeline would.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ export const CLI = fileURLToPath(new URL('../dist/ferry.js', import.meta.url));
  */
 export { allFixtures, fixture, fixturePath } from '@ferry/fixtures';
 export const ADMIN_TOKEN = 'ferry_cli-test-admin-token';
+/** The admin token of servers started with serve(). */
+export const SERVE_TOKEN = 'ferry_serve-test-token';
 
 export interface Run {
   code: number;
@@ -122,4 +124,61 @@ export function withoutIdentity(doc: Record<string, unknown>): Record<string, un
   };
   const { id: _id, name: _name, ...settings } = bot;
   return { ...(strip(doc) as Record<string, unknown>), bot: strip(settings) };
+}
+
+export interface Served {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+/**
+ * Start `ferry serve` as its own process (admin token SERVE_TOKEN), resolving with the URL it prints
+ * once it listens.
+ */
+export function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+    env: childEnv({ FERRY_ADMIN_TOKEN: SERVE_TOKEN, LOG_LEVEL: 'warn', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`ferry serve did not start:\n${out}\n${err}`)),
+      90_000,
+    );
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url =
+        /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? /"url":\s*"(http:[^"]+)"/.exec(out)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, url, stdout: () => out, stderr: () => err });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`ferry serve exited ${code}:\n${out}\n${err}`));
+    });
+  });
+}
+
+/** How a child process ended (at once if it already has). */
+export const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? resolve({ code: child.exitCode, signal: child.signalCode })
+      : child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+
+/** Poll `check` until it holds, for at most `ms` (the test fails otherwise). */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -6,6 +6,7 @@
 // would make wrong), and the router enforces the same roles, validation and audit as /api/trpc.
 // Cookies the API sets (sign-in, sign-out) are copied onto SvelteKit's response.
 import { redirect, type Handle } from '@sveltejs/kit';
+import { loadFailure } from '$lib/server/api-errors';
 import { applySetCookie } from '$lib/server/cookies';
 
 export const handle: Handle = async ({ event, resolve }) => {
@@ -14,7 +15,10 @@ export const handle: Handle = async ({ event, resolve }) => {
     throw new Error(
       'The web UI runs inside the Ferry server (pnpm start), which provides its API.',
     );
-  const { api, user } = await ferry.session((cookie) => applySetCookie(event.cookies, cookie));
+  // Finding the user reads the database: while it is unreachable, a 503 page with the request id.
+  const { api, user } = await ferry
+    .session((cookie) => applySetCookie(event.cookies, cookie))
+    .catch(loadFailure);
   event.locals.api = api;
   event.locals.user = user;
   // Everything but the sign-in page needs a signed-in user.

@@ -3,7 +3,8 @@
 import type { FerryError } from '@ferry/core';
 import type { TRPCError } from '@trpc/server';
 
-export type ApiErrorCode = FerryError['code'] | 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS';
+export type ApiErrorCode =
+  FerryError['code'] | 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS' | 'UNAVAILABLE';
 
 export const TRPC_CODE = {
   VALIDATION: 'BAD_REQUEST',
@@ -13,6 +14,8 @@ export const TRPC_CODE = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  /** The database cannot be reached right now (HTTP 503); the same request may succeed later. */
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const satisfies Record<ApiErrorCode, TRPCError['code']>;
 
 /** The other way: Ferry's code for a tRPC error code (anything unlisted is unexpected). */
@@ -26,4 +29,5 @@ export const FERRY_CODE_OF: Partial<Record<TRPCError['code'], ApiErrorCode>> = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  SERVICE_UNAVAILABLE: 'UNAVAILABLE',
 };

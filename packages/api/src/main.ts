@@ -55,10 +55,18 @@ try {
   process.exit(failure.kind === 'config' || failure.kind === 'in-use' ? 2 : 1);
 }
 process.stdout.write(
-  `Ferry is listening on ${server.url} (web UI ${fallback ? server.url : 'not built'}, API ${server.url}/api/trpc, health ${server.url}/healthz)\n`,
+  `Ferry is listening on ${server.url} (web UI ${fallback ? server.url : 'not built'}, API ${server.url}/api/trpc, health ${server.url}/healthz, ready ${server.url}/readyz)\n`,
 );
+// Drain, then exit 0: refuse new connections, let in-flight requests finish (at most 10 s), close
+// the database. A second signal is not caught, so it stops the process at once.
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+    logger.info({ signal }, 'draining in-flight requests, then stopping');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   });

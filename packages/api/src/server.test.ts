@@ -51,6 +51,15 @@ describe('the server on the embedded database', () => {
     expect(await res.json()).toMatchObject({ ok: true, database: 'pglite' });
   });
 
+  it('answers /readyz from a live database check, marked uncacheable', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${server.url}/readyz`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.json()).toEqual({ ok: true, status: 'ready', database: 'pglite' });
+    }
+  });
+
   it('generates the admin token, prints it once to the console and never into the log', async () => {
     const tokenLine = announced.find((l) => l.includes('API token:'));
     expect(tokenLine).toBeDefined();

@@ -1,17 +1,20 @@
-// The Ferry server: one process, one port — the API at /api/trpc, /healthz, and the web UI (a
-// `fallback`). It keeps no state of its own, so several can run against one PostgreSQL.
+// The Ferry server: one process, one port — the API at /api/trpc, /healthz (liveness), /readyz
+// (readiness: the database answers) and the web UI (a `fallback`). It keeps no state of its own, so
+// several can run against one PostgreSQL.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase, type Database } from '@ferry/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { clientAddressOf } from './client-address.js';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
 import { BACKUP_PATH, handleBackup } from './backup-route.js';
 import { createContextInner, type Caller, type Services } from './context.js';
+import { UnavailableError, unavailableCause } from './errors.js';
 import { loggableError } from './log-errors.js';
 import {
   crossOriginCookieCall,
@@ -48,15 +51,24 @@ export interface ServerOptions {
   announce?: (line: string) => void;
   /** Handles requests the API does not (the web UI); returns false to answer 404. */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+  /** How long close() waits for in-flight requests before cutting them (default 10 s). */
+  drainMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   services: Services;
+  /**
+   * Drain, then stop: refuse new connections, answer /readyz 503, let in-flight requests finish
+   * (at most `drainMs`), then close the database.
+   */
   close(): Promise<void>;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_DRAIN_MS = 10_000;
+/** /readyz gives the database this long to answer `select 1`. */
+const READY_TIMEOUT_MS = 2_000;
 
 const createCaller = createCallerFactory(appRouter);
 /** The whole API, called in-process (no HTTP, no serialisation) as one user. */
@@ -170,11 +182,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         : setResponseCookie;
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const session = cookie(req, SESSION_COOKIE);
-      const caller: Caller | null = bearer
-        ? await callerFromToken(database.db, bearer)
-        : session
-          ? await callerFromSession(database.db, session)
-          : null;
+      let caller: Caller | null;
+      try {
+        caller = bearer
+          ? await callerFromToken(database.db, bearer)
+          : session
+            ? await callerFromSession(database.db, session)
+            : null;
+      } catch (e) {
+        // Before the context exists, so the error itself carries the request id.
+        if (unavailableCause(e)) throw new UnavailableError(requestId, e);
+        throw e;
+      }
       (res as ServerResponse & { ferryCaller?: string }).ferryCaller = caller?.name;
       return createContextInner({
         services,
@@ -194,7 +213,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       createContext: ({ req, res }) =>
         contextOf(req, res, (c) => res.appendHeader('Set-Cookie', c)),
       onError: ({ error, ctx, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
+        if (error instanceof UnavailableError)
+          logger.warn(
+            {
+              requestId: error.requestId ?? ctx?.requestId,
+              path,
+              cause: unavailableCause(error.cause),
+            },
+            'database unavailable',
+          );
+        else if (error.code === 'INTERNAL_SERVER_ERROR')
           logger.error(
             { requestId: ctx?.requestId, path, err: loggableError(error.cause ?? error) },
             'request failed',
@@ -202,11 +230,38 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
     });
 
+    let draining = false;
+    /** Ready means: started, not draining, and the database answers now (never a cached answer). */
+    const readiness = async (): Promise<string> => {
+      if (draining) return 'draining';
+      if (!ready) return 'starting';
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          database.db.execute(sql`select 1`),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('timed out')), READY_TIMEOUT_MS);
+          }),
+        ]);
+        return 'ready';
+      } catch (e) {
+        // The driver's code, or the first line of the message (Drizzle's second names parameters).
+        const reason = unavailableCause(e) ?? String((e as Error).message).split('\n')[0];
+        return `database unreachable (${reason})`;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const started = performance.now();
       const requestId = uuidv7();
       res.setHeader('x-request-id', requestId);
       trustedForwarding(req, trustProxy);
+      // Once this server drains, a keep-alive client must not send its next request here: its
+      // connection closes with the response (as idle keep-alive connections did when draining began).
+      if (draining) res.setHeader('connection', 'close');
+      res.once('close', () => draining && server.closeIdleConnections());
       res.on('finish', () =>
         logger.info(
           {
@@ -223,12 +278,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       try {
         const path = (req.url ?? '/').split('?')[0]!;
         for (const [name, value] of Object.entries(
-          securityHeaders(path.startsWith('/api/') || path === '/healthz' ? 'api' : 'web'),
+          securityHeaders(
+            path.startsWith('/api/') || path === '/healthz' || path === '/readyz' ? 'api' : 'web',
+          ),
         ))
           res.setHeader(name, value);
         if (path === '/healthz') {
           res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ ok: ready, database: database.kind }));
+        } else if (path === '/readyz') {
+          const status = await readiness();
+          res.writeHead(status === 'ready' ? 200 : 503, {
+            'content-type': 'application/json',
+            'cache-control': 'no-store',
+          });
+          res.end(JSON.stringify({ ok: status === 'ready', status, database: database.kind }));
         } else if (path.startsWith('/api/trpc/')) {
           if (crossOriginCookieCall(req, SESSION_COOKIE, trustProxy)) {
             res.writeHead(403, { 'content-type': 'application/json' });
@@ -270,6 +334,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           res.end(JSON.stringify({ error: 'Not found' }));
         }
       } catch (err) {
+        const cause = unavailableCause(err);
+        if (cause) {
+          logger.warn({ requestId, cause }, 'database unavailable');
+          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              error: new UnavailableError(requestId).message,
+              code: 'UNAVAILABLE',
+              requestId,
+            }),
+          );
+          return;
+        }
         logger.error({ requestId, err: loggableError(err) }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: `Internal error (request ${requestId}).` }));
@@ -286,8 +363,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       services,
       close: () =>
         (closing ??= (async () => {
-          ready = false;
-          await stopListening();
+          // Still alive (/healthz), no longer ready (/readyz).
+          draining = true;
+          // Stop listening; idle keep-alive connections close now, busy ones after their response.
+          const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          let timer: NodeJS.Timeout | undefined;
+          const graceOver = new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), options.drainMs ?? DEFAULT_DRAIN_MS);
+          });
+          if ((await Promise.race([drained, graceOver])) === 'timeout') {
+            logger.warn('grace period over: closing the connections of unfinished requests');
+            server.closeAllConnections();
+            await drained;
+          }
+          clearTimeout(timer);
           await database.close();
         })()),
     };

@@ -3,7 +3,13 @@
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context.js';
-import { FERRY_CODE_OF, FerryApiError, type ApiErrorCode } from './errors.js';
+import {
+  FERRY_CODE_OF,
+  FerryApiError,
+  UnavailableError,
+  unavailableCause,
+  type ApiErrorCode,
+} from './errors.js';
 import { can, type Permission } from './roles.js';
 
 export interface ErrorData {
@@ -27,7 +33,11 @@ const t = initTRPC
     errorFormatter({ shape, error, ctx }) {
       let data: ErrorData;
       let message = shape.message;
-      if (error instanceof FerryApiError) {
+      if (error instanceof UnavailableError) {
+        // Context creation may have failed (ctx undefined): the error knows its request.
+        const requestId = ctx?.requestId ?? error.requestId;
+        data = { ferryCode: 'UNAVAILABLE', ...(requestId && { requestId }) };
+      } else if (error instanceof FerryApiError) {
         data = {
           ferryCode: error.ferryCode,
           ...(error.path && { path: error.path }),
@@ -55,7 +65,20 @@ const t = initTRPC
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.meta({ permission: 'public' });
+
+/**
+ * A procedure whose database went away mid-way answers 503 UNAVAILABLE (a client may retry it),
+ * not 500: the error keeps its driver cause for the log but says only that to the client.
+ */
+const databaseUnavailable = t.middleware(async ({ ctx, next }) => {
+  const result = await next();
+  if (!result.ok && !(result.error instanceof FerryApiError) && unavailableCause(result.error))
+    throw new UnavailableError(ctx.requestId, result.error.cause ?? result.error);
+  return result;
+});
+const base = t.procedure.use(databaseUnavailable);
+
+export const publicProcedure = base.meta({ permission: 'public' });
 
 const requireCaller = t.middleware(({ ctx, next }) => {
   if (ctx.caller === null) throw new FerryApiError('UNAUTHORIZED', 'Sign in or pass an API token.');
@@ -64,7 +87,7 @@ const requireCaller = t.middleware(({ ctx, next }) => {
 
 /** A procedure only callers whose role grants `permission` may run. */
 export const procedure = (permission: Permission) =>
-  t.procedure
+  base
     .meta({ permission })
     .use(requireCaller)
     .use(({ ctx, next }) => {

@@ -51,7 +51,15 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
 }
 
 function openPostgres(url: string, max: number): Database {
-  const client = postgres(url, { max, onnotice: () => {} });
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    // While PostgreSQL is down (a restart), requests fail fast, and the pool reconnects within a
+    // second of its return: the driver's default backoff grows to 20 s between attempts and its
+    // connect timeout is 30 s, so the server would stay unavailable long after the database is back.
+    connect_timeout: 5,
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
+  });
   return {
     db: drizzlePostgres({ client, schema }) as unknown as Db,
     kind: 'postgres',

@@ -3,6 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { openDatabase, type Database } from './database.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+
+export { startFaultProxy, type FaultProxy };
 
 export const testDatabaseKinds = (): ('pglite' | 'postgres')[] =>
   process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
@@ -30,6 +33,26 @@ export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<Tes
       const drop = postgres(base, { max: 1, onnotice: () => {} });
       await drop.unsafe(`drop database if exists ${name} with (force)`);
       await drop.end();
+    },
+  };
+}
+
+/** A fresh PostgreSQL test database opened through a fault proxy (`proxy` injects the faults). */
+export interface FaultyDatabase extends Database {
+  proxy: FaultProxy;
+}
+
+export async function openBehindFaultProxy(maxConnections = 4): Promise<FaultyDatabase> {
+  const direct = await openTestDatabase('postgres');
+  const proxy = await startFaultProxy(direct.url!);
+  const database = await openDatabase({ databaseUrl: proxy.url, migrate: false, maxConnections });
+  return {
+    ...database,
+    proxy,
+    close: async () => {
+      await database.close();
+      await proxy.close();
+      await direct.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-// `ferry serve`: the Ferry server (web UI, /api/trpc, /healthz) in this process, as the README's run
+// `ferry serve`: the Ferry server (web UI, /api/trpc, /healthz, /readyz) in this process, as the README's run
 // command starts it: on the embedded database in --data, or on PostgreSQL when DATABASE_URL is set.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ export function registerServe(program: CommandUnknownOpts, rt: Runtime) {
   return program
     .command('serve')
     .description(
-      'start the Ferry server in this process (embedded database in --data, or PostgreSQL when DATABASE_URL is set); stops on SIGINT/SIGTERM',
+      'start the Ferry server in this process (embedded database in --data, or PostgreSQL when DATABASE_URL is set); on SIGINT/SIGTERM it finishes in-flight requests (at most 10 s), then stops',
     )
     .summary('start the Ferry server in this process')
     .addOption(new Option('--port <port>', 'the port (0: any free one; env: PORT)').argParser(port))
@@ -102,20 +102,22 @@ Examples:
         web: fallback ? running.url : null,
         api: `${running.url}/api/trpc`,
         health: `${running.url}/healthz`,
+        ready: `${running.url}/readyz`,
         database: running.services.database.kind,
       };
       // One line even under --json: whoever started the server reads its stdout line by line.
       out.line(
         out.json
           ? JSON.stringify(info)
-          : `Ferry is listening on ${info.url} (web UI ${info.web ?? 'not built'}, API ${info.api}, health ${info.health})`,
+          : `Ferry is listening on ${info.url} (web UI ${info.web ?? 'not built'}, API ${info.api}, health ${info.health}, ready ${info.ready})`,
       );
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: NodeJS.Signals) => {
           if (stopping) process.exit(1); // a second signal: stop now
           stopping = true;
-          logger.info({ signal }, 'shutting down');
+          // close() drains: new connections refused, /readyz 503, in-flight requests finish.
+          logger.info({ signal }, 'draining in-flight requests, then stopping');
           void running.close().then(resolve, (e: unknown) => {
             logger.error({ err: e }, 'shutdown failed');
             resolve();

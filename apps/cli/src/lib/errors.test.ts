@@ -21,6 +21,7 @@ describe('exit codes', () => {
       throttled: 5,
       precondition: 6,
       unreachable: 7,
+      unavailable: 7,
     };
     for (const [kind, code] of Object.entries(table))
       expect(exitCodeOf(kind as ErrorKind)).toBe(code);
@@ -35,6 +36,7 @@ describe('exit codes', () => {
       ['FORBIDDEN', 5],
       ['PRECONDITION_FAILED', 6],
       ['TOO_MANY_REQUESTS', 5],
+      ['UNAVAILABLE', 7],
       ['INTERNAL', 1],
     ];
     for (const [code, exit] of cases)
@@ -67,6 +69,18 @@ describe('exit codes', () => {
       details: { retryAfterSeconds: 61 },
     });
     expect(throttled('Slow down').message).toBe('Slow down. Try again in 2 minutes.');
+  });
+
+  it("say the server's database is unavailable (7), quoting the request id", () => {
+    const message = 'The Ferry server cannot reach its database; try again shortly (request r1).';
+    const failure = describeError(serverError('UNAVAILABLE', message, { requestId: 'r1' }));
+    expect(failure).toEqual({
+      kind: 'unavailable',
+      exitCode: 7,
+      code: 'UNAVAILABLE',
+      message,
+      requestId: 'r1',
+    });
   });
 
   it('call a refused connection unreachable (7), naming the server', () => {

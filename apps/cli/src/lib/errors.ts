@@ -14,6 +14,7 @@ export type ErrorKind =
   | 'precondition'
   | 'throttled'
   | 'unreachable'
+  | 'unavailable'
   | 'unexpected';
 
 export function exitCodeOf(kind: ErrorKind): number {
@@ -32,6 +33,7 @@ export function exitCodeOf(kind: ErrorKind): number {
     case 'precondition':
       return 6;
     case 'unreachable':
+    case 'unavailable':
       return 7;
     case 'unexpected':
       return 1;
@@ -61,6 +63,8 @@ function codeOf(kind: ErrorKind): string {
       return 'TOO_MANY_REQUESTS';
     case 'unreachable':
       return 'UNREACHABLE';
+    case 'unavailable':
+      return 'UNAVAILABLE';
     case 'unexpected':
       return 'INTERNAL';
     default:
@@ -84,6 +88,9 @@ function kindOfFerryCode(code: ErrorData['ferryCode']): ErrorKind {
       return 'precondition';
     case 'TOO_MANY_REQUESTS':
       return 'throttled';
+    // The server answered but its database did not: as unreachable as a server that is down.
+    case 'UNAVAILABLE':
+      return 'unavailable';
     case 'INTERNAL':
       return 'unexpected';
     default:

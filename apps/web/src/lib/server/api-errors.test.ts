@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiFailure } from './api-errors';
+import { isHttpError } from '@sveltejs/kit';
+import { apiFailure, loadFailure } from './api-errors';
 
 /** What the in-process tRPC caller throws: an Error with tRPC's `code` (and Ferry's extras). */
 const trpcError = (code: string, message: string, extra: Record<string, unknown> = {}) =>
@@ -31,5 +32,18 @@ describe('apiFailure', () => {
   it('leaves unexpected errors to SvelteKit (500)', () => {
     expect(apiFailure(trpcError('INTERNAL_SERVER_ERROR', 'bug'))).toBeNull();
     expect(apiFailure(new Error('boom'))).toBeNull();
+  });
+
+  it('shows an unreachable database as a 503 page that quotes the request id', () => {
+    const message =
+      'The Ferry server cannot reach its database; try again shortly (request 0192-abc).';
+    const e = trpcError('SERVICE_UNAVAILABLE', message, { ferryCode: 'UNAVAILABLE' });
+    expect(apiFailure(e)).toEqual({ code: 'UNAVAILABLE', message });
+    try {
+      loadFailure(e);
+      expect.unreachable();
+    } catch (thrown) {
+      expect(isHttpError(thrown, 503) && thrown.body.message).toBe(message);
+    }
   });
 });

@@ -21,6 +21,9 @@ const STATUS: Record<FailureCode, number> = {
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   TOO_MANY_REQUESTS: 429,
+  // The database is unreachable: the page says so with the request id (in the message), and the
+  // same request succeeds once it is back.
+  UNAVAILABLE: 503,
 };
 
 /** An expected API failure, or null for anything else (a bug: let SvelteKit log it and answer 500). */

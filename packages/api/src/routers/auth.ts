@@ -6,10 +6,11 @@ import { SESSION_COOKIE, createSession } from '../accounts.js';
 import { fail } from '../errors.js';
 import { hashToken, verifyPassword } from '../security.js';
 import { procedure, publicProcedure, router } from '../trpc.js';
+import { textInput } from './inputs.js';
 
 export const authRouter = router({
   login: publicProcedure
-    .input(z.object({ name: z.string().min(1), password: z.string().min(1) }))
+    .input(z.object({ name: textInput().min(1), password: textInput().min(1) }))
     .mutation(async ({ ctx, input }) => {
       const [user] = await ctx.db
         .select()

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { schema } from '@ferry/db';
 import { openTestDatabase, type TestDatabase } from '@ferry/db/testing';
 import { eq } from 'drizzle-orm';
+import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import pino from 'pino';
 import { uuidv7 } from 'uuidv7';
@@ -280,9 +281,16 @@ describe.each(testDatabaseKinds())('arbitrary input over HTTP on %s', (kind) => 
     );
   let adminId = '';
 
-  /** The objects KNOWN names, created again when a previous run deleted them. */
+  /**
+   * The objects KNOWN names, created again when a previous run deleted or renamed them. Best
+   * effort: a fixture that clashes with what earlier runs made (an agent name kept by a renamed
+   * automation) only lowers how deep some inputs get.
+   */
   async function ensureFixtures(): Promise<void> {
     const api = admin();
+    const expected = (e: unknown) => {
+      if (!(e instanceof TRPCError) || e.code === 'INTERNAL_SERVER_ERROR') throw e;
+    };
     const names = new Set((await api.automations.list()).map((a) => a.name));
     for (const name of ['Bot A', 'Bot B'])
       if (!names.has(name)) await api.automations.import({ document: CB_DOC, name });
@@ -298,13 +306,13 @@ describe.each(testDatabaseKinds())('arbitrary input over HTTP on %s', (kind) => 
     if ((await api.versions.list({ automation: 'Bot A' })).length === 0)
       await api.versions.save({ automation: 'Bot A', name: 'first' });
     if ((await api.agents.list({ automation: 'Bot A' })).agents.length === 0)
-      await api.agents.add({ automation: 'Bot A', name: 'agent-1' });
-    const pending = await api.releases.list({ automation: 'Bot B', pending: true });
-    if (pending.length === 0)
+      await api.agents.add({ automation: 'Bot A', name: 'agent-1' }).catch(expected);
+    if ((await api.releases.list({ automation: 'Bot B', pending: true })).length === 0)
       await api.releases
-        .create({ source: 'Bot A', target: 'Bot B', version: `1.0.${Date.now() % 100_000}` })
-        .catch(() => undefined); // a release number already used: the fixture exists in some form
+        .create({ source: 'Bot A', target: 'Bot B', version: `1.0.${releaseCount++}` })
+        .catch(expected);
   }
+  let releaseCount = 0;
 
   async function revisionOfBotA(): Promise<number> {
     const [row] = await db()

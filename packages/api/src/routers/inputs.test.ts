@@ -9,16 +9,16 @@ import {
   type TestApi,
 } from '../test-support/harness.js';
 import { fingerprint } from '../test-support/fingerprint.js';
-import { PROCEDURES, sampleInput, textFields, withField } from '../test-support/input-shapes.js';
+import {
+  PROCEDURES,
+  callProcedure,
+  sampleInput,
+  textFields,
+  withField,
+} from '../test-support/input-shapes.js';
 
 /** Text fields with a format of their own (their message says what they must be). */
 const textFormats = new Set(['since', 'until']);
-
-const call = (caller: ApiCaller, path: string, input: unknown): Promise<unknown> => {
-  let target: unknown = caller;
-  for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
-  return (target as (input: unknown) => Promise<unknown>)(input);
-};
 
 /** Every issue of a refused call: its field and message. */
 async function issuesOf(promise: Promise<unknown>): Promise<{ path: string; message: string }[]> {
@@ -70,7 +70,7 @@ describe.each(testDatabaseKinds())('text inputs on %s', (kind) => {
         ] as const) {
           const input = withField(base, field, bad);
           const caller = p.permission === 'public' ? api.as('anonymous') : admin;
-          const issues = await issuesOf(call(caller, p.path, input));
+          const issues = await issuesOf(callProcedure(caller, p.path, input));
           // Refused at that field: for NUL or the surrogate itself, or by the field's own format
           // (a date), which such text never matches.
           const issue = issues.find((i) => i.path === field);

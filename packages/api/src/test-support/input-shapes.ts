@@ -26,6 +26,13 @@ export const PROCEDURES: ProcedureShape[] = Object.entries(
   input: p._def.inputs[0],
 }));
 
+/** Call the procedure at dotted `path` on an in-process caller. */
+export function callProcedure(caller: object, path: string, input: unknown): Promise<unknown> {
+  let target: unknown = caller;
+  for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
+  return (target as (input: unknown) => Promise<unknown>)(input);
+}
+
 interface Def {
   type: string;
   shape?: Record<string, unknown>;

@@ -34,4 +34,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
   fi
 fi
 
+# The real CB exports beside the repository, when that folder exists, are an extra test corpus:
+# every test that runs on all fixtures runs on them too (packages/fixtures/README.md).
+corpus="$(cd .. && pwd)/shared/fixtures/cb-exports"
+if [ -z "${FERRY_CB_CORPUS:-}" ] && [ -d "$corpus" ]; then export FERRY_CB_CORPUS="$corpus"; fi
+
 pnpm test

@@ -16,6 +16,7 @@ export default [
               regex: '^(node:|fs|path|os|child_process|net|http|https|crypto)',
               message: '@ferry/core must stay pure',
             },
+            { regex: '^@ferry/fixtures', message: 'test data is for tests only' },
           ],
         },
       ],

@@ -5,6 +5,7 @@ import { registerAgent } from './commands/agent.js';
 import { registerAudit } from './commands/audit.js';
 import { registerAuth } from './commands/auth.js';
 import { registerAutomation } from './commands/automation.js';
+import { registerBackup } from './commands/backup.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEnv } from './commands/env.js';
@@ -75,6 +76,7 @@ export function buildProgram(rt: Runtime): Command {
   );
   registerAudit(program, rt);
   registerAdmin(program, rt);
+  registerBackup(program, rt);
   registerCompletion(program, rt);
   return program;
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { version as cliVersion } from '../package.json';
 import {
   ADMIN_TOKEN,
-  FIXTURES,
+  fixturePath,
   STACK,
   ferry,
   startTestServer,
@@ -21,7 +21,7 @@ import {
 /** The start of an ANSI colour or cursor sequence. */
 const ESC = '\u001b[';
 
-const FIXTURE = join(FIXTURES, 'dynamic-button-bot.json');
+const FIXTURE = fixturePath('order-tracker.json');
 
 interface JsonError {
   error: {

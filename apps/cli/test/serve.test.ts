@@ -6,7 +6,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, FIXTURES, STACK, childEnv, ferry, tempDir } from './support.js';
+import { CLI, STACK, childEnv, ferry, fixturePath, tempDir } from './support.js';
 
 const TOKEN = 'ferry_serve-test-token';
 const WEB_BUILD = fileURLToPath(new URL('../../web/build/handler.js', import.meta.url));
@@ -77,7 +77,7 @@ describe('ferry serve', () => {
     const imported = await ferry([
       'automation',
       'import',
-      join(FIXTURES, 'go-back-bot.json'),
+      fixturePath('returns-desk.json'),
       '--name',
       'Survivor',
       ...auth,

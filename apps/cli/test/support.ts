@@ -9,9 +9,11 @@ import { startServer } from '@ferry/api';
 import pino from 'pino';
 
 export const CLI = fileURLToPath(new URL('../dist/ferry.js', import.meta.url));
-export const FIXTURES = fileURLToPath(
-  new URL('../../../../shared/fixtures/cb-exports/', import.meta.url),
-);
+/**
+ * The CB exports tests hand to `ferry` (packages/fixtures): `fixturePath(name)` is a file's path;
+ * `allFixtures()` the project's exports, then the FERRY_CB_CORPUS corpus when it is set.
+ */
+export { allFixtures, fixture, fixturePath } from '@ferry/fixtures';
 export const ADMIN_TOKEN = 'ferry_cli-test-admin-token';
 
 export interface Run {

@@ -1,11 +1,12 @@
-// The whole Dev → Staging → Prod workflow, through the built `ferry` binary, on every real CB
-// export in shared/fixtures: import, edit by importing a changed export, save, diff, restore,
+// The whole Dev → Staging → Prod workflow, through the built `ferry` binary, on every CB export
+// (packages/fixtures, plus the FERRY_CB_CORPUS corpus when set): import, edit by importing a changed export, save, diff, restore,
 // release, environment check blocking then passing, upgrade, export, promote, rollback.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  FIXTURES,
+  allFixtures,
+  fixturePath,
   STACK,
   startTestServer,
   tempDir,
@@ -13,9 +14,7 @@ import {
   type TestServer,
 } from './support.js';
 
-const fixtures = readdirSync(FIXTURES)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const fixtures = allFixtures();
 const GREETING = 'FERRY_CLI_GREETING';
 
 interface Automation {
@@ -58,7 +57,7 @@ function changedExport(text: string): { doc: Record<string, unknown>; interactio
   return { doc, interactionId: String(first.id) };
 }
 
-describe('the Dev → Prod workflow on real CB exports', () => {
+describe('the Dev → Prod workflow on CB exports', () => {
   let server: TestServer;
   let dir: string;
   beforeAll(async () => {
@@ -70,7 +69,7 @@ describe('the Dev → Prod workflow on real CB exports', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finds the fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(9));
+  it('finds the fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(7));
 
   it.concurrent.each(fixtures.map((f, i) => [f, i] as const))('%s', async (fixture, index) => {
     const { run, json } = server;
@@ -79,7 +78,7 @@ describe('the Dev → Prod workflow on real CB exports', () => {
     const dev = `${base} (Dev)`;
     const stage = `${base} (Staging)`;
     const prod = `${base} (Prod)`;
-    const source = join(FIXTURES, fixture);
+    const source = fixturePath(fixture);
     const { doc: changed, interactionId } = changedExport(readFileSync(source, 'utf8'));
     const changedFile = join(dir, `${base}.changed.json`);
     writeFileSync(changedFile, JSON.stringify(changed, null, 2));

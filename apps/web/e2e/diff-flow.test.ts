@@ -1,20 +1,18 @@
 // Browser scenarios: comparing versions (the Compare page and its DiffView) and the flow graph of
 // an automation, plain and marked with a diff — the built web UI driven through Chromium by role
 // and visible text (see harness.ts). Bot content carries an XSS payload that must stay text.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, XSS, fixtures, shown, startWebApp, type WebApp } from './harness';
+import { ADMIN_PASSWORD, XSS, fixture, shown, startWebApp, type WebApp } from './harness';
 
 let app: WebApp;
 let page: WebApp['page'];
 let server: WebApp['server'];
 let id: string;
 
-const WELCOME = 'c2f8d342-1424-4d3b-b10d-6e3564e14514';
-const GO_BACK = '83d30c72-60d1-4250-a1b1-b46bb3660fd4';
+const WELCOME = 'ec5af9b4-11ab-43f2-9890-cee5f265df12';
+const GO_BACK = '9d1f7d66-64a2-4f71-8325-81918cc8375e';
 const OLD_TEXT =
-  "You can test out the 'back' functionality with this bot which can go three levels of interaction deep.";
+  "Welcome to the returns desk. Every question below has a way back: type 'back' at any step to undo your last answer.";
 const NEW_TEXT = `Edited welcome ${XSS}`;
 
 beforeAll(async () => {
@@ -26,9 +24,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** Set-up through the API: import go-back-bot, save #1, edit the working copy, save #2. */
+/** Set-up through the API: import returns-desk, save #1, edit the working copy, save #2. */
 async function prepare() {
-  const text = readFileSync(join(fixtures, 'go-back-bot.json'), 'utf8');
+  const text = fixture('returns-desk.json');
   const bot = JSON.parse(text) as { conversationMessage: Record<string, unknown>[] };
   const imported = await app.asAdmin<{ id: string; revision: number }>('automations.import', {
     document: text,
@@ -95,7 +93,7 @@ describe('comparing versions and the flow view', () => {
     expect(await page.getByLabel('After').inputValue()).toBe('2');
 
     // The changed field, highlighted on both sides, under its dialog.
-    const dialog = page.getByRole('region', { name: 'Dialog 1 Welcome' });
+    const dialog = page.getByRole('region', { name: 'Dialog 1 Start' });
     const change = dialog.getByRole('article', { name: 'Changed Interaction text_6' });
     const row = change
       .getByRole('row')
@@ -112,7 +110,7 @@ describe('comparing versions and the flow view', () => {
     await shown(dialog.getByRole('article', { name: `Added Interaction ${XSS}` }));
     await shown(
       page
-        .getByRole('region', { name: 'Dialog 2 Go Back' })
+        .getByRole('region', { name: 'Dialog 2 Back' })
         .getByRole('article', { name: 'Removed Interaction text_5' }),
     );
     // The payload is text, never markup.
@@ -143,12 +141,12 @@ describe('comparing versions and the flow view', () => {
 
     // The same graph as a text list.
     await page.getByText('Flow as a list', { exact: true }).click();
-    const list = page.getByRole('region', { name: 'Dialog 1 Welcome' });
+    const list = page.getByRole('region', { name: 'Dialog 1 Start' });
     const added = list.getByRole('listitem').filter({ hasText: `Say ${XSS}` });
     await shown(added.getByText('Added', { exact: true }));
     await shown(
       page
-        .getByRole('region', { name: 'Dialog 1 Welcome' })
+        .getByRole('region', { name: 'Dialog 1 Start' })
         .getByRole('listitem')
         .filter({ hasText: 'quick_reply_7' })
         .getByText('goes to text_5 (back)'),
@@ -164,9 +162,9 @@ describe('comparing versions and the flow view', () => {
     await page.waitForURL(/\/flow$/);
     await shown(page.getByText('The working copy'));
     const nodes = page.locator('.svelte-flow__node');
-    await shown(nodes.filter({ hasText: '1 Welcome' }));
+    await shown(nodes.filter({ hasText: '1 Start' }));
     await shown(nodes.filter({ hasText: 'dialog_starter_4' }));
-    await shown(nodes.filter({ hasText: 'Hello!!' }));
+    await shown(nodes.filter({ hasText: 'Hi there!' }));
     // 3 dialogs and 9 interactions (one added, one deleted); nothing marked outside a diff.
     expect(await nodes.count()).toBe(12);
     expect(await page.locator('.svelte-flow__node[aria-label^="Added"]').count()).toBe(0);

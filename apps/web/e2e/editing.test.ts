@@ -1,9 +1,8 @@
 // Browser scenarios for editing an automation's working copy: dialogs (rename, add, delete),
 // interactions (add, edit text and JSON, reorder, delete), stale edits that keep what was typed,
 // the versions panel's Delete and Compare, escaping, and role gating — by role and visible text.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, XSS, fixtures, shown, startWebApp, type WebApp } from './harness';
+import { ADMIN_PASSWORD, XSS, fixturePath, shown, startWebApp, type WebApp } from './harness';
 
 const EDITOR = { name: 'eddie', password: 'editor-password-e2e' };
 const VIEWER = { name: 'vic', password: 'viewer-password-e2e' };
@@ -43,26 +42,26 @@ describe('editing an automation', () => {
   it('imports a fixture through the dashboard as an editor', async () => {
     await page.goto(app.server.url + '/');
     await app.signIn(EDITOR.name, EDITOR.password);
-    await page.getByLabel('CB export file').setInputFiles(join(fixtures, 'go-back-bot.json'));
+    await page.getByLabel('CB export file').setInputFiles(fixturePath('returns-desk.json'));
     await page.getByRole('button', { name: 'Import' }).click();
     await page.waitForURL(/\/automations\/[^/]+$/);
     automationUrl = page.url();
-    await shown(region('2 Go Back'));
+    await shown(region('2 Back'));
   });
 
   it('renames a dialog, keeping the typed name after a validation error', async () => {
-    await button('Rename dialog 2 Go Back').click();
-    const rename = modal('Rename dialog “2 Go Back”');
+    await button('Rename dialog 2 Back').click();
+    const rename = modal('Rename dialog “2 Back”');
     await rename.getByLabel('Name').fill('   ');
     await rename.getByRole('button', { name: 'Rename' }).click();
     await shown(rename.getByText('must not be empty'));
     expect(await rename.getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
 
-    await rename.getByLabel('Name').fill('2 Go Back (edited)');
+    await rename.getByLabel('Name').fill('2 Back (edited)');
     await rename.getByRole('button', { name: 'Rename' }).click();
-    await shown(page.getByText('Renamed dialog “2 Go Back” to “2 Go Back (edited)”.'));
-    await shown(region('2 Go Back (edited)'));
-    expect(await region('2 Go Back').count()).toBe(0);
+    await shown(page.getByText('Renamed dialog “2 Back” to “2 Back (edited)”.'));
+    await shown(region('2 Back (edited)'));
+    expect(await region('2 Back').count()).toBe(0);
     expect(await rename.isVisible()).toBe(false);
   });
 

@@ -15,9 +15,8 @@ import { expect } from 'vitest';
 export const CHROMIUM = '/usr/bin/chromium';
 export const ADMIN_PASSWORD = 'admin-password-e2e';
 export const XSS = '<img src=x onerror=alert(1)>';
-export const fixtures = fileURLToPath(
-  new URL('../../../../shared/fixtures/cb-exports/', import.meta.url),
-);
+/** The CB exports scenarios import (packages/fixtures): a file's text, or its path for an upload. */
+export { fixture, fixturePath } from '@ferry/fixtures';
 const buildDir = fileURLToPath(new URL('../build', import.meta.url));
 const shots = fileURLToPath(new URL('./screenshots/', import.meta.url));
 

@@ -2,13 +2,11 @@
 // copy, Prod's pending release with its preview and a failing environment check, role gating, the
 // check passing once the variable is set, upgrade, a stale preview refused, reject, roll back, a
 // forced upgrade, and the pipelines view. Set-up the scenario is not about goes through asAdmin.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, fixtures, shown, startWebApp, type WebApp } from './harness';
+import { ADMIN_PASSWORD, fixture, shown, startWebApp, type WebApp } from './harness';
 
 const CREATOR = { name: 'rita', password: 'creator-password-e2e' };
-const WELCOME = 'c2f8d342-1424-4d3b-b10d-6e3564e14514'; // go-back-bot's "1 Welcome" dialog
+const WELCOME = 'ec5af9b4-11ab-43f2-9890-cee5f265df12'; // returns-desk's "1 Start" dialog
 const VARIABLE = 'SUPPORT_PHONE';
 
 let app: WebApp;
@@ -26,7 +24,7 @@ beforeAll(async () => {
   page = app.page;
   // Dev: a real CB export plus an interaction whose text uses an environment variable.
   dev = await app.asAdmin('automations.import', {
-    document: readFileSync(join(fixtures, 'go-back-bot.json'), 'utf8'),
+    document: fixture('returns-desk.json'),
     name: 'Dev',
   });
   dev = await app.asAdmin('editing.addInteraction', {

@@ -1,10 +1,16 @@
 // Browser scenarios: sign-in, the dashboard, an automation's content and versions panel, escaping
 // and role gating — the built web UI driven through Debian's Chromium by role and visible text
 // (see harness.ts). Screenshots of the main pages go to e2e/screenshots/ (not committed).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, XSS, fixtures, shown, startWebApp, type WebApp } from './harness';
+import {
+  ADMIN_PASSWORD,
+  XSS,
+  fixture,
+  fixturePath,
+  shown,
+  startWebApp,
+  type WebApp,
+} from './harness';
 
 const VIEWER = { name: 'vera', password: 'viewer-password-e2e' };
 
@@ -49,25 +55,25 @@ describe('the web UI', () => {
   });
 
   it('imports a CB export and shows its dialogs, messages, buttons and code', async () => {
-    await page.getByLabel('CB export file').setInputFiles(join(fixtures, 'go-back-bot.json'));
+    await page.getByLabel('CB export file').setInputFiles(fixturePath('returns-desk.json'));
     await page.getByRole('button', { name: 'Import' }).click();
     await page.waitForURL(/\/automations\/[^/]+$/);
-    await shown(page.getByRole('heading', { name: 'goBackBot', level: 1 }));
-    const dialog = page.getByRole('region', { name: 'Dialog 2 Go Back' });
+    await shown(page.getByRole('heading', { name: 'returnsDesk', level: 1 }));
+    const dialog = page.getByRole('region', { name: 'Dialog 2 Back' });
     await shown(dialog);
-    await shown(page.getByText('Hello!!'));
+    await shown(page.getByText('Hi there!'));
     await shown(page.getByRole('list', { name: 'Buttons' }).getByText('Continue'));
     const starter = page.getByRole('listitem').filter({ hasText: 'dialog_starter' });
     await starter.getByText('Pre-process code').click();
     await shown(
-      starter.locator('pre code', { hasText: "botContext.getBotVariable('lastVisited')" }),
+      starter.locator('pre code', { hasText: "botContext.getBotVariable('returningCustomer')" }),
     );
     await screenshot('automation');
 
     await page.getByRole('link', { name: '← Automations' }).click();
-    await shown(page.getByRole('link', { name: 'goBackBot', exact: true }));
+    await shown(page.getByRole('link', { name: 'returnsDesk', exact: true }));
     await screenshot('dashboard');
-    await page.getByRole('link', { name: 'goBackBot', exact: true }).click();
+    await page.getByRole('link', { name: 'returnsDesk', exact: true }).click();
     await page.waitForURL(/\/automations\/[^/]+$/);
   });
 
@@ -120,18 +126,18 @@ describe('the web UI', () => {
   });
 
   it('imports a CB export dropped on the import card', async () => {
-    const json = readFileSync(join(fixtures, 'dynamic-button-bot.json'), 'utf8');
+    const json = fixture('order-tracker.json');
     const card = page.getByRole('region', { name: 'Import a CB export' });
     await shown(card.getByText('Drop a CB export file here'));
     const dataTransfer = await page.evaluateHandle((text) => {
       const transfer = new DataTransfer();
-      transfer.items.add(new File([text], 'dynamic-button-bot.json', { type: 'application/json' }));
+      transfer.items.add(new File([text], 'order-tracker.json', { type: 'application/json' }));
       return transfer;
     }, json);
     await card.dispatchEvent('dragover', { dataTransfer });
     await card.dispatchEvent('drop', { dataTransfer });
     await page.waitForURL(/\/automations\/[^/]+$/);
-    await shown(page.getByRole('heading', { name: 'dynamic-button-demo', level: 1 }));
+    await shown(page.getByRole('heading', { name: 'orderTracker', level: 1 }));
   });
 
   it('deletes an automation only after its name is typed in the confirmation', async () => {
@@ -149,7 +155,7 @@ describe('the web UI', () => {
     await button.click();
     await shown(page.getByText(`Deleted “${name}”.`));
     expect(await page.getByRole('link', { name, exact: true }).count()).toBe(0);
-    await shown(page.getByRole('link', { name: 'goBackBot', exact: true }));
+    await shown(page.getByRole('link', { name: 'returnsDesk', exact: true }));
   });
 
   it('offers a viewer no mutating controls, and the server refuses them anyway', async () => {
@@ -162,13 +168,13 @@ describe('the web UI', () => {
     await app.signIn(VIEWER.name, VIEWER.password);
     await shown(page.getByRole('banner').getByText('Signed in as vera'));
     expect(await page.getByRole('banner').getByTitle('Your role').textContent()).toBe('viewer');
-    await shown(page.getByRole('link', { name: 'goBackBot', exact: true }));
+    await shown(page.getByRole('link', { name: 'returnsDesk', exact: true }));
     expect(await page.getByRole('button', { name: 'Create automation' }).count()).toBe(0);
     expect(await page.getByLabel('CB export file').count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
     await screenshot('dashboard-viewer');
 
-    await page.getByRole('link', { name: 'goBackBot', exact: true }).click();
+    await page.getByRole('link', { name: 'returnsDesk', exact: true }).click();
     await shown(page.getByRole('heading', { name: 'Versions' }));
     await shown(page.getByRole('row', { name: /#1 First cut/ }));
     expect(await page.getByRole('button', { name: 'Save current version' }).count()).toBe(0);

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import type { Role } from './roles.js';
 import type { SecretBox } from './security.js';
+import type { SignInLimits } from './sign-in-throttle.js';
 
 export interface Services {
   database: Database;
@@ -12,6 +13,8 @@ export interface Services {
   logger: Logger;
   /** Largest request body accepted, in bytes. */
   maxRequestBytes: number;
+  /** Failed sign-ins allowed per account and per address (default SIGN_IN_LIMITS). */
+  signInLimits?: SignInLimits;
 }
 
 export interface Caller {
@@ -30,6 +33,8 @@ export interface Context {
   setCookie?: (cookie: string) => void;
   /** The session cookie value of the request, for sign-out. */
   sessionToken?: string;
+  /** The client's network address (sign-in throttling); absent outside HTTP. */
+  clientAddress?: string;
 }
 
 export function createContextInner(opts: {
@@ -38,6 +43,7 @@ export function createContextInner(opts: {
   requestId?: string;
   setCookie?: (cookie: string) => void;
   sessionToken?: string;
+  clientAddress?: string;
 }): Context {
   return {
     services: opts.services,
@@ -46,5 +52,6 @@ export function createContextInner(opts: {
     requestId: opts.requestId ?? uuidv7(),
     ...(opts.setCookie && { setCookie: opts.setCookie }),
     ...(opts.sessionToken && { sessionToken: opts.sessionToken }),
+    ...(opts.clientAddress && { clientAddress: opts.clientAddress }),
   };
 }

@@ -3,7 +3,7 @@
 import type { FerryError } from '@ferry/core';
 import type { TRPCError } from '@trpc/server';
 
-export type ApiErrorCode = FerryError['code'] | 'UNAUTHORIZED';
+export type ApiErrorCode = FerryError['code'] | 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS';
 
 export const TRPC_CODE = {
   VALIDATION: 'BAD_REQUEST',
@@ -12,6 +12,7 @@ export const TRPC_CODE = {
   FORBIDDEN: 'FORBIDDEN',
   UNAUTHORIZED: 'UNAUTHORIZED',
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 } as const satisfies Record<ApiErrorCode, TRPCError['code']>;
 
 /** The other way: Ferry's code for a tRPC error code (anything unlisted is unexpected). */
@@ -24,4 +25,5 @@ export const FERRY_CODE_OF: Partial<Record<TRPCError['code'], ApiErrorCode>> = {
   FORBIDDEN: 'FORBIDDEN',
   UNAUTHORIZED: 'UNAUTHORIZED',
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };

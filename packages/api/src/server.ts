@@ -10,11 +10,14 @@ import { openDatabase, type Database } from '@ferry/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import pino, { type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
+import { clientAddressOf } from './client-address.js';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
+import { BACKUP_PATH, handleBackup } from './backup-route.js';
 import { createContextInner, type Caller, type Services } from './context.js';
 import { can, type Permission, type Role } from './roles.js';
 import { appRouter } from './router.js';
 import { SecretBox } from './security.js';
+import { retryAfterHeaders } from './sign-in-throttle.js';
 import { createCallerFactory } from './trpc.js';
 
 export interface ServerOptions {
@@ -127,6 +130,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         requestId,
         setCookie,
         ...(session && { sessionToken: session }),
+        clientAddress: clientAddressOf(req),
       });
     };
 
@@ -134,6 +138,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       router: appRouter,
       basePath: '/api/trpc/',
       maxBodySize: services.maxRequestBytes,
+      responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
       createContext: ({ req, res }) =>
         contextOf(req, res, (c) => res.appendHeader('Set-Cookie', c)),
       onError: ({ error, ctx, path }) => {
@@ -169,6 +174,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           res.end(JSON.stringify({ ok: ready, database: database.kind }));
         } else if (path.startsWith('/api/trpc/')) {
           await trpc(req, res);
+        } else if (path === BACKUP_PATH) {
+          await handleBackup(req, res, await contextOf(req, res, () => {}));
         } else if (!(
           options.fallback &&
           (await options.fallback(

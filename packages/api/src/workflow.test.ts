@@ -1,4 +1,4 @@
-// The whole change-management workflow on every real CB export, through the API as users do it:
+// The whole change-management workflow on every CB export (packages/fixtures, plus the corpus), through the API as users do it:
 // import → edit → save → diff → restore → release → upgrade → reject → roll back, checking the
 // content after each step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +102,18 @@ describe.each(testDatabaseKinds())('the workflow on %s', (kind) => {
       const release = await api
         .as('release-creator')
         .releases.create({ source: dev.id, target: prod.id, version: '1.0.0' });
-      const preview = await api.as('viewer').releases.show({ release: release.id });
+      let preview = await api.as('viewer').releases.show({ release: release.id });
+      // Variables the content uses block the upgrade until Prod's environment defines them.
+      const missing = preview.checks.missingEnv;
+      expect(preview.checks.errors.map((e) => e.subject)).toEqual(missing);
+      if (missing.length > 0) {
+        const admin = api.as('admin').environments;
+        const environment = `Prod env ${file}`;
+        await admin.create({ name: environment });
+        await admin.set({ environment, variables: missing.map((key) => ({ key, value: key })) });
+        await admin.link({ automation: prod.id, environment });
+        preview = await api.as('viewer').releases.show({ release: release.id });
+      }
       expect(preview.checks.errors).toEqual([]);
       const prodBefore = await exportOf(prod.id);
       await api

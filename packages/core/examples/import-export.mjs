@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { exportCbExport, importCbExport } from '@ferry/core';
 
-const file = new URL('../../../../shared/fixtures/cb-exports/go-back-bot.json', import.meta.url);
+// One of the project's own test exports (packages/fixtures); any CB export works.
+const file = new URL('../../fixtures/cb-exports/returns-desk.json', import.meta.url);
 const text = readFileSync(file, 'utf8');
 
 const imported = importCbExport(text);
@@ -15,7 +16,7 @@ console.log(`imported "${name}" (${botId}): ${content.dialogs.length} dialogs`);
 assert.deepEqual(exportCbExport(content, { id: botId, name }), JSON.parse(text));
 
 // Written for another automation, only the identity fields differ.
-const prod = exportCbExport(content, { id: 'prod-bot-id', name: 'Go back (Production)' });
+const prod = exportCbExport(content, { id: 'prod-bot-id', name: 'Returns desk (Production)' });
 assert.equal(prod.bot.id, 'prod-bot-id');
 assert.ok(prod.groups.every((g) => g.chatBotId === 'prod-bot-id'));
 

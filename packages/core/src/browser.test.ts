@@ -33,7 +33,7 @@ describe('in a browser', () => {
   it('imports, snapshots and diffs a real export with the pure SHA-256, matching native hashes', async () => {
     const code = await browserBundle();
     expect(code).not.toMatch(/\brequire\(|from ["']node:/);
-    const text = readFixture('universal-tile-demo.json');
+    const text = readFixture('tile-showcase.json');
     const page = { TextEncoder, TextDecoder, text };
     const result = runInNewContext(
       `${code}

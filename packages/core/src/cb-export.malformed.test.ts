@@ -1,3 +1,4 @@
+import { FIXTURES } from '@ferry/fixtures';
 import { describe, expect, it } from 'vitest';
 import {
   exportCbExport,
@@ -499,8 +500,9 @@ describe('importCbExport refuses dangerous or non-JSON values with the JSON poin
 describe('importCbExport takes the identity out, exportCbExport writes it back', () => {
   const names = fixtureNames();
 
-  it('there are real fixtures to test against', () => {
-    expect(names.length).toBeGreaterThanOrEqual(9);
+  it('there are fixtures to test against: the project fixtures, then the corpus if one is set', () => {
+    expect(FIXTURES.length).toBeGreaterThanOrEqual(7);
+    expect(names.slice(0, FIXTURES.length)).toEqual(FIXTURES);
   });
 
   it.each(names)('%s: every identity field is stripped from the content', (name) => {
@@ -569,7 +571,7 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
   );
 
   it('an identity field holding a different bot id is content: kept on import and on export', () => {
-    const original = parse(readFixture('gpt3-character-template.json'));
+    const original = parse(readFixture('concierge.json'));
     const doc = clone(original);
     const botId = objectAt(doc.bot).id as string;
     arrayAt(doc.groups)[1]!.chatBotId = OTHER_BOT;
@@ -612,7 +614,7 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
   });
 
   it('unknown top-level keys and unknown keys inside entities survive import and export', () => {
-    const original = parse(readFixture('gpt3-character-template.json'));
+    const original = parse(readFixture('concierge.json'));
     const doc = clone(original);
     objectAt(doc.bot).futureSetting = { mode: 'strict', levels: [1, 2, 3] };
     arrayAt(doc.groups)[0]!.x_dialogFlag = true;
@@ -665,7 +667,7 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
   });
 
   it('an interleaved order survives a second import of the exported document under another identity', () => {
-    const text = readFixture('universal-tile-demo.json');
+    const text = readFixture('tile-showcase.json');
     const original = parse(text);
     const first = imported(importCbExport(text)).content;
     const again = imported(

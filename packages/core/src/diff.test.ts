@@ -16,7 +16,7 @@ describe('diff', () => {
 
   it('reports a changed interaction with its field paths, before and after', () => {
     const snap = newSnapshotter();
-    const { content } = must(importCbExport(readFixture('gpt3-character-template.json')));
+    const { content } = must(importCbExport(readFixture('concierge.json')));
     const a = snap.write(content);
     const dialog = content.dialogs[1]!;
     const old = dialog.interactions[0]!;
@@ -125,7 +125,7 @@ describe('diff', () => {
 
   it('reports integrations, settings and other sections', () => {
     const snap = newSnapshotter();
-    const { content } = must(importCbExport(readFixture('api-results-text-only-demo.json')));
+    const { content } = must(importCbExport(readFixture('order-tracker.json')));
     const a = snap.write(content);
     const integrations = content.sections.responder as { id: string; name: string }[];
     let b = must(

@@ -48,9 +48,29 @@ describe('environment-variable references', () => {
     expect(referencedEnvNames(content)).toEqual(['API_URL', 'IN_SETTINGS', 'NAME_IN_NAME']);
   });
 
-  it('finds the getEnvVariable calls in a real export with a literal name only', () => {
-    const { content } = must(importCbExport(readFixture('gpt3-character-template.json')));
-    // The fixture's global functions call getEnvVariable(arg): no literal name, nothing to require.
-    expect(referencedEnvNames(content)).toEqual([]);
+  it('finds every reference in an export, in text and in code, and nothing else', () => {
+    const { content } = must(importCbExport(readFixture('concierge.json')));
+    const found = findEnvReferences(content).map((r) =>
+      [r.name, r.form, r.location.entity, r.location.section ?? r.location.name].join(' '),
+    );
+    expect([...new Set(found)].sort()).toEqual([
+      // {$env.NAME} in an integration's webhook and in interaction texts.
+      'ASSISTANT_URL text section responder',
+      // getEnvVariable('NAME') on botContext, and ("NAME") on botcontext, in global functions.
+      'CONCIERGE_BRAND code section globalFunctions',
+      'CONCIERGE_BRAND text interaction welcome_text',
+      'OPENING_HOURS text interaction hours_text',
+      'SUPPORT_EMAIL code section globalFunctions',
+    ]);
+    // The export also holds getEnvVariable(key) and {$env.2FA_CODE}: neither names a variable.
+    const text = readFixture('concierge.json');
+    expect(text).toContain('getEnvVariable(key)');
+    expect(text).toContain('{$env.2FA_CODE}');
+    expect(referencedEnvNames(content)).toEqual([
+      'ASSISTANT_URL',
+      'CONCIERGE_BRAND',
+      'OPENING_HOURS',
+      'SUPPORT_EMAIL',
+    ]);
   });
 });

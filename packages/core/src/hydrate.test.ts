@@ -25,7 +25,7 @@ function durable(nodes: Map<string, string>): AsyncNodeStore & { calls: number }
 
 describe('hydrate', () => {
   const snap = newSnapshotter();
-  const { content } = must(importCbExport(readFixture('universal-tile-demo.json')));
+  const { content } = must(importCbExport(readFixture('tile-showcase.json')));
   const root = snap.write(content);
 
   it('loads a whole snapshot, one round trip per tree level', async () => {

@@ -14,6 +14,7 @@ import {
   createRelease,
   defaultVersionName,
   deleteVersion,
+  importInto,
   promoteRelease,
   rejectRelease,
   resolveVersionRef,
@@ -544,6 +545,74 @@ describe('rule 2: restore', () => {
     given(w.get('dev'))
       .when((a) => restoreVersion(a, prodVersion, { baseRevision: a.revision }, w.ctx()))
       .thenRefused('NOT_FOUND', (e) => expect(e.path).toBe('version'));
+  });
+});
+
+describe('rule 15: import into an existing automation', () => {
+  it('import into keeps an unsaved working copy as an automatic version "Before import" first', () => {
+    const w = devAndProd();
+    w.save('dev', 'saved');
+    w.edit('dev', 'root-dev-unsaved');
+    const before = w.get('dev');
+    given(before)
+      .when((a) =>
+        importInto(
+          a,
+          { root: 'root-imported', workingCopySaved: false, baseRevision: a.revision },
+          w.ctx('carol'),
+        ),
+      )
+      .then(({ automation: a, backup, audit }) => {
+        expect(backup).toMatchObject({
+          automationId: 'dev',
+          number: 2,
+          name: 'Before import',
+          root: 'root-dev-unsaved',
+          automatic: true,
+          kind: 'before-import',
+          author: 'carol',
+        });
+        expect(a).toEqual({
+          ...before,
+          root: 'root-imported',
+          revision: before.revision + 1,
+          lastVersionNumber: 2,
+        });
+        expect(audit).toMatchObject({
+          action: 'automation.import',
+          before: 'root-dev-unsaved',
+          after: 'root-imported',
+          details: { into: true, backupVersionId: backup!.id, backupNumber: 2 },
+        });
+      });
+  });
+
+  it('import into keeps no backup when a saved version holds the working copy, or the content is the same', () => {
+    const w = devAndProd();
+    w.save('dev', 'saved');
+    for (const cmd of [
+      { root: 'root-imported', workingCopySaved: true },
+      { root: w.get('dev').root, workingCopySaved: false },
+    ])
+      given(w.get('dev'))
+        .when((a) => importInto(a, cmd, w.ctx()))
+        .then(({ automation: a, backup }) => {
+          expect(backup).toBeNull();
+          expect(a.lastVersionNumber).toBe(1);
+        });
+  });
+
+  it('import into a stale revision is a CONFLICT', () => {
+    const w = devAndProd();
+    given(w.get('dev'))
+      .when((a) =>
+        importInto(
+          a,
+          { root: 'x', workingCopySaved: false, baseRevision: a.revision - 1 },
+          w.ctx(),
+        ),
+      )
+      .thenRefused('CONFLICT', (e) => expect(e.path).toBe('baseRevision'));
   });
 });
 

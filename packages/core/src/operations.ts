@@ -25,7 +25,7 @@ export interface Automation {
 }
 
 export type VersionKind =
-  'manual' | 'before-restore' | 'before-upgrade' | 'release' | 'before-rollback';
+  'manual' | 'before-restore' | 'before-upgrade' | 'release' | 'before-rollback' | 'before-import';
 
 export interface Version {
   id: string;
@@ -141,6 +141,29 @@ function newVersion(
   };
 }
 
+/**
+ * Rule 15: the automatic version that keeps the working copy an operation is about to replace,
+ * numbered next. Every content-replacing operation (restore, import into, upgrade, rollback) takes
+ * its backup here.
+ */
+function backupOf(a: Automation, name: string, kind: VersionKind, ctx: OpContext): Version {
+  return newVersion(a, { name, root: a.root, kind }, ctx, a.lastVersionNumber + 1);
+}
+
+/**
+ * The backup an operation needs only when the working copy would otherwise be lost: null when the
+ * new content equals it or a saved version already holds it (`saved`).
+ */
+function backupUnlessKept(
+  a: Automation,
+  next: { root: string; saved: boolean },
+  name: string,
+  kind: VersionKind,
+  ctx: OpContext,
+): Version | null {
+  return next.saved || next.root === a.root ? null : backupOf(a, name, kind, ctx);
+}
+
 export interface Saved {
   automation: Automation;
   version: Version;
@@ -198,12 +221,7 @@ export function restoreVersion(
     });
   const rev = checkRevision(a, cmd.baseRevision);
   if (!rev.ok) return rev;
-  const backup = newVersion(
-    a,
-    { name: `Before restore of #${v.number}`, root: a.root, kind: 'before-restore' },
-    ctx,
-    a.lastVersionNumber + 1,
-  );
+  const backup = backupOf(a, `Before restore of #${v.number}`, 'before-restore', ctx);
   const automation = {
     ...a,
     root: v.root,
@@ -218,6 +236,54 @@ export function restoreVersion(
       before: a.root,
       after: v.root,
       details: { number: v.number, backupVersionId: backup.id, backupNumber: backup.number },
+    }),
+  });
+}
+
+export interface ImportedInto {
+  automation: Automation;
+  /** The previous working copy, kept when no saved version held it (rule 15); else null. */
+  backup: Version | null;
+  audit: AuditEntry;
+}
+
+/** Import into an existing automation: its working copy becomes `root`, the old one kept first. */
+export function importInto(
+  a: Automation,
+  cmd: {
+    root: string;
+    /** A saved version of the automation already holds its working copy. */
+    workingCopySaved: boolean;
+    baseRevision?: number;
+    details?: Record<string, unknown>;
+  },
+  ctx: OpContext,
+): Result<ImportedInto> {
+  const rev = checkRevision(a, cmd.baseRevision);
+  if (!rev.ok) return rev;
+  const backup = backupUnlessKept(
+    a,
+    { root: cmd.root, saved: cmd.workingCopySaved },
+    'Before import',
+    'before-import',
+    ctx,
+  );
+  return ok({
+    automation: {
+      ...a,
+      root: cmd.root,
+      revision: a.revision + 1,
+      lastVersionNumber: backup?.number ?? a.lastVersionNumber,
+    },
+    backup,
+    audit: audit(ctx, 'automation.import', a, {
+      before: a.root,
+      after: cmd.root,
+      details: {
+        into: true,
+        ...cmd.details,
+        ...(backup && { backupVersionId: backup.id, backupNumber: backup.number }),
+      },
     }),
   });
 }
@@ -422,12 +488,7 @@ export function upgradeToRelease(input: UpgradeInput, ctx: OpContext): Result<Up
     );
   // No semver floor here: rule 3 applies it when the release is created, and only one release is
   // pending at a time, so a pending release below the floor was forced on purpose.
-  const backup = newVersion(
-    target,
-    { name: `Before upgrade to ${release.version}`, root: target.root, kind: 'before-upgrade' },
-    ctx,
-    target.lastVersionNumber + 1,
-  );
+  const backup = backupOf(target, `Before upgrade to ${release.version}`, 'before-upgrade', ctx);
   const result = newVersion(
     target,
     {
@@ -522,6 +583,8 @@ export function rollback(
     backup: Version | null;
     release: Release | null;
     baseRevision?: number;
+    /** A saved version of the target already holds its working copy (no backup needed). */
+    workingCopySaved?: boolean;
   },
   ctx: OpContext,
 ): Result<RolledBack> {
@@ -541,19 +604,17 @@ export function rollback(
     );
   if (input.release === null || input.release.id !== active.releaseId)
     return err('NOT_FOUND', `Release ${active.releaseVersion} is missing.`, { path: 'release' });
-  const savedEdits =
-    target.root === active.root
-      ? null
-      : newVersion(
-          target,
-          {
-            name: `Before rollback of ${active.releaseVersion}`,
-            root: target.root,
-            kind: 'before-rollback',
-          },
-          ctx,
-          target.lastVersionNumber + 1,
-        );
+  const savedEdits = backupUnlessKept(
+    target,
+    // The upgrade's own result version holds `active.root`.
+    {
+      root: input.backup.root,
+      saved: input.workingCopySaved === true || target.root === active.root,
+    },
+    `Before rollback of ${active.releaseVersion}`,
+    'before-rollback',
+    ctx,
+  );
   const at = ctx.now.toISOString();
   return ok({
     automation: {

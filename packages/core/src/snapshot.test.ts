@@ -8,7 +8,7 @@ import { importGenerated, must, newSnapshotter } from './test-support/bots.js';
 describe('snapshots', () => {
   it('the same content imported into two automations is stored once', () => {
     const snap = newSnapshotter();
-    const text = readFixture('go-back-bot.json');
+    const text = readFixture('returns-desk.json');
     const first = must(importCbExport(text)).content;
     const root = snap.write(first);
     const size = snap.store.size;
@@ -145,10 +145,10 @@ describe('snapshots', () => {
 
   it('removing an interaction keeps the export order of the others', () => {
     const snap = newSnapshotter();
-    const { content } = must(importCbExport(readFixture('universal-tile-demo.json')));
+    const { content } = must(importCbExport(readFixture('tile-showcase.json')));
     expect(content.order).not.toBeNull();
     const root = snap.write(content);
-    const dialog = content.dialogs[5]!;
+    const dialog = content.dialogs[3]!;
     const victim = dialog.interactions[1]!.id as string;
     const next = must(
       snap.edit(root, {

@@ -124,12 +124,16 @@ export const releases = pgTable(
   'releases',
   {
     id: text('id').primaryKey(),
-    sourceId: text('source_id')
-      .notNull()
-      .references(() => automations.id, { onDelete: 'cascade' }),
-    targetId: text('target_id')
-      .notNull()
-      .references(() => automations.id, { onDelete: 'cascade' }),
+    /**
+     * No foreign keys to automations: releases are an append-only ledger that outlives either end
+     * (rule 15). The ids stay, so a deleted automation is still one stage of its pipeline.
+     */
+    sourceId: text('source_id').notNull(),
+    targetId: text('target_id').notNull(),
+    /** The source's name, written when the source is deleted (null while it exists). */
+    sourceName: text('source_name'),
+    /** The target's name, written when the target is deleted (null while it exists). */
+    targetName: text('target_name'),
     version: text('version').notNull(),
     description: text('description').notNull().default(''),
     root: text('root').notNull(),
@@ -158,9 +162,8 @@ export const upgrades = pgTable(
   {
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
     id: text('id').notNull().unique(),
-    targetId: text('target_id')
-      .notNull()
-      .references(() => automations.id, { onDelete: 'cascade' }),
+    /** No foreign key: a target's ledger outlives the automations its releases came from. */
+    targetId: text('target_id').notNull(),
     releaseId: text('release_id')
       .notNull()
       .references(() => releases.id, { onDelete: 'cascade' }),
@@ -213,3 +216,18 @@ export const contentEnv = pgTable('content_env', {
   root: text('root').primaryKey(),
   names: jsonb('names').$type<Record<string, number>>().notNull(),
 });
+
+/**
+ * Failed sign-ins per key (an account name's hash, or a client address) within a window, shared by
+ * every server on the database. The layout `rate-limiter-flexible`'s Drizzle store expects: points
+ * consumed, and when the window ends.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    key: text('key').primaryKey(),
+    points: integer('points').notNull().default(0),
+    expire: timestamp('expire', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('sign_in_throttle_expire').on(t.expire)],
+);

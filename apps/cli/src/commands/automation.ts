@@ -116,7 +116,17 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
         'Deleting an automation',
       );
       const deleted = await client().automations.delete.mutate({ automation });
-      out.result(deleted, () => out.line(`Deleted ${quoted(deleted.name)} (${deleted.id}).`));
+      out.result(deleted, () => {
+        out.line(`Deleted ${quoted(deleted.name)} (${deleted.id}).`);
+        if (deleted.releasesKept > 0)
+          out.line(
+            `Its ${deleted.releasesKept} release(s) stay in the other automations' history, under its name.`,
+          );
+        if (deleted.closedRelease)
+          out.line(
+            `Release ${deleted.closedRelease.version}, which was waiting for it, is closed as rejected.`,
+          );
+      });
     });
 
   leaf(
@@ -173,10 +183,16 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
         if (imported.created) {
           out.line(imported.id);
           out.message(`Imported ${label} as ${quoted(imported.name)} (${what}).`);
-        } else
+        } else {
           out.line(
             `Imported ${label} into ${quoted(imported.name)}: revision ${imported.revision} (${what}).`,
           );
+          out.line(
+            imported.backup
+              ? `The previous working copy was kept as version #${imported.backup.number} ${quoted(imported.backup.name)}.`
+              : 'Nothing needed keeping: a saved version already holds the previous working copy, or it is unchanged.',
+          );
+        }
       });
     });
 

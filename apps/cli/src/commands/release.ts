@@ -8,6 +8,20 @@ import { plural, quoted, shortHash, when } from '../lib/format.js';
 
 const ROLES = ['source', 'target', 'any'] as const;
 
+/** A release's source or target as the CLI names it: a deleted one keeps its name, marked. */
+const party = (name: string | null, id: string | null, deleted: boolean) =>
+  `${name ?? id ?? 'unknown'}${deleted ? ' (deleted)' : ''}`;
+const sourceOf = (r: {
+  sourceName: string | null;
+  sourceId: string | null;
+  sourceDeleted: boolean;
+}) => party(r.sourceName, r.sourceId, r.sourceDeleted);
+const targetOf = (r: {
+  targetName: string | null;
+  targetId: string | null;
+  targetDeleted: boolean;
+}) => party(r.targetName, r.targetId, r.targetDeleted);
+
 export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
   const cmd = noun(
     program,
@@ -90,8 +104,8 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
               value: (r) => r.status,
               style: (s, r) => (r.status === 'pending' ? out.color.yellow(s) : s),
             },
-            { header: 'SOURCE', value: (r) => r.sourceName ?? r.sourceId },
-            { header: 'TARGET', value: (r) => r.targetName ?? r.targetId },
+            { header: 'SOURCE', value: (r) => sourceOf(r) },
+            { header: 'TARGET', value: (r) => targetOf(r) },
             { header: 'BY', value: (r) => r.createdBy },
             { header: 'CREATED', value: (r) => when(r.createdAt) },
             { header: 'DESCRIPTION', value: (r) => r.description },
@@ -130,7 +144,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
         const t = shown.target;
         out.line(`${out.color.bold(`Release ${r.version}`)}  ${r.status}  ${out.color.dim(r.id)}`);
         out.line(
-          `From ${quoted(r.sourceName ?? r.sourceId)} to ${quoted(r.targetName ?? r.targetId)}, created by ${r.createdBy} ${when(r.createdAt)}; content ${shortHash(r.contentHash)}.`,
+          `From ${quoted(sourceOf(r))} to ${quoted(targetOf(r))}, created by ${r.createdBy} ${when(r.createdAt)}; content ${shortHash(r.contentHash)}.`,
         );
         if (r.description) out.line(`  ${r.description}`);
         out.line(
@@ -325,7 +339,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
             header: 'STATE',
             value: (u) => (u.active ? 'active' : u.rolledBack ? 'rolled back' : 'replaced'),
           },
-          { header: 'FROM', value: (u) => u.release.sourceName },
+          { header: 'FROM', value: (u) => sourceOf(u.release) },
           { header: 'BY', value: (u) => u.by },
           { header: 'AT', value: (u) => when(u.at) },
           {

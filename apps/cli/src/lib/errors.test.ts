@@ -18,6 +18,7 @@ describe('exit codes', () => {
       conflict: 4,
       unauthorized: 5,
       forbidden: 5,
+      throttled: 5,
       precondition: 6,
       unreachable: 7,
     };
@@ -33,6 +34,7 @@ describe('exit codes', () => {
       ['UNAUTHORIZED', 5],
       ['FORBIDDEN', 5],
       ['PRECONDITION_FAILED', 6],
+      ['TOO_MANY_REQUESTS', 5],
       ['INTERNAL', 1],
     ];
     for (const [code, exit] of cases)
@@ -50,6 +52,21 @@ describe('exit codes', () => {
       path: 'environment',
       details: { missing: ['A'] },
     });
+  });
+
+  it('say when to retry a throttled sign-in (exit 5)', () => {
+    const throttled = (message: string) =>
+      describeError(
+        serverError('TOO_MANY_REQUESTS', message, { details: { retryAfterSeconds: 61 } }),
+      );
+    expect(throttled('Too many failed sign-ins. Try again in 2 minutes.')).toEqual({
+      kind: 'throttled',
+      exitCode: 5,
+      code: 'TOO_MANY_REQUESTS',
+      message: 'Too many failed sign-ins. Try again in 2 minutes.',
+      details: { retryAfterSeconds: 61 },
+    });
+    expect(throttled('Slow down').message).toBe('Slow down. Try again in 2 minutes.');
   });
 
   it('call a refused connection unreachable (7), naming the server', () => {

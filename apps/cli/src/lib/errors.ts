@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'unauthorized'
   | 'forbidden'
   | 'precondition'
+  | 'throttled'
   | 'unreachable'
   | 'unexpected';
 
@@ -26,6 +27,7 @@ export function exitCodeOf(kind: ErrorKind): number {
       return 4;
     case 'unauthorized':
     case 'forbidden':
+    case 'throttled':
       return 5;
     case 'precondition':
       return 6;
@@ -55,6 +57,8 @@ function codeOf(kind: ErrorKind): string {
       return 'FORBIDDEN';
     case 'precondition':
       return 'PRECONDITION_FAILED';
+    case 'throttled':
+      return 'TOO_MANY_REQUESTS';
     case 'unreachable':
       return 'UNREACHABLE';
     case 'unexpected':
@@ -78,6 +82,8 @@ function kindOfFerryCode(code: ErrorData['ferryCode']): ErrorKind {
       return 'forbidden';
     case 'PRECONDITION_FAILED':
       return 'precondition';
+    case 'TOO_MANY_REQUESTS':
+      return 'throttled';
     case 'INTERNAL':
       return 'unexpected';
     default:
@@ -151,6 +157,14 @@ const sentence = (text: string) => {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 };
 
+/** A refusal that says when to retry (Retry-After's seconds in its details) says so in its message. */
+function withRetry(message: string, details: Record<string, unknown> | undefined): string {
+  const seconds = details?.retryAfterSeconds;
+  if (typeof seconds !== 'number' || /try again in/i.test(message)) return message;
+  const minutes = Math.ceil(seconds / 60);
+  return `${message} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
 /** Classify anything thrown while running a command. `server` names the URL in network errors. */
 export function describeError(err: unknown, server?: string): Failure {
   if (err instanceof CliError) return make(err.kind, sentence(err.message), err.extra);
@@ -163,7 +177,7 @@ export function describeError(err: unknown, server?: string): Failure {
     const data = (err as TRPCClientError<never>).data as Partial<ErrorData> | undefined;
     if (data?.ferryCode) {
       const kind = kindOfFerryCode(data.ferryCode);
-      return make(kind, sentence(err.message), {
+      return make(kind, withRetry(sentence(err.message), data.details), {
         code: data.ferryCode,
         ...(data.path !== undefined && data.path !== '' && { path: data.path }),
         ...(data.details && { details: data.details }),

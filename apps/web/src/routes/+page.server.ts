@@ -19,8 +19,10 @@ export const actions = {
     } catch (e) {
       const failure = apiFailure(e);
       if (!failure) throw e;
-      // The same message whichever of the two was wrong.
-      return fail(failure.code === 'UNAUTHORIZED' ? 401 : 400, {
+      // The same message whichever of the two was wrong; a throttled sign-in says when to retry.
+      const status =
+        failure.code === 'TOO_MANY_REQUESTS' ? 429 : failure.code === 'UNAUTHORIZED' ? 401 : 400;
+      return fail(status, {
         username,
         error: failure.message,
       });

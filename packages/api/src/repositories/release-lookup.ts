@@ -2,7 +2,7 @@
 // list of releases mentions, and the variable names a target's environment defines.
 import type { Release, Version } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { fail } from '../errors.js';
 import { toRelease } from './release-repository.js';
 import { toVersion } from './version-repository.js';
@@ -61,17 +61,40 @@ export async function versionsById(db: Db, ids: readonly string[]): Promise<Map<
   return new Map(rows.map((r) => [r.id, toVersion(r)]));
 }
 
-/** Names of automations by id, in one query. */
-export async function automationNames(
-  db: Db,
-  ids: readonly string[],
-): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
+/** Who sent or received a release: an automation's name, and whether it has been deleted. */
+export interface Party {
+  name: string;
+  /** Deleted since; `name` is then the one it had, kept on its releases (rule 15). */
+  deleted: boolean;
+}
+
+/**
+ * Names of automations by id, in one query; an id no automation has any more is named after the
+ * name its releases kept when it was deleted.
+ */
+export async function automationNames(db: Db, ids: readonly string[]): Promise<Map<string, Party>> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return new Map();
   const rows = await db
     .select({ id: schema.automations.id, name: schema.automations.name })
     .from(schema.automations)
-    .where(inArray(schema.automations.id, [...new Set(ids)]));
-  return new Map(rows.map((r) => [r.id, r.name]));
+    .where(inArray(schema.automations.id, wanted));
+  const parties = new Map(rows.map((r) => [r.id, { name: r.name, deleted: false }]));
+  const gone = wanted.filter((id) => !parties.has(id));
+  if (gone.length === 0) return parties;
+  const { releases } = schema;
+  const kept = [
+    ...(await db
+      .selectDistinct({ id: releases.sourceId, name: releases.sourceName })
+      .from(releases)
+      .where(and(inArray(releases.sourceId, gone), isNotNull(releases.sourceName)))),
+    ...(await db
+      .selectDistinct({ id: releases.targetId, name: releases.targetName })
+      .from(releases)
+      .where(and(inArray(releases.targetId, gone), isNotNull(releases.targetName)))),
+  ];
+  for (const { id, name } of kept) parties.set(id, { name: name!, deleted: true });
+  return parties;
 }
 
 /**

@@ -6,12 +6,16 @@ import { and, asc, eq } from 'drizzle-orm';
 export type ReleaseRow = typeof schema.releases.$inferSelect;
 export type UpgradeRow = typeof schema.upgrades.$inferSelect;
 
-export const toRelease = (row: ReleaseRow): Release => ({
-  ...row,
-  status: row.status as ReleaseStatus,
-  createdAt: row.createdAt.toISOString(),
-  decidedAt: row.decidedAt ? row.decidedAt.toISOString() : null,
-});
+export const toRelease = (row: ReleaseRow): Release => {
+  // The kept names are display data for deleted parties (see automationNames), not release state.
+  const { sourceName: _source, targetName: _target, ...rest } = row;
+  return {
+    ...rest,
+    status: row.status as ReleaseStatus,
+    createdAt: row.createdAt.toISOString(),
+    decidedAt: row.decidedAt ? row.decidedAt.toISOString() : null,
+  };
+};
 
 export const fromRelease = (r: Release): typeof schema.releases.$inferInsert => ({
   ...r,

@@ -1,7 +1,7 @@
 // Versions: rows <-> the core's Version.
 import { resolveVersionRef, type Version, type VersionKind } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { fail } from '../errors.js';
 
 export type VersionRow = typeof schema.versions.$inferSelect;
@@ -59,4 +59,14 @@ export async function findVersion(
 ): Promise<Version> {
   const found = resolveVersionRef((await listVersions(db, automation.id)).map(toVersion), ref);
   return found.ok ? found.value : fail('NOT_FOUND', found.error.message, field);
+}
+
+/** Whether a saved version of the automation holds this content (rule 15: then no backup is needed). */
+export async function versionHolds(db: Db, automationId: string, root: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: schema.versions.id })
+    .from(schema.versions)
+    .where(and(eq(schema.versions.automationId, automationId), eq(schema.versions.root, root)))
+    .limit(1);
+  return row !== undefined;
 }

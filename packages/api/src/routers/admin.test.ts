@@ -20,25 +20,20 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
   beforeAll(async () => {
     api = await createTestApi(kind);
     const editor = api.as('editor').automations;
-    const a = await editor.import({ document: fixture('go-back-bot.json') });
-    const b = await editor.import({ document: fixture('dynamic-button-bot.json') });
+    const a = await editor.import({ document: fixture('returns-desk.json') });
+    const b = await editor.import({ document: fixture('order-tracker.json') });
     versionRoot = (await editor.export({ automation: a.id })).root;
-    await editor.import({ document: fixture('qr-sms-template.json'), into: a.id });
+    // Importing into a keeps its working copy (versionRoot) as version #1 "Before import".
+    await editor.import({ document: fixture('loose-ends.json'), into: a.id });
     releaseRoot = (await editor.export({ automation: b.id })).root;
-    await editor.import({ document: fixture('universal-tile-demo.json'), into: b.id });
-    // Now unreachable: b's second working copy.
-    await editor.import({ document: fixture('replacement-card-helper.json'), into: b.id });
-    const db = api.database.db;
-    await db.insert(schema.versions).values({
-      id: uuidv7(),
-      automationId: a.id,
-      number: 1,
-      name: 'kept by a version',
-      author: 'editor',
-      root: versionRoot,
-      automatic: false,
-      kind: 'manual',
+    await editor.import({ document: fixture('tile-showcase.json'), into: b.id });
+    // Now unreachable: b's second working copy, edited away before any version held it.
+    await api.as('editor').editing.addDialog({
+      automation: b.id,
+      baseRevision: (await editor.show({ automation: b.id })).revision,
+      dialog: { name: 'Edited away' },
     });
+    const db = api.database.db;
     await db.insert(schema.releases).values({
       id: uuidv7(),
       sourceId: b.id,

@@ -1,28 +1,41 @@
 // Sign-in for the web UI (a session cookie) and the caller's own identity.
+import { randomBytes } from 'node:crypto';
 import { schema } from '@ferry/db';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { SESSION_COOKIE, createSession } from '../accounts.js';
 import { fail } from '../errors.js';
-import { hashToken, verifyPassword } from '../security.js';
+import { hashPassword, hashToken, verifyPassword } from '../security.js';
+import { admitSignIn, signInFailed, signInSucceeded } from '../sign-in-throttle.js';
 import { procedure, publicProcedure, router } from '../trpc.js';
 import { textInput } from './inputs.js';
+
+/** A hash no password matches in practice, checked for unknown names so they take as long to refuse. */
+let unknownUser: Promise<string> | undefined;
+const unknownUserHash = () => (unknownUser ??= hashPassword(randomBytes(32).toString('base64')));
 
 export const authRouter = router({
   login: publicProcedure
     .input(z.object({ name: textInput().min(1), password: textInput().min(1) }))
     .mutation(async ({ ctx, input }) => {
+      const admitted = await admitSignIn(ctx, {
+        name: input.name,
+        ...(ctx.clientAddress && { address: ctx.clientAddress }),
+      });
       const [user] = await ctx.db
         .select()
         .from(schema.users)
         .where(eq(schema.users.name, input.name));
-      // The same answer whether the user or the password is wrong.
-      if (
-        !user ||
-        user.disabledAt !== null ||
-        !(await verifyPassword(input.password, user.passwordHash))
-      )
+      // The same answer, and the same work, whether the user or the password is wrong.
+      const passwordOk = await verifyPassword(
+        input.password,
+        user?.passwordHash ?? (await unknownUserHash()),
+      );
+      if (!user || user.disabledAt !== null || !passwordOk) {
+        await signInFailed(ctx, admitted);
         fail('UNAUTHORIZED', 'Wrong user name or password.', 'password');
+      }
+      await signInSucceeded(ctx, admitted);
       const { token, expiresAt } = await createSession(ctx.db, user!.id);
       ctx.setCookie?.(
         `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Expires=${expiresAt.toUTCString()}`,

@@ -15,10 +15,10 @@ describe.each(testDatabaseKinds())('automations on %s', (kind) => {
   afterAll(() => api.close());
 
   it('imports a CB export as a new automation and exports it back identical but for identity', async () => {
-    const text = fixture('go-back-bot.json');
+    const text = fixture('returns-desk.json');
     const created = await api.as('editor').automations.import({ document: text });
     expect(created).toMatchObject({
-      name: 'goBackBot',
+      name: 'returnsDesk',
       revision: 1,
       created: true,
       counts: { dialogs: 3, interactions: 9 },
@@ -34,7 +34,7 @@ describe.each(testDatabaseKinds())('automations on %s', (kind) => {
   });
 
   it('importing one file twice gives two automations', async () => {
-    const text = fixture('dynamic-button-bot.json');
+    const text = fixture('order-tracker.json');
     const a = await api.as('editor').automations.import({ document: text });
     const b = await api.as('editor').automations.import({ document: text });
     expect(a.id).not.toBe(b.id);

@@ -4,13 +4,15 @@ import {
   emptyContent,
   exportCbExport,
   importCbExport,
+  importInto,
+  rejectRelease,
   type BotContent,
 } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
-import { auditEntry, writeAudit } from '../audit.js';
+import { auditEntry, opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
 import { fail, unwrap } from '../errors.js';
 import {
@@ -18,10 +20,23 @@ import {
   findAutomation,
   lockAutomation,
   requireRevision,
+  storeAutomation,
+  toAutomation,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
-import { findVersion } from '../repositories/version-repository.js';
-import { ledgerOf, toUpgrade } from '../repositories/release-repository.js';
+import { pruneAutomaticVersions } from '../repositories/retention.js';
+import {
+  findVersion,
+  insertVersions,
+  versionHolds,
+  versionSummary,
+} from '../repositories/version-repository.js';
+import {
+  ledgerOf,
+  pendingReleaseOf,
+  storeRelease,
+  toUpgrade,
+} from '../repositories/release-repository.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, baseRevision, jsonObject, jsonText, name, textInput } from './inputs.js';
 
@@ -188,16 +203,52 @@ export const automationsRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         const row = await lockAutomation(tx, input.automation);
+        // Rule 15: the releases and upgrades it sent or received stay (they have no foreign key
+        // to it) and keep its name. A release still waiting for it can never be accepted now:
+        // it is closed as rejected, so that it is pending for no one.
+        const waiting = await pendingReleaseOf(tx, row.id);
+        if (waiting) {
+          const closed = unwrap(
+            rejectRelease(
+              toAutomation(row),
+              waiting,
+              { reason: `"${row.name}" was deleted.` },
+              opContext(ctx, uuidv7),
+            ),
+          );
+          await storeRelease(tx, closed.release);
+          await writeAudit(tx, ctx, closed.audit);
+        }
+        const sent = await tx
+          .update(schema.releases)
+          .set({ sourceName: row.name })
+          .where(eq(schema.releases.sourceId, row.id))
+          .returning({ id: schema.releases.id });
+        const received = await tx
+          .update(schema.releases)
+          .set({ targetName: row.name })
+          .where(eq(schema.releases.targetId, row.id))
+          .returning({ id: schema.releases.id });
         await tx.delete(schema.automations).where(eq(schema.automations.id, row.id));
         await writeAudit(
           tx,
           ctx,
           auditEntry(ctx, 'automation.delete', row.id, {
             before: row.root,
-            details: { name: row.name },
+            details: {
+              name: row.name,
+              releasesKept: sent.length + received.length,
+              ...(waiting && { closedReleaseId: waiting.id }),
+            },
           }),
         );
-        return { id: row.id, name: row.name, deleted: true };
+        return {
+          id: row.id,
+          name: row.name,
+          deleted: true,
+          releasesKept: sent.length + received.length,
+          closedRelease: waiting ? { id: waiting.id, version: waiting.version } : null,
+        };
       }),
     ),
 
@@ -222,18 +273,37 @@ export const automationsRouter = router({
         const counts = countContent(content);
         if (input.into !== undefined) {
           const row = await lockAutomation(tx, input.into, 'into');
-          requireRevision(row, input.baseRevision);
-          const next = await advanceAutomation(tx, row, { root });
-          await writeAudit(
+          // Rule 15: the working copy being replaced is kept first, unless a version holds it.
+          const done = unwrap(
+            importInto(
+              toAutomation(row),
+              {
+                root,
+                workingCopySaved: await versionHolds(tx, row.id, row.root),
+                ...(input.baseRevision !== undefined && { baseRevision: input.baseRevision }),
+                details: counts,
+              },
+              opContext(ctx, uuidv7),
+            ),
+          );
+          if (done.backup) await insertVersions(tx, done.backup);
+          await storeAutomation(tx, done.automation);
+          await writeAudit(tx, ctx, done.audit);
+          const pruned = await pruneAutomaticVersions(
             tx,
             ctx,
-            auditEntry(ctx, 'automation.import', row.id, {
-              before: row.root,
-              after: root,
-              details: { into: true, ...counts },
-            }),
+            row.id,
+            done.backup ? [done.backup.id] : [],
           );
-          return { ...summary(next), created: false, counts };
+          return {
+            id: row.id,
+            name: row.name,
+            revision: done.automation.revision,
+            created: false,
+            counts,
+            backup: done.backup ? versionSummary(done.backup) : null,
+            pruned,
+          };
         }
         const wanted = input.name ?? (botName?.trim() || 'Imported bot');
         if (input.name !== undefined) await requireFreeName(tx, wanted);
@@ -250,7 +320,7 @@ export const automationsRouter = router({
             details: { into: false, ...counts },
           }),
         );
-        return { ...summary(row!), created: true, counts };
+        return { ...summary(row!), created: true, counts, backup: null, pruned: [] as number[] };
       });
     }),
 

@@ -9,21 +9,22 @@ import {
   type TestApi,
 } from '../test-support/harness.js';
 
-// go-back-bot.json: dialog "1 Welcome" and its interactions in order, and dialog "2 Go Back".
-const WELCOME = 'c2f8d342-1424-4d3b-b10d-6e3564e14514';
-const GO_BACK = '83d30c72-60d1-4250-a1b1-b46bb3660fd4';
+// returns-desk.json (packages/fixtures): dialog "1 Start" and its interactions in export order,
+// and dialog "2 Back".
+const WELCOME = 'ec5af9b4-11ab-43f2-9890-cee5f265df12';
+const GO_BACK = '9d1f7d66-64a2-4f71-8325-81918cc8375e';
 const WELCOME_INTERACTIONS = [
-  '12ca9ed5370e01a930beeef648d735ab1695bb5d',
-  '1b13ee6abdf75c53a37685d5ece64289fbe08bc5',
-  '76cc4f31c2b33cf34ff2061d991b012b46cf55f6',
-  '7a224f6b43d072a2192355ce5aecfea42d53c6ca',
-  'cbb94adb94e7a3e5a43800d095acbd81d78241e6',
-  'f901346e9828f1f02f54bb2404eb9163c30503d6',
+  '1dd8fcb8752b188ee9274492b26b9bab02591f22',
+  '38c07fb248efc664113d143ba4d471745dd05551',
+  '4e5d421265f7922cbc5bf86d61ce43ab4f5e6638',
+  '621fc8e6ac36ce3826159482f482467ec324afa1',
+  '99437526955633dd4fdf8e57f7015b97b724019a',
+  'e47dada547cf9c1013860364262beb716d9791b4',
 ];
-const GO_BACK_STARTER = 'b29752216d6711ea926172176ff1bf8a75ed0736';
-const FALLBACK = 'd4af56f5-9cea-447c-beb7-9c8534d066f2';
+const GO_BACK_STARTER = 'c280f68ccd654c7027d209f7057a37dd943973dc';
+const FALLBACK = '36c602e4-8b75-4794-a797-b8ccffb7e1d3';
 
-/** A valid call of every editing procedure, on go-back-bot content, at the given revision. */
+/** A valid call of every editing procedure, on returns-desk content, at the given revision. */
 const EDITS: [
   string,
   (c: ApiCaller, automation: string, baseRevision: number) => Promise<unknown>,
@@ -109,7 +110,7 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
   afterAll(() => api.close());
 
   const importBot = async () =>
-    (await editor.automations.import({ document: fixture('go-back-bot.json') })).id;
+    (await editor.automations.import({ document: fixture('returns-desk.json') })).id;
   const content = async (automation: string) =>
     (await viewer.automations.content({ automation })).content;
   const dialogOf = async (automation: string, dialogId: string) =>
@@ -135,14 +136,14 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
     });
     expect(answer).toEqual({
       id,
-      name: 'goBackBot',
+      name: 'returnsDesk',
       revision: 2,
       contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const { document } = await viewer.automations.export({ automation: id });
     expect(document.bot).toEqual({
       id,
-      name: 'goBackBot',
+      name: 'returnsDesk',
       language: 'de-DE',
       botAttributes: { ENABLE_DEBUG: 'false' },
     });

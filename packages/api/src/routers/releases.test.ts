@@ -1,4 +1,4 @@
-import { generateBotExport, importCbExport, releaseChecks } from '@ferry/core';
+import { generateBotExport, importCbExport, referencedEnvNames, releaseChecks } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { and, count, eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
@@ -104,7 +104,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
     return out;
   }
 
-  describe('the whole workflow on every real CB export', () => {
+  describe('the whole workflow on every CB export', () => {
     const pairs = FIXTURES.map((f, i) => [f, FIXTURES[(i + 1) % FIXTURES.length]!] as const);
 
     it.each(pairs)(
@@ -112,16 +112,18 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       async (devFile, prodFile) => {
         const dev = await importBot(fixture(devFile), 'Dev');
         const prod = await importBot(fixture(prodFile), 'Prod');
-        const environmentId = await linkEnvironment(prod.id, ['BRAND']);
+        // Prod's environment defines every variable the release uses (and one it does not).
+        const parsed = importCbExport(fixture(devFile));
+        if (!parsed.ok) throw new Error(parsed.error.message);
+        const defined = ['BRAND', ...referencedEnvNames(parsed.value.content)];
+        const environmentId = await linkEnvironment(prod.id, defined);
         const agent = unique('prod-agent');
         await db()
           .insert(schema.agents)
           .values({ id: uuidv7(), automationId: prod.id, name: agent });
         const prodBefore = await exportOf(prod.id);
         const devExport = await exportOf(dev.id);
-        const parsed = importCbExport(fixture(devFile));
-        if (!parsed.ok) throw new Error(parsed.error.message);
-        const expectedChecks = releaseChecks(parsed.value.content, ['BRAND']);
+        const expectedChecks = releaseChecks(parsed.value.content, defined);
 
         const release = await creator().releases.create({
           source: dev.name,
@@ -327,13 +329,13 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   });
 
   it('an upgrade based on a stale preview is a conflict that writes nothing; the fresh revision succeeds', async () => {
-    const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
-    const prod = await importBot(fixture('dynamic-button-bot.json'), 'Prod');
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
+    const prod = await importBot(fixture('order-tracker.json'), 'Prod');
     await creator().releases.create({ source: dev.id, target: prod.id, version: '1.0.0' });
     const preview = await acceptor().releases.show({ target: prod.id });
     // Someone edits Production after the acceptor looked.
     await editor().automations.import({
-      document: fixture('qr-sms-template.json'),
+      document: fixture('loose-ends.json'),
       into: prod.id,
       baseRevision: preview.target.revision,
     });
@@ -359,7 +361,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   });
 
   it('a new release supersedes the pending one, which stays in history and can no longer be upgraded to', async () => {
-    const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
     const prod = await emptyBot('Prod');
     const first = await creator().releases.create({
       source: dev.id,
@@ -400,8 +402,8 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   });
 
   it('concurrent releases between two automations in both directions neither deadlock nor leave two pending', async () => {
-    const a = await importBot(fixture('go-back-bot.json'), 'A');
-    const b = await importBot(fixture('dynamic-button-bot.json'), 'B');
+    const a = await importBot(fixture('returns-desk.json'), 'A');
+    const b = await importBot(fixture('order-tracker.json'), 'B');
     const results = await Promise.all([
       creator().releases.create({ source: a.id, target: b.id, version: '1.0.0' }),
       creator().releases.create({ source: b.id, target: a.id, version: '1.0.0' }),
@@ -420,7 +422,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   });
 
   it('a release number must be above the one the target last upgraded to, unless forced', async () => {
-    const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
     const prod = await emptyBot('Prod');
     await creator().releases.create({ source: dev.id, target: prod.id, version: '2.0.0' });
     await acceptor().releases.upgrade({ target: prod.id });
@@ -446,7 +448,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   });
 
   it('with the acceptor-differs policy, the creator of a release may not upgrade to it; someone else may', async () => {
-    const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
     const prod = await emptyBot('Prod');
     await setPolicy(db(), { ...DEFAULT_POLICY, acceptorMustDifferFromCreator: true });
     try {
@@ -531,8 +533,8 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   });
 
   it('rolling back twice goes two upgrades back, saving edits made since first, and lowers the number floor', async () => {
-    const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
-    const prod = await importBot(fixture('top-level-key-demo.json'), 'Prod');
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
+    const prod = await importBot(fixture('hello-minimal.json'), 'Prod');
     const original = await exportOf(prod.id);
     const first = await creator().releases.create({
       source: dev.id,
@@ -540,12 +542,12 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       version: '1.0.0',
     });
     await acceptor().releases.upgrade({ target: prod.id });
-    await editor().automations.import({ document: fixture('qr-sms-template.json'), into: dev.id });
+    await editor().automations.import({ document: fixture('loose-ends.json'), into: dev.id });
     await creator().releases.create({ source: dev.id, target: prod.id, version: '2.0.0' });
     await acceptor().releases.upgrade({ target: prod.id });
     // Production is edited after the upgrade: the rollback keeps those edits as a version.
     const edited = await editor().automations.import({
-      document: fixture('replacement-card-helper.json'),
+      document: fixture('card-services.json'),
       into: prod.id,
     });
     const editedRoot = (await exportOf(prod.id)).root;
@@ -593,7 +595,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   });
 
   it('a release is frozen at creation, and can be made from a chosen version of the source', async () => {
-    const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
     const prod = await emptyBot('Prod');
     const other = await emptyBot('Other');
     const emptyRoot = (await exportOf(prod.id)).root;
@@ -603,7 +605,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       target: prod.id,
       version: '1.0.0',
     });
-    await editor().automations.import({ document: fixture('qr-sms-template.json'), into: dev.id });
+    await editor().automations.import({ document: fixture('loose-ends.json'), into: dev.id });
     const preview = await acceptor().releases.show({ release: release.id });
     expect(preview.release.contentHash).toBe(devRoot);
     await acceptor().releases.upgrade({ target: prod.id });
@@ -637,7 +639,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   });
 
   it('every release action writes its audit entry with the content hashes', async () => {
-    const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
     const prod = await emptyBot('Prod');
     const emptyRoot = (await exportOf(prod.id)).root;
     const release = await creator().releases.create({
@@ -672,7 +674,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
 
   describe('refusals', () => {
     it('a release to its own source is invalid', async () => {
-      const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+      const dev = await importBot(fixture('returns-desk.json'), 'Dev');
       expect(
         await failure(
           creator().releases.create({ source: dev.name, target: dev.id, version: '1.0.0' }),
@@ -684,7 +686,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
     });
 
     it('unknown automations and releases are NOT_FOUND, naming the field', async () => {
-      const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+      const dev = await importBot(fixture('returns-desk.json'), 'Dev');
       const prod = await emptyBot('Prod');
       const cases: [() => Promise<unknown>, string][] = [
         [
@@ -715,7 +717,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
     });
 
     it('a release addressed to another target cannot be upgraded to or rejected there', async () => {
-      const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+      const dev = await importBot(fixture('returns-desk.json'), 'Dev');
       const prod = await emptyBot('Prod');
       const elsewhere = await emptyBot('Elsewhere');
       const release = await creator().releases.create({
@@ -735,7 +737,7 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
     });
 
     it('only release creators create and promote, only release acceptors upgrade, reject and roll back', async () => {
-      const dev = await importBot(fixture('go-back-bot.json'), 'Dev');
+      const dev = await importBot(fixture('returns-desk.json'), 'Dev');
       const prod = await emptyBot('Prod');
       for (const role of ['viewer', 'editor', 'release-acceptor'] as const) {
         expect(

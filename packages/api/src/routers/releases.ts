@@ -38,6 +38,7 @@ import {
   environmentVariableNames,
   findRelease,
   releaseById,
+  type Party,
   versionById,
   versionsById,
 } from '../repositories/release-lookup.js';
@@ -49,7 +50,12 @@ import {
   toRelease,
   toUpgrade,
 } from '../repositories/release-repository.js';
-import { insertVersions, listVersions, toVersion } from '../repositories/version-repository.js';
+import {
+  insertVersions,
+  listVersions,
+  toVersion,
+  versionHolds,
+} from '../repositories/version-repository.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, baseRevision, description, refInput, textInput } from './inputs.js';
@@ -67,14 +73,18 @@ const ref = (row: AutomationRow) => ({ id: row.id, name: row.name, revision: row
 const versionRef = (v: Version) => ({ id: v.id, number: v.number, name: v.name });
 
 /** A release as every answer shows it: the summary plus the names of source and target. */
-const releaseView = (r: Release, names: ReadonlyMap<string, string>) => ({
+const releaseView = (r: Release, names: ReadonlyMap<string, Party>) => ({
   ...releaseSummary(r),
-  sourceName: names.get(r.sourceId) ?? null,
-  targetName: names.get(r.targetId) ?? null,
+  sourceName: names.get(r.sourceId)?.name ?? null,
+  /** The source has been deleted since; `sourceName` is the name it had. */
+  sourceDeleted: names.get(r.sourceId)?.deleted ?? false,
+  targetName: names.get(r.targetId)?.name ?? null,
+  targetDeleted: names.get(r.targetId)?.deleted ?? false,
 });
 export type ReleaseView = ReturnType<typeof releaseView>;
 
-const namesOf = (...rows: AutomationRow[]) => new Map(rows.map((r) => [r.id, r.name]));
+const namesOf = (...rows: AutomationRow[]) =>
+  new Map(rows.map((r) => [r.id, { name: r.name, deleted: false }]));
 
 async function viewsOf(db: Db, releases: Release[]): Promise<ReleaseView[]> {
   const names = await automationNames(
@@ -297,6 +307,13 @@ export const releasesRouter = router({
           );
       } else if (input.release !== undefined) {
         release = await findRelease(ctx.db, input.release);
+        const addressee = (await automationNames(ctx.db, [release.targetId])).get(release.targetId);
+        if (addressee?.deleted)
+          fail(
+            'NOT_FOUND',
+            `Release ${release.version} was addressed to "${addressee.name}", which has been deleted.`,
+            'release',
+          );
         target = await findAutomation(ctx.db, release.targetId, 'target');
       } else {
         return fail(
@@ -393,13 +410,7 @@ export const releasesRouter = router({
             name: row.name,
             revision: done.automation.revision,
           },
-          release: releaseView(
-            done.release,
-            new Map([
-              ...(await automationNames(tx, [release.sourceId])),
-              [row.id, row.name] as const,
-            ]),
-          ),
+          release: releaseView(done.release, await automationNames(tx, [release.sourceId, row.id])),
           backupVersion: versionRef(done.backup),
           resultVersion: versionRef(done.result),
           /** Counted only when the checks were run in full (a forced upgrade); else see `show`. */
@@ -432,13 +443,7 @@ export const releasesRouter = router({
         );
         await storeRelease(tx, done.release);
         await writeAudit(tx, ctx, done.audit);
-        return releaseView(
-          done.release,
-          new Map([
-            ...(await automationNames(tx, [release.sourceId])),
-            [row.id, row.name] as const,
-          ]),
-        );
+        return releaseView(done.release, await automationNames(tx, [release.sourceId, row.id]));
       }),
     ),
 
@@ -459,6 +464,7 @@ export const releasesRouter = router({
               backup,
               release: active ? await releaseById(tx, active.releaseId) : null,
               ...(input.baseRevision !== undefined && { baseRevision: input.baseRevision }),
+              workingCopySaved: await versionHolds(tx, row.id, row.root),
             },
             opContext(ctx, uuidv7),
           ),
@@ -478,10 +484,7 @@ export const releasesRouter = router({
           automation: { id: row.id, name: row.name, revision: done.automation.revision },
           release: releaseView(
             done.release,
-            new Map([
-              ...(await automationNames(tx, [done.release.sourceId])),
-              [row.id, row.name] as const,
-            ]),
+            await automationNames(tx, [done.release.sourceId, row.id]),
           ),
           restoredVersion: versionRef(backup!),
           savedEditsVersion: done.savedEdits ? versionRef(done.savedEdits) : null,
@@ -530,6 +533,7 @@ export const releasesRouter = router({
               description: r?.description ?? '',
               sourceId: r?.sourceId ?? null,
               sourceName: r?.sourceName ?? null,
+              sourceDeleted: r?.sourceDeleted ?? false,
               createdBy: r?.createdBy ?? null,
             },
             contentHash: u.root,
@@ -603,7 +607,14 @@ export const releasesRouter = router({
       const root = findRoot(id);
       components.set(root, [...(components.get(root) ?? []), id]);
     }
-    const nameOf = (id: string) => automations.get(id)?.name ?? id;
+    // A deleted automation stays a stage, named as its releases kept it (rule 15).
+    const keptNames = new Map<string, string>();
+    for (const r of rows) {
+      if (r.sourceName !== null) keptNames.set(r.sourceId, r.sourceName);
+      if (r.targetName !== null) keptNames.set(r.targetId, r.targetName);
+    }
+    const nameOf = (id: string) => automations.get(id)?.name ?? keptNames.get(id) ?? id;
+    const deleted = (id: string) => !automations.has(id);
 
     const pipelines = [...components.values()].map((members) => {
       const inside = new Set(members);
@@ -618,14 +629,15 @@ export const releasesRouter = router({
         (id) => `${String(depth.get(id)).padStart(6, '0')}\u0000${nameOf(id)}`,
       );
       const stages = ordered.map((id) => {
-        const a = automations.get(id)!;
+        const a = automations.get(id);
         const running = activeUpgrade(upgrades.filter((u) => u.targetId === id));
         const pending = rows.find((r) => r.targetId === id && r.status === 'pending');
         return {
           id,
-          name: a.name,
-          revision: a.revision,
-          environment: a.environmentId ? (envNames.get(a.environmentId) ?? null) : null,
+          name: nameOf(id),
+          deleted: deleted(id),
+          revision: a?.revision ?? null,
+          environment: a?.environmentId ? (envNames.get(a.environmentId) ?? null) : null,
           depth: depth.get(id)!,
           runsRelease: running ? { id: running.releaseId, version: running.releaseVersion } : null,
           pendingRelease: pending
@@ -634,13 +646,15 @@ export const releasesRouter = router({
         };
       });
       return {
-        label: stages.map((s) => s.name).join(' → '),
+        label: stages.map((s) => (s.deleted ? `${s.name} (deleted)` : s.name)).join(' → '),
         automations: stages,
         edges: own.map((e) => ({
           sourceId: e.sourceId,
           sourceName: nameOf(e.sourceId),
+          sourceDeleted: deleted(e.sourceId),
           targetId: e.targetId,
           targetName: nameOf(e.targetId),
+          targetDeleted: deleted(e.targetId),
           releases: e.releases,
           lastRelease: {
             id: e.last.id,

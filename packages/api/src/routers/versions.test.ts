@@ -11,9 +11,9 @@ import {
   type TestApi,
 } from '../test-support/harness.js';
 
-// go-back-bot.json: dialog "1 Welcome" and its third interaction.
-const WELCOME = 'c2f8d342-1424-4d3b-b10d-6e3564e14514';
-const TEXT_6 = '76cc4f31c2b33cf34ff2061d991b012b46cf55f6';
+// returns-desk.json (packages/fixtures): dialog "1 Start" and its interaction text_6.
+const WELCOME = 'ec5af9b4-11ab-43f2-9890-cee5f265df12';
+const TEXT_6 = 'e47dada547cf9c1013860364262beb716d9791b4';
 
 const DATE_TIME_NAME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/;
 
@@ -31,7 +31,7 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
   afterAll(() => api.close());
   afterEach(() => setPolicy(api.database.db, DEFAULT_POLICY));
 
-  const importBot = async (file = 'go-back-bot.json') =>
+  const importBot = async (file = 'returns-desk.json') =>
     (await editor.automations.import({ document: fixture(file) })).id;
   const exported = async (automation: string, version?: string) =>
     (await viewer.automations.export({ automation, ...(version && { version }) })).document;
@@ -49,7 +49,7 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
     versions: await viewer.versions.list({ automation }),
     audit: (await api.database.db.select().from(schema.auditLog)).length,
   });
-  /** Change the text of one interaction of the Welcome dialog. */
+  /** Change the text of one interaction of the "1 Start" dialog. */
   const editText = async (automation: string, text: string) => {
     const { content, revision } = await viewer.automations.content({ automation });
     const interaction = content.dialogs
@@ -216,7 +216,7 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
       id: b.id,
       number: 2,
       name: 'Nightly',
-      automation: { id, name: expect.stringMatching(/^goBackBot/) },
+      automation: { id, name: expect.stringMatching(/^returnsDesk/) },
       counts: { dialogs: 3, interactions: 8, integrations: 0 },
     });
     expect((await viewer.versions.show({ automation: id, version: 1 })).counts).toEqual({
@@ -224,7 +224,7 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
       interactions: 9,
       integrations: 0,
     });
-    const withIntegration = await importBot('dynamic-button-bot.json');
+    const withIntegration = await importBot('order-tracker.json');
     await editor.versions.save({ automation: withIntegration });
     expect(
       (await viewer.versions.show({ automation: withIntegration, version: 1 })).counts,
@@ -268,7 +268,7 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
   });
 
   it('editing then restoring round-trips the content exactly', async () => {
-    const id = await importBot('universal-tile-demo.json');
+    const id = await importBot('tile-showcase.json');
     const original = await exported(id);
     await editor.versions.save({ automation: id, name: 'Original' });
     const { content } = await viewer.automations.content({ automation: id });

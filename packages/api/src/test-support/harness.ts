@@ -1,9 +1,9 @@
 // Test harness (after karakeep's testUtils): a fresh database with the real migrations, users of
 // every role, and one tRPC caller per user. Runs on PGlite, and on PostgreSQL when DATABASE_URL is set.
 import { schema } from '@ferry/db';
+import { allFixtures, fixture } from '@ferry/fixtures';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '@ferry/db/testing';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import pino from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { createContextInner, type Caller, type Services } from '../context.js';
@@ -14,12 +14,13 @@ import { createCallerFactory } from '../trpc.js';
 
 export { testDatabaseKinds };
 
-/** The real CB exports in shared/fixtures/cb-exports/ (from LivePerson's public samples). */
-const FIXTURE_DIR = new URL('../../../../../shared/fixtures/cb-exports/', import.meta.url);
-export const FIXTURES = readdirSync(FIXTURE_DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
-export const fixture = (name: string): string => readFileSync(new URL(name, FIXTURE_DIR), 'utf8');
+/**
+ * The CB exports tests run on (packages/fixtures): `FIXTURES` is what the "on every export" tests
+ * iterate over, the project's own then the FERRY_CB_CORPUS corpus; `fixture(name)` reads one (the
+ * old sample names such as 'go-back-bot.json' still resolve, to the fixture with the same role).
+ */
+export const FIXTURES = allFixtures();
+export { fixture };
 
 const createCaller = createCallerFactory(appRouter);
 export type ApiCaller = ReturnType<typeof createCaller>;

@@ -1,18 +1,11 @@
-// Test helpers: the shared real CB exports and the native hash function.
+// Test helpers: the project's CB exports (plus the FERRY_CB_CORPUS corpus) and the native hash.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { allFixtures, fixture } from '@ferry/fixtures';
 import type { HashFn } from '../hash.js';
 
-export const FIXTURE_DIR = fileURLToPath(
-  new URL('../../../../../shared/fixtures/cb-exports/', import.meta.url),
-);
+/** Every export the "on every fixture" tests run on: the project's, then the corpus, if any. */
+export const fixtureNames = (): string[] => allFixtures();
 
-export const fixtureNames = (): string[] =>
-  readdirSync(FIXTURE_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-
-export const readFixture = (name: string): string => readFileSync(FIXTURE_DIR + name, 'utf8');
+export const readFixture = (name: string): string => fixture(name);
 
 export const nodeSha256: HashFn = (text) => createHash('sha256').update(text).digest('hex');

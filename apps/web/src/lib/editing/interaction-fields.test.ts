@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { importCbExport } from '@ferry/core';
+import { fixture } from '@ferry/fixtures';
 import { describe, expect, it } from 'vitest';
 import {
   applyFieldEdits,
@@ -12,24 +12,19 @@ import {
 } from './interaction-fields';
 import { readableInteraction } from '../server/readable';
 
-const interactionsOf = (fixture: string) => {
-  const text = readFileSync(
-    new URL(`../../../../../../shared/fixtures/cb-exports/${fixture}`, import.meta.url),
-    'utf8',
-  );
-  const parsed = importCbExport(text);
+const interactionsOf = (name: string) => {
+  const parsed = importCbExport(fixture(name));
   if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.value.content.dialogs.flatMap((d) => d.interactions) as JsonObject[];
 };
-const named = (fixture: string, name: string) =>
-  interactionsOf(fixture).find((i) => i.name === name)!;
+const named = (file: string, name: string) => interactionsOf(file).find((i) => i.name === name)!;
 
 describe('editable fields of an interaction', () => {
   it('offers a quick reply’s name, message text and quick-reply titles', () => {
-    const fields = editableFields(named('go-back-bot.json', 'quick_reply_7'));
+    const fields = editableFields(named('returns-desk.json', 'quick_reply_7'));
     expect(fields.map((f) => [f.label, f.value])).toEqual([
       ['Name', 'quick_reply_7'],
-      ['Message text', expect.stringMatching(/^This is interaction number 2/)],
+      ['Message text', expect.stringMatching(/^Step 2 of 3:/)],
       ['Quick reply 1', 'Continue'],
       ['Quick reply 2', 'Back'],
     ]);
@@ -37,17 +32,17 @@ describe('editable fields of an interaction', () => {
   });
 
   it('offers the title, subtitle and buttons of structured cards, numbered per card', () => {
-    const all = interactionsOf('api-results-text-only-demo.json');
-    const card = all.find((i) => JSON.stringify(i).includes('Get directions'))!;
+    const all = interactionsOf('order-tracker.json');
+    const card = all.find((i) => JSON.stringify(i).includes('Track parcel'))!;
     const labels = editableFields(card).map((f) => f.label);
     expect(labels).toContain('Button 1');
     expect(labels.some((l) => l.startsWith('Title'))).toBe(true);
-    const button = editableFields(card).find((f) => f.value === 'Get directions')!;
+    const button = editableFields(card).find((f) => f.value === 'Track parcel')!;
     expect(button.path).toMatch(/\.buttons\.\d+\.name$/);
   });
 
   it('offers every choice of a multiple-choice question', () => {
-    const all = interactionsOf('universal-tile-demo.json');
+    const all = interactionsOf('tile-showcase.json');
     const question = all.find((i) => JSON.stringify(i).includes('MULTIPLE_CHOICE_QUESTION'))!;
     const choices = editableFields(question).filter((f) => f.label.startsWith('Choice'));
     expect(choices.length).toBeGreaterThan(0);
@@ -65,7 +60,7 @@ describe('editable fields of an interaction', () => {
 
 describe('applying an edit form', () => {
   it('writes changed fields over the JSON and the readable view shows them', () => {
-    const original = named('go-back-bot.json', 'quick_reply_7');
+    const original = named('returns-desk.json', 'quick_reply_7');
     const fields = editableFields(original);
     const edits = fields.map((f) => ({
       path: f.path,
@@ -86,7 +81,7 @@ describe('applying an edit form', () => {
   });
 
   it('keeps changes made in the JSON where the field was left as shown, and keeps the id', () => {
-    const original = named('go-back-bot.json', 'text_6');
+    const original = named('returns-desk.json', 'text_6');
     const json = structuredClone(original);
     expect(setAt(json, 'content.results.tile.tileData.0.text', 'Edited in JSON')).toBe(true);
     json.id = 'someone-else';

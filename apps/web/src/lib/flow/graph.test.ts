@@ -1,11 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { importCbExport, type BotContent, type Change, type JsonObject } from '@ferry/core';
+import { allFixtures, fixture } from '@ferry/fixtures';
 import { describe, expect, it } from 'vitest';
 import { buildGraph, DIALOG_PREFIX, type FlowGraph } from './graph';
 
-const DIR = new URL('../../../../../../shared/fixtures/cb-exports/', import.meta.url);
 const load = (file: string): BotContent => {
-  const r = importCbExport(readFileSync(new URL(file, DIR), 'utf8'));
+  const r = importCbExport(fixture(file));
   if (!r.ok) throw new Error(r.error.message);
   return r.value.content;
 };
@@ -17,8 +16,8 @@ const byName = (g: FlowGraph, name: string) => {
 const edge = (g: FlowGraph, from: string, to: string) =>
   g.edges.find((e) => e.source === byName(g, from).id && e.target === byName(g, to).id);
 
-describe('buildGraph on the go-back bot', () => {
-  const content = load('go-back-bot.json');
+describe('buildGraph on the returns-desk bot', () => {
+  const content = load('returns-desk.json');
   const g = buildGraph(content);
 
   it('has a node per dialog and per interaction', () => {
@@ -29,7 +28,7 @@ describe('buildGraph on the go-back bot', () => {
     const reply = byName(g, 'quick_reply_7');
     expect(reply.type).toBe('QUICK_REPLY');
     expect(reply.text).toBe(
-      "This is interaction number 2. Click 'Continue' to proceed, or click 'Back' to r…",
+      "Step 2 of 3: is the item damaged or just unwanted? Pick 'Continue' once you hav…",
     );
     expect(reply.text.length).toBe(80);
     expect(reply.status).toBe('unchanged');
@@ -53,12 +52,12 @@ describe('buildGraph on the go-back bot', () => {
   });
 
   it('follows setTriggerNextMessage by name in code', () => {
-    // 'text only display stores' runs setTriggerNextMessage('selection fail') in its code.
-    const api = buildGraph(load('api-results-text-only-demo.json'));
-    expect(edge(api, 'text only display stores', 'selection fail')).toMatchObject({
+    // 'choose parcel' runs setTriggerNextMessage('lookup failed') in its code.
+    const api = buildGraph(load('order-tracker.json'));
+    expect(edge(api, 'choose parcel', 'lookup failed')).toMatchObject({
       label: 'code',
     });
-    // go-back-bot names 'Welcome Back', which it does not have: no edge to nowhere.
+    // returns-desk names 'Returning Customer', which it does not have: no edge to nowhere.
     expect(g.edges.filter((e) => e.kind === 'code')).toEqual([]);
   });
 
@@ -77,8 +76,7 @@ describe('buildGraph on the go-back bot', () => {
 });
 
 describe('buildGraph on every fixture', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  it.each(files)('%s: edges join existing nodes, every interaction is a node', (file) => {
+  it.each(allFixtures())('%s: edges join existing nodes, every interaction is a node', (file) => {
     const content = load(file);
     const g = buildGraph(content);
     const ids = new Set(g.nodes.map((n) => n.id));
@@ -99,7 +97,7 @@ describe('buildGraph on every fixture', () => {
 
 describe('buildGraph with a diff', () => {
   it('marks changed, added and moved nodes and brings removed ones back', () => {
-    const content = load('go-back-bot.json');
+    const content = load('returns-desk.json');
     const [first, second] = content.dialogs;
     const removed: JsonObject = {
       ...second!.interactions[0]!,

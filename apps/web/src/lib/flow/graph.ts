@@ -2,7 +2,7 @@
 // moves from one interaction to the next. Pure (server-side: it reads untrusted bot content and
 // returns plain strings that pages only interpolate as text), then laid out with dagre.
 //
-// How CB links interactions (see the exports in /work/shared/fixtures/cb-exports):
+// How CB links interactions (see the exports in packages/fixtures/cb-exports):
 // - `responseMatches[].action` {name: "INTERACTION", value}: `value` is "next" (go to the
 //   interaction's `nextMessageId`), another interaction's id (a jump, often to another dialog),
 //   or "none" / "close_dialog" / "close_conversation" (no next interaction). The match's `name`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusLabel, upgradeOffer } from './offer';
+import { partyName, statusLabel, upgradeOffer } from './offer';
 
 const missing = {
   ok: false,
@@ -53,5 +53,13 @@ describe('statusLabel', () => {
     expect(statusLabel('rolled-back')).toBe('rolled back');
     expect(statusLabel('pending')).toBe('pending');
     expect(statusLabel('archived')).toBe('archived');
+  });
+});
+
+describe('partyName', () => {
+  it('marks a deleted source or target, keeping the name it had', () => {
+    expect(partyName('Support (Dev)', true)).toBe('Support (Dev) (deleted)');
+    expect(partyName('Support (Dev)', false)).toBe('Support (Dev)');
+    expect(partyName(null, true)).toBe('an unknown automation');
   });
 });

@@ -36,3 +36,10 @@ export const statusLabel = (status: string): string =>
   STATUS_LABEL[status as ReleaseStatus] ?? status;
 
 /** Times are formatted the same on the server and in the browser (UTC, to the minute). */
+
+/**
+ * The name a release's source or target is shown under: a deleted automation keeps the name it
+ * had, marked, because its releases stay in the others' history (DESIGN.md rule 15).
+ */
+export const partyName = (name: string | null | undefined, deleted: boolean): string =>
+  name ? (deleted ? `${name} (deleted)` : name) : 'an unknown automation';

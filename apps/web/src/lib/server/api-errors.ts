@@ -20,6 +20,7 @@ const STATUS: Record<FailureCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
+  TOO_MANY_REQUESTS: 429,
 };
 
 /** An expected API failure, or null for anything else (a bug: let SvelteKit log it and answer 500). */

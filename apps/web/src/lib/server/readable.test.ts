@@ -1,24 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { importCbExport } from '@ferry/core';
+import { fixture } from '@ferry/fixtures';
 import { describe, expect, it } from 'vitest';
 import { readableDialogs, readableInteraction } from './readable';
 
-const fixture = (name: string) =>
-  readFileSync(
-    new URL(`../../../../../../shared/fixtures/cb-exports/${name}`, import.meta.url),
-    'utf8',
-  );
-
 describe('readable content', () => {
   it('shows a quick-reply interaction as its text, its buttons and its code', () => {
-    const parsed = importCbExport(fixture('go-back-bot.json'));
+    const parsed = importCbExport(fixture('returns-desk.json'));
     if (!parsed.ok) throw new Error(parsed.error.message);
     const dialogs = readableDialogs(parsed.value.content);
-    expect(dialogs.map((d) => d.name)).toContain('2 Go Back');
+    expect(dialogs.map((d) => d.name)).toContain('2 Back');
     const all = dialogs.flatMap((d) => d.interactions);
     const quick = all.find((i) => i.name === 'quick_reply_7');
     expect(quick).toMatchObject({ kind: 'QUICK_REPLY', buttons: ['Continue', 'Back'] });
-    expect(quick?.texts[0]).toMatch(/^This is interaction number 2/);
+    expect(quick?.texts[0]).toMatch(/^Step 2 of 3:/);
     expect(quick?.code).toEqual([{ label: 'Pre-process code', source: "trail('quick_reply_7');" }]);
   });
 

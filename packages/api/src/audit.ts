@@ -1,5 +1,5 @@
 // Rule 11: every mutation writes its audit entry in the same transaction as the change.
-import type { AuditEntry } from '@ferry/core';
+import { isJsonObject, setKey, type AuditEntry } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
 import type { Context } from './context.js';
 
@@ -17,7 +17,7 @@ export async function writeAudit(
     releaseId: entry.releaseId ?? null,
     before: entry.before ?? null,
     after: entry.after ?? null,
-    details: entry.details ?? null,
+    details: entry.details ? jsonbSafe(entry.details) : null,
     requestId: ctx.requestId,
   });
 }
@@ -42,3 +42,21 @@ export const opContext = (ctx: Pick<Context, 'caller'>, newId: () => string) => 
   newId,
   actor: ctx.caller?.name ?? 'system',
 });
+
+/**
+ * Details as jsonb can hold them. Content keeps U+0000 and lone surrogates losslessly (stored as JSON
+ * text, where they are escapes), but names and ids taken from it into an audit entry would make the
+ * insert fail: PostgreSQL's jsonb refuses U+0000 and unpaired surrogates. The trail shows U+FFFD in
+ * their place, in keys too.
+ */
+function jsonbSafe<T>(value: T): T {
+  if (typeof value === 'string')
+    return value.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd') as T;
+  if (Array.isArray(value)) return value.map(jsonbSafe) as T;
+  if (!isJsonObject(value) || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) setKey(out, jsonbSafe(k), jsonbSafe(v));
+  return out as T;
+}
+
+const LONE_SURROGATE = /\p{Cs}/gu;

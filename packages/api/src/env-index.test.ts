@@ -95,4 +95,32 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       (await api.as('release-acceptor').releases.upgrade({ target: prod.id })).automation.revision,
     ).toBe(prod.revision + 1);
   });
+
+  it('count variables named after Object.prototype members like any other', async () => {
+    const editor = api.as('editor');
+    const text = (t: string) => ({ content: { results: { text: t } } });
+    const doc = {
+      bot: { id: 'b', name: 'Prototype names' },
+      groups: [{ id: 'd1', name: 'D' }],
+      conversationMessage: [
+        { id: 'm1', group: 'd1', ...text('{$env.constructor} {$env.__proto__}') },
+        { id: 'm2', group: 'd1', ...text('{$env.constructor} {$env.toString}') },
+      ],
+    };
+    const created = await editor.automations.import({ document: doc });
+    const counts = await check(created.id);
+    expect(JSON.stringify(Object.entries(counts).sort())).toBe(
+      '[["__proto__",1],["constructor",2],["toString",1]]',
+    );
+    // An edit that removes one reference adjusts the stored counts without touching the prototype.
+    await editor.editing.deleteInteraction({
+      automation: created.id,
+      baseRevision: created.revision,
+      dialogId: 'd1',
+      interactionId: 'm1',
+    });
+    expect(JSON.stringify(Object.entries(await check(created.id)).sort())).toBe(
+      '[["constructor",1],["toString",1]]',
+    );
+  });
 });

@@ -6,6 +6,7 @@ import {
   findById,
   listEntries,
   findEnvReferences,
+  setKey,
   type BotContent,
   type EditOp,
   type JsonValue,
@@ -16,17 +17,23 @@ import { eq } from 'drizzle-orm';
 
 export type EnvCounts = Record<string, number>;
 
+// Variable names are content (`{$env.constructor}` is a valid reference): own keys only, so that no
+// name finds or replaces anything of Object.prototype.
+const countOf = (counts: EnvCounts, name: string): number =>
+  Object.hasOwn(counts, name) ? counts[name]! : 0;
+
 export function countContent(content: BotContent): EnvCounts {
   const counts: EnvCounts = {};
-  for (const ref of findEnvReferences(content)) counts[ref.name] = (counts[ref.name] ?? 0) + 1;
+  for (const ref of findEnvReferences(content))
+    setKey(counts, ref.name, countOf(counts, ref.name) + 1);
   return counts;
 }
 
 export function adjust(counts: EnvCounts, value: JsonValue | undefined, sign: 1 | -1): void {
   if (value === undefined) return;
   for (const { name } of envReferencesIn(value)) {
-    const next = (counts[name] ?? 0) + sign;
-    if (next > 0) counts[name] = next;
+    const next = countOf(counts, name) + sign;
+    if (next > 0) setKey(counts, name, next);
     else delete counts[name];
   }
 }

@@ -33,6 +33,7 @@ const t = initTRPC
     errorFormatter({ shape, error, ctx }) {
       let data: ErrorData;
       let message = shape.message;
+      let httpStatus = shape.data.httpStatus;
       if (error instanceof UnavailableError) {
         // Context creation may have failed (ctx undefined): the error knows its request.
         const requestId = ctx?.requestId ?? error.requestId;
@@ -51,6 +52,13 @@ const t = initTRPC
       } else if (error.code === 'INTERNAL_SERVER_ERROR') {
         data = { ferryCode: 'INTERNAL', ...(ctx && { requestId: ctx.requestId }) };
         message = `Internal error${ctx ? ` (request ${ctx.requestId})` : ''}.`;
+      } else if (FERRY_CODE_OF[error.code] === undefined && httpStatus < 500) {
+        // tRPC refusing a request it cannot read (a wrong content type or method, …): the
+        // client's mistake, reported like any other bad input.
+        data = { ferryCode: 'VALIDATION' };
+        httpStatus = 400;
+        if (error.code === 'UNSUPPORTED_MEDIA_TYPE')
+          message = 'Send the input as JSON, with content-type application/json.';
       } else {
         data = { ferryCode: FERRY_CODE_OF[error.code] ?? 'INTERNAL' };
       }
@@ -58,7 +66,7 @@ const t = initTRPC
       return {
         message,
         code: shape.code,
-        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, ...data },
+        data: { code: shape.data.code, httpStatus, ...data },
       };
     },
   });

@@ -12,6 +12,7 @@ import {
   JsonShapeError,
   MAX_DEPTH,
   isJsonObject,
+  setKey,
   toCanonical,
   type JsonObject,
   type JsonValue,
@@ -78,6 +79,12 @@ export function importCbExport(
     if (bot[key] !== undefined && typeof bot[key] !== 'string')
       return fieldError(`/bot/${key}`, 'must be a string');
   }
+  // Everything else is content, kept losslessly; the name becomes the automation's (database text).
+  if (typeof bot.name === 'string' && (bot.name.includes('\u0000') || /\p{Cs}/u.test(bot.name)))
+    return fieldError(
+      '/bot/name',
+      "must not contain U+0000 or a lone UTF-16 surrogate (it becomes the automation's name)",
+    );
   const botId = typeof bot.id === 'string' ? bot.id : null;
   for (const key of ['groups', 'conversationMessage'] as const) {
     if (!Array.isArray(doc[key]))
@@ -125,7 +132,7 @@ export function importCbExport(
   for (const key of Object.keys(doc)) {
     if (key === 'bot' || key === 'groups' || key === 'conversationMessage') continue;
     const value = doc[key] as JsonValue;
-    const identityKey = IDENTITY_FIELDS[key];
+    const identityKey = IDENTITY_FIELDS.get(key);
     if (key === 'responder') {
       if (!Array.isArray(value)) return fieldError('/responder', 'must be an array');
       const ids = new Set<string>();
@@ -137,12 +144,17 @@ export function importCbExport(
         ids.add(id);
       }
     }
-    if (identityKey === undefined) sections[key] = value;
-    else if (Array.isArray(value))
-      sections[key] = value.map((e) =>
-        isJsonObject(e) ? stripIdentity(e, identityKey, botId) : e,
-      );
-    else sections[key] = isJsonObject(value) ? stripIdentity(value, identityKey, botId) : value;
+    setKey(
+      sections,
+      key,
+      identityKey === undefined
+        ? value
+        : Array.isArray(value)
+          ? value.map((e) => (isJsonObject(e) ? stripIdentity(e, identityKey, botId) : e))
+          : isJsonObject(value)
+            ? stripIdentity(value, identityKey, botId)
+            : value,
+    );
   }
 
   const { id: _id, name, ...settings } = bot;
@@ -161,7 +173,7 @@ export function importCbExport(
 export function exportCbExport(content: BotContent, identity: BotIdentity): JsonObject {
   const out: JsonObject = {};
   const put = (key: string, value: JsonValue | undefined) => {
-    if (value !== undefined) out[key] = value;
+    if (value !== undefined) setKey(out, key, value);
   };
   const known = new Set<string>(CB_KEY_ORDER);
   for (const key of CB_KEY_ORDER) {
@@ -196,7 +208,7 @@ function withSectionIdentity(
   value: JsonValue | undefined,
   id: string,
 ): JsonValue | undefined {
-  const identityKey = IDENTITY_FIELDS[key];
+  const identityKey = IDENTITY_FIELDS.get(key);
   if (identityKey === undefined || value === undefined) return value;
   if (Array.isArray(value))
     return value.map((e) => (isJsonObject(e) ? withIdentity(e, identityKey, id) : e));
@@ -207,7 +219,7 @@ function stripIdentity(entity: JsonObject, key: string, botId: string | null): J
   if (botId === null || entity[key] !== botId) return entity;
   // A plain loop: destructuring with a computed key and a rest element is several times slower.
   const rest: JsonObject = {};
-  for (const k in entity) if (k !== key) rest[k] = entity[k]!;
+  for (const k in entity) if (k !== key) setKey(rest, k, entity[k]!);
   return rest;
 }
 

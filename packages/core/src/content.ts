@@ -22,15 +22,18 @@ export interface BotContent {
   order: OrderRun[] | null;
 }
 
-/** Sections whose entities repeat the bot id, and the key each uses (CB spells it three ways). */
-export const IDENTITY_FIELDS: Readonly<Record<string, string>> = {
-  groups: 'chatBotId',
-  conversationMessage: 'chatBotId',
-  globalFunctions: 'chatBotId',
-  responder: 'chatbotId',
-  platforms: 'chatbotId',
-  dialogTemplates: 'botId',
-};
+/**
+ * Sections whose entities repeat the bot id, and the key each uses (CB spells it three ways). A Map,
+ * so that section keys such as "constructor" or "__proto__" find nothing inherited.
+ */
+export const IDENTITY_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['groups', 'chatBotId'],
+  ['conversationMessage', 'chatBotId'],
+  ['globalFunctions', 'chatBotId'],
+  ['responder', 'chatbotId'],
+  ['platforms', 'chatbotId'],
+  ['dialogTemplates', 'botId'],
+]);
 
 /** Top-level keys in the order CB writes them; unknown keys follow. */
 export const CB_KEY_ORDER = [

@@ -72,7 +72,10 @@ export function diffSnapshots(snap: Snapshotter, a: string, b: string): Diff {
     const keys = [
       ...new Set([...CB_KEY_ORDER, ...Object.keys(ra.sections), ...Object.keys(rb.sections)]),
     ];
-    for (const key of keys) diffSection(snap, key, ra.sections[key], rb.sections[key], changes);
+    // Own keys only: a section named "constructor" must not find Object.prototype's.
+    const section = (r: typeof ra, key: string) =>
+      Object.hasOwn(r.sections, key) ? r.sections[key] : undefined;
+    for (const key of keys) diffSection(snap, key, section(ra, key), section(rb, key), changes);
     if (ra.order !== rb.order)
       changes.push({
         kind: 'order',

@@ -8,6 +8,22 @@ export interface JsonObject {
 export const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * `target[key] = value` as an own data property whatever the key: a plain assignment with the key
+ * "__proto__" would call Object.prototype's setter (replacing the prototype, dropping the key), and
+ * a CB export may carry that key as data like any other it does not know (kept verbatim).
+ */
+export function setKey<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  else target[key] = value;
+}
+
 /** Thrown by canonicalJson for values JSON cannot represent; callers turn it into a Result. */
 export class JsonShapeError extends Error {
   constructor(
@@ -50,7 +66,7 @@ function isCanonical(value: unknown, depth: number): boolean {
   if (proto !== Object.prototype && proto !== null) return false;
   let previous: string | undefined;
   for (const key in value) {
-    if (key === '__proto__' || (previous !== undefined && key < previous)) return false;
+    if (previous !== undefined && key < previous) return false;
     if (!isCanonical((value as Record<string, unknown>)[key], depth + 1)) return false;
     previous = key;
   }
@@ -92,8 +108,7 @@ function sortedCopy(v: unknown, depth: number, maxDepth: number): JsonValue {
   const out: JsonObject = {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (key === '__proto__') throw NOT_JSON;
-    out[key] = sortedCopy((v as Record<string, unknown>)[key], depth + 1, maxDepth);
+    setKey(out, key, sortedCopy((v as Record<string, unknown>)[key], depth + 1, maxDepth));
   }
   return out;
 }
@@ -113,8 +128,6 @@ function locateShapeError(root: unknown, maxDepth: number): JsonShapeError {
     const keys = Array.isArray(v) ? v.map((_, i) => String(i)) : Object.keys(v).sort();
     for (const key of keys) {
       trail.push(key);
-      if (key === '__proto__' && !Array.isArray(v))
-        return at('is a "__proto__" key, which is not allowed');
       const found = visit((v as Record<string, unknown>)[key], depth + 1);
       if (found) return found;
       trail.pop();

@@ -7,6 +7,7 @@ import {
   JsonShapeError,
   canonicalJson,
   isJsonObject,
+  setKey,
   type JsonObject,
   type JsonValue,
 } from './json.js';
@@ -77,7 +78,7 @@ export class Snapshotter {
     }));
     const sections: Record<string, SectionRef> = {};
     for (const [key, value] of Object.entries(content.sections))
-      sections[key] = this.putSection(value);
+      setKey(sections, key, this.putSection(value));
     return this.putRoot({
       v: 1,
       settings: this.putValue(content.settings),
@@ -100,7 +101,8 @@ export class Snapshotter {
       };
     });
     const sections: Record<string, JsonValue> = {};
-    for (const [key, ref] of Object.entries(r.sections)) sections[key] = this.readSection(ref);
+    for (const [key, ref] of Object.entries(r.sections))
+      setKey(sections, key, this.readSection(ref));
     return {
       settings: this.store.decode(r.settings) as JsonObject,
       dialogs,
@@ -152,7 +154,7 @@ export class Snapshotter {
           );
         const sections = { ...r.sections };
         if (op.value === undefined) delete sections[op.key];
-        else sections[op.key] = this.putSection(op.value);
+        else setKey(sections, op.key, this.putSection(op.value));
         return ok(this.putRoot({ ...r, sections }));
       }
       case 'addDialog': {

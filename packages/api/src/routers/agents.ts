@@ -13,7 +13,7 @@ import {
 } from '../repositories/automation-repository.js';
 import { isUniqueViolation } from '../repositories/unique.js';
 import { procedure, router } from '../trpc.js';
-import { automationRef, name } from './inputs.js';
+import { automationRef, name, refInput } from './inputs.js';
 
 type AgentRow = typeof schema.agents.$inferSelect;
 
@@ -85,7 +85,7 @@ export const agentsRouter = router({
     .input(
       z.object({
         automation: automationRef,
-        agent: z.string().trim().min(1, 'names an agent (id or name)'),
+        agent: refInput('names an agent (id or name)'),
       }),
     )
     .mutation(({ ctx, input }) =>

@@ -4,6 +4,7 @@ import { schema } from '@ferry/db';
 import { and, desc, eq, gte, like, lt, lte, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { procedure, router } from '../trpc.js';
+import { refInput, textInput } from './inputs.js';
 
 const instant = z.union(
   [z.iso.datetime({ offset: true }), z.iso.date()],
@@ -22,14 +23,13 @@ export const auditlogRouter = router({
     .input(
       z
         .object({
-          automation: z.string().trim().min(1).optional(),
-          actor: z.string().trim().min(1).optional(),
-          action: z.string().trim().min(1).max(200).optional(),
+          automation: refInput('names an automation (id or name)').optional(),
+          actor: refInput('names a user').optional(),
+          action: refInput('names an action').max(200).optional(),
           since: instant.optional(),
           until: instant.optional(),
           limit: z.number().int().min(1).max(500).default(50),
-          cursor: z
-            .string()
+          cursor: textInput()
             .regex(/^[1-9][0-9]{0,15}$/, 'must be a nextCursor from a previous page')
             .optional(),
         })

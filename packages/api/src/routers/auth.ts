@@ -8,6 +8,7 @@ import { fail } from '../errors.js';
 import { hashPassword, hashToken, verifyPassword } from '../security.js';
 import { admitSignIn, signInFailed, signInSucceeded } from '../sign-in-throttle.js';
 import { procedure, publicProcedure, router } from '../trpc.js';
+import { textInput } from './inputs.js';
 
 /** A hash no password matches in practice, checked for unknown names so they take as long to refuse. */
 let unknownUser: Promise<string> | undefined;
@@ -15,7 +16,7 @@ const unknownUserHash = () => (unknownUser ??= hashPassword(randomBytes(32).toSt
 
 export const authRouter = router({
   login: publicProcedure
-    .input(z.object({ name: z.string().min(1), password: z.string().min(1) }))
+    .input(z.object({ name: textInput().min(1), password: textInput().min(1) }))
     .mutation(async ({ ctx, input }) => {
       const admitted = await admitSignIn(ctx, {
         name: input.name,

@@ -38,7 +38,7 @@ import {
   toUpgrade,
 } from '../repositories/release-repository.js';
 import { procedure, router } from '../trpc.js';
-import { automationRef, baseRevision, name } from './inputs.js';
+import { automationRef, baseRevision, jsonObject, jsonText, name, textInput } from './inputs.js';
 
 const summary = (row: AutomationRow) => ({ id: row.id, name: row.name, revision: row.revision });
 
@@ -166,7 +166,7 @@ export const automationsRouter = router({
 
   /** The content model (dialogs, interactions, settings, sections) of the working copy or a version. */
   content: procedure('read')
-    .input(z.object({ automation: automationRef, version: z.string().min(1).optional() }))
+    .input(z.object({ automation: automationRef, version: textInput().min(1).optional() }))
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
       const root = input.version ? (await findVersion(ctx.db, row, input.version)).root : row.root;
@@ -256,7 +256,7 @@ export const automationsRouter = router({
   import: procedure('edit')
     .input(
       z.object({
-        document: z.union([z.string(), z.record(z.string(), z.unknown())]),
+        document: z.union([jsonText, jsonObject]),
         name: name.optional(),
         into: automationRef.optional(),
         baseRevision,
@@ -326,7 +326,7 @@ export const automationsRouter = router({
 
   /** The working copy (or a version) as a CB export for this automation. */
   export: procedure('read')
-    .input(z.object({ automation: automationRef, version: z.string().min(1).optional() }))
+    .input(z.object({ automation: automationRef, version: textInput().min(1).optional() }))
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
       const root = input.version ? (await findVersion(ctx.db, row, input.version)).root : row.root;

@@ -17,20 +17,21 @@ import {
 } from '../repositories/automation-repository.js';
 import { interactionIdsOf, readDialog } from '../repositories/content-tree.js';
 import { procedure, router } from '../trpc.js';
-import { automationRef, name } from './inputs.js';
+import { automationRef, jsonObject, jsonObjectWith, name, textInput } from './inputs.js';
 
 /** Editing always states the revision it was based on (DESIGN.md rule 10). */
 const base = {
   automation: automationRef,
   baseRevision: z.number().int().positive(),
 };
-const entityId = z.string().min(1, 'must not be empty');
+const entityId = textInput().min(1, 'must not be empty');
 const position = z.number().int().min(0, 'must be 0 or more').optional();
-const json = z.record(z.string(), z.json());
 /** A dialog (CB `groups` entry): a name and any other fields, kept verbatim. */
-const dialog = z.object({ id: entityId.optional(), name }).catchall(z.json());
+const dialog = jsonObjectWith({ id: entityId.optional(), name });
+const existingDialog = jsonObjectWith({ id: entityId, name });
 /** An interaction (CB `conversationMessage` entry): any fields, kept verbatim. */
-const interaction = z.object({ id: entityId.optional() }).catchall(z.json());
+const interaction = jsonObjectWith({ id: entityId.optional() });
+const existingInteraction = jsonObjectWith({ id: entityId });
 
 interface Plan<T> {
   ops: EditOp[];
@@ -82,7 +83,7 @@ const DIALOG_DEFAULTS: JsonObject = { dialogType: 'DIALOG', status: 'ENABLED' };
 export const editingRouter = router({
   /** Replace the bot settings (the export's `bot` object; its id and name stay the automation's). */
   setSettings: procedure('edit')
-    .input(z.object({ ...base, settings: json }))
+    .input(z.object({ ...base, settings: jsonObject }))
     .mutation(({ ctx, input }) =>
       editWorkingCopy(ctx, input, 'settings.update', () => ({
         ops: [{ op: 'setSettings', settings: input.settings as JsonObject }],
@@ -121,7 +122,7 @@ export const editingRouter = router({
 
   /** Replace a dialog entity (found by its id) with the one given. */
   updateDialog: procedure('edit')
-    .input(z.object({ ...base, dialog: dialog.extend({ id: entityId }) }))
+    .input(z.object({ ...base, dialog: existingDialog }))
     .mutation(({ ctx, input }) =>
       editWorkingCopy(ctx, input, 'dialog.update', () => ({
         ops: [{ op: 'updateDialog', dialog: input.dialog as JsonObject }],
@@ -163,9 +164,7 @@ export const editingRouter = router({
 
   /** Replace an interaction (found by its id in the dialog) with the one given. */
   updateInteraction: procedure('edit')
-    .input(
-      z.object({ ...base, dialogId: entityId, interaction: interaction.extend({ id: entityId }) }),
-    )
+    .input(z.object({ ...base, dialogId: entityId, interaction: existingInteraction }))
     .mutation(({ ctx, input }) =>
       editWorkingCopy(ctx, input, 'interaction.update', () => ({
         ops: [

@@ -33,24 +33,23 @@ import {
 import { isUniqueViolation } from '../repositories/unique.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
-import { automationRef, name } from './inputs.js';
+import { automationRef, name, refInput, textInput } from './inputs.js';
 
 const MAX_VARIABLES = 10_000;
 const MAX_TEXT = 10 * 1024 * 1024;
 
 /** An environment by id or unique name. */
-const environmentRef = z.string().trim().min(1, 'names an environment (id or name)');
-const variableKey = z
-  .string()
+const environmentRef = refInput('names an environment (id or name)');
+const variableKey = textInput()
   .trim()
   .min(1, 'must not be empty')
   .max(ENV_KEY_MAX, `must be at most ${ENV_KEY_MAX} characters`);
-const variableValue = z.string().max(ENV_VALUE_MAX, `must be at most ${ENV_VALUE_MAX} characters`);
+const variableValue = textInput().max(ENV_VALUE_MAX, `must be at most ${ENV_VALUE_MAX} characters`);
 /** merge (default): set the listed keys, keep the others; replace: the environment becomes exactly the list. */
 const mode = z.enum(['merge', 'replace']).default('merge');
 const reveal = z.boolean().default(false);
 const text = (what: string) =>
-  z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).describe(what);
+  textInput().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).describe(what);
 
 const ref = (row: EnvironmentRow) => ({ id: row.id, name: row.name });
 

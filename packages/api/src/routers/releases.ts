@@ -58,12 +58,11 @@ import {
 } from '../repositories/version-repository.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
-import { automationRef, baseRevision, description } from './inputs.js';
+import { automationRef, baseRevision, description, refInput, textInput } from './inputs.js';
 
 /** A release by id (or, where a target is named too, by its version number). */
-const releaseRef = z.string().trim().min(1, 'names a release (id or version number)');
-const semverInput = z
-  .string()
+const releaseRef = refInput('names a release (id or version number)');
+const semverInput = textInput()
   .trim()
   .min(1, 'must be a semantic version number such as 1.2.0')
   .max(256, 'must be at most 256 characters');
@@ -159,7 +158,7 @@ export const releasesRouter = router({
         version: semverInput,
         description: description.optional(),
         /** A version of the source (N, #N, id or name) to release instead of its working copy. */
-        fromVersion: z.string().trim().min(1).optional(),
+        fromVersion: refInput('names a version (N, #N, id or name)').optional(),
         /** Allow a number that is not above the target's last upgrade. */
         force: z.boolean().optional(),
       }),
@@ -291,7 +290,7 @@ export const releasesRouter = router({
       z.object({
         release: releaseRef.optional(),
         target: automationRef.optional(),
-        version: z.string().trim().min(1).optional(),
+        version: refInput('names a release version').optional(),
       }),
     )
     .query(async ({ ctx, input }) => {

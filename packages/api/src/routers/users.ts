@@ -17,17 +17,15 @@ import {
 import { ROLES } from '../roles.js';
 import { hashPassword } from '../security.js';
 import { procedure, router } from '../trpc.js';
-import { name } from './inputs.js';
+import { name, refInput, textInput } from './inputs.js';
 
 const role = z.enum(ROLES);
-const password = z
-  .string()
+const password = textInput()
   .min(8, 'must be at least 8 characters')
   .max(1024, 'must be at most 1024 characters');
 /** A user by id or unique name. */
-const userRef = z.string().trim().min(1, 'names a user (id or name)');
-const tokenName = z
-  .string()
+const userRef = refInput('names a user (id or name)');
+const tokenName = textInput()
   .trim()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters');
@@ -254,7 +252,7 @@ export const usersRouter = router({
 
   /** Revoke a token: it stops working at once. Revoking a revoked token changes nothing. */
   revokeToken: procedure('admin')
-    .input(z.object({ id: z.string().trim().min(1, 'names a token id') }))
+    .input(z.object({ id: refInput('names a token id') }))
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         const [row] = await tx

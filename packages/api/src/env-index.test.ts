@@ -1,6 +1,6 @@
 // The per-root environment-variable counts must always equal a recount of the content, whatever
 // edits produced the root: the upgrade check trusts them instead of reading the bot.
-import { generateBotExport } from '@ferry/core';
+import { must, generateBotExport } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from './content.js';
 import { countContent } from './env-index.js';
@@ -38,10 +38,10 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       editor.editing.updateInteraction({
         automation: dev.id,
         baseRevision: revision,
-        dialogId: d0!.dialog.id as string,
+        dialogId: must(d0, 'd0').dialog.id as string,
         interaction: {
-          ...d0!.interactions[1]!,
-          id: d0!.interactions[1]!.id as string,
+          ...must(must(d0, 'd0').interactions[1], 'd0!.interactions[1]'),
+          id: must(must(d0, 'd0').interactions[1], 'd0!.interactions[1]').id as string,
           text: 'Call {$env.HOTLINE} now',
         },
       }),
@@ -50,7 +50,7 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       editor.editing.addInteraction({
         automation: dev.id,
         baseRevision: revision,
-        dialogId: d1!.dialog.id as string,
+        dialogId: must(d1, 'd1').dialog.id as string,
         interaction: { name: 'code', preProcessMessage: "botContext.getEnvVariable('QUEUE')" },
       }),
     );
@@ -58,7 +58,7 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       editor.editing.deleteDialog({
         automation: dev.id,
         baseRevision: revision,
-        dialogId: d1!.dialog.id as string,
+        dialogId: must(d1, 'd1').dialog.id as string,
       }),
     );
     await step(

@@ -1,5 +1,6 @@
 // @ferry/core: pure snapshot, diff, release and CB-export logic. No I/O; runs in Node and browsers.
 export * from './result.js';
+export * from './must.js';
 export * from './json.js';
 export * from './hash.js';
 export * from './content.js';

@@ -36,6 +36,7 @@ import {
   type Version,
 } from './operations.js';
 import type { ErrorCode, FerryError, Result } from './result.js';
+import { must } from './must.js';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic context, fixtures and a small in-memory "world" that applies results like the
@@ -72,7 +73,7 @@ function missingEnv(...names: string[]): CheckReport {
 function automation(id: string, overrides: Partial<Automation> = {}): Automation {
   return {
     id,
-    name: id[0]!.toUpperCase() + id.slice(1),
+    name: must(id[0], 'id[0]').toUpperCase() + id.slice(1),
     revision: 1,
     root: `root-${id}-1`,
     environmentId: `env-${id}`,
@@ -582,7 +583,7 @@ describe('rule 15: import into an existing automation', () => {
           action: 'automation.import',
           before: 'root-dev-unsaved',
           after: 'root-imported',
-          details: { into: true, backupVersionId: backup!.id, backupNumber: 2 },
+          details: { into: true, backupVersionId: must(backup, 'backup').id, backupNumber: 2 },
         });
       });
   });
@@ -660,7 +661,7 @@ describe('rule 3: creating a release', () => {
     const release = w.createRelease('dev', 'prod', '1.0.0');
     w.edit('dev', 'root-dev-2');
     w.save('dev', 'after release');
-    expect(w.pendingFor('prod')!.root).toBe('root-dev-1');
+    expect(must(w.pendingFor('prod'), "w.pendingFor('prod')").root).toBe('root-dev-1');
     expect(release.root).toBe('root-dev-1');
     expect(w.upgrade('prod').automation.root).toBe('root-dev-1');
   });
@@ -831,7 +832,7 @@ describe('rule 3: creating a release', () => {
 describe('rule 4: at most one pending release per target', () => {
   it('a new release supersedes the pending one, which is kept with a link to its successor', () => {
     const w = withPendingRelease();
-    const old = w.pendingFor('prod')!;
+    const old = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w)
       .when((s) =>
         createRelease(
@@ -865,7 +866,12 @@ describe('rule 4: at most one pending release per target', () => {
   it('a release that is no longer pending is not superseded', () => {
     const w = withPendingRelease();
     const rejected = expectOk(
-      rejectRelease(w.get('prod'), w.pendingFor('prod')!, { reason: 'no' }, w.ctx('bob')),
+      rejectRelease(
+        w.get('prod'),
+        must(w.pendingFor('prod'), "w.pendingFor('prod')"),
+        { reason: 'no' },
+        w.ctx('bob'),
+      ),
     ).release;
     given(w)
       .when((s) =>
@@ -931,7 +937,7 @@ describe('rule 5: upgrade', () => {
 
   it('upgrade marks the release upgraded and appends to the ledger', () => {
     const w = withPendingRelease();
-    const release = w.pendingFor('prod')!;
+    const release = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w.upgradeInput('prod'))
       .when((input) => upgradeToRelease(input, w.ctx('bob')))
       .then(({ release: r, upgrade }) => {
@@ -1042,7 +1048,7 @@ describe('rule 5: upgrade', () => {
     'upgrading a %s release is a conflict',
     (status) => {
       const w = withPendingRelease();
-      const release = { ...w.pendingFor('prod')!, status };
+      const release = { ...must(w.pendingFor('prod'), "w.pendingFor('prod')"), status };
       given(w.upgradeInput('prod', { release }))
         .when((input) => upgradeToRelease(input, w.ctx('bob')))
         .thenRefused('CONFLICT', (e) => expect(e.details).toEqual({ status }));
@@ -1124,7 +1130,7 @@ describe('rule 12: acceptor different from creator', () => {
 describe('rule 6: reject', () => {
   it('a target rejects a pending release with a reason', () => {
     const w = withPendingRelease();
-    const release = w.pendingFor('prod')!;
+    const release = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w.get('prod'))
       .when((target) =>
         rejectRelease(target, release, { reason: '  breaks checkout  ' }, w.ctx('bob')),
@@ -1150,7 +1156,12 @@ describe('rule 6: reject', () => {
   it('a rejected release can no longer be upgraded to', () => {
     const w = withPendingRelease();
     const rejected = expectOk(
-      rejectRelease(w.get('prod'), w.pendingFor('prod')!, { reason: 'no' }, w.ctx('bob')),
+      rejectRelease(
+        w.get('prod'),
+        must(w.pendingFor('prod'), "w.pendingFor('prod')"),
+        { reason: 'no' },
+        w.ctx('bob'),
+      ),
     ).release;
     given(w.upgradeInput('prod', { release: rejected }))
       .when((input) => upgradeToRelease(input, w.ctx('bob')))
@@ -1161,7 +1172,7 @@ describe('rule 6: reject', () => {
     'rejecting a %s release is a conflict',
     (status) => {
       const w = withPendingRelease();
-      given({ ...w.pendingFor('prod')!, status })
+      given({ ...must(w.pendingFor('prod'), "w.pendingFor('prod')"), status })
         .when((release) => rejectRelease(w.get('prod'), release, { reason: 'x' }, w.ctx('bob')))
         .thenRefused('CONFLICT');
     },
@@ -1169,14 +1180,14 @@ describe('rule 6: reject', () => {
 
   it('rejecting a release addressed to another target is NOT_FOUND', () => {
     const w = withPendingRelease();
-    given(w.pendingFor('prod')!)
+    given(must(w.pendingFor('prod'), "w.pendingFor('prod')"))
       .when((release) => rejectRelease(w.get('dev'), release, { reason: 'x' }, w.ctx('bob')))
       .thenRefused('NOT_FOUND');
   });
 
   it('a reason longer than the maximum is refused', () => {
     const w = withPendingRelease();
-    given(w.pendingFor('prod')!)
+    given(must(w.pendingFor('prod'), "w.pendingFor('prod')"))
       .when((release) =>
         rejectRelease(
           w.get('prod'),
@@ -1200,7 +1211,7 @@ describe('rule 6: rollback', () => {
         expect(a).toEqual({ ...before, root: 'root-prod-1', revision: before.revision + 1 });
         expect(u).toEqual({ ...upgrade, rolledBack: true });
         expect(release).toMatchObject({
-          id: upgrade!.releaseId,
+          id: must(upgrade, 'upgrade').releaseId,
           status: 'rolled-back',
           decidedBy: 'bob',
           decidedAt: NOW_ISO,
@@ -1232,7 +1243,9 @@ describe('rule 6: rollback', () => {
         });
         expect(a.lastVersionNumber).toBe(3);
         expect(a.root).toBe('root-prod-1');
-        expect(audit.details).toMatchObject({ savedEditsVersionId: savedEdits!.id });
+        expect(audit.details).toMatchObject({
+          savedEditsVersionId: must(savedEdits, 'savedEdits').id,
+        });
       });
   });
 
@@ -1244,7 +1257,9 @@ describe('rule 6: rollback', () => {
     w.rollback('prod');
     expect(semverFloor(w.ledgerOf('prod'))).toBe('1.0.0');
     expect(w.get('prod').root).toBe('root-dev-1');
-    expect(activeUpgrade(w.ledgerOf('prod'))!.releaseVersion).toBe('1.0.0');
+    expect(
+      must(activeUpgrade(w.ledgerOf('prod')), "activeUpgrade(w.ledgerOf('prod'))").releaseVersion,
+    ).toBe('1.0.0');
 
     w.rollback('prod');
     expect(semverFloor(w.ledgerOf('prod'))).toBeNull();
@@ -1293,7 +1308,9 @@ describe('rule 6: rollback', () => {
 
   it('rollback without the backup the upgrade took is NOT_FOUND', () => {
     const w = withTwoUpgrades();
-    const wrongBackup = w.version(w.ledgerOf('prod')[0]!.backupVersionId);
+    const wrongBackup = w.version(
+      must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId,
+    );
     for (const backup of [null, wrongBackup]) {
       given({ ...w.rollbackInput('prod'), backup })
         .when((input) => rollback(input, w.ctx('bob')))
@@ -1303,7 +1320,7 @@ describe('rule 6: rollback', () => {
 
   it('rollback without the upgraded release is NOT_FOUND', () => {
     const w = withTwoUpgrades();
-    given({ ...w.rollbackInput('prod'), release: w.releases[0]! })
+    given({ ...w.rollbackInput('prod'), release: must(w.releases[0], 'w.releases[0]') })
       .when((input) => rollback(input, w.ctx('bob')))
       .thenRefused('NOT_FOUND', (e) => expect(e.path).toBe('release'));
   });
@@ -1312,7 +1329,7 @@ describe('rule 6: rollback', () => {
 describe('deleting versions', () => {
   it('deleting the backup a rollback needs is a conflict', () => {
     const w = withOneUpgrade();
-    const backup = w.version(w.ledgerOf('prod')[0]!.backupVersionId);
+    const backup = w.version(must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId);
     given(w.get('prod'))
       .when((a) => deleteVersion(a, backup, w.ledger, w.ctx()))
       .thenRefused('CONFLICT', (e) => expect(e.path).toBe('version'));
@@ -1330,7 +1347,7 @@ describe('deleting versions', () => {
   it('once its upgrade was rolled back the backup can be deleted', () => {
     const w = withOneUpgrade();
     w.rollback('prod');
-    const backup = w.version(w.ledgerOf('prod')[0]!.backupVersionId);
+    const backup = w.version(must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId);
     expectOk(deleteVersion(w.get('prod'), backup, w.ledger, w.ctx()));
   });
 
@@ -1488,7 +1505,7 @@ describe('semver floor and active upgrade', () => {
   it('the floor is the last upgrade that was not rolled back', () => {
     const ledger = [u('1.0.0'), u('2.0.0'), u('3.0.0', true)];
     expect(semverFloor(ledger)).toBe('2.0.0');
-    expect(activeUpgrade(ledger)!.id).toBe('u-2.0.0');
+    expect(must(activeUpgrade(ledger), 'activeUpgrade(ledger)').id).toBe('u-2.0.0');
     expect(semverFloor([u('1.0.0', true)])).toBeNull();
     expect(ledger.map((x) => x.id)).toEqual(['u-1.0.0', 'u-2.0.0', 'u-3.0.0']); // not reordered in place
   });
@@ -1550,7 +1567,9 @@ describe('rule 9: promote', () => {
     w.putRelease(promoted.release, promoted.superseded);
     const up = w.upgrade('prod', 'dave');
     expect(up.automation.root).toBe(acceptedRelease.root);
-    expect(up.automation.root).toBe(w.ledgerOf('staging')[0]!.root);
+    expect(up.automation.root).toBe(
+      must(w.ledgerOf('staging')[0], "w.ledgerOf('staging')[0]").root,
+    );
   });
 
   it('promote is refused when nothing was accepted', () => {
@@ -1693,7 +1712,7 @@ describe('purity', () => {
   it('operations never mutate their inputs', () => {
     const w = withTwoUpgrades();
     w.edit('prod', 'root-prod-hotfix');
-    const v = w.versionsOf('prod')[0]!;
+    const v = must(w.versionsOf('prod')[0], "w.versionsOf('prod')[0]");
     const snapshot = JSON.stringify([...w.automations.values(), w.versions, w.releases, w.ledger]);
     deepFreeze([...w.automations.values()]);
     deepFreeze(w.versions);
@@ -1775,7 +1794,7 @@ describe('property: save and restore sequences', () => {
             a = saved.automation;
             issue(saved.version);
           } else if (live.length > 0) {
-            const v = live[c.pick % live.length]!;
+            const v = must(live[c.pick % live.length], 'live[c.pick % live.length]');
             if (c.kind === 'restore') {
               const before = a;
               const restored = expectOk(restoreVersion(a, v, { baseRevision: a.revision }, ctx));

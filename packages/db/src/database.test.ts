@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import {
+  must,
   MemoryNodeStore,
   createSnapshotter,
   generateBotExport,
@@ -35,12 +36,15 @@ describe.each(testDatabaseKinds())('on %s', (kind) => {
     const journal = JSON.parse(
       readFileSync(new URL('../drizzle/meta/_journal.json', import.meta.url), 'utf8'),
     );
-    expect(row!.n).toBe(journal.entries.length);
+    expect(must(row, 'row').n).toBe(journal.entries.length);
   });
 
   it('two migrations started at once apply each migration once', async () => {
     if (kind !== 'postgres') return;
-    const other = await openDatabase({ databaseUrl: database.url!, migrate: false });
+    const other = await openDatabase({
+      databaseUrl: must(database.url, 'database.url'),
+      migrate: false,
+    });
     const results = await Promise.all([
       migrate(database.db),
       migrate(other.db),

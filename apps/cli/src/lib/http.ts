@@ -27,8 +27,9 @@ export function nodeFetch(input: unknown, init: FetchInit = {}): Promise<FetchRe
   return new Promise((resolve, reject) => {
     // No connection pool: a command makes a request or two, and an idle pooled socket would only
     // keep the process waiting.
-    const req = send(url, { method: init.method ?? 'GET', headers, agent: false }, (res) =>
-      collect(res).then(
+    const req = send(url, { method: init.method ?? 'GET', headers, agent: false }, (res) => {
+      // Fire and forget on purpose: both outcomes settle the promise returned above.
+      void collect(res).then(
         (text) =>
           resolve({
             ok: (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300,
@@ -36,8 +37,8 @@ export function nodeFetch(input: unknown, init: FetchInit = {}): Promise<FetchRe
             json: async () => JSON.parse(text) as unknown,
           }),
         reject,
-      ),
-    );
+      );
+    });
     req.on('error', reject);
     const signal = init.signal;
     if (signal) {

@@ -1,6 +1,7 @@
 // Which texts of a CB interaction a person edits in plain fields (name, message text, titles,
 // buttons, quick replies, choices), and how an edit form's values go back into the interaction's
 // JSON. Everything else is edited as the interaction's full JSON. Pure: used by page and actions.
+import { must } from '@ferry/core';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -72,7 +73,7 @@ export function setAt(target: JsonObject, path: string, value: string): boolean 
     else if (isObject(node)) node = node[key] ?? null;
     else return false;
   }
-  const last = keys[keys.length - 1]!;
+  const last = must(keys[keys.length - 1], 'keys[keys.length - 1]');
   if (Array.isArray(node)) {
     const i = Number(last);
     if (!Number.isInteger(i) || i < 0 || i >= node.length) return false;
@@ -144,6 +145,6 @@ export function moved(order: readonly string[], id: string, by: -1 | 1): string[
   const to = from + by;
   if (from < 0 || to < 0 || to >= order.length) return null;
   const next = [...order];
-  [next[from], next[to]] = [next[to]!, next[from]!];
+  [next[from], next[to]] = [must(next[to], 'next[to]'), must(next[from], 'next[from]')];
   return next;
 }

@@ -9,6 +9,10 @@ export default mergeConfig(
       include: ['src/**/*.test.ts'],
       testTimeout: 60_000,
       hookTimeout: 60_000,
+      // Each file opens its own databases and servers (port 0, temporary data directories), so
+      // files are independent; much of their time is spent waiting for spawned servers and
+      // PostgreSQL, so three files side by side keep two cores busy (vitest would run one at a time).
+      maxWorkers: 3,
     },
   }),
 );

@@ -153,10 +153,13 @@ describe('the data directory lock', () => {
     await reopened.close();
   });
 
-  it('a restart right after SIGKILL opens at once, 20 times in a row, keeping every committed write', async () => {
+  // Ten SIGKILL-and-restart trials (issue 10 asked for repeated SIGKILL trials; each one starts a
+  // Node process with PGlite, about 4 s on two busy cores, so ten rather than twenty).
+  const RESTARTS = 10;
+  it(`a restart right after SIGKILL opens at once, ${RESTARTS} times in a row, keeping every committed write`, async () => {
     const marks: string[] = [];
     const killed: ChildProcess[] = [];
-    for (let trial = 0; trial < 20; trial++) {
+    for (let trial = 0; trial < RESTARTS; trial++) {
       const mark = `restart-${trial}`;
       // Started right after the previous holder was sent SIGKILL, without waiting for it to be
       // reaped: it must open on its first start, its write committed before it says so.
@@ -166,7 +169,7 @@ describe('the data directory lock', () => {
       running.child.kill('SIGKILL');
       killed.push(running.child);
     }
-    // The 20th restart is this process's, at once; every killed holder's write is there.
+    // The last restart is this process's, at once; every killed holder's write is there.
     const reopened = await openDatabase({ dataDir: dir, migrate: false });
     const rows = await reopened.db.select({ id: automations.id }).from(automations);
     expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(marks));

@@ -45,7 +45,11 @@ export interface WebApp {
 }
 
 export const shown = async (locator: Locator) => {
-  await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
+  // An assertion (it fails the test when the locator never shows), counted as one by vitest.
+  await expect(
+    locator.first().waitFor({ state: 'visible', timeout: 10_000 }),
+    `expected ${String(locator)} to show`,
+  ).resolves.toBeUndefined();
   return locator;
 };
 

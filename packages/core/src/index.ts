@@ -11,5 +11,6 @@ export * from './diff.js';
 export * from './env-refs.js';
 export * from './checks.js';
 export * from './operations.js';
+export * from './pipelines.js';
 export * from './generate.js';
 export * from './hydrate.js';

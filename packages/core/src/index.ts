@@ -10,6 +10,22 @@ export * from './snapshot.js';
 export * from './diff.js';
 export * from './env-refs.js';
 export * from './checks.js';
-export * from './operations.js';
+export {
+  checkRevision,
+  defaultVersionName,
+  DESCRIPTION_MAX,
+  NAME_MAX,
+  type AuditEntry,
+  type Automation,
+  type OpContext,
+  type Policy,
+  type Release,
+  type ReleaseStatus,
+  type Upgrade,
+  type Version,
+  type VersionKind,
+} from './automation.js';
+export * from './versions.js';
+export * from './releases.js';
 export * from './generate.js';
 export * from './hydrate.js';

@@ -5,11 +5,11 @@ import { exportCbExport, importCbExport } from './cb-export.js';
 import { releaseChecks } from './checks.js';
 import { referencedEnvNames } from './env-refs.js';
 import { diffSnapshots } from './diff.js';
-import { generateBotExport } from './generate.js';
 import type { JsonValue } from './json.js';
 import type { Automation } from './automation.js';
 import { createRelease, upgradeToRelease } from './releases.js';
 import { importGenerated, must, newSnapshotter } from './test-support/bots.js';
+import { generateBotExport } from './testing.js';
 import { restoreVersion, saveVersion } from './versions.js';
 
 const bots = fc.record({

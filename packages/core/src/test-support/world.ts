@@ -13,7 +13,7 @@ import type {
 import { importCbExport } from '../cb-export.js';
 import type { CheckReport } from '../checks.js';
 import type { BotContent } from '../content.js';
-import { generateBotExport } from '../generate.js';
+import { generateBotExport } from '../testing.js';
 import {
   activeUpgrade,
   createRelease,

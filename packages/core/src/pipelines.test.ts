@@ -1,7 +1,7 @@
 // Given releases between automations, when the pipelines are built, then the stages come in
 // release order with what each runs and awaits (DESIGN.md rules 9 and 15).
 import { describe, expect, it } from 'vitest';
-import type { Upgrade } from './operations.js';
+import type { Upgrade } from './automation.js';
 import {
   buildPipelines,
   stageDepths,

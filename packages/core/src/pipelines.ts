@@ -1,6 +1,7 @@
 // Pipelines (DESIGN.md rule 9): automations connected by releases, grouped and put in stage order
 // (Dev → Staging → Prod), each with the release it runs and its pending one. Pure: facts in, graph out.
-import { activeUpgrade, type ReleaseStatus, type Upgrade } from './operations.js';
+import type { ReleaseStatus, Upgrade } from './automation.js';
+import { activeUpgrade } from './releases.js';
 
 /** A release as a pipeline sees it: its two parties (and the names it kept for them) and status. */
 export interface PipelineRelease {
@@ -65,7 +66,7 @@ export interface Pipeline {
 }
 
 /** Sort in place by a string key (code-point order, the same on every machine and locale). */
-export function sortByKey<T>(xs: T[], key: (x: T) => string): T[] {
+function sortByKey<T>(xs: T[], key: (x: T) => string): T[] {
   return xs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 

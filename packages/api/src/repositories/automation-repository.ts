@@ -1,6 +1,6 @@
 // Automations: find by id or unique name, lock for a change, write the changed state back, and the
 // overview the automation list shows.
-import { sortByKey, type Automation, type Upgrade } from '@ferry/core';
+import type { Automation, Upgrade } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
 import { and, desc, eq, inArray, ne, or } from 'drizzle-orm';
 import { fail } from '../errors.js';
@@ -60,7 +60,7 @@ export async function lockAutomationPair(
     { id: (await findAutomation(tx, b.ref, b.field)).id, field: b.field },
   ];
   const locked = new Map<string, AutomationRow>();
-  for (const { id, field } of sortByKey([...wanted], (w) => w.id))
+  for (const { id, field } of [...wanted].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)))
     if (!locked.has(id)) locked.set(id, await lockAutomation(tx, id, field));
   const first = locked.get(wanted[0]!.id);
   const second = locked.get(wanted[1]!.id);

@@ -1,5 +1,6 @@
 // Reading content for a diff loads the trees' structure and only the entities that changed.
-import { must, generateBotExport, importCbExport } from '@ferry/core';
+import { must, importCbExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from './content.js';
 import { createTestApi, testDatabaseKinds, type TestApi } from './test-support/harness.js';
@@ -32,11 +33,7 @@ describe.each(testDatabaseKinds())('content store on %s', (kind) => {
     const diff = await lazy.diff(before, after);
     expect(diff.summary.text).toBe('1 interaction changed.');
     expect(must(diff.changes[0], 'diff.changes[0]').fields).toEqual([
-      {
-        path: '/name',
-        before: must(d.interactions[7], 'd.interactions[7]').name,
-        after: 'changed',
-      },
+      { path: '/name', before: must(d.interactions[7], 'd.interactions[7]').name, after: 'changed' },
     ]);
     // 2,000 interactions: the lazy diff holds the structure and the two versions of one entity.
     expect(lazy.snap.store.size).toBeLessThan(400);

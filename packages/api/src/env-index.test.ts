@@ -1,10 +1,11 @@
 // The per-root environment-variable counts must always equal a recount of the content, whatever
 // edits produced the root: the upgrade check trusts them instead of reading the bot.
-import { must, generateBotExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from './content.js';
 import { countContent } from './env-index.js';
 import { createTestApi, testDatabaseKinds, type TestApi } from './test-support/harness.js';
+import { must } from '@ferry/core';
 
 describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) => {
   let api: TestApi;

@@ -5,16 +5,12 @@ import { exportCbExport, importCbExport } from './cb-export.js';
 import { releaseChecks } from './checks.js';
 import { referencedEnvNames } from './env-refs.js';
 import { diffSnapshots } from './diff.js';
-import { generateBotExport } from './generate.js';
 import type { JsonValue } from './json.js';
-import {
-  createRelease,
-  restoreVersion,
-  saveVersion,
-  upgradeToRelease,
-  type Automation,
-} from './operations.js';
+import type { Automation } from './automation.js';
+import { createRelease, upgradeToRelease } from './releases.js';
 import { importGenerated, must, newSnapshotter } from './test-support/bots.js';
+import { generateBotExport } from './testing.js';
+import { restoreVersion, saveVersion } from './versions.js';
 import { must as present } from './must.js';
 
 const bots = fc.record({
@@ -52,12 +48,9 @@ describe('laws over generated bots', () => {
         const doc = generateBotExport(opts);
         const { content, botId, name } = must(importCbExport(JSON.stringify(doc)));
         const snap = newSnapshotter();
-        expect(
-          exportCbExport(snap.read(snap.write(content)), {
-            id: present(botId, 'botId'),
-            name: present(name, 'name'),
-          }),
-        ).toEqual(doc);
+        expect(exportCbExport(snap.read(snap.write(content)), { id: present(botId, 'botId'), name: present(name, 'name') })).toEqual(
+          doc,
+        );
       }),
       { numRuns: 40 },
     );
@@ -175,10 +168,7 @@ describe('laws over generated bots', () => {
           let b = a;
           const expected = new Set<string>();
           for (const [dp, ip, renameDialog] of picks) {
-            const d = present(
-              content.dialogs[dp % content.dialogs.length],
-              'content.dialogs[dp % content.dialogs.length]',
-            );
+            const d = present(content.dialogs[dp % content.dialogs.length], 'content.dialogs[dp % content.dialogs.length]');
             const dialogId = d.dialog.id as string;
             if (renameDialog) {
               b = must(
@@ -186,10 +176,7 @@ describe('laws over generated bots', () => {
               );
               expected.add(`dialog ${dialogId}`);
             } else {
-              const i = present(
-                d.interactions[ip % d.interactions.length],
-                'd.interactions[ip % d.interactions.length]',
-              );
+              const i = present(d.interactions[ip % d.interactions.length], 'd.interactions[ip % d.interactions.length]');
               b = must(
                 snap.edit(b, {
                   op: 'updateInteraction',

@@ -1,324 +1,30 @@
-// The rules of DESIGN.md as pure functions: (state, command, context) -> new state + audit, or a
-// typed error. Nothing here reads a clock, makes ids or touches storage; the caller persists.
+// The release rules of DESIGN.md as pure functions: create, promote, upgrade, reject, roll back and
+// the semver floor. (state, command, context) -> new state + audit, or a typed error.
 import semver from 'semver';
+import {
+  audit,
+  backupOf,
+  backupUnlessKept,
+  checkRevision,
+  checkText,
+  DESCRIPTION_MAX,
+  newVersion,
+  type AuditEntry,
+  type Automation,
+  type OpContext,
+  type Policy,
+  type Release,
+  type Upgrade,
+  type Version,
+} from './automation.js';
 import type { CheckReport } from './checks.js';
 import { err, ok, type Result } from './result.js';
-
-export interface OpContext {
-  now: Date;
-  newId: () => string;
-  /** Who does it (a user name or id). */
-  actor: string;
-}
-
-export interface Automation {
-  id: string;
-  name: string;
-  /** Increases with every change of the automation; every change states the one it was based on. */
-  revision: number;
-  /** Root hash of the working copy. */
-  root: string;
-  environmentId: string | null;
-  agents: readonly string[];
-  /** The number of the newest version ever saved (versions are numbered from 1, never reused). */
-  lastVersionNumber: number;
-}
-
-export type VersionKind =
-  'manual' | 'before-restore' | 'before-upgrade' | 'release' | 'before-rollback' | 'before-import';
-
-export interface Version {
-  id: string;
-  automationId: string;
-  number: number;
-  name: string;
-  description: string;
-  author: string;
-  createdAt: string;
-  root: string;
-  /** Saved by Ferry itself (backups); only these can be pruned by a retention policy. */
-  automatic: boolean;
-  kind: VersionKind;
-  pinned: boolean;
-}
-
-export type ReleaseStatus = 'pending' | 'superseded' | 'rejected' | 'upgraded' | 'rolled-back';
-
-export interface Release {
-  id: string;
-  sourceId: string;
-  targetId: string;
-  /** Semver number, e.g. 1.4.0. */
-  version: string;
-  description: string;
-  root: string;
-  fromVersionId: string | null;
-  /** The release this one promotes onward (same content), if any. */
-  promotedFromId: string | null;
-  createdBy: string;
-  createdAt: string;
-  status: ReleaseStatus;
-  supersededById: string | null;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  rejectReason: string | null;
-}
-
-/** One accepted release in a target's ledger. */
-export interface Upgrade {
-  id: string;
-  targetId: string;
-  releaseId: string;
-  releaseVersion: string;
-  backupVersionId: string;
-  resultVersionId: string;
-  /** The content the upgrade produced (the release content). */
-  root: string;
-  by: string;
-  at: string;
-  rolledBack: boolean;
-}
-
-export interface AuditEntry {
-  action: string;
-  actor: string;
-  at: string;
-  automationId: string | null;
-  versionId?: string;
-  releaseId?: string;
-  /** Content hashes of the automation's working copy before and after. */
-  before?: string;
-  after?: string;
-  details?: Record<string, unknown>;
-}
-
-export interface Policy {
-  /** A release's acceptor must not be its creator. */
-  acceptorMustDifferFromCreator: boolean;
-}
-
-export const NAME_MAX = 200;
-export const DESCRIPTION_MAX = 4000;
-
-/** Every change states the revision it was based on; a stale one is refused. */
-export function checkRevision(a: Automation, baseRevision: number | undefined): Result<void> {
-  if (baseRevision === undefined || baseRevision === a.revision) return ok(undefined);
-  return err(
-    'CONFLICT',
-    `"${a.name}" was changed since revision ${baseRevision} (it is now at revision ${a.revision}); reload and try again.`,
-    { path: 'baseRevision', details: { expected: baseRevision, actual: a.revision } },
-  );
-}
-
-/** A blank version name becomes the date and time, e.g. "2026-11-25 17:04:05 UTC". */
-export const defaultVersionName = (now: Date): string =>
-  now.toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
-
-function checkText(value: string, field: string, max: number): Result<void> {
-  if (value.length > max)
-    return err('VALIDATION', `The ${field} is longer than ${max} characters.`, { path: field });
-  return ok(undefined);
-}
-
-function newVersion(
-  a: Automation,
-  fields: { name: string; description?: string; root: string; kind: VersionKind },
-  ctx: OpContext,
-  number: number,
-): Version {
-  return {
-    id: ctx.newId(),
-    automationId: a.id,
-    number,
-    name: fields.name,
-    description: fields.description ?? '',
-    author: ctx.actor,
-    createdAt: ctx.now.toISOString(),
-    root: fields.root,
-    automatic: fields.kind !== 'manual' && fields.kind !== 'release',
-    kind: fields.kind,
-    pinned: false,
-  };
-}
-
-/**
- * Rule 15: the automatic version that keeps the working copy an operation is about to replace,
- * numbered next. Every content-replacing operation (restore, import into, upgrade, rollback) takes
- * its backup here.
- */
-function backupOf(a: Automation, name: string, kind: VersionKind, ctx: OpContext): Version {
-  return newVersion(a, { name, root: a.root, kind }, ctx, a.lastVersionNumber + 1);
-}
-
-/**
- * The backup an operation needs only when the working copy would otherwise be lost: null when the
- * new content equals it or a saved version already holds it (`saved`).
- */
-function backupUnlessKept(
-  a: Automation,
-  next: { root: string; saved: boolean },
-  name: string,
-  kind: VersionKind,
-  ctx: OpContext,
-): Version | null {
-  return next.saved || next.root === a.root ? null : backupOf(a, name, kind, ctx);
-}
-
-export interface Saved {
-  automation: Automation;
-  version: Version;
-  audit: AuditEntry;
-}
-
-/** Rule 1: save the working copy as a new numbered version. */
-export function saveVersion(
-  a: Automation,
-  cmd: { name?: string; description?: string; baseRevision?: number },
-  ctx: OpContext,
-): Result<Saved> {
-  const rev = checkRevision(a, cmd.baseRevision);
-  if (!rev.ok) return rev;
-  const name = (cmd.name ?? '').trim() || defaultVersionName(ctx.now);
-  for (const check of [
-    checkText(name, 'name', NAME_MAX),
-    checkText(cmd.description ?? '', 'description', DESCRIPTION_MAX),
-  ])
-    if (!check.ok) return check;
-  const version = newVersion(
-    a,
-    { name, description: cmd.description ?? '', root: a.root, kind: 'manual' },
-    ctx,
-    a.lastVersionNumber + 1,
-  );
-  return ok({
-    automation: { ...a, lastVersionNumber: version.number },
-    version,
-    audit: audit(ctx, 'version.save', a, {
-      versionId: version.id,
-      before: a.root,
-      after: a.root,
-      details: { number: version.number, name },
-    }),
-  });
-}
-
-export interface Restored {
-  automation: Automation;
-  backup: Version;
-  audit: AuditEntry;
-}
-
-/** Rule 2: replace the working copy with a version, after saving a backup version. */
-export function restoreVersion(
-  a: Automation,
-  v: Version,
-  cmd: { baseRevision?: number },
-  ctx: OpContext,
-): Result<Restored> {
-  if (v.automationId !== a.id)
-    return err('NOT_FOUND', `Version #${v.number} does not belong to "${a.name}".`, {
-      path: 'version',
-    });
-  const rev = checkRevision(a, cmd.baseRevision);
-  if (!rev.ok) return rev;
-  const backup = backupOf(a, `Before restore of #${v.number}`, 'before-restore', ctx);
-  const automation = {
-    ...a,
-    root: v.root,
-    revision: a.revision + 1,
-    lastVersionNumber: backup.number,
-  };
-  return ok({
-    automation,
-    backup,
-    audit: audit(ctx, 'version.restore', a, {
-      versionId: v.id,
-      before: a.root,
-      after: v.root,
-      details: { number: v.number, backupVersionId: backup.id, backupNumber: backup.number },
-    }),
-  });
-}
-
-export interface ImportedInto {
-  automation: Automation;
-  /** The previous working copy, kept when no saved version held it (rule 15); else null. */
-  backup: Version | null;
-  audit: AuditEntry;
-}
-
-/** Import into an existing automation: its working copy becomes `root`, the old one kept first. */
-export function importInto(
-  a: Automation,
-  cmd: {
-    root: string;
-    /** A saved version of the automation already holds its working copy. */
-    workingCopySaved: boolean;
-    baseRevision?: number;
-    details?: Record<string, unknown>;
-  },
-  ctx: OpContext,
-): Result<ImportedInto> {
-  const rev = checkRevision(a, cmd.baseRevision);
-  if (!rev.ok) return rev;
-  const backup = backupUnlessKept(
-    a,
-    { root: cmd.root, saved: cmd.workingCopySaved },
-    'Before import',
-    'before-import',
-    ctx,
-  );
-  return ok({
-    automation: {
-      ...a,
-      root: cmd.root,
-      revision: a.revision + 1,
-      lastVersionNumber: backup?.number ?? a.lastVersionNumber,
-    },
-    backup,
-    audit: audit(ctx, 'automation.import', a, {
-      before: a.root,
-      after: cmd.root,
-      details: {
-        into: true,
-        ...cmd.details,
-        ...(backup && { backupVersionId: backup.id, backupNumber: backup.number }),
-      },
-    }),
-  });
-}
-
-/** Deleting a version that a possible rollback still needs is refused. */
-export function deleteVersion(
-  a: Automation,
-  v: Version,
-  ledger: readonly Upgrade[],
-  ctx: OpContext,
-): Result<{ audit: AuditEntry }> {
-  if (v.automationId !== a.id)
-    return err('NOT_FOUND', `Version #${v.number} does not belong to "${a.name}".`, {
-      path: 'version',
-    });
-  if (ledger.some((u) => !u.rolledBack && u.targetId === a.id && u.backupVersionId === v.id))
-    return err(
-      'CONFLICT',
-      `Version #${v.number} is the backup a rollback of "${a.name}" would return to; it cannot be deleted.`,
-      {
-        path: 'version',
-      },
-    );
-  return ok({
-    audit: audit(ctx, 'version.delete', a, {
-      versionId: v.id,
-      details: { number: v.number, name: v.name },
-    }),
-  });
-}
+import { must } from './must.js';
 
 /** The version numbers the target's ledger sets as the floor for new releases (rule 3). */
 export function semverFloor(ledger: readonly Upgrade[]): string | null {
   const active = ledger.filter((u) => !u.rolledBack);
-  return active.length === 0 ? null : active[active.length - 1]!.releaseVersion;
+  return active.length === 0 ? null : must(active[active.length - 1], 'active[active.length - 1]').releaseVersion;
 }
 
 /** The last upgrade that was not rolled back: what the target runs, and what rollback undoes. */
@@ -638,38 +344,6 @@ export function rollback(
   });
 }
 
-/** Automatic versions a retention policy removes: all but the newest `keep`, never pinned ones or rollback backups. */
-export function versionsToPrune(
-  versions: readonly Version[],
-  ledger: readonly Upgrade[],
-  keep: number,
-): Version[] {
-  const needed = new Set(ledger.filter((u) => !u.rolledBack).map((u) => u.backupVersionId));
-  const candidates = versions
-    .filter((v) => v.automatic && !v.pinned && !needed.has(v.id))
-    .sort((x, y) => y.number - x.number);
-  // A nonsensical policy keeps everything rather than pruning everything.
-  if (!Number.isFinite(keep)) return [];
-  return candidates.slice(Math.max(0, Math.floor(keep)));
-}
-
-/**
- * Find a version by reference: `N` or `#N` (its number), its id, or a name (the newest with it).
- */
-export function resolveVersionRef(versions: readonly Version[], ref: string): Result<Version> {
-  const trimmed = ref.trim();
-  const num = /^#?(\d+)$/.exec(trimmed);
-  if (num) {
-    const found = versions.find((v) => v.number === Number(num[1]));
-    if (found) return ok(found);
-  }
-  const byId = versions.find((v) => v.id === trimmed);
-  if (byId) return ok(byId);
-  const named = versions.filter((v) => v.name === trimmed).sort((x, y) => y.number - x.number)[0];
-  if (named) return ok(named);
-  return err('NOT_FOUND', `There is no version "${ref}".`, { path: 'version' });
-}
-
 function requirePending(target: Automation, release: Release, verb: string): Result<void> {
   if (release.targetId !== target.id)
     return err('NOT_FOUND', `Release ${release.version} is not addressed to "${target.name}".`, {
@@ -685,13 +359,4 @@ function requirePending(target: Automation, release: Release, verb: string): Res
       },
     );
   return ok(undefined);
-}
-
-function audit(
-  ctx: OpContext,
-  action: string,
-  a: Automation,
-  rest: Omit<AuditEntry, 'action' | 'actor' | 'at' | 'automationId'>,
-): AuditEntry {
-  return { action, actor: ctx.actor, at: ctx.now.toISOString(), automationId: a.id, ...rest };
 }

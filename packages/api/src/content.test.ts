@@ -33,7 +33,11 @@ describe.each(testDatabaseKinds())('content store on %s', (kind) => {
     const diff = await lazy.diff(before, after);
     expect(diff.summary.text).toBe('1 interaction changed.');
     expect(must(diff.changes[0], 'diff.changes[0]').fields).toEqual([
-      { path: '/name', before: must(d.interactions[7], 'd.interactions[7]').name, after: 'changed' },
+      {
+        path: '/name',
+        before: must(d.interactions[7], 'd.interactions[7]').name,
+        after: 'changed',
+      },
     ]);
     // 2,000 interactions: the lazy diff holds the structure and the two versions of one entity.
     expect(lazy.snap.store.size).toBeLessThan(400);

@@ -62,7 +62,9 @@ describe('pipelines', () => {
     });
     expect(pipelines).toHaveLength(1);
     expect(must(pipelines[0], 'pipelines[0]').label).toBe('Zeta dev → Middle → Alpha prod');
-    expect(must(pipelines[0], 'pipelines[0]').automations.map((s) => [s.id, s.depth, s.environment])).toEqual([
+    expect(
+      must(pipelines[0], 'pipelines[0]').automations.map((s) => [s.id, s.depth, s.environment]),
+    ).toEqual([
       ['dev', 0, 'dev-env'],
       ['stg', 1, null],
       ['prd', 2, 'prod-env'],
@@ -108,8 +110,17 @@ describe('pipelines', () => {
     });
     const prod = must(p, 'p').automations.find((s) => s.id === 'prd');
     expect(must(prod, 'prod').runsRelease).toEqual({ id: 'r1', version: '1.0.0' });
-    expect(must(prod, 'prod').pendingRelease).toEqual({ id: 'r3', version: '3.0.0', sourceId: 'dev' });
-    expect(must(must(p, 'p').automations.find((s) => s.id === 'dev'), 'p!.automations.find((s) => s.id === \'dev\')').runsRelease).toBeNull();
+    expect(must(prod, 'prod').pendingRelease).toEqual({
+      id: 'r3',
+      version: '3.0.0',
+      sourceId: 'dev',
+    });
+    expect(
+      must(
+        must(p, 'p').automations.find((s) => s.id === 'dev'),
+        "p!.automations.find((s) => s.id === 'dev')",
+      ).runsRelease,
+    ).toBeNull();
   });
 
   it('a deleted automation stays a stage under the name its releases kept', () => {
@@ -119,7 +130,11 @@ describe('pipelines', () => {
       upgrades: [],
     });
     expect(must(p, 'p').label).toBe('Old dev (deleted) → Prod');
-    expect(must(p, 'p').automations[0]).toMatchObject({ name: 'Old dev', deleted: true, revision: null });
+    expect(must(p, 'p').automations[0]).toMatchObject({
+      name: 'Old dev',
+      deleted: true,
+      revision: null,
+    });
     expect(must(p, 'p').edges[0]).toMatchObject({ sourceName: 'Old dev', sourceDeleted: true });
   });
 

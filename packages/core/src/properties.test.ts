@@ -48,9 +48,12 @@ describe('laws over generated bots', () => {
         const doc = generateBotExport(opts);
         const { content, botId, name } = must(importCbExport(JSON.stringify(doc)));
         const snap = newSnapshotter();
-        expect(exportCbExport(snap.read(snap.write(content)), { id: present(botId, 'botId'), name: present(name, 'name') })).toEqual(
-          doc,
-        );
+        expect(
+          exportCbExport(snap.read(snap.write(content)), {
+            id: present(botId, 'botId'),
+            name: present(name, 'name'),
+          }),
+        ).toEqual(doc);
       }),
       { numRuns: 40 },
     );
@@ -168,7 +171,10 @@ describe('laws over generated bots', () => {
           let b = a;
           const expected = new Set<string>();
           for (const [dp, ip, renameDialog] of picks) {
-            const d = present(content.dialogs[dp % content.dialogs.length], 'content.dialogs[dp % content.dialogs.length]');
+            const d = present(
+              content.dialogs[dp % content.dialogs.length],
+              'content.dialogs[dp % content.dialogs.length]',
+            );
             const dialogId = d.dialog.id as string;
             if (renameDialog) {
               b = must(
@@ -176,7 +182,10 @@ describe('laws over generated bots', () => {
               );
               expected.add(`dialog ${dialogId}`);
             } else {
-              const i = present(d.interactions[ip % d.interactions.length], 'd.interactions[ip % d.interactions.length]');
+              const i = present(
+                d.interactions[ip % d.interactions.length],
+                'd.interactions[ip % d.interactions.length]',
+              );
               b = must(
                 snap.edit(b, {
                   op: 'updateInteraction',

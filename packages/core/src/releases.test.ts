@@ -75,7 +75,7 @@ describe('rule 3: creating a release', () => {
     const release = w.createRelease('dev', 'prod', '1.0.0');
     w.edit('dev', 'root-dev-2');
     w.save('dev', 'after release');
-    expect(must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')').root).toBe('root-dev-1');
+    expect(must(w.pendingFor('prod'), "w.pendingFor('prod')").root).toBe('root-dev-1');
     expect(release.root).toBe('root-dev-1');
     expect(w.upgrade('prod').automation.root).toBe('root-dev-1');
   });
@@ -246,7 +246,7 @@ describe('rule 3: creating a release', () => {
 describe('rule 4: at most one pending release per target', () => {
   it('a new release supersedes the pending one, which is kept with a link to its successor', () => {
     const w = withPendingRelease();
-    const old = must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')');
+    const old = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w)
       .when((s) =>
         createRelease(
@@ -280,7 +280,12 @@ describe('rule 4: at most one pending release per target', () => {
   it('a release that is no longer pending is not superseded', () => {
     const w = withPendingRelease();
     const rejected = expectOk(
-      rejectRelease(w.get('prod'), must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')'), { reason: 'no' }, w.ctx('bob')),
+      rejectRelease(
+        w.get('prod'),
+        must(w.pendingFor('prod'), "w.pendingFor('prod')"),
+        { reason: 'no' },
+        w.ctx('bob'),
+      ),
     ).release;
     given(w)
       .when((s) =>
@@ -346,7 +351,7 @@ describe('rule 5: upgrade', () => {
 
   it('upgrade marks the release upgraded and appends to the ledger', () => {
     const w = withPendingRelease();
-    const release = must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')');
+    const release = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w.upgradeInput('prod'))
       .when((input) => upgradeToRelease(input, w.ctx('bob')))
       .then(({ release: r, upgrade }) => {
@@ -457,7 +462,7 @@ describe('rule 5: upgrade', () => {
     'upgrading a %s release is a conflict',
     (status) => {
       const w = withPendingRelease();
-      const release = { ...must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')'), status };
+      const release = { ...must(w.pendingFor('prod'), "w.pendingFor('prod')"), status };
       given(w.upgradeInput('prod', { release }))
         .when((input) => upgradeToRelease(input, w.ctx('bob')))
         .thenRefused('CONFLICT', (e) => expect(e.details).toEqual({ status }));
@@ -539,7 +544,7 @@ describe('rule 12: acceptor different from creator', () => {
 describe('rule 6: reject', () => {
   it('a target rejects a pending release with a reason', () => {
     const w = withPendingRelease();
-    const release = must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')');
+    const release = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w.get('prod'))
       .when((target) =>
         rejectRelease(target, release, { reason: '  breaks checkout  ' }, w.ctx('bob')),
@@ -565,7 +570,12 @@ describe('rule 6: reject', () => {
   it('a rejected release can no longer be upgraded to', () => {
     const w = withPendingRelease();
     const rejected = expectOk(
-      rejectRelease(w.get('prod'), must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')'), { reason: 'no' }, w.ctx('bob')),
+      rejectRelease(
+        w.get('prod'),
+        must(w.pendingFor('prod'), "w.pendingFor('prod')"),
+        { reason: 'no' },
+        w.ctx('bob'),
+      ),
     ).release;
     given(w.upgradeInput('prod', { release: rejected }))
       .when((input) => upgradeToRelease(input, w.ctx('bob')))
@@ -576,7 +586,7 @@ describe('rule 6: reject', () => {
     'rejecting a %s release is a conflict',
     (status) => {
       const w = withPendingRelease();
-      given({ ...must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')'), status })
+      given({ ...must(w.pendingFor('prod'), "w.pendingFor('prod')"), status })
         .when((release) => rejectRelease(w.get('prod'), release, { reason: 'x' }, w.ctx('bob')))
         .thenRefused('CONFLICT');
     },
@@ -584,14 +594,14 @@ describe('rule 6: reject', () => {
 
   it('rejecting a release addressed to another target is NOT_FOUND', () => {
     const w = withPendingRelease();
-    given(must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')'))
+    given(must(w.pendingFor('prod'), "w.pendingFor('prod')"))
       .when((release) => rejectRelease(w.get('dev'), release, { reason: 'x' }, w.ctx('bob')))
       .thenRefused('NOT_FOUND');
   });
 
   it('a reason longer than the maximum is refused', () => {
     const w = withPendingRelease();
-    given(must(w.pendingFor('prod'), 'w.pendingFor(\'prod\')'))
+    given(must(w.pendingFor('prod'), "w.pendingFor('prod')"))
       .when((release) =>
         rejectRelease(
           w.get('prod'),
@@ -647,7 +657,9 @@ describe('rule 6: rollback', () => {
         });
         expect(a.lastVersionNumber).toBe(3);
         expect(a.root).toBe('root-prod-1');
-        expect(audit.details).toMatchObject({ savedEditsVersionId: must(savedEdits, 'savedEdits').id });
+        expect(audit.details).toMatchObject({
+          savedEditsVersionId: must(savedEdits, 'savedEdits').id,
+        });
       });
   });
 
@@ -659,7 +671,9 @@ describe('rule 6: rollback', () => {
     w.rollback('prod');
     expect(semverFloor(w.ledgerOf('prod'))).toBe('1.0.0');
     expect(w.get('prod').root).toBe('root-dev-1');
-    expect(must(activeUpgrade(w.ledgerOf('prod')), 'activeUpgrade(w.ledgerOf(\'prod\'))').releaseVersion).toBe('1.0.0');
+    expect(
+      must(activeUpgrade(w.ledgerOf('prod')), "activeUpgrade(w.ledgerOf('prod'))").releaseVersion,
+    ).toBe('1.0.0');
 
     w.rollback('prod');
     expect(semverFloor(w.ledgerOf('prod'))).toBeNull();
@@ -708,7 +722,9 @@ describe('rule 6: rollback', () => {
 
   it('rollback without the backup the upgrade took is NOT_FOUND', () => {
     const w = withTwoUpgrades();
-    const wrongBackup = w.version(must(w.ledgerOf('prod')[0], 'w.ledgerOf(\'prod\')[0]').backupVersionId);
+    const wrongBackup = w.version(
+      must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId,
+    );
     for (const backup of [null, wrongBackup]) {
       given({ ...w.rollbackInput('prod'), backup })
         .when((input) => rollback(input, w.ctx('bob')))
@@ -808,7 +824,9 @@ describe('rule 9: promote', () => {
     w.putRelease(promoted.release, promoted.superseded);
     const up = w.upgrade('prod', 'dave');
     expect(up.automation.root).toBe(acceptedRelease.root);
-    expect(up.automation.root).toBe(must(w.ledgerOf('staging')[0], 'w.ledgerOf(\'staging\')[0]').root);
+    expect(up.automation.root).toBe(
+      must(w.ledgerOf('staging')[0], "w.ledgerOf('staging')[0]").root,
+    );
   });
 
   it('promote is refused when nothing was accepted', () => {

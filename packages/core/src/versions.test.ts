@@ -294,7 +294,7 @@ describe('rule 15: import into an existing automation', () => {
 describe('deleting versions', () => {
   it('deleting the backup a rollback needs is a conflict', () => {
     const w = withOneUpgrade();
-    const backup = w.version(must(w.ledgerOf('prod')[0], 'w.ledgerOf(\'prod\')[0]').backupVersionId);
+    const backup = w.version(must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId);
     given(w.get('prod'))
       .when((a) => deleteVersion(a, backup, w.ledger, w.ctx()))
       .thenRefused('CONFLICT', (e) => expect(e.path).toBe('version'));
@@ -312,7 +312,7 @@ describe('deleting versions', () => {
   it('once its upgrade was rolled back the backup can be deleted', () => {
     const w = withOneUpgrade();
     w.rollback('prod');
-    const backup = w.version(must(w.ledgerOf('prod')[0], 'w.ledgerOf(\'prod\')[0]').backupVersionId);
+    const backup = w.version(must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId);
     expectOk(deleteVersion(w.get('prod'), backup, w.ledger, w.ctx()));
   });
 

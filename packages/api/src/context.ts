@@ -29,6 +29,11 @@ export interface Context {
   db: Db;
   caller: Caller | null;
   requestId: string;
+  /**
+   * The request's logger: the server's, bound to `requestId` and the caller's name (`user`); each
+   * procedure adds its `path`. Log per-request events here, never through services.logger.
+   */
+  log: Logger;
   /** Set a response cookie (web sessions); absent outside HTTP. */
   setCookie?: (cookie: string) => void;
   /** The session cookie value of the request, for sign-out. */
@@ -45,11 +50,14 @@ export function createContextInner(opts: {
   sessionToken?: string;
   clientAddress?: string;
 }): Context {
+  const requestId = opts.requestId ?? uuidv7();
+  const caller = opts.caller ?? null;
   return {
     services: opts.services,
     db: opts.services.database.db,
-    caller: opts.caller ?? null,
-    requestId: opts.requestId ?? uuidv7(),
+    caller,
+    requestId,
+    log: opts.services.logger.child({ requestId, ...(caller && { user: caller.name }) }),
     ...(opts.setCookie && { setCookie: opts.setCookie }),
     ...(opts.sessionToken && { sessionToken: opts.sessionToken }),
     ...(opts.clientAddress && { clientAddress: opts.clientAddress }),

@@ -10,6 +10,14 @@ export {
   type ServerOptions,
   type RunningServer,
 } from './server.js';
+export {
+  parseServerEnv,
+  serverLogger,
+  LOG_LEVELS,
+  SERVER_VARIABLES,
+  type LogLevel,
+  type ServerEnv,
+} from './env.js';
 export { createContextInner, type Context, type Services, type Caller } from './context.js';
 export { createCallerFactory, type ErrorData } from './trpc.js';
 export { ROLES, can, type Role, type Permission } from './roles.js';

@@ -3,6 +3,7 @@
 import type { Database, Db } from '@ferry/db';
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
+import { loggableError } from './log-errors.js';
 import type { Role } from './roles.js';
 import type { SecretBox } from './security.js';
 import type { SignInLimits } from './sign-in-throttle.js';
@@ -42,6 +43,16 @@ export interface Context {
   clientAddress?: string;
 }
 
+/**
+ * A request's logger: `bindings` on every line, and an error under `err` logged as loggableError
+ * shows it (a database error without the values users sent), wherever it is logged from.
+ */
+export function requestLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
+  return logger.child(bindings, {
+    serializers: { err: (e: unknown) => (e instanceof Error ? loggableError(e) : e) },
+  });
+}
+
 export function createContextInner(opts: {
   services: Services;
   caller?: Caller | null;
@@ -57,7 +68,10 @@ export function createContextInner(opts: {
     db: opts.services.database.db,
     caller,
     requestId,
-    log: opts.services.logger.child({ requestId, ...(caller && { user: caller.name }) }),
+    log: requestLogger(opts.services.logger, {
+      requestId,
+      ...(caller && { user: caller.name }),
+    }),
     ...(opts.setCookie && { setCookie: opts.setCookie }),
     ...(opts.sessionToken && { sessionToken: opts.sessionToken }),
     ...(opts.clientAddress && { clientAddress: opts.clientAddress }),

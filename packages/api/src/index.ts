@@ -18,7 +18,13 @@ export {
   type LogLevel,
   type ServerEnv,
 } from './env.js';
-export { createContextInner, type Context, type Services, type Caller } from './context.js';
+export {
+  createContextInner,
+  requestLogger,
+  type Context,
+  type Services,
+  type Caller,
+} from './context.js';
 export { createCallerFactory, type ErrorData } from './trpc.js';
 export { ROLES, can, type Role, type Permission } from './roles.js';
 export {

@@ -13,7 +13,7 @@ import { uuidv7 } from 'uuidv7';
 import { clientAddressOf } from './client-address.js';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
 import { BACKUP_PATH, handleBackup } from './backup-route.js';
-import { createContextInner, type Caller, type Services } from './context.js';
+import { createContextInner, requestLogger, type Caller, type Services } from './context.js';
 import { configureWebAdapter } from './env.js';
 import { UnavailableError, unavailableCause } from './errors.js';
 import { loggableError } from './log-errors.js';
@@ -101,7 +101,7 @@ export interface WebRequest extends IncomingMessage {
   ferry?: {
     /** The request's id (X-Request-Id), for the error page and the log. */
     requestId: string;
-    /** The server's logger, bound to this request (`requestId`). */
+    /** The server's logger for this request (`requestId`; `err` logged as loggableError shows it). */
     log: Logger;
     /** Cookies the API sets (sign-in, sign-out) go to `setCookie`, for the web UI's response. */
     session(setCookie: (cookie: string) => void): Promise<{ api: ApiCaller; user: WebUser | null }>;
@@ -221,7 +221,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         // The request's own logger once its context exists; before that, the error knows its request.
         const log =
           ctx?.log ??
-          logger.child({
+          requestLogger(logger, {
             requestId: error instanceof UnavailableError ? error.requestId : undefined,
           });
         if (error instanceof UnavailableError)
@@ -258,7 +258,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const started = performance.now();
       const requestId = requestIdOf(req.headers['x-request-id']);
       res.setHeader('x-request-id', requestId);
-      const log = logger.child({ requestId });
+      const log = requestLogger(logger, { requestId });
       trustedForwarding(req, trustProxy);
       // Once this server drains, a keep-alive client must not send its next request here: its
       // connection closes with the response (as idle keep-alive connections did when draining began).

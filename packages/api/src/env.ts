@@ -3,6 +3,7 @@
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { parseSecretKey } from './secret-key.js';
+import type { ServerOptions } from './server.js';
 import { ConfigError, parsePort, parseSwitch } from './startup-errors.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -13,18 +14,14 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = './.ferry/data';
 export const DEFAULT_MAX_REQUEST_MB = 50;
 
-/** What the environment says about the server; each entry point adds its own defaults and flags. */
+/** What the environment says about the server; each entry point adds its flags and its parts. */
 export interface ServerEnv {
-  port: number;
-  host: string;
-  dataDir: string;
-  databaseUrl?: string;
-  secretKey?: string;
-  adminPassword?: string;
-  adminToken?: string;
-  maxRequestBytes: number;
+  /** startServer's settings, as they are (the entry point adds the logger and the web UI). */
+  options: Required<
+    Pick<ServerOptions, 'port' | 'host' | 'dataDir' | 'maxRequestBytes' | 'trustProxy'>
+  > &
+    Pick<ServerOptions, 'databaseUrl' | 'secretKey' | 'adminPassword' | 'adminToken'>;
   logLevel: LogLevel;
-  trustProxy: boolean;
   /** The web UI's build (FERRY_WEB_DIR); unset: the entry point's own default. */
   webDir?: string;
 }
@@ -122,16 +119,18 @@ export function parseServerEnv(
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join(' '));
   const e = parsed.data;
   return {
-    port: e.PORT,
-    host: e.HOST,
-    dataDir: e.FERRY_DATA_DIR,
-    ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
-    ...(e.FERRY_SECRET_KEY !== undefined && { secretKey: e.FERRY_SECRET_KEY }),
-    ...(e.FERRY_ADMIN_PASSWORD !== undefined && { adminPassword: e.FERRY_ADMIN_PASSWORD }),
-    ...(e.FERRY_ADMIN_TOKEN !== undefined && { adminToken: e.FERRY_ADMIN_TOKEN }),
-    maxRequestBytes: e.FERRY_MAX_REQUEST_MB,
+    options: {
+      port: e.PORT,
+      host: e.HOST,
+      dataDir: e.FERRY_DATA_DIR,
+      ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
+      ...(e.FERRY_SECRET_KEY !== undefined && { secretKey: e.FERRY_SECRET_KEY }),
+      ...(e.FERRY_ADMIN_PASSWORD !== undefined && { adminPassword: e.FERRY_ADMIN_PASSWORD }),
+      ...(e.FERRY_ADMIN_TOKEN !== undefined && { adminToken: e.FERRY_ADMIN_TOKEN }),
+      maxRequestBytes: e.FERRY_MAX_REQUEST_MB,
+      trustProxy: e.FERRY_TRUST_PROXY,
+    },
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.FERRY_TRUST_PROXY,
     ...(e.FERRY_WEB_DIR !== undefined && { webDir: e.FERRY_WEB_DIR }),
   };
 }

@@ -25,7 +25,7 @@ try {
   fail(e);
 }
 const log = serverLogger(env.logLevel);
-Object.assign(where, { port: env.port, host: env.host });
+Object.assign(where, { port: env.options.port, host: env.options.host });
 
 let server;
 let fallback;
@@ -35,19 +35,8 @@ try {
   // (a start that fails prints only why).
   const webDir = env.webDir ?? fileURLToPath(new URL('../../../apps/web/build', import.meta.url));
   if (existsSync(join(webDir, 'handler.js')))
-    fallback = await loadWebFallback(webDir, { maxRequestBytes: env.maxRequestBytes });
-  server = await startServer({
-    ...where,
-    dataDir: env.dataDir,
-    ...(env.databaseUrl && { databaseUrl: env.databaseUrl }),
-    ...(env.secretKey && { secretKey: env.secretKey }),
-    ...(env.adminPassword && { adminPassword: env.adminPassword }),
-    ...(env.adminToken && { adminToken: env.adminToken }),
-    maxRequestBytes: env.maxRequestBytes,
-    trustProxy: env.trustProxy,
-    logger: log,
-    ...(fallback && { fallback }),
-  });
+    fallback = await loadWebFallback(webDir, { maxRequestBytes: env.options.maxRequestBytes });
+  server = await startServer({ ...env.options, logger: log, ...(fallback && { fallback }) });
   if (!fallback)
     log.warn(
       { webDir },

@@ -59,21 +59,21 @@ Examples:
         // The same settings, checks and log as `node dist/main.js`; the flags override the
         // environment.
         const env = api.parseServerEnv(rt.env.serverEnv);
-        Object.assign(where, { port: opts.port ?? env.port, host: opts.host ?? env.host });
+        Object.assign(where, {
+          port: opts.port ?? env.options.port,
+          host: opts.host ?? env.options.host,
+        });
         logger = api.serverLogger(env.logLevel);
         // The web UI, as the README's run command serves it, when it is built.
         webDir = env.webDir ?? defaultWebDir();
         if (existsSync(join(webDir, 'handler.js')))
-          fallback = await api.loadWebFallback(webDir, { maxRequestBytes: env.maxRequestBytes });
+          fallback = await api.loadWebFallback(webDir, {
+            maxRequestBytes: env.options.maxRequestBytes,
+          });
         server = await api.startServer({
+          ...env.options,
           ...where,
-          dataDir: opts.data ?? env.dataDir,
-          ...(env.databaseUrl !== undefined && { databaseUrl: env.databaseUrl }),
-          ...(env.secretKey !== undefined && { secretKey: env.secretKey }),
-          ...(env.adminPassword !== undefined && { adminPassword: env.adminPassword }),
-          ...(env.adminToken !== undefined && { adminToken: env.adminToken }),
-          maxRequestBytes: env.maxRequestBytes,
-          trustProxy: env.trustProxy,
+          dataDir: opts.data ?? env.options.dataDir,
           logger,
           ...(fallback && { fallback }),
           // Generated credentials are for a person: under --json they stay off stdout.

@@ -61,4 +61,4 @@ export {
   restoreBackup,
   restoreBackupInto,
   type RestoreReport,
-} from './repositories/backup-repository.js';
+} from './backup-restore.js';

@@ -3,6 +3,7 @@ export * from './result.js';
 export * from './json.js';
 export * from './hash.js';
 export * from './content.js';
+export * from './rules.js';
 export * from './cb-export.js';
 export * from './store.js';
 export * from './prolly.js';

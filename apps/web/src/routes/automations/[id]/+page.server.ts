@@ -11,7 +11,7 @@ import {
 } from '$lib/editing/interaction-fields';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
-import { readableDialogs } from '$lib/server/readable';
+import { readableDialogs } from '@ferry/core';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {

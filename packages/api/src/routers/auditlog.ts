@@ -1,5 +1,6 @@
 // The audit trail (DESIGN.md rule 11), newest first, filtered and paged by sequence number. Entries
 // outlive what they talk about: a deleted automation's entries keep its id, without a name.
+import { NAME_MAX } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { and, desc, eq, gte, like, lt, lte, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -25,7 +26,7 @@ export const auditlogRouter = router({
         .object({
           automation: refInput('names an automation (id or name)').optional(),
           actor: refInput('names a user').optional(),
-          action: refInput('names an action').max(200).optional(),
+          action: refInput('names an action').max(NAME_MAX).optional(),
           since: instant.optional(),
           until: instant.optional(),
           limit: z.number().int().min(1).max(500).default(50),

@@ -2,6 +2,10 @@
 // gives a neutral one (an empty object, list or nothing) for what it does not expect, never throwing.
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 
+// Also here for code that imports only the `@ferry/core/cb-shape` entry.
+export { isJsonObject };
+export type { JsonObject, JsonValue };
+
 /** `value` if it is a JSON object, else an empty one. */
 export const asObject = (value: unknown): JsonObject => (isJsonObject(value) ? value : {});
 

@@ -8,7 +8,7 @@ import {
   tileData,
   type JsonObject,
   type JsonValue as Json,
-} from '@ferry/core';
+} from '@ferry/core/cb-shape';
 
 export type { JsonObject };
 

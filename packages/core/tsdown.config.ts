@@ -3,7 +3,7 @@ import { defineConfig } from 'tsdown';
 export default defineConfig({
   // `rules` and `cb-shape` on their own too: browser code that needs only a rule or a reader (the
   // time format, the interaction editor) gets no more of core (`semver` cannot be tree-shaken).
-  entry: ['src/index.ts', 'src/rules.ts', 'src/cb-shape.ts'],
+  entry: ['src/index.ts', 'src/testing.ts', 'src/rules.ts', 'src/cb-shape.ts'],
   format: ['esm'],
   platform: 'neutral',
   dts: true,

@@ -2,7 +2,7 @@
 // and a target's release history and rollback still work after the source is deleted.
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateBotExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, tempDir, type TestServer } from './support.js';
 

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateBotExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shown, startWebApp, type WebApp } from './harness';
 

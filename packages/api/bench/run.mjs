@@ -47,7 +47,8 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { appRouter, createCallerFactory, createContextInner, startServer } from '@ferry/api';
-import { generateBotExport, jsonEqual } from '@ferry/core';
+import { jsonEqual } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 

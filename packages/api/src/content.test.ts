@@ -1,5 +1,6 @@
 // Reading content for a diff loads the trees' structure and only the entities that changed.
-import { generateBotExport, importCbExport } from '@ferry/core';
+import { importCbExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from './content.js';
 import { createTestApi, testDatabaseKinds, type TestApi } from './test-support/harness.js';

@@ -1,6 +1,6 @@
 // The per-root environment-variable counts must always equal a recount of the content, whatever
 // edits produced the root: the upgrade check trusts them instead of reading the bot.
-import { generateBotExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from './content.js';
 import { countContent } from './env-index.js';

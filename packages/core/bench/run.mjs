@@ -29,10 +29,10 @@ import {
   createSnapshotter,
   diffSnapshots,
   exportCbExportText,
-  generateBotExport,
   importCbExport,
   jsonEqual,
 } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 
 const log = (line = '') => process.stdout.write(line + '\n');
 

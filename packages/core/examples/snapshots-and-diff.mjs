@@ -1,7 +1,8 @@
 // Content-addressed snapshots: write a bot, edit one interaction, diff the two snapshots.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createSnapshotter, diffSnapshots, generateBotExport, importCbExport } from '@ferry/core';
+import { createSnapshotter, diffSnapshots, importCbExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 
 // Core takes the hash function as a parameter: native SHA-256 on a server (sha256Hex elsewhere).
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import {
   createRelease,
   createSnapshotter,
-  generateBotExport,
   importCbExport,
   releaseChecks,
   restoreVersion,
@@ -13,6 +12,7 @@ import {
   saveVersion,
   upgradeToRelease,
 } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 
 const snap = createSnapshotter((text) => createHash('sha256').update(text).digest('hex'));
 let ids = 0;

@@ -1,19 +1,127 @@
 // @ferry/core: pure snapshot, diff, release and CB-export logic. No I/O; runs in Node and browsers.
-export * from './result.js';
-export * from './json.js';
-export * from './hash.js';
-export * from './content.js';
-export * from './rules.js';
-export * from './cb-shape.js';
-export * from './readable.js';
-export * from './flow-graph.js';
-export * from './cb-export.js';
-export * from './store.js';
-export * from './prolly.js';
-export * from './snapshot.js';
-export * from './diff.js';
-export * from './env-refs.js';
-export * from './checks.js';
-export * from './operations.js';
-export * from './generate.js';
-export * from './hydrate.js';
+// Exactly the public API of README.md; helpers only core uses stay unexported (generators: ./testing).
+
+// Results, JSON and hashing
+export type { ErrorCode, FerryError, Result } from './result.js';
+export {
+  isJsonObject,
+  jsonEqual,
+  setKey,
+  type JsonObject,
+  type JsonPrimitive,
+  type JsonValue,
+} from './json.js';
+export { sha256Hex, type HashFn } from './hash.js';
+
+// CB export import and export
+export { emptyContent, type BotContent, type DialogContent, type OrderRun } from './content.js';
+export {
+  exportCbExport,
+  exportCbExportText,
+  importCbExport,
+  type BotIdentity,
+  type ImportedBot,
+  type ImportLimits,
+} from './cb-export.js';
+
+// Content-addressed snapshots
+export {
+  CorruptNodeError,
+  MemoryNodeStore,
+  MissingNodeError,
+  type AsyncNodeStore,
+  type NodeStore,
+} from './store.js';
+export {
+  createSnapshotter,
+  type DialogNode,
+  type EditOp,
+  type RootNode,
+  type SectionRef,
+  type Snapshotter,
+} from './snapshot.js';
+export { findById, listEntries, listLength, type ChunkedList, type Entry } from './prolly.js';
+export { hydrate, type HydrateOptions } from './hydrate.js';
+
+// The version and release rules
+export {
+  checkRevision,
+  defaultVersionName,
+  DESCRIPTION_MAX,
+  NAME_MAX,
+  type AuditEntry,
+  type Automation,
+  type OpContext,
+  type Policy,
+  type Release,
+  type ReleaseStatus,
+  type Upgrade,
+  type Version,
+  type VersionKind,
+} from './automation.js';
+export {
+  deleteVersion,
+  importInto,
+  resolveVersionRef,
+  restoreVersion,
+  saveVersion,
+  versionsToPrune,
+  type ImportedInto,
+  type Restored,
+  type Saved,
+} from './versions.js';
+export {
+  activeUpgrade,
+  createRelease,
+  promoteRelease,
+  rejectRelease,
+  rollback,
+  semverFloor,
+  upgradeToRelease,
+  type Created,
+  type CreateReleaseInput,
+  type RolledBack,
+  type Upgraded,
+  type UpgradeInput,
+} from './releases.js';
+
+// Rules every surface shares
+export { formatUtc, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
+
+// CB content as people read it, and as a flow graph
+export {
+  readableDialogs,
+  readableInteraction,
+  type ReadableDialog,
+  type ReadableInteraction,
+} from './readable.js';
+export {
+  FLOW_DIALOG_PREFIX,
+  flowGraph,
+  type FlowEdge,
+  type FlowEdgeKind,
+  type FlowGraph,
+  type FlowNode,
+  type FlowStatus,
+} from './flow-graph.js';
+
+// Diff
+export {
+  diffSnapshots,
+  type Change,
+  type ChangeKind,
+  type ChangeOp,
+  type Diff,
+  type DiffSummary,
+  type FieldChange,
+} from './diff.js';
+
+// Environment variables and release checks
+export {
+  envReferencesIn,
+  findEnvReferences,
+  referencedEnvNames,
+  type EnvReference,
+  type Location,
+} from './env-refs.js';
+export { releaseChecks, type CheckCode, type CheckFinding, type CheckReport } from './checks.js';

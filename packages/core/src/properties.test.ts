@@ -5,16 +5,12 @@ import { exportCbExport, importCbExport } from './cb-export.js';
 import { releaseChecks } from './checks.js';
 import { referencedEnvNames } from './env-refs.js';
 import { diffSnapshots } from './diff.js';
-import { generateBotExport } from './generate.js';
 import type { JsonValue } from './json.js';
-import {
-  createRelease,
-  restoreVersion,
-  saveVersion,
-  upgradeToRelease,
-  type Automation,
-} from './operations.js';
+import type { Automation } from './automation.js';
+import { createRelease, upgradeToRelease } from './releases.js';
 import { importGenerated, must, newSnapshotter } from './test-support/bots.js';
+import { generateBotExport } from './testing.js';
+import { restoreVersion, saveVersion } from './versions.js';
 
 const bots = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),

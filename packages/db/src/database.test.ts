@@ -3,13 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import {
-  MemoryNodeStore,
-  createSnapshotter,
-  generateBotExport,
-  hydrate,
-  importCbExport,
-} from '@ferry/core';
+import { MemoryNodeStore, createSnapshotter, hydrate, importCbExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirLockedError, openDatabase } from './database.js';

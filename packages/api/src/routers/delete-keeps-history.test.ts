@@ -1,6 +1,6 @@
 // Rule 15: deleting an automation keeps every release and upgrade another automation sent or
 // received, named as the deleted automation was; the target's ledger, rollback and floor still work.
-import { generateBotExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { schema } from '@ferry/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

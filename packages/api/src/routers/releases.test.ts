@@ -1,4 +1,5 @@
-import { generateBotExport, importCbExport, referencedEnvNames, releaseChecks } from '@ferry/core';
+import { importCbExport, referencedEnvNames, releaseChecks } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { schema } from '@ferry/db';
 import { and, count, eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';

@@ -1,6 +1,6 @@
 // Rule 15 across every operation that replaces a working copy (restore, import into, upgrade,
 // rollback): an unsaved edit made just before is kept in a version, restorable, and survives gc.
-import { generateBotExport } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, testDatabaseKinds, type TestApi } from '../test-support/harness.js';
 

@@ -1,6 +1,6 @@
 // Builders of test content: generated CB bots imported into a fresh store.
 import { importCbExport, type ImportedBot } from '../cb-export.js';
-import { generateBotExport, type GenerateOptions } from '../generate.js';
+import { generateBotExport, type GenerateOptions } from '../testing.js';
 import { createSnapshotter, type Snapshotter } from '../snapshot.js';
 import { nodeSha256 } from './fixtures.js';
 

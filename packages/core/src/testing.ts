@@ -1,5 +1,5 @@
-// A deterministic synthetic CB bot export (seeded) for tests and benchmarks: realistic fields,
-// links, code blocks, integrations and environment-variable references.
+// @ferry/core/testing: deterministic synthetic CB bot exports (seeded) for tests and benchmarks,
+// with realistic fields, links, code blocks, integrations and environment-variable references.
 import type { JsonObject } from './json.js';
 
 export interface GenerateOptions {
@@ -15,7 +15,7 @@ export interface GenerateOptions {
 }
 
 /** Mulberry32: a tiny, fast, seeded PRNG; good enough for test data. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -18,12 +18,8 @@ import {
   type BackupManifest,
 } from './backup-format.js';
 import { BACKUP_PATH, writeBackup } from './backup-route.js';
-import {
-  RestoreRefusedError,
-  fileSource,
-  restoreBackup,
-  schemaTables,
-} from './repositories/backup-repository.js';
+import { RestoreRefusedError, fileSource, restoreBackup } from './backup-restore.js';
+import { schemaTables } from './repositories/backup-repository.js';
 import { startServer } from './server.js';
 import { createTestApi, fixture, testDatabaseKinds, type TestApi } from './test-support/harness.js';
 

@@ -22,7 +22,7 @@ import {
   type EnvCounts,
 } from './env-index.js';
 import { unwrap } from './errors.js';
-import { GC_LOCK_KEY } from './repositories/node-maintenance.js';
+import { GC_LOCK_KEY } from './repositories/node-repository.js';
 import { sha256 } from './security.js';
 
 /** Reads through to a store, answering `{}` for absent nodes and remembering which were asked for. */

@@ -47,4 +47,4 @@ export {
   restoreBackup,
   restoreBackupInto,
   type RestoreReport,
-} from './repositories/backup-repository.js';
+} from './backup-restore.js';

@@ -85,6 +85,17 @@ export {
   type UpgradeInput,
 } from './releases.js';
 
+// Pipelines: the release graph in stage order
+export {
+  buildPipelines,
+  type Pipeline,
+  type PipelineAutomation,
+  type PipelineEdge,
+  type PipelineFacts,
+  type PipelineRelease,
+  type PipelineStage,
+} from './pipelines.js';
+
 // Rules every surface shares
 export { formatUtc, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
 

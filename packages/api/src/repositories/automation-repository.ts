@@ -1,8 +1,10 @@
-// Automations: find by id or unique name, lock for a change, write the changed state back.
-import type { Automation } from '@ferry/core';
+// Automations: find by id or unique name, lock for a change, write the changed state back, and the
+// overview the automation list shows.
+import type { Automation, Upgrade } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
-import { eq, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, or } from 'drizzle-orm';
 import { fail } from '../errors.js';
+import { toUpgrade } from './release-repository.js';
 
 export type AutomationRow = typeof schema.automations.$inferSelect;
 
@@ -44,6 +46,28 @@ export async function lockAutomation(
   return row ?? fail('NOT_FOUND', `There is no automation "${ref}".`, field);
 }
 
+/**
+ * Lock two automations (each by id or name) in a stable order, by id, so that two concurrent
+ * releases between the same pair never deadlock. The rows come back in the order asked for.
+ */
+export async function lockAutomationPair(
+  tx: Db,
+  a: { ref: string; field: string },
+  b: { ref: string; field: string },
+): Promise<[AutomationRow, AutomationRow]> {
+  const wanted = [
+    { id: (await findAutomation(tx, a.ref, a.field)).id, field: a.field },
+    { id: (await findAutomation(tx, b.ref, b.field)).id, field: b.field },
+  ];
+  const locked = new Map<string, AutomationRow>();
+  for (const { id, field } of [...wanted].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)))
+    if (!locked.has(id)) locked.set(id, await lockAutomation(tx, id, field));
+  const first = locked.get(wanted[0]!.id);
+  const second = locked.get(wanted[1]!.id);
+  if (!first || !second) return fail('NOT_FOUND', `There is no automation "${a.ref}".`, a.field);
+  return [first, second];
+}
+
 /** Write a changed automation state (root, revision, version counter) back. */
 export async function storeAutomation(tx: Db, next: Automation): Promise<void> {
   await tx
@@ -80,4 +104,94 @@ export async function advanceAutomation(
     .where(eq(schema.automations.id, row.id))
     .returning();
   return next!;
+}
+
+/** Every automation name in use. */
+export async function automationNamesInUse(db: Db): Promise<Set<string>> {
+  const rows = await db.select({ name: schema.automations.name }).from(schema.automations);
+  return new Set(rows.map((r) => r.name));
+}
+
+/** Whether another automation (not `except`) has this name. */
+export async function automationNameTaken(db: Db, name: string, except?: string): Promise<boolean> {
+  const [clash] = await db
+    .select({ id: schema.automations.id })
+    .from(schema.automations)
+    .where(
+      except
+        ? and(eq(schema.automations.name, name), ne(schema.automations.id, except))
+        : eq(schema.automations.name, name),
+    );
+  return clash !== undefined;
+}
+
+export async function insertAutomation(
+  tx: Db,
+  automation: { id: string; name: string; root: string },
+): Promise<AutomationRow> {
+  const [row] = await tx.insert(schema.automations).values(automation).returning();
+  if (!row) throw new Error('inserting an automation returned no row');
+  return row;
+}
+
+/** Delete the automation row (its versions and agents go with it; its releases stay, rule 15). */
+export async function deleteAutomation(tx: Db, id: string): Promise<void> {
+  await tx.delete(schema.automations).where(eq(schema.automations.id, id));
+}
+
+/** One line of the automation list: the row and what it links to, runs, awaits and saved last. */
+export interface AutomationListing {
+  row: AutomationRow;
+  environment: string | null;
+  lastVersion: { id: string; number: number; name: string } | null;
+  pendingRelease: { id: string; version: string } | null;
+  /** Its upgrade ledger, oldest first. */
+  ledger: Upgrade[];
+}
+
+/** Every automation by name, with the facts the list shows, in five queries whatever the count. */
+export async function listAutomations(db: Db): Promise<AutomationListing[]> {
+  const rows = await db.select().from(schema.automations).orderBy(schema.automations.name);
+  const envs = new Map((await db.select().from(schema.environments)).map((e) => [e.id, e.name]));
+  const ids = rows.map((r) => r.id);
+  const pending = ids.length
+    ? await db
+        .select()
+        .from(schema.releases)
+        .where(and(inArray(schema.releases.targetId, ids), eq(schema.releases.status, 'pending')))
+    : [];
+  const upgrades = ids.length
+    ? await db
+        .select()
+        .from(schema.upgrades)
+        .where(inArray(schema.upgrades.targetId, ids))
+        .orderBy(schema.upgrades.seq)
+    : [];
+  const lastVersions = ids.length
+    ? await db
+        .select()
+        .from(schema.versions)
+        .where(inArray(schema.versions.automationId, ids))
+        .orderBy(desc(schema.versions.number))
+    : [];
+  return rows.map((row) => {
+    const last = lastVersions.find((v) => v.automationId === row.id);
+    const waiting = pending.find((p) => p.targetId === row.id);
+    return {
+      row,
+      environment: row.environmentId ? (envs.get(row.environmentId) ?? null) : null,
+      lastVersion: last ? { id: last.id, number: last.number, name: last.name } : null,
+      pendingRelease: waiting ? { id: waiting.id, version: waiting.version } : null,
+      ledger: upgrades.filter((u) => u.targetId === row.id).map(toUpgrade),
+    };
+  });
+}
+
+/** Link an automation to an environment, or unlink it (null). */
+export async function setAutomationEnvironment(
+  tx: Db,
+  id: string,
+  environmentId: string | null,
+): Promise<void> {
+  await tx.update(schema.automations).set({ environmentId }).where(eq(schema.automations.id, id));
 }

@@ -1,29 +1,16 @@
 // Instance backup and restore at the database level: which tables a backup holds, one consistent
-// snapshot of them as a backup stream, and loading a backup into an empty database.
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import {
-  migrate,
-  migrationTags,
-  openDatabase,
-  schema,
-  type Database,
-  type Db,
-  type OpenOptions,
-} from '@ferry/db';
+// snapshot of them as a backup stream, and the statements that load one (backup-restore.ts runs them).
+import { migrationTags, schema, type Database, type Db } from '@ferry/db';
 import { getTableName, is, sql } from 'drizzle-orm';
 import { PgTable, getTableConfig } from 'drizzle-orm/pg-core';
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
   BATCH_ROWS,
-  BackupFormatError,
-  decodeBackup,
   encodeBackup,
   type BackupManifest,
   type BackupTable,
 } from '../backup-format.js';
-import { verifyNodes, type VerifyReport } from './node-maintenance.js';
 
 /**
  * Tables of the schema a backup leaves out: state that is worthless (or harmful) on another
@@ -71,7 +58,8 @@ async function query<T extends Row>(db: Db, statement: ReturnType<typeof sql>): 
   return Array.isArray(result) ? result : result.rows;
 }
 
-async function appliedMigrations(db: Db): Promise<string[]> {
+/** The migrations the database has applied, in this Ferry's order. */
+export async function appliedMigrations(db: Db): Promise<string[]> {
   const [exists] = await query<{ t: string | null }>(
     db,
     sql`select to_regclass('ferry_migrations')::text as t`,
@@ -84,7 +72,8 @@ async function appliedMigrations(db: Db): Promise<string[]> {
   return rows.map((r) => r.tag).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-async function columnsOf(db: Db, table: string): Promise<string[]> {
+/** A table's columns in order (none: the database has no such table). */
+export async function columnsOf(db: Db, table: string): Promise<string[]> {
   const rows = await query<{ column_name: string }>(
     db,
     sql`select column_name from information_schema.columns
@@ -155,132 +144,8 @@ async function* cursorRows(tx: Db, table: string): AsyncGenerator<string[]> {
   }
 }
 
-/** Why a backup was not restored; nothing was written. */
-export class RestoreRefusedError extends Error {
-  constructor(
-    readonly reason: 'not-empty' | 'newer' | 'incompatible',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RestoreRefusedError';
-  }
-}
-
-/**
- * Read the whole file and check every count and checksum, touching no database: what a restore
- * does first, so that a corrupt or truncated file is refused before anything is opened.
- */
-export async function checkBackupFile(
-  open: () => Readable,
-  onProgress?: (rows: number) => void,
-): Promise<BackupManifest> {
-  let rows = 0;
-  for await (const event of decodeBackup(open())) {
-    if (event.kind === 'rows') onProgress?.((rows += event.rows.length));
-    if (event.kind === 'end') return event.manifest;
-  }
-  throw new BackupFormatError('The backup is truncated.');
-}
-
-export interface RestoreReport {
-  manifest: BackupManifest;
-  /** Rows written, per table. */
-  rows: Record<string, number>;
-  /** Migrations applied after loading (the backup was made by an older Ferry). */
-  migratedForward: string[];
-  verify: VerifyReport;
-}
-
-/** A backup's migrations must be a prefix of this Ferry's, else it was made by a newer Ferry. */
-function checkLevel(manifest: BackupManifest): void {
-  const ours = migrationTags();
-  const unknown = manifest.migrations.filter((t) => !ours.includes(t));
-  if (unknown.length > 0)
-    throw new RestoreRefusedError(
-      'newer',
-      `The backup was made by a newer Ferry (migration ${manifest.migration}; this Ferry knows up to ${ours[ours.length - 1]}). Restore it with that Ferry version or a later one.`,
-    );
-  if (manifest.migrations.some((t, i) => ours[i] !== t) || manifest.migrations.length === 0)
-    throw new RestoreRefusedError(
-      'incompatible',
-      `The backup's migrations (${manifest.migrations.join(', ') || 'none'}) are not a history this Ferry knows.`,
-    );
-}
-
-/**
- * Load a backup into an empty database, in one transaction: migrate to the backup's level,
- * refuse any existing row, insert every table in file (foreign-key) order, move serial sequences
- * past the restored values, migrate forward to this Ferry's level, and commit only when every
- * checksum matched. Then `verify` the content store. `open` is called twice: once to check the
- * whole file before touching the database, once to load it.
- */
-export async function restoreBackup(
-  database: Database,
-  open: () => Readable,
-  onProgress?: (phase: 'checking' | 'restoring', rows: number) => void,
-  /** The manifest of a file `checkBackupFile` has already read through. */
-  alreadyChecked?: BackupManifest,
-): Promise<RestoreReport> {
-  const checked =
-    alreadyChecked ?? (await checkBackupFile(open, (n) => onProgress?.('checking', n)));
-  checkLevel(checked);
-  const db = database.db;
-  const { rows, migratedForward } = await db.transaction(async (tx) => {
-    await migrate(tx, { through: checked.migration });
-    const level = await appliedMigrations(tx);
-    if (level.join() !== checked.migrations.join())
-      throw new RestoreRefusedError(
-        'incompatible',
-        `The target database is at migration ${level[level.length - 1]}, the backup at ${checked.migration}: restore into a new, empty database.`,
-      );
-    await refuseNonEmpty(tx);
-    const rows: Record<string, number> = {};
-    let total = 0;
-    let complete = false;
-    for await (const event of decodeBackup(open())) {
-      if (event.kind === 'manifest') {
-        if (JSON.stringify(event.manifest) !== JSON.stringify(checked))
-          throw new BackupFormatError('The backup file changed while it was being restored.');
-        for (const table of event.manifest.tables) await checkColumns(tx, table);
-      } else if (event.kind === 'rows') {
-        await tx.execute(
-          sql`insert into ${sql.identifier(event.table)}
-              select * from json_populate_recordset(null::${sql.identifier(event.table)}, ${'[' + event.rows.join(',') + ']'}::json)`,
-        );
-        rows[event.table] = (rows[event.table] ?? 0) + event.rows.length;
-        onProgress?.('restoring', (total += event.rows.length));
-      } else complete = true;
-    }
-    if (!complete) throw new BackupFormatError('The backup is truncated.');
-    for (const table of checked.tables) await resetSequences(tx, table.name);
-    const migratedForward = await migrate(tx);
-    return { rows, migratedForward };
-  });
-  const verify = await inSnapshot(db, (tx) => verifyNodes(tx));
-  return { manifest: checked, rows, migratedForward, verify };
-}
-
-/**
- * `ferry backup restore`: check the file, then open the database (taking an embedded data
- * directory's lock, creating it only now) without migrating, and restore into it.
- */
-export async function restoreBackupInto(
-  target: Pick<OpenOptions, 'databaseUrl' | 'dataDir'>,
-  open: () => Readable,
-  onProgress?: (phase: 'checking' | 'restoring', rows: number) => void,
-): Promise<RestoreReport> {
-  const checked = await checkBackupFile(open, (n) => onProgress?.('checking', n));
-  checkLevel(checked);
-  const database = await openDatabase({ ...target, migrate: false, maxConnections: 2 });
-  try {
-    return await restoreBackup(database, open, onProgress, checked);
-  } finally {
-    await database.close();
-  }
-}
-
-/** Any row in any table but the migration ledger makes the target not empty. */
-async function refuseNonEmpty(tx: Db): Promise<void> {
+/** The tables (but the migration ledger) that hold any row: a restore target must have none. */
+export async function nonEmptyTables(tx: Db): Promise<string[]> {
   const tables = await query<{ name: string }>(
     tx,
     sql`select table_name as name from information_schema.tables
@@ -295,31 +160,23 @@ async function refuseNonEmpty(tx: Db): Promise<void> {
     );
     if (row?.any) used.push(name);
   }
-  if (used.length > 0)
-    throw new RestoreRefusedError(
-      'not-empty',
-      `The target database is not empty (rows in ${used.join(', ')}): a backup is restored only into a new, empty database, so nothing there is overwritten.`,
-    );
+  return used;
 }
 
-async function checkColumns(tx: Db, table: BackupTable): Promise<void> {
-  const target = await columnsOf(tx, table.name);
-  if (target.length === 0)
-    throw new RestoreRefusedError(
-      'incompatible',
-      `The backup has a table ${table.name}, which this database does not have.`,
-    );
-  const missing = table.columns.filter((c) => !target.includes(c));
-  const extra = target.filter((c) => !table.columns.includes(c));
-  if (missing.length > 0 || extra.length > 0)
-    throw new RestoreRefusedError(
-      'incompatible',
-      `Table ${table.name} differs from the backup's at the same migration (${[...missing.map((c) => `backup only: ${c}`), ...extra.map((c) => `database only: ${c}`)].join(', ')}).`,
-    );
+/** Insert a batch of a backup's rows (each a JSON object text) into their table as they are. */
+export async function insertBackupRows(
+  tx: Db,
+  table: string,
+  rows: readonly string[],
+): Promise<void> {
+  await tx.execute(
+    sql`insert into ${sql.identifier(table)}
+        select * from json_populate_recordset(null::${sql.identifier(table)}, ${'[' + rows.join(',') + ']'}::json)`,
+  );
 }
 
 /** Serial columns (audit_log.seq, upgrades.seq, …) continue after the largest restored value. */
-async function resetSequences(tx: Db, table: string): Promise<void> {
+export async function resetSequences(tx: Db, table: string): Promise<void> {
   const serials = await query<{ column_name: string; seq: string }>(
     tx,
     sql`select column_name, pg_get_serial_sequence(quote_ident(${table}), column_name) as seq
@@ -332,6 +189,3 @@ async function resetSequences(tx: Db, table: string): Promise<void> {
       sql`select setval(${seq}, coalesce((select max(${sql.identifier(column_name)}) from ${sql.identifier(table)}), 0) + 1, false)`,
     );
 }
-
-/** A backup file on disk as a fresh stream each time it is read. */
-export const fileSource = (path: string) => () => createReadStream(path);

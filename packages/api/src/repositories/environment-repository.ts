@@ -1,11 +1,11 @@
 // Environments and their variables: lookup by id or unique name, and the one place variables are
 // written (plain values in `value`, secret ones only sealed in `ciphertext`).
 import { schema, type Db } from '@ferry/db';
-import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, notInArray, or, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
 import { assertKeyIsCurrent } from '../secret-key.js';
 import type { SecretBox } from '../security.js';
-import { SECRET_MASK } from './env-text.js';
+import { SECRET_MASK } from '../env-text.js';
 
 export type EnvironmentRow = typeof schema.environments.$inferSelect;
 export type VariableRow = typeof schema.envVariables.$inferSelect;
@@ -215,4 +215,110 @@ export async function removeVariables(
         inArray(schema.envVariables.key, [...keys]),
       ),
     );
+}
+
+/**
+ * The variable names the environment defines (what release checks compare against), or null when
+ * no environment is linked. Only keys are read: secret values never leave their table here.
+ */
+export async function environmentVariableNames(
+  db: Db,
+  environmentId: string | null,
+): Promise<string[] | null> {
+  if (environmentId === null) return null;
+  const rows = await db
+    .select({ key: schema.envVariables.key })
+    .from(schema.envVariables)
+    .where(eq(schema.envVariables.environmentId, environmentId));
+  return rows.map((r) => r.key);
+}
+
+/** The environment linked to an automation, as `{ id, name }`, or null. */
+export async function environmentOf(
+  db: Db,
+  environmentId: string | null,
+): Promise<{ id: string; name: string } | null> {
+  if (environmentId === null) return null;
+  const [row] = await db
+    .select({ id: schema.environments.id, name: schema.environments.name })
+    .from(schema.environments)
+    .where(eq(schema.environments.id, environmentId));
+  return row ?? null;
+}
+
+/** How many variables an environment defines. */
+export const variableCount = async (db: Db, environmentId: string): Promise<number> =>
+  (
+    await db
+      .select({ n: count() })
+      .from(schema.envVariables)
+      .where(eq(schema.envVariables.environmentId, environmentId))
+  )[0]?.n ?? 0;
+
+/** One line of the environment list: the row, its variable and secret counts, its automations. */
+export interface EnvironmentListing {
+  row: EnvironmentRow;
+  variables: number;
+  secrets: number;
+  automations: { id: string; name: string }[];
+}
+
+/** Every environment by name, with what the list shows, in three queries whatever the count. */
+export async function listEnvironments(db: Db): Promise<EnvironmentListing[]> {
+  const envs = await db.select().from(schema.environments).orderBy(schema.environments.name);
+  const counts = await db
+    .select({
+      environmentId: schema.envVariables.environmentId,
+      n: count(),
+      secrets: sql<number>`count(*) filter (where ${schema.envVariables.secret})`.mapWith(Number),
+    })
+    .from(schema.envVariables)
+    .groupBy(schema.envVariables.environmentId);
+  const links = await db
+    .select({
+      id: schema.automations.id,
+      name: schema.automations.name,
+      environmentId: schema.automations.environmentId,
+    })
+    .from(schema.automations)
+    .where(isNotNull(schema.automations.environmentId))
+    .orderBy(schema.automations.name);
+  return envs.map((row) => {
+    const c = counts.find((x) => x.environmentId === row.id);
+    return {
+      row,
+      variables: c?.n ?? 0,
+      secrets: c?.secrets ?? 0,
+      automations: links
+        .filter((l) => l.environmentId === row.id)
+        .map((l) => ({ id: l.id, name: l.name })),
+    };
+  });
+}
+
+/** The id of the environment with this exact name, or null. */
+export async function environmentIdByName(db: Db, name: string): Promise<string | null> {
+  const [row] = await db
+    .select({ id: schema.environments.id })
+    .from(schema.environments)
+    .where(eq(schema.environments.name, name));
+  return row?.id ?? null;
+}
+
+export async function insertEnvironment(
+  tx: Db,
+  environment: { id: string; name: string },
+): Promise<EnvironmentRow> {
+  const [row] = await tx.insert(schema.environments).values(environment).returning();
+  if (!row) throw new Error('inserting an environment returned no row');
+  return row;
+}
+
+export async function renameEnvironment(tx: Db, id: string, name: string): Promise<void> {
+  await tx.update(schema.environments).set({ name }).where(eq(schema.environments.id, id));
+}
+
+/** Delete an environment and (by cascade) its variables; the caller checked nothing links it. */
+export async function deleteEnvironment(tx: Db, id: string): Promise<void> {
+  await tx.delete(schema.environments).where(eq(schema.environments.id, id));
 }

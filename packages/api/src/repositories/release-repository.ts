@@ -1,7 +1,9 @@
-// Releases and the upgrade ledger: rows <-> the core's Release and Upgrade.
-import type { Release, ReleaseStatus, Upgrade } from '@ferry/core';
+// Releases and the upgrade ledger: rows <-> the core's Release and Upgrade, look-ups by reference,
+// the names of the parties a release mentions, and the release and ledger writes.
+import type { PipelineFacts, Release, ReleaseStatus, Upgrade } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, or, type SQL } from 'drizzle-orm';
+import { fail } from '../errors.js';
 
 export type ReleaseRow = typeof schema.releases.$inferSelect;
 export type UpgradeRow = typeof schema.upgrades.$inferSelect;
@@ -72,3 +74,190 @@ export const releaseSummary = (r: Release) => ({
   rejectReason: r.rejectReason,
   supersededById: r.supersededById,
 });
+
+/** `1.2.0` and `v1.2.0` name the same release number. */
+const normaliseVersion = (v: string) => v.trim().replace(/^[vV](?=\d)/, '');
+
+/**
+ * A release by id, or (with `targetId`) by its version number among the releases offered to that
+ * target (the newest with that number); NOT_FOUND otherwise.
+ */
+export async function findRelease(
+  db: Db,
+  ref: string,
+  opts: { targetId?: string; field?: string } = {},
+): Promise<Release> {
+  const field = opts.field ?? 'release';
+  const [byId] = await db.select().from(schema.releases).where(eq(schema.releases.id, ref.trim()));
+  if (byId) return toRelease(byId);
+  if (opts.targetId !== undefined) {
+    const [byVersion] = await db
+      .select()
+      .from(schema.releases)
+      .where(
+        and(
+          eq(schema.releases.targetId, opts.targetId),
+          eq(schema.releases.version, normaliseVersion(ref)),
+        ),
+      )
+      .orderBy(desc(schema.releases.createdAt), desc(schema.releases.id))
+      .limit(1);
+    if (byVersion) return toRelease(byVersion);
+  }
+  return fail('NOT_FOUND', `There is no release "${ref}".`, field);
+}
+
+/** A release by id, or null (for the rows the ledger points at). */
+export async function releaseById(db: Db, id: string): Promise<Release | null> {
+  const [row] = await db.select().from(schema.releases).where(eq(schema.releases.id, id));
+  return row ? toRelease(row) : null;
+}
+
+/** Who sent or received a release: an automation's name, and whether it has been deleted. */
+export interface Party {
+  name: string;
+  /** Deleted since; `name` is then the one it had, kept on its releases (rule 15). */
+  deleted: boolean;
+}
+
+/**
+ * Names of automations by id, in one query; an id no automation has any more is named after the
+ * name its releases kept when it was deleted.
+ */
+export async function automationNames(db: Db, ids: readonly string[]): Promise<Map<string, Party>> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .select({ id: schema.automations.id, name: schema.automations.name })
+    .from(schema.automations)
+    .where(inArray(schema.automations.id, wanted));
+  const parties = new Map(rows.map((r) => [r.id, { name: r.name, deleted: false }]));
+  const gone = wanted.filter((id) => !parties.has(id));
+  if (gone.length === 0) return parties;
+  const { releases } = schema;
+  const kept = [
+    ...(await db
+      .selectDistinct({ id: releases.sourceId, name: releases.sourceName })
+      .from(releases)
+      .where(and(inArray(releases.sourceId, gone), isNotNull(releases.sourceName)))),
+    ...(await db
+      .selectDistinct({ id: releases.targetId, name: releases.targetName })
+      .from(releases)
+      .where(and(inArray(releases.targetId, gone), isNotNull(releases.targetName)))),
+  ];
+  for (const { id, name } of kept) parties.set(id, { name: name!, deleted: true });
+  return parties;
+}
+
+/** Which releases a listing wants: of one automation (as source, target or either), by status. */
+export interface ReleaseFilter {
+  automationId?: string;
+  role?: 'source' | 'target' | 'any';
+  /** true: pending only; false: decided only (superseded, rejected, upgraded, rolled back). */
+  pending?: boolean;
+}
+
+/** Releases, newest first. */
+export async function listReleases(db: Db, filter: ReleaseFilter = {}): Promise<Release[]> {
+  const { releases } = schema;
+  const conditions: (SQL | undefined)[] = [];
+  if (filter.automationId !== undefined) {
+    const id = filter.automationId;
+    const role = filter.role ?? 'any';
+    conditions.push(
+      role === 'source'
+        ? eq(releases.sourceId, id)
+        : role === 'target'
+          ? eq(releases.targetId, id)
+          : or(eq(releases.sourceId, id), eq(releases.targetId, id)),
+    );
+  }
+  if (filter.pending === true) conditions.push(eq(releases.status, 'pending'));
+  if (filter.pending === false)
+    conditions.push(
+      inArray(releases.status, ['superseded', 'rejected', 'upgraded', 'rolled-back']),
+    );
+  const rows = await db
+    .select()
+    .from(releases)
+    .where(and(...conditions))
+    .orderBy(desc(releases.createdAt), desc(releases.id));
+  return rows.map(toRelease);
+}
+
+/** Record an accepted release in the target's ledger. */
+export async function insertUpgrade(tx: Db, upgrade: Upgrade): Promise<void> {
+  await tx.insert(schema.upgrades).values({ ...upgrade, at: new Date(upgrade.at) });
+}
+
+/** Mark a ledger entry rolled back (it stays in the ledger: history is never rewritten). */
+export async function markUpgradeRolledBack(tx: Db, upgradeId: string): Promise<void> {
+  await tx
+    .update(schema.upgrades)
+    .set({ rolledBack: true })
+    .where(eq(schema.upgrades.id, upgradeId));
+}
+
+/** What the pipeline graph is built from: every release, the automations and ledgers it names. */
+export async function pipelineFacts(db: Db): Promise<PipelineFacts> {
+  const rows = await db
+    .select()
+    .from(schema.releases)
+    .orderBy(asc(schema.releases.createdAt), asc(schema.releases.id));
+  if (rows.length === 0) return { releases: [], automations: [], upgrades: [] };
+  const ids = [...new Set(rows.flatMap((r) => [r.sourceId, r.targetId]))];
+  const envNames = new Map(
+    (
+      await db
+        .select({ id: schema.environments.id, name: schema.environments.name })
+        .from(schema.environments)
+    ).map((e) => [e.id, e.name]),
+  );
+  const automations = (
+    await db.select().from(schema.automations).where(inArray(schema.automations.id, ids))
+  ).map((a) => ({
+    id: a.id,
+    name: a.name,
+    revision: a.revision,
+    environment: a.environmentId ? (envNames.get(a.environmentId) ?? null) : null,
+  }));
+  const upgrades = (
+    await db
+      .select()
+      .from(schema.upgrades)
+      .where(inArray(schema.upgrades.targetId, ids))
+      .orderBy(asc(schema.upgrades.seq))
+  ).map(toUpgrade);
+  return {
+    releases: rows.map((r) => ({
+      id: r.id,
+      sourceId: r.sourceId,
+      targetId: r.targetId,
+      version: r.version,
+      status: r.status as ReleaseStatus,
+      createdAt: r.createdAt.toISOString(),
+      sourceName: r.sourceName,
+      targetName: r.targetName,
+    })),
+    automations,
+    upgrades,
+  };
+}
+
+/**
+ * Rule 15: before an automation is deleted, the releases it sent or received keep its name.
+ * Returns how many releases were kept.
+ */
+export async function keepPartyName(tx: Db, automationId: string, name: string): Promise<number> {
+  const sent = await tx
+    .update(schema.releases)
+    .set({ sourceName: name })
+    .where(eq(schema.releases.sourceId, automationId))
+    .returning({ id: schema.releases.id });
+  const received = await tx
+    .update(schema.releases)
+    .set({ targetName: name })
+    .where(eq(schema.releases.targetId, automationId))
+    .returning({ id: schema.releases.id });
+  return sent.length + received.length;
+}

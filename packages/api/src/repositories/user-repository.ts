@@ -1,6 +1,7 @@
-// Users: lookup by id or unique name, and the guard that keeps at least one enabled admin.
+// Users and their web sessions: lookup by id or unique name, the user writes, and the guard that
+// keeps at least one enabled admin.
 import { schema, type Db } from '@ferry/db';
-import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
 
 export type UserRow = typeof schema.users.$inferSelect;
@@ -50,4 +51,42 @@ export async function requireAnotherAdmin(tx: Db, user: UserRow, field: string):
       `"${user.name}" is the last enabled admin; make another user admin first.`,
       field,
     );
+}
+
+/** The user with this exact name, or null (sign-in: no error, the caller answers alike). */
+export async function userByName(db: Db, name: string): Promise<UserRow | null> {
+  const [user] = await db.select().from(schema.users).where(eq(schema.users.name, name));
+  return user ?? null;
+}
+
+/** Every user, by name. */
+export const listUsers = (db: Db): Promise<UserRow[]> =>
+  db.select().from(schema.users).orderBy(asc(schema.users.name));
+
+export async function insertUser(
+  tx: Db,
+  user: Pick<typeof schema.users.$inferInsert, 'id' | 'name' | 'role' | 'passwordHash'>,
+): Promise<UserRow> {
+  const [row] = await tx.insert(schema.users).values(user).returning();
+  if (!row) throw new Error('inserting a user returned no row');
+  return row;
+}
+
+/** Change a user's role, password hash or disabled time. */
+export async function updateUser(
+  tx: Db,
+  id: string,
+  change: Partial<Pick<UserRow, 'role' | 'passwordHash' | 'disabledAt'>>,
+): Promise<void> {
+  await tx.update(schema.users).set(change).where(eq(schema.users.id, id));
+}
+
+/** End every web session of a user (a new password, a disabled account). */
+export async function endSessions(tx: Db, userId: string): Promise<void> {
+  await tx.delete(schema.sessions).where(eq(schema.sessions.userId, userId));
+}
+
+/** End the one session with this token hash (sign-out); none is fine. */
+export async function endSession(db: Db, tokenHash: string): Promise<void> {
+  await db.delete(schema.sessions).where(eq(schema.sessions.tokenHash, tokenHash));
 }

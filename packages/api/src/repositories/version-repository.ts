@@ -1,7 +1,7 @@
-// Versions: rows <-> the core's Version.
+// Versions: rows <-> the core's Version, look-ups by reference or id, and the version writes.
 import { resolveVersionRef, type Version, type VersionKind } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { fail } from '../errors.js';
 
 export type VersionRow = typeof schema.versions.$inferSelect;
@@ -69,4 +69,30 @@ export async function versionHolds(db: Db, automationId: string, root: string): 
     .where(and(eq(schema.versions.automationId, automationId), eq(schema.versions.root, root)))
     .limit(1);
   return row !== undefined;
+}
+
+/** A version by id, or null. */
+export async function versionById(db: Db, id: string): Promise<Version | null> {
+  const [row] = await db.select().from(schema.versions).where(eq(schema.versions.id, id));
+  return row ? toVersion(row) : null;
+}
+
+/** Versions by id (the ones a ledger points at), in one query. */
+export async function versionsById(db: Db, ids: readonly string[]): Promise<Map<string, Version>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(schema.versions)
+    .where(inArray(schema.versions.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, toVersion(r)]));
+}
+
+/** Delete versions by id (the caller has checked that the rules allow it). */
+export async function deleteVersions(tx: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await tx.delete(schema.versions).where(inArray(schema.versions.id, [...ids]));
+}
+
+/** Pin a version (retention never prunes it) or unpin it. */
+export async function setVersionPinned(tx: Db, id: string, pinned: boolean): Promise<void> {
+  await tx.update(schema.versions).set({ pinned }).where(eq(schema.versions.id, id));
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { auditEntry, writeAudit } from '../audit.js';
 import { fail } from '../errors.js';
-import { collectGarbage, verifyNodes } from '../repositories/node-maintenance.js';
+import { collectGarbage, verifyNodes } from '../repositories/node-repository.js';
 import { getPolicy, setPolicy, type InstancePolicy } from '../repositories/policy-repository.js';
 import { procedure, router } from '../trpc.js';
 

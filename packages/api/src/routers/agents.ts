@@ -1,31 +1,32 @@
 // Agents (bot users): deployment bindings of one automation. An agent belongs to exactly one
 // automation and never travels with a release, so adding a name another automation uses is refused.
-import { schema, type Db } from '@ferry/db';
-import { and, asc, eq, or } from 'drizzle-orm';
+import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, writeAudit } from '../audit.js';
 import { fail } from '../errors.js';
 import {
+  agentOwner,
+  agentsOf,
+  deleteAgent,
+  findAgentOf,
+  insertAgent,
+  type AgentRow,
+} from '../repositories/agent-repository.js';
+import {
   findAutomation,
   lockAutomation,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
-import { isUniqueViolation } from '../repositories/unique.js';
 import { procedure, router } from '../trpc.js';
+import { isUniqueViolation } from '../unique-violation.js';
 import { automationRef, name, refInput } from './inputs.js';
-
-type AgentRow = typeof schema.agents.$inferSelect;
 
 const view = (a: AgentRow) => ({ id: a.id, name: a.name, createdAt: a.createdAt.toISOString() });
 
 /** CONFLICT naming the automation that already has this agent. */
 async function requireFreeAgent(db: Db, agent: string, automation: AutomationRow): Promise<void> {
-  const [owner] = await db
-    .select({ id: schema.automations.id, name: schema.automations.name })
-    .from(schema.agents)
-    .innerJoin(schema.automations, eq(schema.automations.id, schema.agents.automationId))
-    .where(eq(schema.agents.name, agent));
+  const owner = await agentOwner(db, agent);
   if (!owner) return;
   if (owner.id === automation.id)
     fail('CONFLICT', `"${automation.name}" already has the agent "${agent}".`, 'name', {
@@ -44,11 +45,7 @@ export const agentsRouter = router({
     .input(z.object({ automation: automationRef }))
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
-      const agents = await ctx.db
-        .select()
-        .from(schema.agents)
-        .where(eq(schema.agents.automationId, row.id))
-        .orderBy(asc(schema.agents.name));
+      const agents = await agentsOf(ctx.db, row.id);
       return { automation: { id: row.id, name: row.name }, agents: agents.map(view) };
     }),
 
@@ -59,16 +56,17 @@ export const agentsRouter = router({
         return await ctx.db.transaction(async (tx) => {
           const row = await lockAutomation(tx, input.automation);
           await requireFreeAgent(tx, input.name, row);
-          const [agent] = await tx
-            .insert(schema.agents)
-            .values({ id: uuidv7(), automationId: row.id, name: input.name })
-            .returning();
+          const agent = await insertAgent(tx, {
+            id: uuidv7(),
+            automationId: row.id,
+            name: input.name,
+          });
           await writeAudit(
             tx,
             ctx,
             auditEntry(ctx, 'agent.add', row.id, { details: { agent: input.name } }),
           );
-          return { automation: { id: row.id, name: row.name }, agent: view(agent!) };
+          return { automation: { id: row.id, name: row.name }, agent: view(agent) };
         });
       } catch (e) {
         // Another request added the same name between the check and the insert.
@@ -91,26 +89,18 @@ export const agentsRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         const row = await lockAutomation(tx, input.automation);
-        const [agent] = await tx
-          .select()
-          .from(schema.agents)
-          .where(
-            and(
-              eq(schema.agents.automationId, row.id),
-              or(eq(schema.agents.id, input.agent), eq(schema.agents.name, input.agent)),
-            ),
-          );
+        const agent = await findAgentOf(tx, row.id, input.agent);
         if (!agent)
-          fail('NOT_FOUND', `"${row.name}" has no agent "${input.agent}".`, 'agent', {
+          return fail('NOT_FOUND', `"${row.name}" has no agent "${input.agent}".`, 'agent', {
             automation: row.name,
           });
-        await tx.delete(schema.agents).where(eq(schema.agents.id, agent!.id));
+        await deleteAgent(tx, agent.id);
         await writeAudit(
           tx,
           ctx,
-          auditEntry(ctx, 'agent.remove', row.id, { details: { agent: agent!.name } }),
+          auditEntry(ctx, 'agent.remove', row.id, { details: { agent: agent.name } }),
         );
-        return { automation: { id: row.id, name: row.name }, agent: view(agent!), removed: true };
+        return { automation: { id: row.id, name: row.name }, agent: view(agent), removed: true };
       }),
     ),
 });

@@ -1,10 +1,9 @@
 // Sign-in for the web UI (a session cookie) and the caller's own identity.
 import { randomBytes } from 'node:crypto';
-import { schema } from '@ferry/db';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { SESSION_COOKIE, createSession } from '../accounts.js';
 import { fail } from '../errors.js';
+import { endSession, userByName } from '../repositories/user-repository.js';
 import { hashPassword, hashToken, verifyPassword } from '../security.js';
 import { admitSignIn, signInFailed, signInSucceeded } from '../sign-in-throttle.js';
 import { procedure, publicProcedure, router } from '../trpc.js';
@@ -22,10 +21,7 @@ export const authRouter = router({
         name: input.name,
         ...(ctx.clientAddress && { address: ctx.clientAddress }),
       });
-      const [user] = await ctx.db
-        .select()
-        .from(schema.users)
-        .where(eq(schema.users.name, input.name));
+      const user = await userByName(ctx.db, input.name);
       // The same answer, and the same work, whether the user or the password is wrong.
       const passwordOk = await verifyPassword(
         input.password,
@@ -49,10 +45,7 @@ export const authRouter = router({
     }),
 
   logout: publicProcedure.mutation(async ({ ctx }) => {
-    if (ctx.sessionToken)
-      await ctx.db
-        .delete(schema.sessions)
-        .where(eq(schema.sessions.tokenHash, hashToken(ctx.sessionToken)));
+    if (ctx.sessionToken) await endSession(ctx.db, hashToken(ctx.sessionToken));
     ctx.setCookie?.(`${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
     return { signedOut: true };
   }),

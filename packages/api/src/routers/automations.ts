@@ -8,60 +8,55 @@ import {
   rejectRelease,
   type BotContent,
 } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
-import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
 import { fail, unwrap } from '../errors.js';
+import { agentsOf } from '../repositories/agent-repository.js';
 import {
   advanceAutomation,
+  automationNamesInUse,
+  automationNameTaken,
+  deleteAutomation,
   findAutomation,
+  insertAutomation,
+  listAutomations,
   lockAutomation,
   requireRevision,
   storeAutomation,
   toAutomation,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
-import { pruneAutomaticVersions } from '../repositories/retention.js';
 import {
   findVersion,
   insertVersions,
   versionHolds,
   versionSummary,
 } from '../repositories/version-repository.js';
+import { environmentOf } from '../repositories/environment-repository.js';
 import {
+  keepPartyName,
   ledgerOf,
   pendingReleaseOf,
   storeRelease,
-  toUpgrade,
 } from '../repositories/release-repository.js';
+import { pruneAutomaticVersions } from '../retention.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, baseRevision, jsonObject, jsonText, name, textInput } from './inputs.js';
 
 const summary = (row: AutomationRow) => ({ id: row.id, name: row.name, revision: row.revision });
 
 async function uniqueName(db: Db, wanted: string): Promise<string> {
-  const taken = new Set(
-    (await db.select({ name: schema.automations.name }).from(schema.automations)).map(
-      (r) => r.name,
-    ),
-  );
+  const taken = await automationNamesInUse(db);
   if (!taken.has(wanted)) return wanted;
   for (let i = 2; ; i++) if (!taken.has(`${wanted} (${i})`)) return `${wanted} (${i})`;
 }
 
 async function requireFreeName(db: Db, wanted: string, except?: string): Promise<void> {
-  const [clash] = await db
-    .select({ id: schema.automations.id })
-    .from(schema.automations)
-    .where(
-      except
-        ? and(eq(schema.automations.name, wanted), ne(schema.automations.id, except))
-        : eq(schema.automations.name, wanted),
-    );
-  if (clash) fail('CONFLICT', `An automation named "${wanted}" already exists.`, 'name');
+  if (await automationNameTaken(db, wanted, except))
+    fail('CONFLICT', `An automation named "${wanted}" already exists.`, 'name');
 }
 
 const countContent = (content: BotContent) => ({
@@ -72,41 +67,14 @@ const countContent = (content: BotContent) => ({
 
 export const automationsRouter = router({
   list: procedure('read').query(async ({ ctx }) => {
-    const rows = await ctx.db.select().from(schema.automations).orderBy(schema.automations.name);
-    const envs = new Map(
-      (await ctx.db.select().from(schema.environments)).map((e) => [e.id, e.name]),
-    );
-    const ids = rows.map((r) => r.id);
-    const pending = ids.length
-      ? await ctx.db
-          .select()
-          .from(schema.releases)
-          .where(and(inArray(schema.releases.targetId, ids), eq(schema.releases.status, 'pending')))
-      : [];
-    const upgrades = ids.length
-      ? await ctx.db
-          .select()
-          .from(schema.upgrades)
-          .where(inArray(schema.upgrades.targetId, ids))
-          .orderBy(schema.upgrades.seq)
-      : [];
-    const lastVersions = ids.length
-      ? await ctx.db
-          .select()
-          .from(schema.versions)
-          .where(inArray(schema.versions.automationId, ids))
-          .orderBy(desc(schema.versions.number))
-      : [];
-    return rows.map((row) => {
-      const last = lastVersions.find((v) => v.automationId === row.id);
-      const running = activeUpgrade(upgrades.filter((u) => u.targetId === row.id).map(toUpgrade));
-      const waiting = pending.find((p) => p.targetId === row.id);
+    return (await listAutomations(ctx.db)).map(({ row, environment, lastVersion, ...facts }) => {
+      const running = activeUpgrade(facts.ledger);
       return {
         ...summary(row),
-        environment: row.environmentId ? (envs.get(row.environmentId) ?? null) : null,
-        lastVersion: last ? { id: last.id, number: last.number, name: last.name } : null,
+        environment,
+        lastVersion,
         runsRelease: running ? running.releaseVersion : null,
-        pendingRelease: waiting ? { id: waiting.id, version: waiting.version } : null,
+        pendingRelease: facts.pendingRelease,
         updatedAt: row.updatedAt.toISOString(),
       };
     });
@@ -118,19 +86,16 @@ export const automationsRouter = router({
       ctx.db.transaction(async (tx) => {
         await requireFreeName(tx, input.name);
         const root = await new ContentStore(tx).write(emptyContent());
-        const [row] = await tx
-          .insert(schema.automations)
-          .values({ id: uuidv7(), name: input.name, root })
-          .returning();
+        const row = await insertAutomation(tx, { id: uuidv7(), name: input.name, root });
         await writeAudit(
           tx,
           ctx,
-          auditEntry(ctx, 'automation.create', row!.id, {
+          auditEntry(ctx, 'automation.create', row.id, {
             after: root,
             details: { name: input.name },
           }),
         );
-        return summary(row!);
+        return summary(row);
       }),
     ),
 
@@ -139,22 +104,14 @@ export const automationsRouter = router({
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
       const content = await new ContentStore(ctx.db).read(row.root);
-      const [env] = row.environmentId
-        ? await ctx.db
-            .select()
-            .from(schema.environments)
-            .where(eq(schema.environments.id, row.environmentId))
-        : [];
-      const agents = await ctx.db
-        .select()
-        .from(schema.agents)
-        .where(eq(schema.agents.automationId, row.id));
+      const environment = await environmentOf(ctx.db, row.environmentId);
+      const agents = await agentsOf(ctx.db, row.id);
       const ledger = await ledgerOf(ctx.db, row.id);
       const running = activeUpgrade(ledger);
       return {
         ...summary(row),
         root: row.root,
-        environment: env ? { id: env.id, name: env.name } : null,
+        environment,
         agents: agents.map((a) => ({ id: a.id, name: a.name })),
         lastVersionNumber: row.lastVersionNumber,
         runsRelease: running ? { id: running.releaseId, version: running.releaseVersion } : null,
@@ -219,17 +176,8 @@ export const automationsRouter = router({
           await storeRelease(tx, closed.release);
           await writeAudit(tx, ctx, closed.audit);
         }
-        const sent = await tx
-          .update(schema.releases)
-          .set({ sourceName: row.name })
-          .where(eq(schema.releases.sourceId, row.id))
-          .returning({ id: schema.releases.id });
-        const received = await tx
-          .update(schema.releases)
-          .set({ targetName: row.name })
-          .where(eq(schema.releases.targetId, row.id))
-          .returning({ id: schema.releases.id });
-        await tx.delete(schema.automations).where(eq(schema.automations.id, row.id));
+        const releasesKept = await keepPartyName(tx, row.id, row.name);
+        await deleteAutomation(tx, row.id);
         await writeAudit(
           tx,
           ctx,
@@ -237,7 +185,7 @@ export const automationsRouter = router({
             before: row.root,
             details: {
               name: row.name,
-              releasesKept: sent.length + received.length,
+              releasesKept,
               ...(waiting && { closedReleaseId: waiting.id }),
             },
           }),
@@ -246,7 +194,7 @@ export const automationsRouter = router({
           id: row.id,
           name: row.name,
           deleted: true,
-          releasesKept: sent.length + received.length,
+          releasesKept,
           closedRelease: waiting ? { id: waiting.id, version: waiting.version } : null,
         };
       }),
@@ -308,19 +256,16 @@ export const automationsRouter = router({
         const wanted = input.name ?? (botName?.trim() || 'Imported bot');
         if (input.name !== undefined) await requireFreeName(tx, wanted);
         const finalName = input.name ?? (await uniqueName(tx, wanted));
-        const [row] = await tx
-          .insert(schema.automations)
-          .values({ id: uuidv7(), name: finalName, root })
-          .returning();
+        const row = await insertAutomation(tx, { id: uuidv7(), name: finalName, root });
         await writeAudit(
           tx,
           ctx,
-          auditEntry(ctx, 'automation.import', row!.id, {
+          auditEntry(ctx, 'automation.import', row.id, {
             after: root,
             details: { into: false, ...counts },
           }),
         );
-        return { ...summary(row!), created: true, counts, backup: null, pruned: [] as number[] };
+        return { ...summary(row), created: true, counts, backup: null, pruned: [] as number[] };
       });
     }),
 

@@ -15,7 +15,7 @@ import {
   requireRevision,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
-import { interactionIdsOf, readDialog } from '../repositories/content-tree.js';
+import { interactionIdsOf, readDialog } from '../content-tree.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, jsonObject, jsonObjectWith, name, textInput } from './inputs.js';
 

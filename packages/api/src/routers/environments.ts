@@ -2,20 +2,25 @@
 // values are stored only sealed, shown masked to everyone but admins who ask to reveal them, and
 // never written to the audit trail (which records keys only).
 import { VARIABLE_NAME_MAX, variableNameProblem } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
-import { count, eq, isNotNull, sql } from 'drizzle-orm';
+import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, writeAudit } from '../audit.js';
 import type { Caller, Context } from '../context.js';
 import { fail } from '../errors.js';
-import { lockAutomation } from '../repositories/automation-repository.js';
+import { lockAutomation, setAutomationEnvironment } from '../repositories/automation-repository.js';
 import {
   applyVariables,
+  deleteEnvironment,
+  environmentIdByName,
   findEnvironment,
+  insertEnvironment,
   linkedAutomations,
+  listEnvironments,
   lockEnvironment,
   removeVariables,
+  renameEnvironment,
+  variableCount,
   variablesOf,
   visibleValue,
   type ApplyResult,
@@ -28,8 +33,8 @@ import {
   parseEnvCsv,
   parseEnvLines,
   type TextVariable,
-} from '../repositories/env-text.js';
-import { isUniqueViolation } from '../repositories/unique.js';
+} from '../env-text.js';
+import { isUniqueViolation } from '../unique-violation.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, name, refInput, textInput } from './inputs.js';
@@ -94,14 +99,6 @@ const changeAnswer = (env: EnvironmentRow, result: ApplyResult, variables: numbe
   variables,
 });
 
-const variableCount = async (db: Context['db'], environmentId: string) =>
-  (
-    await db
-      .select({ n: count() })
-      .from(schema.envVariables)
-      .where(eq(schema.envVariables.environmentId, environmentId))
-  )[0]?.n ?? 0;
-
 async function importText(
   ctx: Context,
   input: { environment: string; mode: 'merge' | 'replace' },
@@ -135,36 +132,13 @@ async function importText(
 export const environmentsRouter = router({
   /** Every environment with its variable count and the automations linked to it. */
   list: procedure('read').query(async ({ ctx }) => {
-    const envs = await ctx.db.select().from(schema.environments).orderBy(schema.environments.name);
-    const counts = await ctx.db
-      .select({
-        environmentId: schema.envVariables.environmentId,
-        n: count(),
-        secrets: sql<number>`count(*) filter (where ${schema.envVariables.secret})`.mapWith(Number),
-      })
-      .from(schema.envVariables)
-      .groupBy(schema.envVariables.environmentId);
-    const links = await ctx.db
-      .select({
-        id: schema.automations.id,
-        name: schema.automations.name,
-        environmentId: schema.automations.environmentId,
-      })
-      .from(schema.automations)
-      .where(isNotNull(schema.automations.environmentId))
-      .orderBy(schema.automations.name);
-    return envs.map((env) => {
-      const c = counts.find((x) => x.environmentId === env.id);
-      return {
-        ...ref(env),
-        variables: c?.n ?? 0,
-        secrets: c?.secrets ?? 0,
-        automations: links
-          .filter((l) => l.environmentId === env.id)
-          .map((l) => ({ id: l.id, name: l.name })),
-        createdAt: env.createdAt.toISOString(),
-      };
-    });
+    return (await listEnvironments(ctx.db)).map(({ row, variables, secrets, automations }) => ({
+      ...ref(row),
+      variables,
+      secrets,
+      automations,
+      createdAt: row.createdAt.toISOString(),
+    }));
   }),
 
   create: procedure('admin')
@@ -172,22 +146,15 @@ export const environmentsRouter = router({
     .mutation(async ({ ctx, input }) => {
       try {
         return await ctx.db.transaction(async (tx) => {
-          const [clash] = await tx
-            .select({ id: schema.environments.id })
-            .from(schema.environments)
-            .where(eq(schema.environments.name, input.name));
-          if (clash)
+          if ((await environmentIdByName(tx, input.name)) !== null)
             fail('CONFLICT', `An environment named "${input.name}" already exists.`, 'name');
-          const [row] = await tx
-            .insert(schema.environments)
-            .values({ id: uuidv7(), name: input.name })
-            .returning();
+          const row = await insertEnvironment(tx, { id: uuidv7(), name: input.name });
           await writeAudit(
             tx,
             ctx,
             auditEntry(ctx, 'environment.create', null, { details: { environment: input.name } }),
           );
-          return { ...ref(row!), createdAt: row!.createdAt.toISOString() };
+          return { ...ref(row), createdAt: row.createdAt.toISOString() };
         });
       } catch (e) {
         if (isUniqueViolation(e))
@@ -202,16 +169,10 @@ export const environmentsRouter = router({
       try {
         return await ctx.db.transaction(async (tx) => {
           const env = await lockEnvironment(tx, input.environment);
-          const [clash] = await tx
-            .select({ id: schema.environments.id })
-            .from(schema.environments)
-            .where(eq(schema.environments.name, input.name));
-          if (clash && clash.id !== env.id)
+          const clash = await environmentIdByName(tx, input.name);
+          if (clash !== null && clash !== env.id)
             fail('CONFLICT', `An environment named "${input.name}" already exists.`, 'name');
-          await tx
-            .update(schema.environments)
-            .set({ name: input.name })
-            .where(eq(schema.environments.id, env.id));
+          await renameEnvironment(tx, env.id, input.name);
           await writeAudit(
             tx,
             ctx,
@@ -243,7 +204,7 @@ export const environmentsRouter = router({
             { automations: linked.map((a) => a.name) },
           );
         const variables = await variableCount(tx, env.id);
-        await tx.delete(schema.environments).where(eq(schema.environments.id, env.id));
+        await deleteEnvironment(tx, env.id);
         await writeAudit(
           tx,
           ctx,
@@ -370,10 +331,7 @@ export const environmentsRouter = router({
           : null;
         const changed = row.environmentId !== env.id;
         if (changed) {
-          await tx
-            .update(schema.automations)
-            .set({ environmentId: env.id })
-            .where(eq(schema.automations.id, row.id));
+          await setAutomationEnvironment(tx, row.id, env.id);
           await writeAudit(
             tx,
             ctx,
@@ -404,10 +362,7 @@ export const environmentsRouter = router({
           ? await findEnvironment(tx, row.environmentId).then(ref)
           : null;
         if (previous) {
-          await tx
-            .update(schema.automations)
-            .set({ environmentId: null })
-            .where(eq(schema.automations.id, row.id));
+          await setAutomationEnvironment(tx, row.id, null);
           await writeAudit(
             tx,
             ctx,

@@ -1,9 +1,9 @@
-// Releases: create, promote, list, preview, upgrade, reject, roll back, history and pipelines
-// (DESIGN.md rules 3-9). Every write of one operation happens in one transaction with its audit.
+// Releases: create, list, preview, upgrade, reject, roll back and history (DESIGN.md rules 3-8);
+// promote and the pipeline graph are in pipelines.ts, mounted here. Every write of one operation
+// happens in one transaction with its audit.
 import {
   activeUpgrade,
   createRelease,
-  promoteRelease,
   rejectRelease,
   releaseChecks,
   resolveVersionRef,
@@ -11,104 +11,58 @@ import {
   semverFloor,
   upgradeToRelease,
   type CheckReport,
-  type Created,
   type Release,
   type Upgrade,
   type Version,
 } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
-import { and, asc, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { opContext, writeAudit } from '../audit.js';
-import type { Context } from '../context.js';
 import { ContentStore } from '../content.js';
 import { fail, unwrap } from '../errors.js';
+import { releaseView, semverInput, storeCreated, viewsOf } from '../release-flow.js';
 import {
   findAutomation,
   lockAutomation,
+  lockAutomationPair,
   storeAutomation,
   toAutomation,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
+import { environmentOf, environmentVariableNames } from '../repositories/environment-repository.js';
 import { getPolicy } from '../repositories/policy-repository.js';
 import {
   automationNames,
-  environmentOf,
-  environmentVariableNames,
   findRelease,
-  releaseById,
-  type Party,
-  versionById,
-  versionsById,
-} from '../repositories/release-lookup.js';
-import {
+  insertUpgrade,
   ledgerOf,
+  listReleases,
+  markUpgradeRolledBack,
   pendingReleaseOf,
-  releaseSummary,
+  releaseById,
   storeRelease,
-  toRelease,
-  toUpgrade,
 } from '../repositories/release-repository.js';
 import {
   insertVersions,
   listVersions,
   toVersion,
+  versionById,
   versionHolds,
+  versionsById,
 } from '../repositories/version-repository.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
-import { automationRef, baseRevision, description, refInput, textInput } from './inputs.js';
+import { automationRef, baseRevision, description, refInput } from './inputs.js';
+import { pipelineProcedures } from './pipelines.js';
 
 /** A release by id (or, where a target is named too, by its version number). */
 const releaseRef = refInput('names a release (id or version number)');
-const semverInput = textInput()
-  .trim()
-  .min(1, 'must be a semantic version number such as 1.2.0')
-  .max(256, 'must be at most 256 characters');
 /** The target revision the acceptor's preview showed (DESIGN.md rule 7). */
 const ifRevision = z.number().int().positive().optional();
 
 const ref = (row: AutomationRow) => ({ id: row.id, name: row.name, revision: row.revision });
 const versionRef = (v: Version) => ({ id: v.id, number: v.number, name: v.name });
-
-/** A release as every answer shows it: the summary plus the names of source and target. */
-const releaseView = (r: Release, names: ReadonlyMap<string, Party>) => ({
-  ...releaseSummary(r),
-  sourceName: names.get(r.sourceId)?.name ?? null,
-  /** The source has been deleted since; `sourceName` is the name it had. */
-  sourceDeleted: names.get(r.sourceId)?.deleted ?? false,
-  targetName: names.get(r.targetId)?.name ?? null,
-  targetDeleted: names.get(r.targetId)?.deleted ?? false,
-});
-export type ReleaseView = ReturnType<typeof releaseView>;
-
-const namesOf = (...rows: AutomationRow[]) =>
-  new Map(rows.map((r) => [r.id, { name: r.name, deleted: false }]));
-
-async function viewsOf(db: Db, releases: Release[]): Promise<ReleaseView[]> {
-  const names = await automationNames(
-    db,
-    releases.flatMap((r) => [r.sourceId, r.targetId]),
-  );
-  return releases.map((r) => releaseView(r, names));
-}
-
-/** Lock two automations in a stable order (by id), so two concurrent releases never deadlock. */
-async function lockPair(
-  tx: Db,
-  a: { ref: string; field: string },
-  b: { ref: string; field: string },
-): Promise<[AutomationRow, AutomationRow]> {
-  const wanted = [
-    { id: (await findAutomation(tx, a.ref, a.field)).id, field: a.field },
-    { id: (await findAutomation(tx, b.ref, b.field)).id, field: b.field },
-  ];
-  const locked = new Map<string, AutomationRow>();
-  for (const { id, field } of sortBy([...wanted], (w) => w.id))
-    if (!locked.has(id)) locked.set(id, await lockAutomation(tx, id, field));
-  return [locked.get(wanted[0]!.id)!, locked.get(wanted[1]!.id)!];
-}
 
 /** The release an acceptor names, or the target's pending one. */
 async function chosenRelease(
@@ -121,31 +75,6 @@ async function chosenRelease(
     (await pendingReleaseOf(db, target.id)) ??
     fail('NOT_FOUND', `"${target.name}" has no pending release.`, 'release')
   );
-}
-
-/** Store what createRelease/promoteRelease decided: the superseded release first, then the new one. */
-async function storeCreated(
-  tx: Db,
-  ctx: Context,
-  created: Created,
-  source: AutomationRow,
-  target: AutomationRow,
-) {
-  // The superseded release leaves `pending` first: one pending release per target (rule 4).
-  if (created.superseded) await storeRelease(tx, created.superseded);
-  await storeRelease(tx, created.release);
-  await writeAudit(tx, ctx, created.audit);
-  return {
-    ...releaseView(created.release, namesOf(source, target)),
-    superseded: created.superseded
-      ? { id: created.superseded.id, version: created.superseded.version }
-      : null,
-  };
-}
-
-/** Sort in place by a string key (code-point order, the same on every machine). */
-function sortBy<T>(xs: T[], key: (x: T) => string): T[] {
-  return xs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 export const releasesRouter = router({
@@ -165,7 +94,7 @@ export const releasesRouter = router({
     )
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const [source, target] = await lockPair(
+        const [source, target] = await lockAutomationPair(
           tx,
           { ref: input.source, field: 'source' },
           { ref: input.target, field: 'target' },
@@ -203,46 +132,6 @@ export const releasesRouter = router({
       }),
     ),
 
-  /** Rule 9: offer the release `from` last accepted onward to `to`, with the same content hash. */
-  promote: procedure('create-release')
-    .input(
-      z.object({
-        from: automationRef,
-        to: automationRef,
-        version: semverInput,
-        description: description.optional(),
-        force: z.boolean().optional(),
-      }),
-    )
-    .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
-        const [from, to] = await lockPair(
-          tx,
-          { ref: input.from, field: 'from' },
-          { ref: input.to, field: 'to' },
-        );
-        const fromLedger = await ledgerOf(tx, from.id);
-        const active = activeUpgrade(fromLedger);
-        const created = unwrap(
-          promoteRelease(
-            {
-              from: toAutomation(from),
-              target: toAutomation(to),
-              version: input.version,
-              ...(input.description !== undefined && { description: input.description }),
-              pending: await pendingReleaseOf(tx, to.id),
-              ledger: await ledgerOf(tx, to.id),
-              force: input.force ?? false,
-              fromLedger,
-              accepted: active ? await releaseById(tx, active.releaseId) : null,
-            },
-            opContext(ctx, uuidv7),
-          ),
-        );
-        return storeCreated(tx, ctx, created, from, to);
-      }),
-    ),
-
   /** Releases, newest first; optionally of one automation (as source, target or either) or pending only. */
   list: procedure('read')
     .input(
@@ -255,29 +144,13 @@ export const releasesRouter = router({
         .optional(),
     )
     .query(async ({ ctx, input }) => {
-      const conditions: (SQL | undefined)[] = [];
-      if (input?.automation !== undefined) {
-        const row = await findAutomation(ctx.db, input.automation);
-        const role = input.role ?? 'any';
-        conditions.push(
-          role === 'source'
-            ? eq(schema.releases.sourceId, row.id)
-            : role === 'target'
-              ? eq(schema.releases.targetId, row.id)
-              : or(eq(schema.releases.sourceId, row.id), eq(schema.releases.targetId, row.id)),
-        );
-      }
-      if (input?.pending === true) conditions.push(eq(schema.releases.status, 'pending'));
-      if (input?.pending === false)
-        conditions.push(
-          inArray(schema.releases.status, ['superseded', 'rejected', 'upgraded', 'rolled-back']),
-        );
-      const rows = await ctx.db
-        .select()
-        .from(schema.releases)
-        .where(and(...conditions))
-        .orderBy(desc(schema.releases.createdAt), desc(schema.releases.id));
-      return viewsOf(ctx.db, rows.map(toRelease));
+      const automation =
+        input?.automation !== undefined ? await findAutomation(ctx.db, input.automation) : null;
+      const releases = await listReleases(ctx.db, {
+        ...(automation && { automationId: automation.id, role: input?.role ?? 'any' }),
+        ...(input?.pending !== undefined && { pending: input.pending }),
+      });
+      return viewsOf(ctx.db, releases);
     }),
 
   /**
@@ -402,7 +275,7 @@ export const releasesRouter = router({
         await insertVersions(tx, done.backup, done.result);
         await storeAutomation(tx, done.automation);
         await storeRelease(tx, done.release);
-        await tx.insert(schema.upgrades).values({ ...done.upgrade, at: new Date(done.upgrade.at) });
+        await insertUpgrade(tx, done.upgrade);
         await writeAudit(tx, ctx, done.audit);
         return {
           automation: {
@@ -471,10 +344,7 @@ export const releasesRouter = router({
         );
         if (done.savedEdits) await insertVersions(tx, done.savedEdits);
         await storeAutomation(tx, done.automation);
-        await tx
-          .update(schema.upgrades)
-          .set({ rolledBack: true })
-          .where(eq(schema.upgrades.id, done.upgrade.id));
+        await markUpgradeRolledBack(tx, done.upgrade.id);
         await storeRelease(tx, done.release);
         await writeAudit(tx, ctx, done.audit);
         const nowRuns = activeUpgrade(
@@ -499,12 +369,7 @@ export const releasesRouter = router({
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
       const ledger = await ledgerOf(ctx.db, row.id);
-      const releaseRows = await ctx.db
-        .select()
-        .from(schema.releases)
-        .where(or(eq(schema.releases.sourceId, row.id), eq(schema.releases.targetId, row.id)))
-        .orderBy(desc(schema.releases.createdAt), desc(schema.releases.id));
-      const releases = await viewsOf(ctx.db, releaseRows.map(toRelease));
+      const releases = await viewsOf(ctx.db, await listReleases(ctx.db, { automationId: row.id }));
       const byId = new Map(releases.map((r) => [r.id, r]));
       const versions = await versionsById(
         ctx.db,
@@ -553,153 +418,5 @@ export const releasesRouter = router({
       };
     }),
 
-  /**
-   * Every pipeline: automations connected by releases (an edge per source → target pair), in
-   * order (Dev → Staging → Prod), each with the release it runs and its pending one.
-   */
-  pipelines: procedure('read').query(async ({ ctx }) => {
-    const rows = await ctx.db
-      .select()
-      .from(schema.releases)
-      .orderBy(asc(schema.releases.createdAt), asc(schema.releases.id));
-    if (rows.length === 0) return [];
-    const ids = [...new Set(rows.flatMap((r) => [r.sourceId, r.targetId]))];
-    const automations = new Map(
-      (
-        await ctx.db.select().from(schema.automations).where(inArray(schema.automations.id, ids))
-      ).map((a) => [a.id, a]),
-    );
-    const envNames = new Map(
-      (await ctx.db.select().from(schema.environments)).map((e) => [e.id, e.name]),
-    );
-    const upgrades = (
-      await ctx.db
-        .select()
-        .from(schema.upgrades)
-        .where(inArray(schema.upgrades.targetId, ids))
-        .orderBy(asc(schema.upgrades.seq))
-    ).map(toUpgrade);
-
-    // One edge per source → target pair, with its latest release.
-    const edges = new Map<
-      string,
-      { sourceId: string; targetId: string; releases: number; last: (typeof rows)[number] }
-    >();
-    for (const r of rows) {
-      const key = `${r.sourceId}\u0000${r.targetId}`;
-      const edge = edges.get(key);
-      if (edge) {
-        edge.releases++;
-        edge.last = r;
-      } else edges.set(key, { sourceId: r.sourceId, targetId: r.targetId, releases: 1, last: r });
-    }
-    // Connected components (edge direction ignored) are the pipelines.
-    const parent = new Map(ids.map((id) => [id, id]));
-    const findRoot = (id: string): string => {
-      let x = id;
-      while (parent.get(x) !== x) x = parent.get(x)!;
-      parent.set(id, x);
-      return x;
-    };
-    for (const e of edges.values()) parent.set(findRoot(e.sourceId), findRoot(e.targetId));
-    const components = new Map<string, string[]>();
-    for (const id of ids) {
-      const root = findRoot(id);
-      components.set(root, [...(components.get(root) ?? []), id]);
-    }
-    // A deleted automation stays a stage, named as its releases kept it (rule 15).
-    const keptNames = new Map<string, string>();
-    for (const r of rows) {
-      if (r.sourceName !== null) keptNames.set(r.sourceId, r.sourceName);
-      if (r.targetName !== null) keptNames.set(r.targetId, r.targetName);
-    }
-    const nameOf = (id: string) => automations.get(id)?.name ?? keptNames.get(id) ?? id;
-    const deleted = (id: string) => !automations.has(id);
-
-    const pipelines = [...components.values()].map((members) => {
-      const inside = new Set(members);
-      const own = [...edges.values()].filter((e) => inside.has(e.sourceId));
-      const depth = stageDepths(
-        members,
-        own.filter((e) => e.sourceId !== e.targetId),
-        nameOf,
-      );
-      const ordered = sortBy(
-        [...members],
-        (id) => `${String(depth.get(id)).padStart(6, '0')}\u0000${nameOf(id)}`,
-      );
-      const stages = ordered.map((id) => {
-        const a = automations.get(id);
-        const running = activeUpgrade(upgrades.filter((u) => u.targetId === id));
-        const pending = rows.find((r) => r.targetId === id && r.status === 'pending');
-        return {
-          id,
-          name: nameOf(id),
-          deleted: deleted(id),
-          revision: a?.revision ?? null,
-          environment: a?.environmentId ? (envNames.get(a.environmentId) ?? null) : null,
-          depth: depth.get(id)!,
-          runsRelease: running ? { id: running.releaseId, version: running.releaseVersion } : null,
-          pendingRelease: pending
-            ? { id: pending.id, version: pending.version, sourceId: pending.sourceId }
-            : null,
-        };
-      });
-      return {
-        label: stages.map((s) => (s.deleted ? `${s.name} (deleted)` : s.name)).join(' → '),
-        automations: stages,
-        edges: own.map((e) => ({
-          sourceId: e.sourceId,
-          sourceName: nameOf(e.sourceId),
-          sourceDeleted: deleted(e.sourceId),
-          targetId: e.targetId,
-          targetName: nameOf(e.targetId),
-          targetDeleted: deleted(e.targetId),
-          releases: e.releases,
-          lastRelease: {
-            id: e.last.id,
-            version: e.last.version,
-            status: e.last.status,
-            createdAt: e.last.createdAt.toISOString(),
-          },
-        })),
-      };
-    });
-    return sortBy(pipelines, (p) => p.label);
-  }),
+  ...pipelineProcedures,
 });
-
-/**
- * The stage of each automation in a pipeline: the longest chain of releases leading to it (0 for
- * automations nothing releases to). Cycles (a hotfix released back) are broken at the automation
- * with the fewest open incoming edges, so every automation gets a stage.
- */
-function stageDepths(
-  members: string[],
-  edges: { sourceId: string; targetId: string }[],
-  nameOf: (id: string) => string,
-): Map<string, number> {
-  const incoming = new Map(members.map((id) => [id, 0]));
-  const out = new Map<string, string[]>(members.map((id) => [id, []]));
-  for (const e of edges) {
-    incoming.set(e.targetId, incoming.get(e.targetId)! + 1);
-    out.get(e.sourceId)!.push(e.targetId);
-  }
-  const depth = new Map(members.map((id) => [id, 0]));
-  const placed = new Set<string>();
-  const byName = (a: string, b: string) =>
-    nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0;
-  while (placed.size < members.length) {
-    const open = members.filter((id) => !placed.has(id));
-    const ready = open.filter((id) => incoming.get(id) === 0).sort(byName);
-    const next =
-      ready[0] ?? open.sort((a, b) => incoming.get(a)! - incoming.get(b)! || byName(a, b))[0]!;
-    placed.add(next);
-    for (const t of out.get(next)!) {
-      if (placed.has(t)) continue;
-      incoming.set(t, incoming.get(t)! - 1);
-      depth.set(t, Math.max(depth.get(t)!, depth.get(next)! + 1));
-    }
-  }
-  return depth;
-}

@@ -1,22 +1,32 @@
 // Users and API tokens (admin only, but `me`). Passwords are stored as scrypt hashes and tokens as
 // SHA-256: answers never carry either, and a new token is shown exactly once.
-import { schema, type Db } from '@ferry/db';
-import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { createToken } from '../accounts.js';
 import { auditEntry, writeAudit } from '../audit.js';
 import { fail } from '../errors.js';
-import { isUniqueViolation } from '../repositories/unique.js';
 import {
+  listTokens,
+  lockToken,
+  revokeToken,
+  tokenCounts,
+  type TokenRow,
+} from '../repositories/token-repository.js';
+import {
+  endSessions,
   findUser,
+  insertUser,
+  listUsers,
   lockUser,
   requireAnotherAdmin,
+  updateUser,
+  userByName,
   type UserRow,
 } from '../repositories/user-repository.js';
 import { ROLES } from '../roles.js';
 import { hashPassword } from '../security.js';
 import { procedure, router } from '../trpc.js';
+import { isUniqueViolation } from '../unique-violation.js';
 import { name, refInput, shortName, textInput } from './inputs.js';
 
 const role = z.enum(ROLES);
@@ -26,8 +36,6 @@ const password = textInput()
 /** A user by id or unique name. */
 const userRef = refInput('names a user (id or name)');
 const tokenName = shortName().min(1, 'must not be empty');
-
-type TokenRow = typeof schema.apiTokens.$inferSelect;
 
 const userView = (u: UserRow, tokens: number) => ({
   id: u.id,
@@ -50,24 +58,6 @@ const tokenView = (t: TokenRow, userName: string) => ({
   active: t.revokedAt === null,
 });
 
-/** Active (unrevoked) tokens per user. */
-async function tokenCounts(db: Db, userId?: string): Promise<Map<string, number>> {
-  const rows = await db
-    .select({ userId: schema.apiTokens.userId, n: count() })
-    .from(schema.apiTokens)
-    .where(
-      and(
-        isNull(schema.apiTokens.revokedAt),
-        userId ? eq(schema.apiTokens.userId, userId) : undefined,
-      ),
-    )
-    .groupBy(schema.apiTokens.userId);
-  return new Map(rows.map((r) => [r.userId, r.n]));
-}
-
-const endSessions = (tx: Db, userId: string) =>
-  tx.delete(schema.sessions).where(eq(schema.sessions.userId, userId));
-
 export const usersRouter = router({
   /** The caller: any signed-in role. */
   me: procedure('read').query(async ({ ctx }) => {
@@ -79,7 +69,7 @@ export const usersRouter = router({
   }),
 
   list: procedure('admin').query(async ({ ctx }) => {
-    const users = await ctx.db.select().from(schema.users).orderBy(asc(schema.users.name));
+    const users = await listUsers(ctx.db);
     const counts = await tokenCounts(ctx.db);
     return users.map((u) => userView(u, counts.get(u.id) ?? 0));
   }),
@@ -92,29 +82,27 @@ export const usersRouter = router({
       const clash = () => fail('CONFLICT', `A user named "${input.name}" already exists.`, 'name');
       try {
         return await ctx.db.transaction(async (tx) => {
-          const [taken] = await tx
-            .select({ id: schema.users.id })
-            .from(schema.users)
-            .where(eq(schema.users.name, input.name));
-          if (taken) clash();
-          const [user] = await tx
-            .insert(schema.users)
-            .values({ id: uuidv7(), name: input.name, role: input.role, passwordHash })
-            .returning();
-          const token = await createToken(tx, user!.id, 'initial');
+          if (await userByName(tx, input.name)) clash();
+          const user = await insertUser(tx, {
+            id: uuidv7(),
+            name: input.name,
+            role: input.role,
+            passwordHash,
+          });
+          const token = await createToken(tx, user.id, 'initial');
           await writeAudit(
             tx,
             ctx,
             auditEntry(ctx, 'user.create', null, {
               details: {
-                user: user!.name,
-                role: user!.role,
+                user: user.name,
+                role: user.role,
                 password: passwordHash !== null,
                 tokenId: token.id,
               },
             }),
           );
-          return { ...userView(user!, 1), tokenId: token.id, token: token.token };
+          return { ...userView(user, 1), tokenId: token.id, token: token.token };
         });
       } catch (e) {
         if (isUniqueViolation(e)) clash();
@@ -130,10 +118,7 @@ export const usersRouter = router({
         const user = await lockUser(tx, input.user);
         if (input.role !== 'admin') await requireAnotherAdmin(tx, user, 'role');
         if (user.role !== input.role) {
-          await tx
-            .update(schema.users)
-            .set({ role: input.role })
-            .where(eq(schema.users.id, user.id));
+          await updateUser(tx, user.id, { role: input.role });
           await writeAudit(
             tx,
             ctx,
@@ -158,7 +143,7 @@ export const usersRouter = router({
       const passwordHash = await hashPassword(input.password);
       return ctx.db.transaction(async (tx) => {
         const user = await lockUser(tx, input.user);
-        await tx.update(schema.users).set({ passwordHash }).where(eq(schema.users.id, user.id));
+        await updateUser(tx, user.id, { passwordHash });
         await endSessions(tx, user.id);
         await writeAudit(
           tx,
@@ -182,7 +167,7 @@ export const usersRouter = router({
         const changed = (user.disabledAt !== null) !== input.disabled;
         const disabledAt = input.disabled ? (user.disabledAt ?? new Date()) : null;
         if (changed) {
-          await tx.update(schema.users).set({ disabledAt }).where(eq(schema.users.id, user.id));
+          await updateUser(tx, user.id, { disabledAt });
           if (input.disabled) await endSessions(tx, user.id);
           await writeAudit(
             tx,
@@ -238,12 +223,7 @@ export const usersRouter = router({
       if (input.allUsers && input.user !== undefined)
         fail('VALIDATION', 'Pass either user or allUsers, not both.', 'allUsers');
       const user = input.allUsers ? null : await findUser(ctx.db, input.user ?? ctx.caller.id);
-      const rows = await ctx.db
-        .select({ token: schema.apiTokens, userName: schema.users.name })
-        .from(schema.apiTokens)
-        .innerJoin(schema.users, eq(schema.users.id, schema.apiTokens.userId))
-        .where(user ? eq(schema.apiTokens.userId, user.id) : undefined)
-        .orderBy(asc(schema.users.name), asc(schema.apiTokens.createdAt), asc(schema.apiTokens.id));
+      const rows = await listTokens(ctx.db, user?.id ?? null);
       return rows.map((r) => tokenView(r.token, r.userName));
     }),
 
@@ -252,20 +232,12 @@ export const usersRouter = router({
     .input(z.object({ id: refInput('names a token id') }))
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const [row] = await tx
-          .select({ token: schema.apiTokens, userName: schema.users.name })
-          .from(schema.apiTokens)
-          .innerJoin(schema.users, eq(schema.users.id, schema.apiTokens.userId))
-          .where(eq(schema.apiTokens.id, input.id))
-          .for('update', { of: schema.apiTokens });
+        const row = await lockToken(tx, input.id);
         if (!row) return fail('NOT_FOUND', `There is no token "${input.id}".`, 'id');
         const changed = row.token.revokedAt === null;
         const revokedAt = row.token.revokedAt ?? new Date();
         if (changed) {
-          await tx
-            .update(schema.apiTokens)
-            .set({ revokedAt })
-            .where(eq(schema.apiTokens.id, row.token.id));
+          await revokeToken(tx, row.token.id, revokedAt);
           await writeAudit(
             tx,
             ctx,

@@ -1,8 +1,6 @@
 // Versions: list, save, show, restore, delete, pin and diff (DESIGN.md rules 1, 2, 14). Save,
 // restore and delete write a few rows whatever the size of the bot: versions are pointers to roots.
 import { deleteVersion, restoreVersion, saveVersion, type Version } from '@ferry/core';
-import { schema } from '@ferry/db';
-import { eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
@@ -14,13 +12,15 @@ import {
   storeAutomation,
   toAutomation,
 } from '../repositories/automation-repository.js';
-import { countStructure } from '../repositories/content-tree.js';
+import { countStructure } from '../content-tree.js';
 import { ledgerOf } from '../repositories/release-repository.js';
-import { pruneAutomaticVersions } from '../repositories/retention.js';
+import { pruneAutomaticVersions } from '../retention.js';
 import {
+  deleteVersions,
   findVersion,
   insertVersions,
   listVersions,
+  setVersionPinned,
   toVersion,
   versionSummary,
 } from '../repositories/version-repository.js';
@@ -146,7 +146,7 @@ export const versionsRouter = router({
             opContext(ctx, uuidv7),
           ),
         );
-        await tx.delete(schema.versions).where(eq(schema.versions.id, version.id));
+        await deleteVersions(tx, [version.id]);
         await writeAudit(tx, ctx, audit);
         return { automation: automationState(row), deleted: versionSummary(version) };
       }),
@@ -159,10 +159,7 @@ export const versionsRouter = router({
       ctx.db.transaction(async (tx) => {
         const row = await lockAutomation(tx, input.automation);
         const version = await findVersion(tx, row, input.version);
-        await tx
-          .update(schema.versions)
-          .set({ pinned: input.pinned })
-          .where(eq(schema.versions.id, version.id));
+        await setVersionPinned(tx, version.id, input.pinned);
         await writeAudit(
           tx,
           ctx,

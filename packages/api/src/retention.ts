@@ -1,13 +1,12 @@
 // Rule 14: a retention policy prunes automatic versions (never pinned ones, never a backup a
 // rollback still needs), in the transaction of the change that created the new version.
 import { versionsToPrune } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
-import { inArray } from 'drizzle-orm';
-import { auditEntry, writeAudit } from '../audit.js';
-import type { Context } from '../context.js';
-import { getPolicy } from './policy-repository.js';
-import { ledgerOf } from './release-repository.js';
-import { listVersions, toVersion } from './version-repository.js';
+import type { Db } from '@ferry/db';
+import { auditEntry, writeAudit } from './audit.js';
+import type { Context } from './context.js';
+import { getPolicy } from './repositories/policy-repository.js';
+import { ledgerOf } from './repositories/release-repository.js';
+import { deleteVersions, listVersions, toVersion } from './repositories/version-repository.js';
 
 /**
  * Delete the automatic versions the instance policy no longer keeps and audit it ('version.prune').
@@ -28,11 +27,9 @@ export async function pruneAutomaticVersions(
     (v) => !kept.has(v.id),
   );
   if (doomed.length === 0) return [];
-  await tx.delete(schema.versions).where(
-    inArray(
-      schema.versions.id,
-      doomed.map((v) => v.id),
-    ),
+  await deleteVersions(
+    tx,
+    doomed.map((v) => v.id),
   );
   const numbers = doomed.map((v) => v.number).sort((a, b) => a - b);
   await writeAudit(

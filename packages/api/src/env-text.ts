@@ -4,7 +4,7 @@
 import { variableNameProblem } from '@ferry/core';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { fail } from '../errors.js';
+import { fail } from './errors.js';
 
 /** What every listing, diff, CSV and export shows instead of a secret value (DESIGN.md rule 13). */
 export const SECRET_MASK = '••••••';

@@ -10,7 +10,7 @@ import {
   type Snapshotter,
 } from '@ferry/core';
 import { SqlNodeStore, type Db } from '@ferry/db';
-import { fail } from '../errors.js';
+import { fail } from './errors.js';
 
 /** Load the tree of `root` (not its entities) into the request's snapshotter. */
 export async function loadStructure(db: Db, snap: Snapshotter, root: string): Promise<void> {

@@ -1,0 +1,64 @@
+// What the release and pipeline procedures share: the release-number input, how a release is
+// shown (with the names of its parties), and storing a created release with its audit entry.
+import type { Created, Release } from '@ferry/core';
+import type { Db } from '@ferry/db';
+import { writeAudit } from './audit.js';
+import type { Context } from './context.js';
+import type { AutomationRow } from './repositories/automation-repository.js';
+import {
+  automationNames,
+  releaseSummary,
+  storeRelease,
+  type Party,
+} from './repositories/release-repository.js';
+import { textInput } from './routers/inputs.js';
+
+/** A release number: a semantic version such as 1.2.0. */
+export const semverInput = textInput()
+  .trim()
+  .min(1, 'must be a semantic version number such as 1.2.0')
+  .max(256, 'must be at most 256 characters');
+
+/** A release as every answer shows it: the summary plus the names of source and target. */
+export const releaseView = (r: Release, names: ReadonlyMap<string, Party>) => ({
+  ...releaseSummary(r),
+  sourceName: names.get(r.sourceId)?.name ?? null,
+  /** The source has been deleted since; `sourceName` is the name it had. */
+  sourceDeleted: names.get(r.sourceId)?.deleted ?? false,
+  targetName: names.get(r.targetId)?.name ?? null,
+  targetDeleted: names.get(r.targetId)?.deleted ?? false,
+});
+export type ReleaseView = ReturnType<typeof releaseView>;
+
+/** The parties of a release that are at hand (locked or just read): none of them is deleted. */
+export const namesOf = (...rows: AutomationRow[]) =>
+  new Map(rows.map((r) => [r.id, { name: r.name, deleted: false }]));
+
+/** Releases as shown, naming every party in one query. */
+export async function viewsOf(db: Db, releases: Release[]): Promise<ReleaseView[]> {
+  const names = await automationNames(
+    db,
+    releases.flatMap((r) => [r.sourceId, r.targetId]),
+  );
+  return releases.map((r) => releaseView(r, names));
+}
+
+/** Store what createRelease/promoteRelease decided: the superseded release first, then the new one. */
+export async function storeCreated(
+  tx: Db,
+  ctx: Context,
+  created: Created,
+  source: AutomationRow,
+  target: AutomationRow,
+) {
+  // The superseded release leaves `pending` first: one pending release per target (rule 4).
+  if (created.superseded) await storeRelease(tx, created.superseded);
+  await storeRelease(tx, created.release);
+  await writeAudit(tx, ctx, created.audit);
+  return {
+    ...releaseView(created.release, namesOf(source, target)),
+    superseded: created.superseded
+      ? { id: created.superseded.id, version: created.superseded.version }
+      : null,
+  };
+}

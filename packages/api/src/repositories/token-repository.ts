@@ -1,0 +1,49 @@
+// API tokens: counts per user, listings with the owner's name, and revocation. Creating one (and
+// checking a presented token) is in accounts.ts, beside the hashing.
+import { schema, type Db } from '@ferry/db';
+import { and, asc, count, eq, isNull } from 'drizzle-orm';
+
+export type TokenRow = typeof schema.apiTokens.$inferSelect;
+export interface TokenWithUser {
+  token: TokenRow;
+  userName: string;
+}
+
+/** Active (unrevoked) tokens per user (of one user when named). */
+export async function tokenCounts(db: Db, userId?: string): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ userId: schema.apiTokens.userId, n: count() })
+    .from(schema.apiTokens)
+    .where(
+      and(
+        isNull(schema.apiTokens.revokedAt),
+        userId ? eq(schema.apiTokens.userId, userId) : undefined,
+      ),
+    )
+    .groupBy(schema.apiTokens.userId);
+  return new Map(rows.map((r) => [r.userId, r.n]));
+}
+
+/** Tokens of one user (null: of everyone), by user name, then oldest first. */
+export const listTokens = (db: Db, userId: string | null): Promise<TokenWithUser[]> =>
+  db
+    .select({ token: schema.apiTokens, userName: schema.users.name })
+    .from(schema.apiTokens)
+    .innerJoin(schema.users, eq(schema.users.id, schema.apiTokens.userId))
+    .where(userId !== null ? eq(schema.apiTokens.userId, userId) : undefined)
+    .orderBy(asc(schema.users.name), asc(schema.apiTokens.createdAt), asc(schema.apiTokens.id));
+
+/** A token by id with its owner's name, locked until the transaction ends; null if none. */
+export async function lockToken(tx: Db, id: string): Promise<TokenWithUser | null> {
+  const [row] = await tx
+    .select({ token: schema.apiTokens, userName: schema.users.name })
+    .from(schema.apiTokens)
+    .innerJoin(schema.users, eq(schema.users.id, schema.apiTokens.userId))
+    .where(eq(schema.apiTokens.id, id))
+    .for('update', { of: schema.apiTokens });
+  return row ?? null;
+}
+
+export async function revokeToken(tx: Db, id: string, revokedAt: Date): Promise<void> {
+  await tx.update(schema.apiTokens).set({ revokedAt }).where(eq(schema.apiTokens.id, id));
+}

@@ -12,7 +12,7 @@ import {
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { check, chosenFile, required, revisionOf, text } from '$lib/server/forms';
-import { readableDialogs } from '$lib/server/readable';
+import { readableDialogs } from '@ferry/core';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {

@@ -1,7 +1,24 @@
 // One flat config for the whole monorepo; packages run `eslint .` from their own folder.
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/** The modules that read the process environment (all others get checked values from them). */
+const ENV_MODULES = ['packages/api/src/env.ts', 'apps/cli/src/lib/env.ts'];
+/** Test support that reads it: which databases to test on, the optional CB export corpus. */
+const TEST_SUPPORT = ['packages/db/src/test-db.ts', 'packages/fixtures/'];
+/**
+ * A matcher of repo paths, by absolute path: a package lints from its own folder with this file as
+ * --config, and glob patterns would then be relative to that folder.
+ */
+const inRepo = (paths) => {
+  const absolute = paths.map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  // Source files only: a `files` entry that matched other files would have ESLint lint them too.
+  return (file) =>
+    /\.(ts|js|mjs)$/.test(file) &&
+    absolute.some((p) => (p.endsWith('/') ? file.startsWith(p) : file === p));
+};
 
 export default tseslint.config(
   {
@@ -61,5 +78,36 @@ export default tseslint.config(
       '**/src/routes/**/*.svelte', // apps/web
     ],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // Configuration in one place: only the env modules read the environment — the server's
+  // (packages/api/src/env.ts: parseServerEnv, and the variables adapter-node reads) and the CLI's
+  // (apps/cli/src/lib/env.ts) — and hand checked values to everything else.
+  {
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read settings through an env module (packages/api/src/env.ts, apps/cli/src/lib/env.ts), which checks them.',
+        },
+      ],
+    },
+  },
+  {
+    // Tests, test support and fixtures, scripts and benchmarks, and config files set up their own
+    // environments.
+    files: [
+      inRepo([...ENV_MODULES, ...TEST_SUPPORT]),
+      '**/*.test.ts',
+      '**/test/**',
+      '**/e2e/**',
+      '**/test-support/**',
+      '**/scripts/**',
+      '**/bench/**',
+      '**/*.config.{js,ts,mjs}',
+    ],
+    rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts'],
+  // `rules` and `cb-shape` on their own too: browser code that needs only a rule or a reader (the
+  // time format, the interaction editor) gets no more of core (`semver` cannot be tree-shaken).
+  entry: ['src/index.ts', 'src/testing.ts', 'src/rules.ts', 'src/cb-shape.ts'],
   format: ['esm'],
   platform: 'neutral',
   dts: true,

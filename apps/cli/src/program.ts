@@ -13,10 +13,20 @@ import { registerRelease } from './commands/release.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens, registerUser } from './commands/user.js';
 import { registerVersion } from './commands/version.js';
-import { jsonOption, noun, tokenOption, urlOption, type Runtime } from './lib/command.js';
+import {
+  jsonOption,
+  noun,
+  timeoutOption,
+  tokenOption,
+  urlOption,
+  type Runtime,
+} from './lib/command.js';
 
 const HELP_AFTER = `
 Connection: --url and --token, else FERRY_URL and FERRY_TOKEN, else what "ferry login" saved.
+A call fails (exit 7) when the server stays silent for --timeout seconds (FERRY_TIMEOUT; 60).
+FERRY_DEBUG=1 prints each HTTP call (method, path, status, time, request id) on stderr.
+Colour on a terminal; NO_COLOR turns it off, FORCE_COLOR on (e.g. in CI logs).
 An automation is named by id or by its unique name; a version by N or #N, id, or name.
 
 Exit codes: 0 ok, 1 unexpected, 2 bad input or usage, 3 not found, 4 conflict (e.g. a stale
@@ -51,6 +61,7 @@ export function buildProgram(rt: Runtime): Command {
     .showSuggestionAfterError()
     .addOption(urlOption())
     .addOption(tokenOption())
+    .addOption(timeoutOption())
     .addOption(jsonOption())
     .addHelpText('after', HELP_AFTER);
   program.helpCommand(false);

@@ -254,7 +254,7 @@ describe('ferry', () => {
         [['audit', '--limit', 'many'], /--limit/],
         [['release', 'create', 'Shapes Dev', '--version', '1.0.0'], /--to/],
         [['release', 'list', '--role', 'bogus'], /bogus/],
-        [['completion', 'fish'], /fish/],
+        [['completion', 'powershell'], /powershell/],
         [['automation', 'list', '--url', 'ftp://example.com'], /http/],
       ];
       await Promise.all(

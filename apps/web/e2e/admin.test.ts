@@ -237,11 +237,23 @@ describe('the admin pages', () => {
     expect(await page.locator('main img').count()).toBe(0);
     await screenshot('agents');
 
+    // The confirmation takes the focus; Escape closes it, removes nothing and gives the focus back.
+    const focused = () =>
+      page.evaluate(() => ({
+        inDialog: document.activeElement?.closest('dialog') !== null,
+        label: document.activeElement?.getAttribute('aria-label'),
+      }));
     await page.getByRole('button', { name: 'Remove billing-prod' }).click();
-    await page
-      .getByRole('dialog', { name: 'Remove the agent “billing-prod”?' })
-      .getByRole('button', { name: 'Remove “billing-prod”' })
-      .click();
+    const confirm = page.getByRole('dialog', { name: 'Remove the agent “billing-prod”?' });
+    await shown(confirm.getByRole('button', { name: 'Remove “billing-prod”' }));
+    expect((await focused()).inDialog).toBe(true);
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await focused()).toEqual({ inDialog: false, label: 'Remove billing-prod' });
+    await shown(row(/billing-prod/));
+
+    await page.getByRole('button', { name: 'Remove billing-prod' }).click();
+    await confirm.getByRole('button', { name: 'Remove “billing-prod”' }).click();
     await shown(main().getByText('Removed the agent “billing-prod”.'));
     expect(await row(/billing-prod/).count()).toBe(0);
     await shown(main().getByRole('cell', { name: XSS, exact: true }));

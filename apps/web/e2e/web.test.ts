@@ -144,6 +144,8 @@ describe('the web UI', () => {
 
   it('shows an automation named with HTML as text, running none of it', async () => {
     await page.getByRole('link', { name: '← Automations' }).click();
+    // The link navigates in the page: wait for the dashboard before typing into its form.
+    await shown(page.getByRole('heading', { name: 'Automations', level: 1, exact: true }));
     await page.getByLabel('Name').fill(XSS);
     await page.getByRole('button', { name: 'Create automation' }).click();
     await page.waitForURL(/\/automations\/[^/]+$/);

@@ -1,4 +1,5 @@
-// Every request: the signed-in user and the API acting as them.
+// Every request: the signed-in user and the API acting as them; an unexpected failure is logged
+// with the request's id, which the error page shows (handleError).
 //
 // The web UI calls the tRPC router in-process rather than over HTTP: the Ferry server hands each
 // request it passes to this app the API bound to the request's own credentials (session cookie or
@@ -8,6 +9,8 @@
 import { redirect, type Handle } from '@sveltejs/kit';
 import { loadFailure } from '$lib/server/api-errors';
 import { applySetCookie } from '$lib/server/cookies';
+
+export { handleError } from '$lib/server/handle-error';
 
 export const handle: Handle = async ({ event, resolve }) => {
   const ferry = event.platform?.req.ferry;

@@ -98,7 +98,7 @@ export async function handleBackup(
     await writeBackup(ctx, res);
   } catch (err) {
     // The status is sent: cutting the stream short is how the client learns (no trailer, bad gzip).
-    ctx.services.logger.error({ requestId: ctx.requestId, err }, 'backup failed');
+    ctx.log.error({ err }, 'backup failed');
     res.destroy();
   }
 }

@@ -3,6 +3,7 @@
 import type { Database, Db } from '@ferry/db';
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
+import { loggableError } from './log-errors.js';
 import type { Role } from './roles.js';
 import type { SecretBox } from './security.js';
 import type { SignInLimits } from './sign-in-throttle.js';
@@ -29,12 +30,27 @@ export interface Context {
   db: Db;
   caller: Caller | null;
   requestId: string;
+  /**
+   * The request's logger: the server's, bound to `requestId` and the caller's name (`user`); each
+   * procedure adds its `path`. Log per-request events here, never through services.logger.
+   */
+  log: Logger;
   /** Set a response cookie (web sessions); absent outside HTTP. */
   setCookie?: (cookie: string) => void;
   /** The session cookie value of the request, for sign-out. */
   sessionToken?: string;
   /** The client's network address (sign-in throttling); absent outside HTTP. */
   clientAddress?: string;
+}
+
+/**
+ * A request's logger: `bindings` on every line, and an error under `err` logged as loggableError
+ * shows it (a database error without the values users sent), wherever it is logged from.
+ */
+export function requestLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
+  return logger.child(bindings, {
+    serializers: { err: (e: unknown) => (e instanceof Error ? loggableError(e) : e) },
+  });
 }
 
 export function createContextInner(opts: {
@@ -45,11 +61,17 @@ export function createContextInner(opts: {
   sessionToken?: string;
   clientAddress?: string;
 }): Context {
+  const requestId = opts.requestId ?? uuidv7();
+  const caller = opts.caller ?? null;
   return {
     services: opts.services,
     db: opts.services.database.db,
-    caller: opts.caller ?? null,
-    requestId: opts.requestId ?? uuidv7(),
+    caller,
+    requestId,
+    log: requestLogger(opts.services.logger, {
+      requestId,
+      ...(caller && { user: caller.name }),
+    }),
     ...(opts.setCookie && { setCookie: opts.setCookie }),
     ...(opts.sessionToken && { sessionToken: opts.sessionToken }),
     ...(opts.clientAddress && { clientAddress: opts.clientAddress }),

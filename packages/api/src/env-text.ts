@@ -1,6 +1,7 @@
 // Environment variables as text: the CSV Ferry exports and imports (`key,value,secret`) and CB's
 // Bulk Add format (`key=value` lines). Parsing is all-or-nothing: the first bad line is reported by
 // number and nothing is returned.
+import { variableNameProblem } from '@ferry/core';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { fail } from './errors.js';
@@ -8,9 +9,6 @@ import { fail } from './errors.js';
 /** What every listing, diff, CSV and export shows instead of a secret value (DESIGN.md rule 13). */
 export const SECRET_MASK = '••••••';
 
-/** DESIGN.md rule 8: a variable name matches this (CB: letters, digits and `_`). */
-export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const ENV_KEY_MAX = 200;
 export const ENV_VALUE_MAX = 100_000;
 
 /** One variable read from a text import, with the line it starts on. */
@@ -22,15 +20,6 @@ export interface TextVariable {
   secret?: boolean;
 }
 
-/** Why `key` is not a valid variable name, or null when it is. */
-export function keyProblem(key: string): string | null {
-  if (key.length > ENV_KEY_MAX)
-    return `"${key.slice(0, 40)}…" is longer than ${ENV_KEY_MAX} characters`;
-  if (!ENV_KEY.test(key))
-    return `"${key}" is not a valid variable name (letters, digits and _, not starting with a digit)`;
-  return null;
-}
-
 function lineFail(field: string, line: number, reason: string): never {
   return fail('VALIDATION', `${field} line ${line}: ${reason}; nothing was imported.`, field, {
     line,
@@ -38,7 +27,7 @@ function lineFail(field: string, line: number, reason: string): never {
 }
 
 function checkRow(field: string, row: TextVariable, seen: Map<string, number>): TextVariable {
-  const problem = keyProblem(row.key);
+  const problem = variableNameProblem(row.key);
   if (problem) lineFail(field, row.line, problem);
   if (row.value.length > ENV_VALUE_MAX)
     lineFail(field, row.line, `the value of ${row.key} is longer than ${ENV_VALUE_MAX} characters`);

@@ -13,7 +13,8 @@ import { uuidv7 } from 'uuidv7';
 import { clientAddressOf } from './client-address.js';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
 import { BACKUP_PATH, handleBackup } from './backup-route.js';
-import { createContextInner, type Caller, type Services } from './context.js';
+import { createContextInner, requestLogger, type Caller, type Services } from './context.js';
+import { configureWebAdapter } from './env.js';
 import { UnavailableError, unavailableCause } from './errors.js';
 import { loggableError } from './log-errors.js';
 import {
@@ -99,6 +100,10 @@ export interface WebUser {
  */
 export interface WebRequest extends IncomingMessage {
   ferry?: {
+    /** The request's id (X-Request-Id), for the error page and the log. */
+    requestId: string;
+    /** The server's logger for this request (`requestId`; `err` logged as loggableError shows it). */
+    log: Logger;
     /** Cookies the API sets (sign-in, sign-out) go to `setCookie`, for the web UI's response. */
     session(setCookie: (cookie: string) => void): Promise<{ api: ApiCaller; user: WebUser | null }>;
   };
@@ -214,20 +219,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       createContext: ({ req, res }) =>
         contextOf(req, res, (c) => res.appendHeader('Set-Cookie', c)),
       onError: ({ error, ctx, path }) => {
+        // The request's own logger once its context exists; before that, the error knows its request.
+        const log =
+          ctx?.log ??
+          requestLogger(logger, {
+            requestId: error instanceof UnavailableError ? error.requestId : undefined,
+          });
         if (error instanceof UnavailableError)
-          logger.warn(
-            {
-              requestId: error.requestId ?? ctx?.requestId,
-              path,
-              cause: unavailableCause(error.cause),
-            },
-            'database unavailable',
-          );
+          log.warn({ path, cause: unavailableCause(error.cause) }, 'database unavailable');
         else if (error.code === 'INTERNAL_SERVER_ERROR')
-          logger.error(
-            { requestId: ctx?.requestId, path, err: loggableError(error.cause ?? error) },
-            'request failed',
-          );
+          log.error({ path, err: loggableError(error.cause ?? error) }, 'request failed');
       },
     });
 
@@ -256,17 +257,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const started = performance.now();
-      const requestId = uuidv7();
+      const requestId = requestIdOf(req.headers['x-request-id']);
       res.setHeader('x-request-id', requestId);
+      const log = requestLogger(logger, { requestId });
       trustedForwarding(req, trustProxy);
       // Once this server drains, a keep-alive client must not send its next request here: its
       // connection closes with the response (as idle keep-alive connections did when draining began).
       if (draining) res.setHeader('connection', 'close');
       res.once('close', () => draining && server.closeIdleConnections());
       res.on('finish', () =>
-        logger.info(
+        log.info(
           {
-            requestId,
             method: req.method,
             path: (req.url ?? '').split('?')[0],
             status: res.statusCode,
@@ -316,6 +317,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           (await options.fallback(
             Object.assign(req, {
               ferry: {
+                requestId,
+                log,
                 session: async (setCookie: (cookie: string) => void) => {
                   const ctx = await contextOf(req, res, setCookie);
                   const user = ctx.caller && {
@@ -339,7 +342,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       } catch (err) {
         const cause = unavailableCause(err);
         if (cause) {
-          logger.warn({ requestId, cause }, 'database unavailable');
+          log.warn({ cause }, 'database unavailable');
           if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' });
           res.end(
             JSON.stringify({
@@ -350,7 +353,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           );
           return;
         }
-        logger.error({ requestId, err: loggableError(err) }, 'request failed');
+        log.error({ err: loggableError(err) }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: `Internal error (request ${requestId}).` }));
       }
@@ -399,12 +402,8 @@ export async function loadWebFallback(
   buildDir: string,
   options: { maxRequestBytes?: number } = {},
 ): Promise<NonNullable<ServerOptions['fallback']>> {
-  // adapter-node takes its settings only from the environment, read when handler.js loads: uploads
-  // (CB exports) may be as large as the API accepts, and the scheme of the request's origin (which
-  // SvelteKit's CSRF check compares with the browser's Origin) comes from X-Forwarded-Proto, which
-  // this plain-HTTP server fills in unless a TLS-terminating proxy in front has set it.
-  process.env.BODY_SIZE_LIMIT ??= String(options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
-  process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
+  // adapter-node reads its settings from the environment when handler.js loads.
+  configureWebAdapter(options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
   type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => unknown;
   const { handler } = (await import(pathToFileURL(join(buildDir, 'handler.js')).href)) as {
     handler: Middleware;
@@ -419,6 +418,18 @@ export async function loadWebFallback(
         reject(e as Error);
       }
     });
+}
+
+/** A client's own request id: at most 128 characters of letters, digits and `._:-`. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The id of a request: the client's X-Request-Id when it is a sane token (so a proxy's or a
+ * script's logs line up with the server's), else a new one. Anything else (too long, odd
+ * characters, several values) is replaced rather than trusted into the log.
+ */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : uuidv7();
 }
 
 function cookie(req: IncomingMessage, name: string): string | undefined {

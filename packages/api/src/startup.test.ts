@@ -68,6 +68,19 @@ describe('a server that cannot start', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('naming a wrong variable prints one line naming each (parseServerEnv) and exits 2', async () => {
+    const data = join(dir, 'bad-variables-data');
+    const run = await runMain({
+      LOG_LEVEL: 'chatty',
+      FERRY_MAX_REQUEST_MB: '-3',
+      FERRY_DATA_DIR: data,
+    });
+    expect(run.code).toBe(2);
+    expectOneLine(run, /^FERRY_MAX_REQUEST_MB must be .*"-3"\. LOG_LEVEL must be .*"chatty"\.$/m);
+    expect(run.stdout).toBe('');
+    expect(existsSync(data)).toBe(false);
+  });
+
   it('on a busy port prints one line, exits 2 and leaves no data directory behind', async () => {
     const data = join(dir, 'busy-port-data');
     const run = await runMain({ PORT: String(busyPort), FERRY_DATA_DIR: data });

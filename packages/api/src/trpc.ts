@@ -84,7 +84,11 @@ const databaseUnavailable = t.middleware(async ({ ctx, next }) => {
     throw new UnavailableError(ctx.requestId, result.error.cause ?? result.error);
   return result;
 });
-const base = t.procedure.use(databaseUnavailable);
+/** The request's logger, also naming the procedure (`path`) for everything logged inside it. */
+const procedureLog = t.middleware(({ ctx, path, next }) =>
+  next({ ctx: { log: ctx.log.child({ path }) } }),
+);
+const base = t.procedure.use(procedureLog).use(databaseUnavailable);
 
 export const publicProcedure = base.meta({ permission: 'public' });
 

@@ -1,6 +1,7 @@
 // An automation and the records of its history (versions, releases, upgrades, audit entries) as
 // data, and the steps every version and release rule shares: revision check, backups, audit entries.
 import { err, ok, type Result } from './result.js';
+import { formatUtc } from './rules.js';
 
 /** What an operation takes from its caller: nothing here reads a clock, makes ids or touches storage. */
 export interface OpContext {
@@ -110,8 +111,7 @@ export function checkRevision(a: Automation, baseRevision: number | undefined): 
 }
 
 /** A blank version name becomes the date and time, e.g. "2026-11-25 17:04:05 UTC". */
-export const defaultVersionName = (now: Date): string =>
-  now.toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
+export const defaultVersionName = (now: Date): string => formatUtc(now);
 
 export function checkText(value: string, field: string, max: number): Result<void> {
   if (value.length > max)

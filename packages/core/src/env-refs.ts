@@ -2,6 +2,7 @@
 // `getEnvVariable('NAME')` / `("NAME")` in code, whatever the receiver is called.
 import { entityId, entityName, type BotContent } from './content.js';
 import { pointer, type JsonValue } from './json.js';
+import { VARIABLE_NAME_PATTERN as NAME } from './rules.js';
 import { must } from './must.js';
 
 /** Where in the content something was found. `path` is a JSON pointer inside that entity. */
@@ -22,7 +23,6 @@ export interface EnvReference {
   location: Location;
 }
 
-const NAME = '[A-Za-z_][A-Za-z0-9_]*';
 const TEXT_REF = new RegExp(`\\{\\$env\\.(${NAME})\\}`, 'g');
 const CODE_REF = new RegExp(`getEnvVariable\\s*\\(\\s*(?:'(${NAME})'|"(${NAME})")\\s*\\)`, 'g');
 

@@ -97,6 +97,26 @@ export {
   type PipelineStage,
 } from './pipelines.js';
 
+// Rules every surface shares
+export { formatUtc, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
+
+// CB content as people read it, and as a flow graph
+export {
+  readableDialogs,
+  readableInteraction,
+  type ReadableDialog,
+  type ReadableInteraction,
+} from './readable.js';
+export {
+  FLOW_DIALOG_PREFIX,
+  flowGraph,
+  type FlowEdge,
+  type FlowEdgeKind,
+  type FlowGraph,
+  type FlowNode,
+  type FlowStatus,
+} from './flow-graph.js';
+
 // Diff
 export {
   diffSnapshots,

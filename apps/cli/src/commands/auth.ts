@@ -15,7 +15,8 @@ export function registerAuth(program: CommandUnknownOpts, rt: Runtime) {
   )
     .option('--no-check', 'save without asking the server who the token belongs to')
     .action(async (opts, command) => {
-      const { out, flags } = contextOf(rt, command);
+      const ctx = contextOf(rt, command);
+      const { out, flags } = ctx;
       const given = { url: flags.url ?? rt.env.url, token: flags.token ?? rt.env.token };
       if (given.url === undefined || given.token === undefined)
         throw new CliError('usage', 'ferry login needs both --url and --token.');
@@ -24,7 +25,12 @@ export function registerAuth(program: CommandUnknownOpts, rt: Runtime) {
       rt.server = url;
       let who: { name: string; role: string } | null = null;
       if (opts.check)
-        who = await createClient(url, token, `ferry-cli/${rt.version}`).auth.whoami.query();
+        who = await createClient(
+          url,
+          token,
+          `ferry-cli/${rt.version}`,
+          ctx.http(),
+        ).auth.whoami.query();
       const path = configPath(rt.env.configHome);
       writeConfig(path, { ...readConfigQuietly(path), url, token });
       out.result({ url, user: who, config: path }, () =>

@@ -1,4 +1,4 @@
-// `ferry completion bash|zsh`: a completion script generated from the command tree itself, so it
+// `ferry completion bash|zsh|fish`: a completion script generated from the command tree itself, so it
 // never falls behind the commands.
 import { Argument, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { jsonOption, type Runtime } from '../lib/command.js';
@@ -10,13 +10,41 @@ interface Node {
   description: string;
   subcommands: { name: string; description: string }[];
   options: string[];
+  /** The options in detail (fish describes each and knows which take a value). */
+  flags: Flag[];
+  /** The values the command's arguments take, when they are a fixed list (e.g. the shells). */
+  argumentChoices: string[];
 }
+
+interface Flag {
+  long?: string;
+  short?: string;
+  description: string;
+  takesValue: boolean;
+  choices: string[];
+}
+
+const HELP_FLAG: Flag = {
+  long: '--help',
+  short: '-h',
+  description: 'show help for a command',
+  takesValue: false,
+  choices: [],
+};
 
 function nodesOf(cmd: CommandUnknownOpts, path = ''): Node[] {
   const visible = cmd.commands.filter((c) => c.name() !== 'help');
+  const shown = cmd.options.filter((o) => !o.hidden);
   const options = cmd.options
     .flatMap((o) => [o.long, o.short])
     .filter((f): f is string => Boolean(f));
+  const flags = shown.map((o): Flag => ({
+    ...(o.long && { long: o.long }),
+    ...(o.short && { short: o.short }),
+    description: o.description,
+    takesValue: o.required || o.optional,
+    choices: o.argChoices ?? [],
+  }));
   const node: Node = {
     path,
     description: cmd.description(),
@@ -25,6 +53,8 @@ function nodesOf(cmd: CommandUnknownOpts, path = ''): Node[] {
       description: c.summary() || c.description(),
     })),
     options: [...options, '--help'],
+    flags: [...flags, HELP_FLAG],
+    argumentChoices: cmd.registeredArguments.flatMap((a) => a.argChoices ?? []),
   };
   return [node, ...visible.flatMap((c) => nodesOf(c, `${path}/${c.name()}`))];
 }
@@ -118,11 +148,63 @@ fi
 `;
 }
 
+/** A fish single-quoted string: only `\` and `'` are special there. */
+const fishQuoted = (s: string) => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+
+export function fishScript(program: CommandUnknownOpts): string {
+  const nodes = nodesOf(program);
+  const paths = nodes.filter((n) => n.path !== '').map((n) => n.path);
+  const aliases = aliasesOf(program);
+  const at = (n: Node) => fishQuoted(`__ferry_at ${n.path || '/'}`);
+  const lines = nodes.flatMap((n) => [
+    ...n.subcommands.map(
+      (s) =>
+        `complete -c ferry -n ${at(n)} -f -a ${fishQuoted(s.name)} -d ${fishQuoted(shortDescription(s.description))}`,
+    ),
+    ...(n.argumentChoices.length
+      ? [`complete -c ferry -n ${at(n)} -f -a ${fishQuoted(n.argumentChoices.join(' '))}`]
+      : []),
+    ...n.flags.map((f) =>
+      [
+        `complete -c ferry -n ${at(n)}`,
+        ...(f.short ? [`-s ${f.short.slice(1)}`] : []),
+        ...(f.long ? [`-l ${f.long.slice(2)}`] : []),
+        ...(f.takesValue
+          ? [f.choices.length ? `-x -a ${fishQuoted(f.choices.join(' '))}` : '-r']
+          : []),
+        `-d ${fishQuoted(shortDescription(f.description))}`,
+      ].join(' '),
+    ),
+  ]);
+  return `# fish completion for ferry. Load it with: ferry completion fish | source
+# (or save it as ~/.config/fish/completions/ferry.fish).
+set -g __ferry_paths ${paths.join(' ')}
+
+# The command typed so far, e.g. /automation/list ("/" before any).
+function __ferry_path
+    set -l path ''
+    for w in (commandline -opc)[2..-1]
+        string match -q -- '-*' $w; and continue
+${aliases.length ? `        switch $w\n${aliases.map(([a, n]) => `            case ${a}\n                set w ${n}`).join('\n')}\n        end\n` : ''}        contains -- "$path/$w" $__ferry_paths; and set path "$path/$w"
+    end
+    test -n "$path"; or set path /
+    echo $path
+end
+
+function __ferry_at
+    set -l path (__ferry_path)
+    test "$path" = "$argv[1]"
+end
+
+${lines.join('\n')}
+`;
+}
+
 export function registerCompletion(program: CommandUnknownOpts, rt: Runtime) {
   return program
     .command('completion')
-    .description('print a shell completion script (bash or zsh)')
-    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh'] as const))
+    .description('print a shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish'] as const))
     .addOption(jsonOption().hideHelp())
     .addHelpText(
       'after',
@@ -130,10 +212,16 @@ export function registerCompletion(program: CommandUnknownOpts, rt: Runtime) {
 Examples:
   $ source <(ferry completion bash)              # in ~/.bashrc
   $ ferry completion zsh > "\${fpath[1]}/_ferry"   # then restart zsh
+  $ ferry completion fish > ~/.config/fish/completions/ferry.fish
 `,
     )
     .action((shell) => {
-      const script = shell === 'bash' ? bashScript(program) : zshScript(program);
+      const script =
+        shell === 'bash'
+          ? bashScript(program)
+          : shell === 'zsh'
+            ? zshScript(program)
+            : fishScript(program);
       rt.io.stdout.write(script);
     });
 }

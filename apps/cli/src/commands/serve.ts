@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import type { ServerOptions } from '@ferry/api';
+import type { Logger } from 'pino';
 import { contextOf, jsonOption, port, type Runtime } from '../lib/command.js';
-import { setWebBodyLimit } from '../lib/env.js';
 import { CliError, STARTUP_FAILURE_KIND } from '../lib/errors.js';
 
 type Fallback = NonNullable<ServerOptions['fallback']>;
@@ -16,7 +16,6 @@ type Fallback = NonNullable<ServerOptions['fallback']>;
 const defaultWebDir = () => fileURLToPath(new URL('../../web/build', import.meta.url));
 
 export function registerServe(program: CommandUnknownOpts, rt: Runtime) {
-  const env = rt.env.server;
   return program
     .command('serve')
     .description(
@@ -36,10 +35,11 @@ export function registerServe(program: CommandUnknownOpts, rt: Runtime) {
 Environment: DATABASE_URL, FERRY_SECRET_KEY (required with PostgreSQL), FERRY_ADMIN_PASSWORD,
 FERRY_ADMIN_TOKEN (the first admin's credentials; generated and printed once otherwise),
 FERRY_MAX_REQUEST_MB, LOG_LEVEL, FERRY_WEB_DIR (the web UI build; default apps/web/build),
-FERRY_TRUST_PROXY (true behind a reverse proxy that sets X-Forwarded-Proto/-For).
-A start that fails prints one line: exit 2 for a wrong setting (busy port, bad or mismatched
-FERRY_SECRET_KEY), 4 when another server holds --data, 7 when DATABASE_URL cannot be reached.
-Request logs go to stderr as JSON lines.
+FERRY_TRUST_PROXY (true behind a reverse proxy that sets X-Forwarded-Proto/-For); PORT, HOST and
+FERRY_DATA_DIR below the flags. The same settings and checks as "node dist/main.js".
+A start that fails prints one line: exit 2 for a wrong setting (one naming the variable, busy port,
+bad or mismatched FERRY_SECRET_KEY), 4 when another server holds --data, 7 when DATABASE_URL
+cannot be reached. Logs go to stderr as JSON lines, each request's with its X-Request-Id.
 
 Examples:
   $ ferry serve --port 3000 --data ./.ferry/data
@@ -48,55 +48,47 @@ Examples:
     )
     .action(async (opts, command) => {
       const { out } = contextOf(rt, command);
-      const portNumber = opts.port ?? (env.port !== undefined ? port(env.port) : 3000);
-      const maxMb = env.maxRequestMb !== undefined ? Number(env.maxRequestMb) : undefined;
-      if (maxMb !== undefined && !(maxMb > 0))
-        throw new CliError('usage', 'FERRY_MAX_REQUEST_MB must be a positive number.');
       // Loaded only here: every other command is a thin HTTP client.
-      const [api, { default: pino }] = await Promise.all([import('@ferry/api'), import('pino')]);
-      const host = opts.host ?? env.host ?? '127.0.0.1';
-      let trustProxy: boolean;
-      try {
-        trustProxy = api.parseSwitch('FERRY_TRUST_PROXY', env.trustProxy);
-      } catch (e) {
-        throw new CliError('usage', (e as Error).message);
-      }
-      const logger = pino({ level: env.logLevel ?? 'info' }, pino.destination(2));
-      const maxRequestBytes =
-        maxMb !== undefined ? Math.floor(maxMb * 1024 * 1024) : api.DEFAULT_MAX_REQUEST_BYTES;
-      // The web UI, as the README's run command serves it, when it is built.
-      const webDir = env.webDir ?? defaultWebDir();
-      const loadWeb = (api as { loadWebFallback?: (dir: string) => Promise<Fallback> })
-        .loadWebFallback;
-      let fallback: Fallback | undefined;
-      if (loadWeb && existsSync(join(webDir, 'handler.js'))) {
-        setWebBodyLimit(maxRequestBytes);
-        fallback = await loadWeb(webDir);
-      } else logger.warn({ webDir }, 'no web UI build found: serving the API only');
+      const api = await import('@ferry/api');
+      const where = { port: opts.port ?? 3000, host: opts.host ?? '127.0.0.1' };
+      let logger: Logger | undefined;
       let server;
+      let fallback: Fallback | undefined;
+      let webDir: string | undefined;
       try {
+        // The same settings, checks and log as `node dist/main.js`; the flags override the
+        // environment.
+        const env = api.parseServerEnv(rt.env.serverEnv);
+        Object.assign(where, {
+          port: opts.port ?? env.options.port,
+          host: opts.host ?? env.options.host,
+        });
+        logger = api.serverLogger(env.logLevel);
+        // The web UI, as the README's run command serves it, when it is built.
+        webDir = env.webDir ?? defaultWebDir();
+        if (existsSync(join(webDir, 'handler.js')))
+          fallback = await api.loadWebFallback(webDir, {
+            maxRequestBytes: env.options.maxRequestBytes,
+          });
         server = await api.startServer({
-          port: portNumber,
-          host,
-          dataDir: opts.data ?? env.dataDir ?? './.ferry/data',
-          ...(env.databaseUrl !== undefined && { databaseUrl: env.databaseUrl }),
-          ...(env.secretKey !== undefined && { secretKey: env.secretKey }),
-          ...(env.adminPassword !== undefined && { adminPassword: env.adminPassword }),
-          ...(env.adminToken !== undefined && { adminToken: env.adminToken }),
-          maxRequestBytes,
-          trustProxy,
+          ...env.options,
+          ...where,
+          dataDir: opts.data ?? env.options.dataDir,
           logger,
           ...(fallback && { fallback }),
           // Generated credentials are for a person: under --json they stay off stdout.
           announce: (line) => (out.json ? out.message(line) : out.line(line)),
         });
       } catch (e) {
-        // One line, never a stack (index.ts prints it and exits with the kind's code).
-        const failure = api.describeStartupFailure(e, { port: portNumber, host });
-        logger.debug({ err: api.loggableError(e) }, 'start-up failed');
+        // One line, never a stack (index.ts prints it and exits with the kind's code): a wrong
+        // variable or setting is exit 2, as from main.ts.
+        const failure = api.describeStartupFailure(e, where);
+        logger?.debug({ err: api.loggableError(e) }, 'start-up failed');
         throw new CliError(STARTUP_FAILURE_KIND[failure.kind], failure.message);
       }
+      const log = logger;
       const running = server;
+      if (!fallback) log.warn({ webDir }, 'no web UI build found: serving the API only');
       const info = {
         url: running.url,
         web: fallback ? running.url : null,
@@ -117,9 +109,9 @@ Examples:
           if (stopping) process.exit(1); // a second signal: stop now
           stopping = true;
           // close() drains: new connections refused, /readyz 503, in-flight requests finish.
-          logger.info({ signal }, 'draining in-flight requests, then stopping');
+          log.info({ signal }, 'draining in-flight requests, then stopping');
           void running.close().then(resolve, (e: unknown) => {
-            logger.error({ err: e }, 'shutdown failed');
+            log.error({ err: e }, 'shutdown failed');
             resolve();
           });
         };

@@ -2,7 +2,7 @@
 import type { AppRouter } from '@ferry/api';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterOutputs } from '@trpc/server';
-import { nodeFetch } from './http.js';
+import { createFetch, type HttpOptions } from './http.js';
 
 export type Client = TRPCClient<AppRouter>;
 /** What each procedure answers, e.g. `Outputs['audit']['list']`. */
@@ -12,12 +12,13 @@ export function createClient(
   baseUrl: string,
   token: string | undefined,
   userAgent: string,
+  http: HttpOptions,
 ): Client {
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: `${baseUrl}/api/trpc`,
-        fetch: nodeFetch,
+        fetch: createFetch(http),
         headers: () => ({
           'user-agent': userAgent,
           ...(token !== undefined && { authorization: `Bearer ${token}` }),

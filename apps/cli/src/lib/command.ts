@@ -6,6 +6,7 @@ import { createClient, type Client } from './client.js';
 import { configPath, normaliseUrl, readConfig, resolveConnection, type Source } from './config.js';
 import type { CliEnv } from './env.js';
 import { CliError } from './errors.js';
+import { DEFAULT_TIMEOUT_SECONDS, type HttpOptions } from './http.js';
 import { Output, type Stream } from './output.js';
 
 export interface Io {
@@ -31,6 +32,13 @@ export const urlOption = () =>
   new Option('--url <url>', "the Ferry server's base URL (env: FERRY_URL)").helpGroup(GLOBAL);
 export const tokenOption = () =>
   new Option('--token <token>', 'API token (env: FERRY_TOKEN)').helpGroup(GLOBAL);
+export const timeoutOption = () =>
+  new Option(
+    '--timeout <seconds>',
+    `give up (exit 7) when the server stays silent this long (env: FERRY_TIMEOUT; default ${DEFAULT_TIMEOUT_SECONDS})`,
+  )
+    .argParser(seconds)
+    .helpGroup(GLOBAL);
 export const jsonOption = () =>
   new Option('--json', 'print the result as one JSON value on stdout').helpGroup(GLOBAL);
 
@@ -62,6 +70,7 @@ export function leaf<Usage extends string>(
     .summary(summaryOf(description))
     .addOption(urlOption())
     .addOption(tokenOption())
+    .addOption(timeoutOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -91,6 +100,14 @@ export function positiveInt(value: string): number {
   return Number(value);
 }
 
+/** A duration in seconds: a positive number (fractions allowed). */
+export function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d*\.?\d+\s*$/.test(value) || !(n > 0))
+    throw new InvalidArgumentError('Must be a positive number of seconds.');
+  return n;
+}
+
 export function port(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) > 65535)
     throw new InvalidArgumentError('Must be a port number from 0 to 65535.');
@@ -112,6 +129,8 @@ export interface Context {
   /** The server's base URL (flags > env > saved config); a usage error when none is known. */
   url(): string;
   client(): Client;
+  /** How HTTP calls behave: the timeout (flag > FERRY_TIMEOUT > 60 s) and FERRY_DEBUG. */
+  http(): HttpOptions;
   /** Ask on a terminal unless `yes`; refuse (exit 2) without --yes elsewhere. */
   confirm(question: string, yes: boolean | undefined, what: string): Promise<void>;
 }
@@ -119,6 +138,7 @@ export interface Context {
 export interface Globals {
   url?: string;
   token?: string;
+  timeout?: number;
   json?: boolean;
 }
 
@@ -127,7 +147,7 @@ function globalsOf(cmd: CommandUnknownOpts): Globals {
   const found: Globals = {};
   for (let c: CommandUnknownOpts | null = cmd; c; c = c.parent) {
     const opts = c.opts() as Globals;
-    for (const key of ['url', 'token', 'json'] as const)
+    for (const key of ['url', 'token', 'timeout', 'json'] as const)
       if (found[key] === undefined && opts[key] !== undefined)
         (found as Record<string, unknown>)[key] = opts[key];
   }
@@ -141,7 +161,7 @@ export const wantsJson = (argv: readonly string[]) => {
 };
 
 export function createOutput(runtime: Runtime, json: boolean): Output {
-  return new Output(json, runtime.io.stdout, runtime.io.stderr, runtime.env.noColor);
+  return new Output(json, runtime.io.stdout, runtime.io.stderr, runtime.env.color);
 }
 
 export function contextOf(runtime: Runtime, cmd: CommandUnknownOpts): Context {
@@ -166,12 +186,31 @@ export function contextOf(runtime: Runtime, cmd: CommandUnknownOpts): Context {
     if (resolved.tokenSource !== undefined) runtime.tokenSource = resolved.tokenSource;
     return connection;
   };
+  const http = (): HttpOptions => {
+    let timeoutSeconds = globals.timeout;
+    if (timeoutSeconds === undefined && runtime.env.timeout !== undefined) {
+      try {
+        timeoutSeconds = seconds(runtime.env.timeout);
+      } catch {
+        throw new CliError(
+          'usage',
+          `FERRY_TIMEOUT must be a positive number of seconds, not "${runtime.env.timeout}".`,
+          { path: 'timeout' },
+        );
+      }
+    }
+    return {
+      timeoutSeconds: timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      ...(runtime.env.debug && { debug: (line: string) => runtime.io.stderr.write(`${line}\n`) }),
+    };
+  };
   let client: Client | undefined;
   return {
     out,
     flags: globals,
     runtime,
     url: () => connect().url,
+    http,
     client: () => {
       if (client) return client;
       const { url, token } = connect();
@@ -181,7 +220,7 @@ export function contextOf(runtime: Runtime, cmd: CommandUnknownOpts): Context {
           'No API token given: pass --token, set FERRY_TOKEN or run "ferry login --url URL --token TOKEN".',
           { path: 'token' },
         );
-      client = createClient(url, token, `ferry-cli/${runtime.version}`);
+      client = createClient(url, token, `ferry-cli/${runtime.version}`, http());
       return client;
     },
     confirm: async (question, yes, what) => {

@@ -3,6 +3,7 @@
 import type { ErrorData, StartupFailure } from '@ferry/api';
 import { TRPCClientError } from '@trpc/client';
 import { CommanderError } from 'commander';
+import { RequestTimeoutError } from './http.js';
 
 export type ErrorKind =
   | 'usage'
@@ -162,6 +163,13 @@ function networkCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The timeout somewhere in an error's cause chain (the tRPC client wraps what fetch threw). */
+function timeoutOf(err: unknown): RequestTimeoutError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 6; depth++, e = e.cause)
+    if (e instanceof RequestTimeoutError) return e;
+  return undefined;
+}
+
 const make = (kind: ErrorKind, message: string, extra: Partial<Failure> = {}): Failure => ({
   kind,
   exitCode: exitCodeOf(kind),
@@ -191,6 +199,13 @@ export function describeError(err: unknown, server?: string): Failure {
     return make(
       'usage',
       sentence(err.message.replace(/\s*\n\s*\(Did/g, ' (did').replace(/\s+/g, ' ')),
+    );
+  const timeout = timeoutOf(err);
+  if (timeout)
+    return make(
+      'unreachable',
+      `The Ferry server${server ? ` at ${server}` : ''} did not answer within ${timeout.seconds} s (the timeout: --timeout or FERRY_TIMEOUT).`,
+      { details: { reason: 'timeout', timeoutSeconds: timeout.seconds } },
     );
   if (err instanceof TRPCClientError) {
     const data = (err as TRPCClientError<never>).data as Partial<ErrorData> | undefined;

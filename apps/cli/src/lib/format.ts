@@ -1,15 +1,11 @@
 // Small formatters shared by the commands' human-readable output.
+import { formatUtc } from '@ferry/core';
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** A timestamp (ISO string) as local "YYYY-MM-DD HH:MM". */
-export function when(value: string | Date | null | undefined): string {
-  if (value === null || value === undefined) return '-';
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return String(value);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
-}
+/** A timestamp as every Ferry surface shows it (`2026-05-01 12:34:56 UTC`); `-` when there is none. */
+export const when = (value: string | Date | null | undefined): string =>
+  value === null || value === undefined ? '-' : formatUtc(value);
 
 export const quoted = (name: string) => `"${name}"`;
 

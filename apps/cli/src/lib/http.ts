@@ -1,5 +1,6 @@
-// The little of `fetch` the tRPC client uses, over node:http(s). Node 20's global fetch spends
-// about 0.3 s loading itself — most of a short command's run time, for every command of a script.
+// The little of `fetch` the tRPC client uses, over node:http(s), with a timeout and FERRY_DEBUG's
+// one line per call. Node 20's global fetch spends about 0.3 s loading itself — most of a short
+// command's run time, for every command of a script.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -13,10 +14,54 @@ export interface FetchInit {
 export interface FetchResponse {
   ok: boolean;
   status: number;
+  /** The server's X-Request-Id. */
+  requestId?: string;
   json(): Promise<unknown>;
 }
 
-export function nodeFetch(input: unknown, init: FetchInit = {}): Promise<FetchResponse> {
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+
+export interface HttpOptions {
+  /** How long the server may stay silent (connecting, or before and while answering). */
+  timeoutSeconds: number;
+  /** Given under FERRY_DEBUG: one line per call (method, path, status, duration, request id). */
+  debug?: (line: string) => void;
+}
+
+/** The server sent nothing for `seconds`: a hung server, or a network that dropped the call. */
+export class RequestTimeoutError extends Error {
+  constructor(readonly seconds: number) {
+    super(`No answer within ${seconds} s.`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+export function createFetch(options: HttpOptions) {
+  return (input: unknown, init: FetchInit = {}): Promise<FetchResponse> => {
+    if (!options.debug) return nodeFetch(input, init, options.timeoutSeconds);
+    const debug = options.debug;
+    const started = performance.now();
+    // The path alone: a query's input (in the query string) and the headers stay out of it.
+    const what = `${init.method ?? 'GET'} ${new URL(String(input)).pathname}`;
+    const ms = () => `${Math.round(performance.now() - started)} ms`;
+    return nodeFetch(input, init, options.timeoutSeconds).then(
+      (res) => {
+        debug(`ferry: ${what} ${res.status} ${ms()} request ${res.requestId ?? '-'}`);
+        return res;
+      },
+      (e: unknown) => {
+        debug(`ferry: ${what} failed after ${ms()} (${e instanceof Error ? e.message : e})`);
+        throw e;
+      },
+    );
+  };
+}
+
+export function nodeFetch(
+  input: unknown,
+  init: FetchInit = {},
+  timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
+): Promise<FetchResponse> {
   const url = new URL(String(input));
   if (init.body !== undefined && init.body !== null && typeof init.body !== 'string')
     return Promise.reject(new TypeError('nodeFetch sends string bodies only.'));
@@ -27,17 +72,29 @@ export function nodeFetch(input: unknown, init: FetchInit = {}): Promise<FetchRe
   return new Promise((resolve, reject) => {
     // No connection pool: a command makes a request or two, and an idle pooled socket would only
     // keep the process waiting.
-    const req = send(url, { method: init.method ?? 'GET', headers, agent: false }, (res) => {
-      // Fire and forget on purpose: both outcomes settle the promise returned above.
-      void collect(res).then(
-        (text) =>
+    // `timeout` is the socket's idle time, from before it connects until the answer's last byte.
+    const timeout = timeoutSeconds * 1000;
+    const req = send(
+      url,
+      { method: init.method ?? 'GET', headers, agent: false, timeout },
+      (res) => {
+        // Fire and forget on purpose: both outcomes settle the promise returned above.
+        void collect(res).then((text) => {
+          const requestId = res.headers['x-request-id'];
           resolve({
             ok: (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300,
             status: res.statusCode ?? 0,
+            ...(typeof requestId === 'string' && { requestId }),
             json: async () => JSON.parse(text) as unknown,
-          }),
-        reject,
-      );
+          });
+        }, reject);
+      },
+    );
+    req.on('timeout', () => {
+      // Settled here: once the answer has begun, destroying the request fails it as "aborted".
+      const error = new RequestTimeoutError(timeoutSeconds);
+      reject(error);
+      req.destroy(error);
     });
     req.on('error', reject);
     const signal = init.signal;

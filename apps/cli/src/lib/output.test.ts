@@ -17,7 +17,7 @@ const rows = [
 describe('output', () => {
   it('aligns tables, right-aligning numbers where asked, and shows "-" for nothing', () => {
     const stdout = sink(false);
-    new Output(false, stdout, sink(false), false).table(
+    new Output(false, stdout, sink(false), 'auto').table(
       rows,
       [
         { header: 'NAME', value: (r) => r.name },
@@ -39,20 +39,31 @@ describe('output', () => {
   it('colours only a terminal, and never under NO_COLOR', () => {
     const columns = [{ header: 'NAME', value: (r: (typeof rows)[number]) => r.name }];
     const tty = sink(true);
-    new Output(false, tty, sink(true), false).table(rows, columns, '');
+    new Output(false, tty, sink(true), 'auto').table(rows, columns, '');
     expect(tty.text).toContain(ESC);
     const noColor = sink(true);
-    new Output(false, noColor, sink(true), true).table(rows, columns, '');
+    new Output(false, noColor, sink(true), 'never').table(rows, columns, '');
     expect(noColor.text).not.toContain(ESC);
     const pipe = sink(false);
-    new Output(false, pipe, sink(false), false).table(rows, columns, '');
+    new Output(false, pipe, sink(false), 'auto').table(rows, columns, '');
     expect(pipe.text).not.toContain(ESC);
+  });
+
+  it('colours a pipe too under FORCE_COLOR, errors included', () => {
+    const columns = [{ header: 'NAME', value: (r: (typeof rows)[number]) => r.name }];
+    const pipe = sink(false);
+    const errors = sink(false);
+    const out = new Output(false, pipe, errors, 'always');
+    out.table(rows, columns, '');
+    out.failure({ kind: 'not-found', exitCode: 3, code: 'NOT_FOUND', message: 'Gone.' });
+    expect(pipe.text).toContain(ESC);
+    expect(errors.text).toContain(`${ESC}31merror:`);
   });
 
   it('writes one JSON value on stdout under --json, messages and errors on stderr', () => {
     const stdout = sink(false);
     const stderr = sink(false);
-    const out = new Output(true, stdout, stderr, false);
+    const out = new Output(true, stdout, stderr, 'auto');
     out.result({ id: 'a' }, () => out.line('human'));
     out.message('note');
     out.failure({ kind: 'not-found', exitCode: 3, code: 'NOT_FOUND', message: 'Gone.' });
@@ -64,11 +75,11 @@ describe('output', () => {
 
   it('shows progress only on a terminal', () => {
     const stderr = sink(false);
-    const p = new Output(false, sink(false), stderr, false).progress('Working');
+    const p = new Output(false, sink(false), stderr, 'auto').progress('Working');
     p.stop();
     expect(stderr.text).toBe('');
     const tty = sink(true);
-    const q = new Output(false, sink(false), tty, true).progress('Working');
+    const q = new Output(false, sink(false), tty, 'never').progress('Working');
     q.stop();
     expect(tty.text).toContain('Working');
   });

@@ -1,6 +1,7 @@
 // Where the CLI writes: results on stdout (one JSON value under --json), messages and progress on
-// stderr. Tables are aligned; colour only on a terminal and never under NO_COLOR.
+// stderr. Tables are aligned; colour on a terminal unless NO_COLOR, or anywhere under FORCE_COLOR.
 import pc from 'picocolors';
+import type { ColorMode } from './env.js';
 import type { Failure } from './errors.js';
 import { must } from '@ferry/core';
 
@@ -28,7 +29,7 @@ export interface Progress {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export class Output {
-  /** Colours for what goes to stdout and to stderr (each on only when that stream is a terminal). */
+  /** Colours for what goes to stdout and to stderr (`auto`: each on when that stream is a terminal). */
   readonly color: Colors;
   readonly errColor: Colors;
 
@@ -36,10 +37,12 @@ export class Output {
     readonly json: boolean,
     private readonly stdout: Stream,
     private readonly stderr: Stream,
-    noColor: boolean,
+    color: ColorMode,
   ) {
-    this.color = pc.createColors(!noColor && stdout.isTTY === true);
-    this.errColor = pc.createColors(!noColor && stderr.isTTY === true);
+    const on = (stream: Stream) =>
+      color === 'always' || (color === 'auto' && stream.isTTY === true);
+    this.color = pc.createColors(on(stdout));
+    this.errColor = pc.createColors(on(stderr));
   }
 
   /** The command's result: JSON under --json, else what `human` prints. */

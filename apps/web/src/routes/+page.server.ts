@@ -1,6 +1,7 @@
 // Sign-in. Signed-in users go straight to the dashboard.
 import { fail, redirect } from '@sveltejs/kit';
 import { apiFailure } from '$lib/server/api-errors';
+import { texts } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals }) => {
@@ -9,9 +10,7 @@ export const load: PageServerLoad = ({ locals }) => {
 
 export const actions = {
   default: async ({ request, locals }) => {
-    const form = await request.formData();
-    const username = String(form.get('username') ?? '');
-    const password = String(form.get('password') ?? '');
+    const { username, password } = texts(await request.formData(), 'username', 'password');
     if (!username.trim() || !password)
       return fail(400, { username, error: 'Enter your username and password.' });
     try {

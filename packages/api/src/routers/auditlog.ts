@@ -1,5 +1,6 @@
 // The audit trail (DESIGN.md rule 11), newest first, filtered and paged by sequence number. Entries
 // outlive what they talk about: a deleted automation's entries keep its id, without a name.
+import { NAME_MAX } from '@ferry/core';
 import { z } from 'zod';
 import { listAuditEntries } from '../repositories/audit-log-repository.js';
 import { procedure, router } from '../trpc.js';
@@ -22,7 +23,7 @@ export const auditlogRouter = router({
         .object({
           automation: refInput('names an automation (id or name)').optional(),
           actor: refInput('names a user').optional(),
-          action: refInput('names an action').max(200).optional(),
+          action: refInput('names an action').max(NAME_MAX).optional(),
           since: instant.optional(),
           until: instant.optional(),
           limit: z.number().int().min(1).max(500).default(50),

@@ -1,6 +1,7 @@
 // Environments (DESIGN.md rules 5, 8, 13): named sets of variables, linked to automations. Secret
 // values are stored only sealed, shown masked to everyone but admins who ask to reveal them, and
 // never written to the audit trail (which records keys only).
+import { VARIABLE_NAME_MAX, variableNameProblem } from '@ferry/core';
 import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
@@ -27,10 +28,8 @@ import {
   type VariableInput,
 } from '../repositories/environment-repository.js';
 import {
-  ENV_KEY_MAX,
   ENV_VALUE_MAX,
   formatEnvCsv,
-  keyProblem,
   parseEnvCsv,
   parseEnvLines,
   type TextVariable,
@@ -48,7 +47,7 @@ const environmentRef = refInput('names an environment (id or name)');
 const variableKey = textInput()
   .trim()
   .min(1, 'must not be empty')
-  .max(ENV_KEY_MAX, `must be at most ${ENV_KEY_MAX} characters`);
+  .max(VARIABLE_NAME_MAX, `must be at most ${VARIABLE_NAME_MAX} characters`);
 const variableValue = textInput().max(ENV_VALUE_MAX, `must be at most ${ENV_VALUE_MAX} characters`);
 /** merge (default): set the listed keys, keep the others; replace: the environment becomes exactly the list. */
 const mode = z.enum(['merge', 'replace']).default('merge');
@@ -257,7 +256,7 @@ export const environmentsRouter = router({
     .mutation(({ ctx, input }) => {
       const seen = new Map<string, number>();
       const inputs = input.variables.map((v, i): VariableInput => {
-        const problem = keyProblem(v.key);
+        const problem = variableNameProblem(v.key);
         if (problem) fail('VALIDATION', `variables.${i}.key: ${problem}.`, `variables.${i}.key`);
         const first = seen.get(v.key);
         if (first !== undefined)

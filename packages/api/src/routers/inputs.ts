@@ -1,6 +1,6 @@
 // Input pieces shared by the routers. Every text input is a `text()`: what the database cannot store
 // as sent is refused with VALIDATION naming the field. JSON content is kept exactly as sent.
-import { isJsonObject, type JsonValue } from '@ferry/core';
+import { DESCRIPTION_MAX, NAME_MAX, isJsonObject, type JsonValue } from '@ferry/core';
 import { z } from 'zod';
 
 /**
@@ -23,13 +23,18 @@ export const textInput = () =>
 /** A reference to something by id or name: trimmed, not empty. */
 export const refInput = (what: string) => textInput().trim().min(1, what);
 
+const atMost = (max: number) => `must be at most ${max} characters`;
+
+/** Text as long as a name may be, trimmed: what versions and tokens are called. */
+export const shortName = () => textInput().trim().max(NAME_MAX, atMost(NAME_MAX));
+
 /** Names are free text on one line (no control characters), trimmed and bounded. */
 export const name = textInput()
   .trim()
   .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters')
+  .max(NAME_MAX, atMost(NAME_MAX))
   .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters (a name is one line)');
-export const description = textInput().max(4000, 'must be at most 4000 characters');
+export const description = textInput().max(DESCRIPTION_MAX, atMost(DESCRIPTION_MAX));
 /** An automation by id or unique name. */
 export const automationRef = refInput('names an automation (id or name)');
 /** The revision a change is based on (DESIGN.md rule 10). */

@@ -27,7 +27,7 @@ import { ROLES } from '../roles.js';
 import { hashPassword } from '../security.js';
 import { procedure, router } from '../trpc.js';
 import { isUniqueViolation } from '../unique-violation.js';
-import { name, refInput, textInput } from './inputs.js';
+import { name, refInput, shortName, textInput } from './inputs.js';
 
 const role = z.enum(ROLES);
 const password = textInput()
@@ -35,10 +35,7 @@ const password = textInput()
   .max(1024, 'must be at most 1024 characters');
 /** A user by id or unique name. */
 const userRef = refInput('names a user (id or name)');
-const tokenName = textInput()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters');
+const tokenName = shortName().min(1, 'must not be empty');
 
 const userView = (u: UserRow, tokens: number) => ({
   id: u.id,

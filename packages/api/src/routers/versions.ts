@@ -25,14 +25,14 @@ import {
   versionSummary,
 } from '../repositories/version-repository.js';
 import { procedure, router } from '../trpc.js';
-import { automationRef, baseRevision, description, refInput, textInput } from './inputs.js';
+import { automationRef, baseRevision, description, refInput, shortName } from './inputs.js';
 
 /** A version by number (`3` or `"#3"`), id or name (the newest with that name). */
 const versionRef = z
   .union([z.number().int().positive(), refInput('names a version (N, #N, id or name)')])
   .transform(String);
 /** Blank (or absent) names the version with the current date and time. */
-const versionName = textInput().trim().max(200, 'must be at most 200 characters').optional();
+const versionName = shortName().optional();
 
 const automationState = (a: { id: string; revision: number }) => ({
   id: a.id,

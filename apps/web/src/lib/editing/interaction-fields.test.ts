@@ -10,7 +10,7 @@ import {
   setAt,
   type JsonObject,
 } from './interaction-fields';
-import { readableInteraction } from '../server/readable';
+import { readableInteraction } from '@ferry/core';
 
 const interactionsOf = (name: string) => {
   const parsed = importCbExport(fixture(name));

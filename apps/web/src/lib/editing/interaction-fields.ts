@@ -1,10 +1,17 @@
 // Which texts of a CB interaction a person edits in plain fields (name, message text, titles,
 // buttons, quick replies, choices), and how an edit form's values go back into the interaction's
 // JSON. Everything else is edited as the interaction's full JSON. Pure: used by page and actions.
+import {
+  asArray,
+  asObject,
+  isJsonObject,
+  tileData,
+  type JsonObject,
+  type JsonValue as Json,
+} from '@ferry/core/cb-shape';
 import { must } from '@ferry/core';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+export type { JsonObject };
 
 export interface EditableField {
   /** Where the text lives, as a dotted path (`content.results.tile.tileData.0.text`). */
@@ -14,11 +21,6 @@ export interface EditableField {
   /** Message texts may span lines; names and titles are one line. */
   multiline: boolean;
 }
-
-const isObject = (v: unknown): v is JsonObject =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-const objectOr = (v: unknown): JsonObject => (isObject(v) ? v : {});
-const arrayOr = (v: unknown): Json[] => (Array.isArray(v) ? v : []);
 
 /** The texts of an interaction worth a field of their own, in the order CB's editor shows them. */
 export function editableFields(interaction: JsonObject): EditableField[] {
@@ -33,32 +35,28 @@ export function editableFields(interaction: JsonObject): EditableField[] {
   let replies = 0;
   let choices = 0;
   tiles.forEach((raw, t) => {
-    const tile = objectOr(raw);
+    const tile = asObject(raw);
     const at = `content.results.tile.tileData.${t}`;
     const of = many ? ` (card ${t + 1})` : '';
     add(`${at}.title`, `Title${of}`, tile.title);
     add(`${at}.subTitle`, `Subtitle${of}`, tile.subTitle);
     add(`${at}.text`, `Message text${of}`, tile.text, true);
-    arrayOr(tile.buttons).forEach((b, i) => {
-      const button = objectOr(b);
+    asArray(tile.buttons).forEach((b, i) => {
+      const button = asObject(b);
       const key = typeof button.title === 'string' ? 'title' : 'name';
       add(`${at}.buttons.${i}.${key}`, `Button ${++buttons}`, button[key]);
     });
-    arrayOr(tile.quickReplyList).forEach((q, i) =>
-      add(`${at}.quickReplyList.${i}.title`, `Quick reply ${++replies}`, objectOr(q).title),
+    asArray(tile.quickReplyList).forEach((q, i) =>
+      add(`${at}.quickReplyList.${i}.title`, `Quick reply ${++replies}`, asObject(q).title),
     );
-    arrayOr(objectOr(tile.multipleChoice).multipleChoices).forEach((c, i) =>
+    asArray(asObject(tile.multipleChoice).multipleChoices).forEach((c, i) =>
       add(`${at}.multipleChoice.multipleChoices.${i}`, `Choice ${++choices}`, c),
     );
   });
-  arrayOr(interaction.quickReplies).forEach((q, i) =>
-    add(`quickReplies.${i}.title`, `Quick reply ${++replies}`, objectOr(q).title),
+  asArray(interaction.quickReplies).forEach((q, i) =>
+    add(`quickReplies.${i}.title`, `Quick reply ${++replies}`, asObject(q).title),
   );
   return fields;
-}
-
-function tileData(interaction: JsonObject): Json[] {
-  return arrayOr(objectOr(objectOr(objectOr(interaction.content).results).tile).tileData);
 }
 
 /**
@@ -70,7 +68,7 @@ export function setAt(target: JsonObject, path: string, value: string): boolean 
   let node: Json = target;
   for (const key of keys.slice(0, -1)) {
     if (Array.isArray(node)) node = node[Number(key)] ?? null;
-    else if (isObject(node)) node = node[key] ?? null;
+    else if (isJsonObject(node)) node = node[key] ?? null;
     else return false;
   }
   const last = must(keys[keys.length - 1], 'keys[keys.length - 1]');
@@ -80,7 +78,7 @@ export function setAt(target: JsonObject, path: string, value: string): boolean 
     node[i] = value;
     return true;
   }
-  if (!isObject(node)) return false;
+  if (!isJsonObject(node)) return false;
   node[last] = value;
   return true;
 }
@@ -95,7 +93,7 @@ export function parseContent(text: string): ParsedContent {
   } catch (e) {
     return { ok: false, message: `is not valid JSON: ${(e as Error).message}` };
   }
-  if (!isObject(value)) return { ok: false, message: 'must be a JSON object ({ … })' };
+  if (!isJsonObject(value)) return { ok: false, message: 'must be a JSON object ({ … })' };
   return { ok: true, interaction: value };
 }
 

@@ -1,7 +1,7 @@
 // API failures → what a page shows. The in-process caller throws the router's errors unformatted:
 // Ferry's own (with `ferryCode` and the offending `path`) or tRPC's (input validation has the zod
 // issues as its cause). One mapping, used by every load and action.
-import { FERRY_CODE_OF, type ApiErrorCode } from '@ferry/api/error-codes';
+import { FERRY_CODE_OF, HTTP_STATUS, type ApiErrorCode } from '@ferry/api/error-codes';
 import { error, fail, redirect, type ActionFailure } from '@sveltejs/kit';
 
 export type FailureCode = ApiErrorCode;
@@ -12,19 +12,6 @@ export interface ApiFailure {
   /** The input field the failure is about, when there is one (e.g. `name`). */
   field?: string;
 }
-
-const STATUS: Record<FailureCode, number> = {
-  VALIDATION: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  TOO_MANY_REQUESTS: 429,
-  // The database is unreachable: the page says so with the request id (in the message), and the
-  // same request succeeds once it is back.
-  UNAVAILABLE: 503,
-};
 
 /** An expected API failure, or null for anything else (a bug: let SvelteKit log it and answer 500). */
 export function apiFailure(e: unknown): ApiFailure | null {
@@ -66,7 +53,7 @@ export function actionFailure(
   if (failure.code === 'UNAUTHORIZED') redirect(303, '/');
   const field = failure.field?.split('.')[0];
   const message = failure.message;
-  return fail(STATUS[failure.code], {
+  return fail(HTTP_STATUS[failure.code], {
     form,
     values,
     ...(field && fields.includes(field) ? { errors: { [field]: message } } : { error: message }),
@@ -78,5 +65,5 @@ export function loadFailure(e: unknown): never {
   const failure = apiFailure(e);
   if (!failure) throw e;
   if (failure.code === 'UNAUTHORIZED') redirect(303, '/');
-  error(STATUS[failure.code], failure.message);
+  error(HTTP_STATUS[failure.code], failure.message);
 }

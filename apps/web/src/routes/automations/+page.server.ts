@@ -2,6 +2,7 @@
 // (chosen or dropped); admins may delete one.
 import { fail, redirect } from '@sveltejs/kit';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
+import { chosenFile, text, texts } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -14,7 +15,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 
 export const actions = {
   create: async ({ request, locals }) => {
-    const name = String((await request.formData()).get('name') ?? '');
+    const name = text(await request.formData(), 'name');
     let id: string;
     try {
       ({ id } = await locals.api.automations.create({ name }));
@@ -25,8 +26,8 @@ export const actions = {
   },
 
   import: async ({ request, locals }) => {
-    const file = (await request.formData()).get('file');
-    if (!(file instanceof File) || file.size === 0)
+    const file = chosenFile(await request.formData(), 'file');
+    if (!file)
       return fail(400, {
         form: 'import',
         errors: { file: 'Choose a CB export file (.json).' },
@@ -43,10 +44,8 @@ export const actions = {
 
   /** Deleting is for good: the user types the automation's name to confirm (checked here too). */
   delete: async ({ request, locals }) => {
-    const form = await request.formData();
-    const automation = String(form.get('automation') ?? '');
-    const confirm = String(form.get('confirm') ?? '');
-    const values = { automation, confirm };
+    const values = texts(await request.formData(), 'automation', 'confirm');
+    const { automation, confirm } = values;
     try {
       const { name } = await locals.api.automations.show({ automation });
       if (confirm !== name)

@@ -1,6 +1,7 @@
 // Environments: each with its variable count and linked automations; admins create and delete them.
 import { redirect } from '@sveltejs/kit';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
+import { text } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -13,7 +14,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 
 export const actions = {
   create: async ({ request, locals }) => {
-    const name = String((await request.formData()).get('name') ?? '');
+    const name = text(await request.formData(), 'name');
     let id: string;
     try {
       ({ id } = await locals.api.environments.create({ name }));
@@ -24,7 +25,7 @@ export const actions = {
   },
 
   delete: async ({ request, locals }) => {
-    const environment = String((await request.formData()).get('environment') ?? '');
+    const environment = text(await request.formData(), 'environment');
     try {
       const deleted = await locals.api.environments.delete({ environment });
       return { form: 'delete', deleted: deleted.name };

@@ -5,6 +5,7 @@ import { ROLES } from '@ferry/api/roles';
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/can';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
+import { text, texts } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -20,12 +21,10 @@ export const load: PageServerLoad = async ({ locals }) => {
   }
 };
 
-const text = (form: FormData, name: string) => String(form.get(name) ?? '');
-
 export const actions = {
   create: async ({ request, locals }) => {
     const form = await request.formData();
-    const values = { name: text(form, 'name'), role: text(form, 'role') };
+    const values = texts(form, 'name', 'role');
     const password = text(form, 'password');
     try {
       const user = await locals.api.users.create({
@@ -90,7 +89,7 @@ export const actions = {
 
   createToken: async ({ request, locals }) => {
     const form = await request.formData();
-    const values = { user: text(form, 'user'), name: text(form, 'name') };
+    const values = texts(form, 'user', 'name');
     try {
       const token = await locals.api.users.createToken(values);
       return {

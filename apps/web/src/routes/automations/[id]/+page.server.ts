@@ -11,7 +11,8 @@ import {
 } from '$lib/editing/interaction-fields';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
-import { readableDialogs } from '$lib/server/readable';
+import { check, chosenFile, required, revisionOf, text } from '$lib/server/forms';
+import { readableDialogs } from '@ferry/core';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -37,14 +38,9 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   }
 };
 
-/** The revision the page showed: a change based on an older one is refused (DESIGN.md rule 10). */
-const revisionOf = (form: FormData) => {
-  const revision = Number(form.get('baseRevision'));
-  return Number.isInteger(revision) && revision > 0 ? revision : undefined;
-};
-/** Editing procedures require the revision; 0 is refused by the API as a field error. */
+/** Editing procedures require the revision the page showed (DESIGN.md rule 10); 0 is refused by the
+ *  API as a field error. */
 const requiredRevision = (form: FormData) => revisionOf(form) ?? 0;
-const text = (form: FormData, key: string) => String(form.get(key) ?? '');
 /** Every typed value of a form (all but the revision), to put back into its inputs on failure. */
 const typed = (form: FormData): Record<string, string> =>
   Object.fromEntries(
@@ -94,8 +90,8 @@ export const actions = {
    */
   importInto: async ({ request, locals, params }) => {
     const form = await request.formData();
-    const file = form.get('file');
-    if (!(file instanceof File) || file.size === 0)
+    const file = chosenFile(form, 'file');
+    if (!file)
       return fieldFailure('importInto', {}, 'document', 'Choose a CB export file (.json).');
     try {
       const imported = await locals.api.automations.import({
@@ -185,16 +181,16 @@ export const actions = {
   addInteraction: async ({ request, locals, params }) => {
     const form = await request.formData();
     const values = typed(form);
-    const name = (values.name ?? '').trim();
-    if (name === '') return fieldFailure('addInteraction', values, 'name', 'must not be empty');
+    const name = check(required, values.name ?? '');
+    if (!name.ok) return fieldFailure('addInteraction', values, 'name', name.message);
     try {
       await locals.api.editing.addInteraction({
         automation: params.id,
         baseRevision: requiredRevision(form),
         dialogId: values.dialogId ?? '',
-        interaction: newTextInteraction(name, values.text ?? ''),
+        interaction: newTextInteraction(name.value, values.text ?? ''),
       });
-      return { form: 'addInteraction', done: `Added interaction “${name}”.` };
+      return { form: 'addInteraction', done: `Added interaction “${name.value}”.` };
     } catch (e) {
       return editFailure(e, 'addInteraction', values, []);
     }

@@ -4,6 +4,7 @@ import { fail } from '@sveltejs/kit';
 import { can } from '$lib/can';
 import { nestedActionFailure } from '$lib/admin/failure';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
+import { checkbox, chosenFile, text } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -22,8 +23,6 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   }
 };
 
-const text = (form: FormData, name: string) => String(form.get(name) ?? '');
-
 export const actions = {
   rename: async ({ request, locals, params }) => {
     const name = text(await request.formData(), 'name');
@@ -41,7 +40,7 @@ export const actions = {
     const values = {
       key: text(form, 'key').trim(),
       value: text(form, 'value'),
-      secret: form.get('secret') ? 'on' : '',
+      secret: checkbox(form, 'secret'),
     };
     try {
       const current = await locals.api.environments.show({ environment: params.id });
@@ -66,7 +65,7 @@ export const actions = {
     const values = {
       key: text(form, 'key'),
       value: text(form, 'value'),
-      secret: form.get('secret') ? 'on' : '',
+      secret: checkbox(form, 'secret'),
     };
     try {
       // A secret's value is shown as its mask: sent back unchanged, the API keeps the stored value.
@@ -113,12 +112,12 @@ export const actions = {
 
   import: async ({ request, locals, params }) => {
     const form = await request.formData();
-    const file = form.get('file');
+    const file = chosenFile(form, 'file');
     const values = {
       mode: text(form, 'mode') === 'replace' ? 'replace' : 'merge',
       format: text(form, 'format') === 'lines' ? 'lines' : 'csv',
     } as const;
-    if (!(file instanceof File) || file.size === 0)
+    if (!file)
       return fail(400, {
         form: 'import',
         values,

@@ -2,6 +2,7 @@
 // offered to a target automation (DESIGN.md rules 3 and 4).
 import { redirect } from '@sveltejs/kit';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
+import { texts } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -34,12 +35,8 @@ export const actions = {
   create: async ({ request, locals }) => {
     const form = await request.formData();
     const values = {
-      source: String(form.get('source') ?? ''),
-      target: String(form.get('target') ?? ''),
-      version: String(form.get('version') ?? ''),
-      description: String(form.get('description') ?? ''),
+      ...texts(form, 'source', 'target', 'version', 'description', 'fromVersion'),
       from: form.get('from') === 'version' ? 'version' : 'working',
-      fromVersion: String(form.get('fromVersion') ?? ''),
       force: form.get('force') === 'on' ? 'on' : '',
     };
     let targetId: string;

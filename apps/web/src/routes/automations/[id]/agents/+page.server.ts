@@ -1,5 +1,6 @@
 // An automation's agents (bot users): its own deployment bindings, which no release carries.
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
+import { text } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -12,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 
 export const actions = {
   add: async ({ request, locals, params }) => {
-    const name = String((await request.formData()).get('name') ?? '');
+    const name = text(await request.formData(), 'name');
     try {
       const added = await locals.api.agents.add({ automation: params.id, name });
       return { form: 'add', added: added.agent.name };
@@ -22,7 +23,7 @@ export const actions = {
   },
 
   remove: async ({ request, locals, params }) => {
-    const agent = String((await request.formData()).get('agent') ?? '');
+    const agent = text(await request.formData(), 'agent');
     try {
       const removed = await locals.api.agents.remove({ automation: params.id, agent });
       return { form: 'remove', removed: removed.agent.name };

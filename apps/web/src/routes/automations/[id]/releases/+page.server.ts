@@ -2,6 +2,7 @@
 // upgrade / reject / roll back, and its release history (DESIGN.md rules 4-8).
 import { fail } from '@sveltejs/kit';
 import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
+import { revisionOf, text, texts } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -27,12 +28,6 @@ function failed(e: unknown, form: string, values: Record<string, string>, fields
   return actionFailure(e, form, values, fields);
 }
 
-/** A positive integer form field (a revision), or undefined. */
-const revision = (form: FormData, field: string) => {
-  const n = Number(form.get(field));
-  return Number.isInteger(n) && n > 0 ? n : undefined;
-};
-
 export const actions = {
   upgrade: async ({ request, locals, params }) => {
     const form = await request.formData();
@@ -40,9 +35,9 @@ export const actions = {
     try {
       const done = await locals.api.releases.upgrade({
         target: params.id,
-        release: String(form.get('release') ?? ''),
+        release: text(form, 'release'),
         // The target revision the preview showed: an upgrade over newer edits is refused (rule 7).
-        ifRevision: revision(form, 'ifRevision'),
+        ifRevision: revisionOf(form, 'ifRevision'),
         ...(force && { force: true }),
       });
       return {
@@ -61,11 +56,11 @@ export const actions = {
 
   reject: async ({ request, locals, params }) => {
     const form = await request.formData();
-    const values = { reason: String(form.get('reason') ?? '') };
+    const values = texts(form, 'reason');
     try {
       const done = await locals.api.releases.reject({
         target: params.id,
-        release: String(form.get('release') ?? ''),
+        release: text(form, 'release'),
         ...(values.reason.trim() && { reason: values.reason }),
       });
       return { form: 'reject', rejected: { version: done.version } };
@@ -79,7 +74,7 @@ export const actions = {
     try {
       const done = await locals.api.releases.rollback({
         target: params.id,
-        baseRevision: revision(form, 'baseRevision'),
+        baseRevision: revisionOf(form),
       });
       return {
         form: 'rollback',

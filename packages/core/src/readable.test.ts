@@ -1,7 +1,7 @@
-import { importCbExport } from '@ferry/core';
+import { importCbExport } from './cb-export.js';
 import { fixture } from '@ferry/fixtures';
 import { describe, expect, it } from 'vitest';
-import { readableDialogs, readableInteraction } from './readable';
+import { readableDialogs, readableInteraction } from './readable.js';
 
 describe('readable content', () => {
   it('shows a quick-reply interaction as its text, its buttons and its code', () => {

@@ -1,0 +1,46 @@
+// Reading a form action's FormData: its text fields, checkboxes and chosen file, and the fields a
+// page checks before calling the API, read with the API's own input schemas (`@ferry/api/inputs`)
+// so that the rule and its message are the API's, not a second copy.
+import { baseRevision, refInput } from '@ferry/api/inputs';
+
+/** A text field ('' when the form lacks it). */
+export const text = (form: FormData, key: string): string => String(form.get(key) ?? '');
+
+/** Several text fields at once, by name: what the page puts back into its inputs on a failure. */
+export const texts = <const K extends string>(form: FormData, ...keys: K[]): Record<K, string> =>
+  Object.fromEntries(keys.map((key) => [key, text(form, key)])) as Record<K, string>;
+
+/** A checkbox, as the page's inputs read it back: 'on' when ticked, '' when not. */
+export const checkbox = (form: FormData, key: string): 'on' | '' => (form.get(key) ? 'on' : '');
+
+/** The file chosen in a file input, or undefined when none was (browsers send an empty one). */
+export function chosenFile(form: FormData, key: string): File | undefined {
+  const file = form.get(key);
+  return file instanceof File && file.size > 0 ? file : undefined;
+}
+
+/** The revision the page showed, as the API's `baseRevision` reads it; undefined when none is. */
+export function revisionOf(form: FormData, key = 'baseRevision'): number | undefined {
+  const parsed = baseRevision.safeParse(Number(form.get(key)));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** A schema's answer for one field: its value, or the message saying what is wrong with it. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+interface Schema<T> {
+  safeParse(
+    value: unknown,
+  ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+}
+
+/** One field checked with one of the API's input schemas. */
+export function check<T>(schema: Schema<T>, value: unknown): Checked<T> {
+  const parsed = schema.safeParse(value);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, message: parsed.error.issues[0]?.message ?? 'is not valid' };
+}
+
+/** Text that must say something: trimmed, not empty, storable (the API's reference rule). */
+export const required = refInput('must not be empty');

@@ -1,0 +1,71 @@
+// The content of an automation as people read it: dialogs and their interactions' message text,
+// buttons and code. CB exports spread these over many shapes; unknown shapes still show their
+// kind and name. The result is plain strings, which pages render with escaped interpolation only.
+import { INTERACTION_CODE_FIELDS, asArray, asObject, nonBlank, tileData } from './cb-shape.js';
+import type { BotContent } from './content.js';
+
+export interface ReadableInteraction {
+  id: string;
+  name: string;
+  /** CB's interaction kind, e.g. TEXT, QUICK_REPLY, MULTIPLE_CHOICE_QUESTION. */
+  kind: string;
+  texts: string[];
+  buttons: string[];
+  code: { label: string; source: string }[];
+}
+
+export interface ReadableDialog {
+  id: string;
+  name: string;
+  kind: string;
+  interactions: ReadableInteraction[];
+}
+
+const strings = (...values: unknown[]): string[] =>
+  values.map(nonBlank).filter((v): v is string => v !== undefined);
+
+export function readableInteraction(interaction: Record<string, unknown>): ReadableInteraction {
+  const content = asObject(interaction.content);
+  const results = asObject(content.results);
+  const tiles = tileData(interaction).map(asObject);
+  const texts = tiles.flatMap((tile) => strings(tile.title, tile.subTitle, tile.text));
+  const buttons = [
+    ...tiles.flatMap((tile) => [
+      ...asArray(tile.buttons).flatMap((b) => strings(asObject(b).title, asObject(b).name)),
+      ...asArray(tile.quickReplyList).flatMap((q) => strings(asObject(q).title)),
+      ...asArray(asObject(tile.multipleChoice).multipleChoices).flatMap((c) => strings(c)),
+    ]),
+    ...asArray(interaction.quickReplies).flatMap((q) => strings(asObject(q).title)),
+  ];
+  const code = INTERACTION_CODE_FIELDS.flatMap(({ key, label }) => {
+    const source = nonBlank(interaction[key]);
+    return source ? [{ label, source }] : [];
+  });
+  for (const tile of tiles) {
+    const widget = nonBlank(asObject(tile.universalWidget).leMessageJson);
+    if (widget) code.push({ label: 'Rich content (JSON)', source: widget });
+  }
+  const responder = nonBlank(content.responderName);
+  if (responder) texts.push(`Answered by the integration "${responder}"`);
+  return {
+    id: String(interaction.id ?? ''),
+    name: nonBlank(interaction.name) ?? '(unnamed interaction)',
+    kind:
+      nonBlank(results.type) ??
+      nonBlank(content.contentType) ??
+      nonBlank(interaction.type) ??
+      'UNKNOWN',
+    texts,
+    buttons,
+    code,
+  };
+}
+
+export function readableDialogs(content: BotContent): ReadableDialog[] {
+  return content.dialogs.map(({ dialog, interactions }) => ({
+    id: String(dialog.id ?? ''),
+    name: nonBlank(dialog.name) ?? '(unnamed dialog)',
+    kind: nonBlank(dialog.dialogType) ?? 'DIALOG',
+    interactions: interactions.map((i) => readableInteraction(i)),
+  }));
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { VARIABLE_NAME_MAX, formatUtc, variableNameProblem } from './rules.js';
+
+describe('variable names', () => {
+  it('accepts letters, digits and _ not starting with a digit', () => {
+    for (const key of ['API_KEY', '_private', 'a1', 'X'])
+      expect(variableNameProblem(key)).toBeNull();
+  });
+
+  it('names what is wrong with a bad one', () => {
+    expect(variableNameProblem('1x')).toBe(
+      '"1x" is not a valid variable name (letters, digits and _, not starting with a digit)',
+    );
+    expect(variableNameProblem('A-B')).toMatch(/not a valid variable name/);
+    expect(variableNameProblem('')).toMatch(/not a valid variable name/);
+    expect(variableNameProblem('K'.repeat(VARIABLE_NAME_MAX + 1))).toBe(
+      `"${'K'.repeat(40)}…" is longer than ${VARIABLE_NAME_MAX} characters`,
+    );
+  });
+});
+
+describe('formatUtc', () => {
+  it('shows an ISO instant to the second, in UTC', () => {
+    expect(formatUtc('2026-11-25T20:09:23.123Z')).toBe('2026-11-25 20:09:23 UTC');
+  });
+
+  it('shows a Date and an instant with an offset in UTC too', () => {
+    expect(formatUtc(new Date(Date.UTC(2026, 4, 1, 12, 34, 56)))).toBe('2026-05-01 12:34:56 UTC');
+    expect(formatUtc('2026-05-01T14:34:56+02:00')).toBe('2026-05-01 12:34:56 UTC');
+  });
+
+  it('shows text that is not a date as it is', () => {
+    expect(formatUtc('soon')).toBe('soon');
+  });
+});

@@ -1,0 +1,27 @@
+// Rules every surface applies alike (API inputs, web forms, CSV import, CLI output, release
+// checks), kept once: what a variable name may be and how an instant is shown.
+
+/** DESIGN.md rule 8: a variable name (CB: letters, digits and `_`, not starting with a digit). */
+export const VARIABLE_NAME_PATTERN = '[A-Za-z_][A-Za-z0-9_]*';
+export const VARIABLE_NAME = new RegExp(`^${VARIABLE_NAME_PATTERN}$`);
+export const VARIABLE_NAME_MAX = 200;
+
+/** Why `key` is not a valid variable name, or null when it is. */
+export function variableNameProblem(key: string): string | null {
+  if (key.length > VARIABLE_NAME_MAX)
+    return `"${key.slice(0, 40)}…" is longer than ${VARIABLE_NAME_MAX} characters`;
+  if (!VARIABLE_NAME.test(key))
+    return `"${key}" is not a valid variable name (letters, digits and _, not starting with a digit)`;
+  return null;
+}
+
+/**
+ * An instant as every surface shows it: `2026-05-01 12:34:56 UTC` — UTC, to the second, so that a
+ * server's render and a browser's are identical and the CLI agrees with the web. Text that is not
+ * a date is shown as it is.
+ */
+export function formatUtc(at: Date | string): string {
+  const date = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(date.getTime())) return String(at);
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}

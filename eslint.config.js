@@ -49,6 +49,36 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  {
+    // Type-aware rules: a promise nobody awaits loses its error, and a promise passed where a plain
+    // callback is expected is never awaited either. Each file is type-checked by the nearest
+    // tsconfig.json (the project service), so lint sees the same types as `typecheck`.
+    files: ['**/*.ts', '**/*.svelte'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // Say why a value must be there instead: `must(value, 'why')` throws a clear internal error.
+      '@typescript-eslint/no-non-null-assertion': 'error',
+    },
+  },
+  {
+    // Burn-down in progress (issue 11): these files are being refactored by other changes right
+    // now; their non-null assertions go when those land. Shrink this list; never add to it.
+    // (`**/` prefixes: each package lints from its own folder.)
+    files: [
+      '**/src/routers/**/*.ts', // packages/api
+      '**/src/repositories/**/*.ts', // packages/api
+      '**/src/operations.ts', // packages/core
+      '**/src/lib/server/readable*.ts', // apps/web
+      '**/src/lib/flow/**/*.ts', // apps/web
+      '**/src/routes/**/*.ts', // apps/web
+      '**/src/routes/**/*.svelte', // apps/web
+    ],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
   // Configuration in one place: only the env modules read the environment — the server's
   // (packages/api/src/env.ts: parseServerEnv, and the variables adapter-node reads) and the CLI's
   // (apps/cli/src/lib/env.ts) — and hand checked values to everything else.

@@ -1,16 +1,26 @@
-// Unit tests (src/**) and browser scenarios (e2e/**, against the built app served by the Ferry server).
-import { defineConfig } from 'vitest/config';
+// Two projects that run side by side: unit tests (src/**) and browser scenarios (e2e/**, against
+// the built app served by the Ferry server).
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.ts';
 
-const conditions = ['@ferry/source'];
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  test: {
-    include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // Browser scenario files each start a server and a Chromium: one file at a time.
-    fileParallelism: false,
-  },
-});
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: {
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      projects: [
+        { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+        {
+          extends: true,
+          test: {
+            name: 'browser',
+            include: ['e2e/**/*.test.ts'],
+            // Each scenario file starts a server and a Chromium: one file at a time.
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  }),
+);

@@ -1,13 +1,18 @@
-import { defineConfig } from 'vitest/config';
+// The API's tests: each file opens its own databases, so files run side by side.
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.ts';
 
-const conditions = ['@ferry/source'];
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  test: {
-    include: ['src/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-  },
-});
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: {
+      include: ['src/**/*.test.ts'],
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      // Each file opens its own databases and servers (port 0, temporary data directories), so
+      // files are independent; much of their time is spent waiting for spawned servers and
+      // PostgreSQL, so three files side by side keep two cores busy (vitest would run one at a time).
+      maxWorkers: 3,
+    },
+  }),
+);

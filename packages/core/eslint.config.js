@@ -5,6 +5,18 @@ import base from '../../eslint.config.js';
 export default [
   ...base,
   {
+    // tsconfig.json holds only the pure sources; tests, examples and configs are type-checked (and
+    // linted with types) through tsconfig.test.json.
+    files: ['src/**/*.test.ts', 'src/test-support/**', 'examples/**/*.ts', '*.config.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.test.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/**/*.test.ts', 'src/test-support/**'],
     rules: {

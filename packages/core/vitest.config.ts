@@ -1,13 +1,13 @@
-import { defineConfig } from 'vitest/config';
+// The core's unit, property and example tests (pure code: short timeouts).
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.ts';
 
-// Inside the repo, '@ferry/core' resolves to its TypeScript sources (the "@ferry/source" condition).
-const conditions = ['@ferry/source'];
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  test: {
-    include: ['src/**/*.test.ts', 'examples/**/*.test.ts'],
-    testTimeout: 30_000,
-  },
-});
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: {
+      include: ['src/**/*.test.ts', 'examples/**/*.test.ts'],
+      testTimeout: 30_000,
+    },
+  }),
+);

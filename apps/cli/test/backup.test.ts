@@ -7,6 +7,7 @@ import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '@ferry/d
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, STACK, ferry, fixturePath, tempDir } from './support.js';
+import { must } from '@ferry/core';
 
 type Kind = 'pglite' | 'postgres';
 const KEY = 'a'.repeat(64);
@@ -38,13 +39,15 @@ async function newTarget(kind: Kind): Promise<Target> {
   // A fresh database; its own handle is closed so only the CLI and servers use it.
   const pg = await openTestDatabase('postgres');
   pgs.push(pg);
-  return { kind, pg, args: [], env: { DATABASE_URL: pg.url! } };
+  return { kind, pg, args: [], env: { DATABASE_URL: must(pg.url, 'pg.url') } };
 }
 
 function serve(target: Target): Promise<RunningServer> {
   return startServer({
     port: 0,
-    ...(target.pg ? { databaseUrl: target.pg.url! } : { dataDir: target.dataDir! }),
+    ...(target.pg
+      ? { databaseUrl: must(target.pg.url, 'target.pg.url') }
+      : { dataDir: must(target.dataDir, 'target.dataDir') }),
     secretKey: KEY,
     adminToken: ADMIN_TOKEN,
     adminPassword: 'correct horse battery staple',
@@ -202,7 +205,13 @@ describe('ferry backup refusals', () => {
       const missing = await ferry(['backup', 'restore', join(dir, 'nope.gz'), '--data', target]);
       expect(missing.code).toBe(2);
       // The running source's directory is locked: never restored into behind its back.
-      const locked = await ferry(['backup', 'restore', file, '--data', source.dataDir!]);
+      const locked = await ferry([
+        'backup',
+        'restore',
+        file,
+        '--data',
+        must(source.dataDir, 'source.dataDir'),
+      ]);
       expect(locked.code).toBe(4);
     } finally {
       await server.close();

@@ -13,6 +13,7 @@ import {
 } from '@ferry/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVE_TOKEN, exited, ferry, serve, waitFor, type Served } from './support.js';
+import { must } from '@ferry/core';
 
 const WEB_BUILD = fileURLToPath(new URL('../../web/build/handler.js', import.meta.url));
 const CLIENTS = 6;
@@ -32,7 +33,7 @@ describe.skipIf(!process.env.DATABASE_URL)('a PostgreSQL restart under load', ()
   let server: Served;
   beforeAll(async () => {
     database = await openTestDatabase('postgres');
-    proxy = await startFaultProxy(database.url!);
+    proxy = await startFaultProxy(must(database.url, 'database.url'));
     server = await serve(['--port', '0'], {
       DATABASE_URL: proxy.url,
       FERRY_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -124,7 +125,10 @@ describe.skipIf(!process.env.DATABASE_URL)('a PostgreSQL restart under load', ()
         if (existsSync(WEB_BUILD)) {
           const page = await fetch(`${server.url}/automations`, { headers: auth });
           expect(page.status).toBe(503);
-          const requestId = page.headers.get('x-request-id')!;
+          const requestId = must(
+            page.headers.get('x-request-id'),
+            "page.headers.get('x-request-id')",
+          );
           expect(await page.text()).toContain(`request ${requestId}`);
         }
         await new Promise((r) => setTimeout(r, OUTAGE_MS));

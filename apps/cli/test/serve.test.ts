@@ -21,6 +21,7 @@ import {
   type Served,
   waitFor,
 } from './support.js';
+import { must } from '@ferry/core';
 
 const TOKEN = SERVE_TOKEN;
 const WEB_BUILD = fileURLToPath(new URL('../../web/build/handler.js', import.meta.url));
@@ -63,7 +64,11 @@ describe('ferry serve', () => {
     // Started again (--json: the URL as JSON), on the same data: the automation and its version are there.
     const second = await serve(['--port', '0', '--data', data, '--json']);
     started.push(second.child);
-    expect(JSON.parse(second.stdout().trim().split('\n')[0]!)).toMatchObject({
+    expect(
+      JSON.parse(
+        must(second.stdout().trim().split('\n')[0], "second.stdout().trim().split('\\n')[0]"),
+      ),
+    ).toMatchObject({
       url: second.url,
       database: 'pglite',
     });
@@ -113,7 +118,9 @@ describe('ferry serve', () => {
       slow.on('response', (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        res.on('end', () =>
+          resolve({ status: must(res.statusCode, 'res.statusCode'), body: text }),
+        );
       });
       slow.on('error', reject);
     });
@@ -245,7 +252,7 @@ describe('ferry serve that cannot start, and ferry admin rotate-key', () => {
       const db = await openTestDatabase('postgres');
       try {
         const [oldKey, newKey] = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')];
-        const pg = { DATABASE_URL: db.url!, FERRY_SECRET_KEY: oldKey };
+        const pg = { DATABASE_URL: must(db.url, 'db.url'), FERRY_SECRET_KEY: oldKey };
         const first = await serve(['--port', '0'], pg);
         started.push(first.child);
         const auth = ['--url', first.url, '--token', TOKEN];

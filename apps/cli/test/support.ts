@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '@ferry/api';
 import pino from 'pino';
+import { must } from '@ferry/core';
 
 export const CLI = fileURLToPath(new URL('../dist/ferry.js', import.meta.url));
 /**
@@ -144,13 +145,13 @@ export function serve(args: string[], env: Record<string, string> = {}): Promise
   });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  must(child.stderr, 'child.stderr').on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`ferry serve did not start:\n${out}\n${err}`)),
       90_000,
     );
-    child.stdout!.on('data', (d: Buffer) => {
+    must(child.stdout, 'child.stdout').on('data', (d: Buffer) => {
       out += d.toString();
       const url =
         /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? /"url":\s*"(http:[^"]+)"/.exec(out)?.[1];

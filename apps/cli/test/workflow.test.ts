@@ -13,6 +13,7 @@ import {
   withoutIdentity,
   type TestServer,
 } from './support.js';
+import { must } from '@ferry/core';
 
 const fixtures = allFixtures();
 const GREETING = 'FERRY_CLI_GREETING';
@@ -52,7 +53,10 @@ interface ReleaseView {
 /** The export with one interaction renamed to use an environment variable: an edit the release checks see. */
 function changedExport(text: string): { doc: Record<string, unknown>; interactionId: string } {
   const doc = JSON.parse(text) as Record<string, unknown>;
-  const first = (doc.conversationMessage as Record<string, unknown>[])[0]!;
+  const first = must(
+    (doc.conversationMessage as Record<string, unknown>[])[0],
+    '(doc.conversationMessage as Record<string, unknown>[])[0]',
+  );
   first.name = `${typeof first.name === 'string' ? first.name : 'interaction'} {$env.${GREETING}}`;
   return { doc, interactionId: String(first.id) };
 }

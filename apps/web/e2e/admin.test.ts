@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, XSS, shown, startWebApp, type WebApp } from './harness';
+import { must } from '@ferry/core';
 
 const VIEWER = { name: 'vic', password: 'viewer-password-e2e' };
 const SECRET = 's3cr3t-token-value';
@@ -156,7 +157,7 @@ describe('the admin pages', () => {
     const href = await main()
       .getByRole('link', { name: 'Export CSV', exact: true })
       .getAttribute('href');
-    const res = await page.request.get(new URL(href!, page.url()).href);
+    const res = await page.request.get(new URL(must(href, 'href'), page.url()).href);
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toMatch(/^text\/csv/);
     expect(res.headers()['content-disposition']).toContain('attachment; filename="Staging.csv"');
@@ -172,7 +173,9 @@ describe('the admin pages', () => {
     const revealHref = await main()
       .getByRole('link', { name: 'Export CSV with secret values' })
       .getAttribute('href');
-    const revealed = await (await page.request.get(new URL(revealHref!, page.url()).href)).text();
+    const revealed = await (
+      await page.request.get(new URL(must(revealHref, 'revealHref'), page.url()).href)
+    ).text();
     expect(revealed).toContain(`TOKEN,${SECRET},true`);
     expect(revealed).toContain('DB_PASSWORD,pw-123,true');
   });

@@ -3,6 +3,7 @@
 // and visible text (see harness.ts). Bot content carries an XSS payload that must stay text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, XSS, fixture, shown, startWebApp, type WebApp } from './harness';
+import { must } from '@ferry/core';
 
 let app: WebApp;
 let page: WebApp['page'];
@@ -43,11 +44,15 @@ async function prepare() {
     });
     revision = r.revision;
   };
-  const text6 = bot.conversationMessage.find((m) => m.name === 'text_6')!;
+  const text6 = must(
+    bot.conversationMessage.find((m) => m.name === 'text_6'),
+    "bot.conversationMessage.find((m) => m.name === 'text_6')",
+  );
   const changed = structuredClone(text6) as {
     content: { results: { tile: { tileData: { text: string }[] } } };
   };
-  changed.content.results.tile.tileData[0]!.text = NEW_TEXT;
+  must(changed.content.results.tile.tileData[0], 'changed.content.results.tile.tileData[0]').text =
+    NEW_TEXT;
   await edit('updateInteraction', { dialogId: WELCOME, interaction: changed });
   await edit('addInteraction', {
     dialogId: WELCOME,
@@ -62,7 +67,10 @@ async function prepare() {
       responseMatches: [],
     },
   });
-  const text5 = bot.conversationMessage.find((m) => m.name === 'text_5')!;
+  const text5 = must(
+    bot.conversationMessage.find((m) => m.name === 'text_5'),
+    "bot.conversationMessage.find((m) => m.name === 'text_5')",
+  );
   await edit('deleteInteraction', { dialogId: GO_BACK, interactionId: text5.id });
   await app.asAdmin('versions.save', { automation: id, name: 'Edited' });
 }

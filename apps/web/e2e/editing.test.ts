@@ -3,6 +3,7 @@
 // the versions panel's Delete and Compare, escaping, and role gating — by role and visible text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, XSS, fixturePath, shown, startWebApp, type WebApp } from './harness';
+import { must } from '@ferry/core';
 
 const EDITOR = { name: 'eddie', password: 'editor-password-e2e' };
 const VIEWER = { name: 'vic', password: 'viewer-password-e2e' };
@@ -20,8 +21,17 @@ const modal = (name: string) => page.getByRole('dialog', { name, exact: true });
 const namesIn = (dialogName: string) =>
   region(dialogName).locator('ol > li > p > strong').allTextContents();
 const revision = async () =>
-  Number(/Revision (\d+)/.exec((await page.getByText(/^Revision \d+/).textContent()) ?? '')![1]);
-const automationId = () => new URL(automationUrl).pathname.split('/')[2]!;
+  Number(
+    must(
+      /Revision (\d+)/.exec((await page.getByText(/^Revision \d+/).textContent()) ?? ''),
+      '/Revision (\\d+)/.exec((await page.getByText(/^Revision \\d+/).textCo...',
+    )[1],
+  );
+const automationId = () =>
+  must(
+    new URL(automationUrl).pathname.split('/')[2],
+    "new URL(automationUrl).pathname.split('/')[2]",
+  );
 
 beforeAll(async () => {
   app = await startWebApp();
@@ -78,11 +88,11 @@ describe('editing an automation', () => {
     ]) {
       await button('Add interaction to 4 Goodbye').click();
       const dialog = modal('Add interaction to “4 Goodbye”');
-      await dialog.getByLabel('Name').fill(name!);
-      await dialog.getByLabel('Message text').fill(text!);
+      await dialog.getByLabel('Name').fill(must(name, 'name'));
+      await dialog.getByLabel('Message text').fill(must(text, 'text'));
       await dialog.getByRole('button', { name: 'Add interaction' }).click();
       await shown(page.getByText(`Added interaction “${name}”.`));
-      await shown(region('4 Goodbye').getByText(text!));
+      await shown(region('4 Goodbye').getByText(must(text, 'text')));
     }
     expect(await namesIn('4 Goodbye')).toEqual(['bye', 'thanks']);
   });

@@ -11,6 +11,7 @@ import { loadWebFallback, startServer, type RunningServer } from '@ferry/api';
 import pino from 'pino';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { must } from '@ferry/core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ADMIN_PASSWORD = 'admin-password-e2e';
@@ -44,7 +45,11 @@ export interface WebApp {
 }
 
 export const shown = async (locator: Locator) => {
-  await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
+  // An assertion (it fails the test when the locator never shows), counted as one by vitest.
+  await expect(
+    locator.first().waitFor({ state: 'visible', timeout: 10_000 }),
+    `expected ${String(locator)} to show`,
+  ).resolves.toBeUndefined();
   return locator;
 };
 
@@ -102,14 +107,17 @@ export async function startWebApp(): Promise<WebApp> {
   const signedInAsAdmin = async () => {
     if (!adminCookie) {
       const login = await call('auth.login', { name: 'admin', password: ADMIN_PASSWORD });
-      adminCookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      adminCookie = must(
+        must(login.headers.get('set-cookie'), "login.headers.get('set-cookie')").split(';')[0],
+        "login.headers.get('set-cookie')!.split(';')[0]",
+      );
     }
     return adminCookie;
   };
   const result = async <T>(res: Response) => {
     const body = (await res.json()) as { result?: { data: T }; error?: unknown };
     expect(res.status, JSON.stringify(body.error)).toBe(200);
-    return body.result!.data;
+    return must(body.result, 'body.result').data;
   };
 
   return {

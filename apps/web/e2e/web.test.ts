@@ -11,6 +11,7 @@ import {
   startWebApp,
   type WebApp,
 } from './harness';
+import { must } from '@ferry/core';
 
 const VIEWER = { name: 'vera', password: 'viewer-password-e2e' };
 
@@ -57,7 +58,10 @@ describe('the web UI', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
     // SvelteKit's own inline bootstrap script carries this response's nonce, so it runs.
-    const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+    const nonce = must(
+      must(/'nonce-([^']+)'/.exec(csp), "/'nonce-([^']+)'/.exec(csp)")[1],
+      "/'nonce-([^']+)'/.exec(csp)![1]",
+    );
     expect(await res.text()).toContain(`<script nonce="${nonce}">`);
     // An injected inline script does not run, and the browser says why (what the checks below watch).
     await page.evaluate(() => {
@@ -168,7 +172,10 @@ describe('the web UI', () => {
   });
 
   it('deletes an automation only after its name is typed in the confirmation', async () => {
-    const name = (await page.getByRole('heading', { level: 1 }).textContent())!;
+    const name = must(
+      await page.getByRole('heading', { level: 1 }).textContent(),
+      "(await page.getByRole('heading', { level: 1 }).textContent())",
+    );
     await page.getByRole('link', { name: '← Automations' }).click();
     await page.getByRole('button', { name: `Delete ${name}` }).click();
     const confirm = page.getByRole('dialog', { name: `Delete “${name}”?` });

@@ -25,6 +25,7 @@ import {
   type ProcedureShape,
 } from './test-support/input-shapes.js';
 import { createCallerFactory } from './trpc.js';
+import { must } from '@ferry/core';
 
 /** Fixed, so a failure replays; each procedure × caller derives its own seed from it. */
 const SEED = 20_261_130;
@@ -199,7 +200,7 @@ function without(value: unknown, path: string): unknown {
   const parts = path.split('.');
   let target = copy;
   for (const part of parts.slice(0, -1)) target = target[part] as Record<string, unknown>;
-  delete target[parts[parts.length - 1]!];
+  delete target[must(parts[parts.length - 1], 'parts[parts.length - 1]')];
   return copy;
 }
 
@@ -208,7 +209,10 @@ function inputText(p: ProcedureShape): fc.Arbitrary<string | undefined> {
   const serialise = (v: unknown) => JSON.stringify(v);
   const anything = fc.oneof(jsonValue.map(serialise), deepText);
   if (p.input === undefined) return fc.oneof(fc.constant(undefined), anything);
-  const base = sampleInput(p.input, { ...KNOWN, ...KNOWN_IN[p.path.split('.')[0]!] });
+  const base = sampleInput(p.input, {
+    ...KNOWN,
+    ...KNOWN_IN[must(p.path.split('.')[0], "p.path.split('.')[0]")],
+  });
   const paths = pathsOf(base);
   const objects = ['', ...paths.filter((q) => typeof pick(base, q) === 'object')].filter(
     (q) => !Array.isArray(pick(base, q)),
@@ -380,12 +384,12 @@ describe.each(testDatabaseKinds())('arbitrary input over HTTP on %s', (kind) => 
       testDb = await openTestDatabase('postgres');
       server = await startServer({
         ...common,
-        databaseUrl: testDb.url!,
+        databaseUrl: must(testDb.url, 'testDb.url'),
         secretKey: randomBytes(32).toString('hex'),
       });
     } else server = await startServer({ ...common, dataDir: null });
     const [adminRow] = await db().select().from(schema.users).where(eq(schema.users.name, 'admin'));
-    adminId = adminRow!.id;
+    adminId = must(adminRow, 'adminRow').id;
     tokens.admin = adminToken;
     tokens.anonymous = null;
     for (const role of ROLES.filter((r) => r !== 'admin')) {

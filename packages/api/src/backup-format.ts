@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import { must } from '@ferry/core';
 
 /**
  * A Ferry backup is a gzip stream of UTF-8 lines, each one JSON value ("NDJSON"):
@@ -147,7 +148,7 @@ export async function* decodeBackup(input: Readable): AsyncGenerator<BackupEvent
             throw new BackupFormatError(
               `Line ${lineNo} ends ${String(end.end)} inside ${section.name}.`,
             );
-          const expected = manifest.tables[tableIndex]!;
+          const expected = must(manifest.tables[tableIndex], 'manifest.tables[tableIndex]');
           const sha256 = section.hash.digest('hex');
           if (section.rows !== expected.rows || end.rows !== expected.rows)
             throw new BackupFormatError(
@@ -220,7 +221,7 @@ async function* splitLines(stream: AsyncIterable<Buffer>): AsyncGenerator<string
   for await (const chunk of stream) {
     const text = rest + decoder.write(chunk);
     const parts = text.split('\n');
-    rest = parts.pop()!;
+    rest = must(parts.pop(), 'parts.pop()');
     yield* parts;
   }
   rest += decoder.end();

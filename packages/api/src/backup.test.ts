@@ -22,6 +22,7 @@ import { RestoreRefusedError, fileSource, restoreBackup } from './backup-restore
 import { schemaTables } from './repositories/backup-repository.js';
 import { startServer } from './server.js';
 import { createTestApi, fixture, testDatabaseKinds, type TestApi } from './test-support/harness.js';
+import { must } from '@ferry/core';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-backup-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,7 +85,10 @@ async function seed(api: TestApi) {
   });
   await admin.releases.create({ source: dev.id, target: prod.id, version: '1.0.0' });
   const preview = await admin.releases.show({
-    release: (await admin.releases.list({ automation: prod.id }))[0]!.id,
+    release: must(
+      (await admin.releases.list({ automation: prod.id }))[0],
+      '(await admin.releases.list({ automation: prod.id }))[0]',
+    ).id,
   });
   await admin.releases.upgrade({ target: prod.id, ifRevision: preview.target.revision });
   await admin.users.createToken({ user: 'editor', name: 'ci' });
@@ -147,8 +151,10 @@ describe.each(testDatabaseKinds())('backup on %s', (kind) => {
     await writer;
     // Writes landed on both sides of the snapshot, so it is a point inside the loop.
     const source = await tableState(api.database.db);
-    expect(source.audit_log!.length).toBeGreaterThan(snapshot.audit_log!.length);
-    expect(snapshot.audit_log!.length).toBeGreaterThan(0);
+    expect(must(source.audit_log, 'source.audit_log').length).toBeGreaterThan(
+      must(snapshot.audit_log, 'snapshot.audit_log').length,
+    );
+    expect(must(snapshot.audit_log, 'snapshot.audit_log').length).toBeGreaterThan(0);
     expect(ops).toBeGreaterThan(3);
 
     for (const targetKind of testDatabaseKinds()) {
@@ -168,7 +174,7 @@ describe.each(testDatabaseKinds())('backup on %s', (kind) => {
           target.db,
           sql`insert into audit_log (at, actor, action) values (now(), 't', 'test') returning seq::int as seq`,
         );
-        expect(next!.seq).toBe(max!.seq + 1);
+        expect(must(next, 'next').seq).toBe(must(max, 'max').seq + 1);
         await target.db.execute(sql`delete from audit_log where action = 'test'`);
         if (targetKind !== kind) {
           // And back: the restored copy's backup restores on the first kind, equal again.
@@ -195,7 +201,7 @@ describe.each(testDatabaseKinds())('backup on %s', (kind) => {
     const variants: Record<string, Buffer> = {
       truncated: bytes.subarray(0, Math.floor(bytes.length / 2)),
       'a flipped byte': Buffer.from(bytes).fill(
-        bytes[bytes.length >> 1]! ^ 0xff,
+        must(bytes[bytes.length >> 1], 'bytes[bytes.length >> 1]') ^ 0xff,
         bytes.length >> 1,
         (bytes.length >> 1) + 1,
       ),
@@ -224,7 +230,7 @@ describe.each(testDatabaseKinds())('backup on %s', (kind) => {
           fresh.db,
           sql`select to_regclass('ferry_migrations')::text as t`,
         );
-        expect(t!.t, name).toBeNull();
+        expect(must(t, 't').t, name).toBeNull();
       }
       expect(await tableState(used.db)).toMatchObject({
         instance_settings: ['{"key":"k","value":1}'],
@@ -257,7 +263,7 @@ describe('backup levels', () => {
     formatVersion: 1,
     createdAt: new Date().toISOString(),
     database: 'pglite',
-    migration: migrations[migrations.length - 1]!,
+    migration: must(migrations[migrations.length - 1], 'migrations[migrations.length - 1]'),
     migrations,
     tables: [],
     excluded: [],
@@ -355,7 +361,7 @@ describe('GET /api/backup', () => {
       const asAdmin = createCallerFactory(appRouter)(
         createContextInner({
           services: ctx,
-          caller: { id: admin!.id, name: 'admin', role: 'admin', via: 'token' },
+          caller: { id: must(admin, 'admin').id, name: 'admin', role: 'admin', via: 'token' },
         }),
       );
       await asAdmin.users.create({
@@ -383,13 +389,18 @@ describe('GET /api/backup', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/gzip');
       const path = newFile();
-      await pipeline(Readable.fromWeb(res.body! as never), createWriteStream(path));
+      await pipeline(
+        Readable.fromWeb(must(res.body, 'res.body') as never),
+        createWriteStream(path),
+      );
       let end: { manifest: BackupManifest } | undefined;
       for await (const e of decodeBackup(fileSource(path)())) if (e.kind === 'end') end = e;
-      const counts = Object.fromEntries(end!.manifest.tables.map((t) => [t.name, t.rows]));
+      const counts = Object.fromEntries(
+        must(end, 'end').manifest.tables.map((t) => [t.name, t.rows]),
+      );
       expect(counts.users).toBe(2);
-      expect(end!.manifest.excluded).toContain('sessions');
-      expect(end!.manifest.migration).toBe(migrationTags().at(-1));
+      expect(must(end, 'end').manifest.excluded).toContain('sessions');
+      expect(must(end, 'end').manifest.migration).toBe(migrationTags().at(-1));
       // The backup is audited, and only the admin's request was.
       const audit = await rowsOf<{ actor: string }>(
         ctx.database.db,

@@ -1,5 +1,5 @@
 // Reading content for a diff loads the trees' structure and only the entities that changed.
-import { importCbExport } from '@ferry/core';
+import { must, importCbExport } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from './content.js';
@@ -20,20 +20,24 @@ describe.each(testDatabaseKinds())('content store on %s', (kind) => {
     const { content } = imported.value;
     const writer = new ContentStore(api.database.db);
     const before = await writer.write(content);
-    const d = content.dialogs[40]!;
+    const d = must(content.dialogs[40], 'content.dialogs[40]');
     const after = await writer.edit(before, [
       {
         op: 'updateInteraction',
         dialogId: d.dialog.id as string,
-        interaction: { ...d.interactions[7]!, name: 'changed' },
+        interaction: { ...must(d.interactions[7], 'd.interactions[7]'), name: 'changed' },
       },
     ]);
 
     const lazy = new ContentStore(api.database.db);
     const diff = await lazy.diff(before, after);
     expect(diff.summary.text).toBe('1 interaction changed.');
-    expect(diff.changes[0]!.fields).toEqual([
-      { path: '/name', before: d.interactions[7]!.name, after: 'changed' },
+    expect(must(diff.changes[0], 'diff.changes[0]').fields).toEqual([
+      {
+        path: '/name',
+        before: must(d.interactions[7], 'd.interactions[7]').name,
+        after: 'changed',
+      },
     ]);
     // 2,000 interactions: the lazy diff holds the structure and the two versions of one entity.
     expect(lazy.snap.store.size).toBeLessThan(400);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from './content.js';
 import { countContent } from './env-index.js';
 import { createTestApi, testDatabaseKinds, type TestApi } from './test-support/harness.js';
+import { must } from '@ferry/core';
 
 describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) => {
   let api: TestApi;
@@ -38,10 +39,10 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       editor.editing.updateInteraction({
         automation: dev.id,
         baseRevision: revision,
-        dialogId: d0!.dialog.id as string,
+        dialogId: must(d0, 'd0').dialog.id as string,
         interaction: {
-          ...d0!.interactions[1]!,
-          id: d0!.interactions[1]!.id as string,
+          ...must(must(d0, 'd0').interactions[1], 'd0!.interactions[1]'),
+          id: must(must(d0, 'd0').interactions[1], 'd0!.interactions[1]').id as string,
           text: 'Call {$env.HOTLINE} now',
         },
       }),
@@ -50,7 +51,7 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       editor.editing.addInteraction({
         automation: dev.id,
         baseRevision: revision,
-        dialogId: d1!.dialog.id as string,
+        dialogId: must(d1, 'd1').dialog.id as string,
         interaction: { name: 'code', preProcessMessage: "botContext.getEnvVariable('QUEUE')" },
       }),
     );
@@ -58,7 +59,7 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       editor.editing.deleteDialog({
         automation: dev.id,
         baseRevision: revision,
-        dialogId: d1!.dialog.id as string,
+        dialogId: must(d1, 'd1').dialog.id as string,
       }),
     );
     await step(

@@ -2,6 +2,7 @@
 // Writing a whole content counts it; an edit adjusts the counts of the root it was based on by
 // the entities it removed and added, so the upgrade check never has to read a whole bot.
 import {
+  must,
   envReferencesIn,
   findById,
   listEntries,
@@ -20,7 +21,7 @@ export type EnvCounts = Record<string, number>;
 // Variable names are content (`{$env.constructor}` is a valid reference): own keys only, so that no
 // name finds or replaces anything of Object.prototype.
 const countOf = (counts: EnvCounts, name: string): number =>
-  Object.hasOwn(counts, name) ? counts[name]! : 0;
+  Object.hasOwn(counts, name) ? must(counts[name], 'counts[name]') : 0;
 
 export function countContent(content: BotContent): EnvCounts {
   const counts: EnvCounts = {};

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAddressOf } from './client-address.js';
 import { loggableError } from './log-errors.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
+import { must } from '@ferry/core';
 
 const PASSWORD = 'correct horse battery';
 const TOKEN = 'ferry_request-guard-test-token';
@@ -45,7 +46,11 @@ const login = (url: string, headers: Record<string, string> = {}) =>
     body: JSON.stringify({ name: 'admin', password: PASSWORD }),
   });
 
-const sessionOf = (res: Response) => res.headers.get('set-cookie')!.split(';')[0]!;
+const sessionOf = (res: Response) =>
+  must(
+    must(res.headers.get('set-cookie'), "res.headers.get('set-cookie')").split(';')[0],
+    "res.headers.get('set-cookie')!.split(';')[0]",
+  );
 
 describe('the session cookie over HTTPS', () => {
   let trusting: RunningServer;
@@ -118,7 +123,9 @@ describe('every response', () => {
       expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     }
     // API answers are data: nothing in them may load or run.
-    expect(responses[0]!.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(must(responses[0], 'responses[0]').headers.get('content-security-policy')).toMatch(
+      /default-src 'none'/,
+    );
   });
 });
 
@@ -198,8 +205,11 @@ describe('a database error in the log', () => {
     const late: { db?: Db } = {}; // the server's database, once it has started
     const { server, log } = await start({
       fallback: async (req) => {
-        const value = new URL(req.url!, 'http://x').searchParams.get('q')!;
-        await late.db!.execute(sql`select ${value}::integer`);
+        const value = must(
+          new URL(must(req.url, 'req.url'), 'http://x').searchParams.get('q'),
+          "new URL(req.url!, 'http://x').searchParams.get('q')",
+        );
+        await must(late.db, 'late.db').execute(sql`select ${value}::integer`);
         return true;
       },
     });
@@ -209,7 +219,10 @@ describe('a database error in the log', () => {
       expect(res.status).toBe(500);
       const lines = log.filter((l) => l.includes('request failed'));
       expect(lines).toHaveLength(1);
-      const entry = JSON.parse(lines[0]!) as { requestId: string; err: Record<string, unknown> };
+      const entry = JSON.parse(must(lines[0], 'lines[0]')) as {
+        requestId: string;
+        err: Record<string, unknown>;
+      };
       expect(entry.requestId).toBe(res.headers.get('x-request-id'));
       expect(entry.err).toMatchObject({
         code: '22P02',

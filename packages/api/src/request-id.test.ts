@@ -7,6 +7,7 @@ import { createContextInner } from './context.js';
 import { startServer, type RunningServer, type WebRequest } from './server.js';
 import { createTestApi, type TestApi } from './test-support/harness.js';
 import { createCallerFactory, procedure, router } from './trpc.js';
+import { must } from '@ferry/core';
 
 const TOKEN = 'ferry_request_id_test_token_0123456789';
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -35,8 +36,8 @@ describe('the request id', () => {
       announce: () => {},
       // The web UI's side: what it logs through the request's logger names the request.
       fallback: (req: WebRequest, res) => {
-        req.ferry!.log.info({ page: req.url }, 'page rendered');
-        res.end(`request ${req.ferry!.requestId}`);
+        must(req.ferry, 'req.ferry').log.info({ page: req.url }, 'page rendered');
+        res.end(`request ${must(req.ferry, 'req.ferry').requestId}`);
         return true;
       },
     });

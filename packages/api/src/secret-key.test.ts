@@ -24,6 +24,7 @@ import {
 import { SecretBox } from './security.js';
 import { startServer } from './server.js';
 import { createCallerFactory } from './trpc.js';
+import { must } from '@ferry/core';
 
 const createCaller = createCallerFactory(appRouter);
 const admin: Caller = { id: 'admin-id', name: 'admin', role: 'admin', via: 'token' };
@@ -84,7 +85,7 @@ async function allOpenWith(db: Db, key: Buffer): Promise<boolean> {
   expect(rows.length).toBeGreaterThan(0);
   return rows.every((r) => {
     try {
-      box.open(r.ciphertext!);
+      box.open(must(r.ciphertext, 'r.ciphertext'));
       return true;
     } catch {
       return false;
@@ -106,8 +107,11 @@ describe.each(testDatabaseKinds())('the secret key on %s', (kind) => {
       .select()
       .from(schema.instanceSettings)
       .where(eq(schema.instanceSettings.key, KEY_CHECK_SETTING));
-    const stored = JSON.stringify(row!.value);
-    expect(row!.value).toMatchObject({ algorithm: 'HMAC-SHA256', value: keyCheckValue(key) });
+    const stored = JSON.stringify(must(row, 'row').value);
+    expect(must(row, 'row').value).toMatchObject({
+      algorithm: 'HMAC-SHA256',
+      value: keyCheckValue(key),
+    });
     expect(stored).not.toContain(hex(key));
     expect(stored).not.toContain(key.toString('base64'));
     await checkSecretKey(db.db, key);
@@ -124,7 +128,9 @@ describe.each(testDatabaseKinds())('the secret key on %s', (kind) => {
     await expect(checkSecretKey(db.db, newKey())).rejects.toThrow(SecretKeyMismatchError);
     expect((await snapshot(db.db)).check).toEqual([]); // the wrong key stored nothing
     await checkSecretKey(db.db, key);
-    expect((await snapshot(db.db)).check[0]!.value).toMatchObject({ value: keyCheckValue(key) });
+    expect(
+      must((await snapshot(db.db)).check[0], '(await snapshot(db.db)).check[0]').value,
+    ).toMatchObject({ value: keyCheckValue(key) });
   });
 
   it('rotation re-encrypts every secret: readable with the new key, not the old; check value updated', async () => {
@@ -141,7 +147,9 @@ describe.each(testDatabaseKinds())('the secret key on %s', (kind) => {
     expect(await allOpenWith(db.db, next)).toBe(true);
     expect(await allOpenWith(db.db, oldKey)).toBe(false);
     const after = await snapshot(db.db);
-    expect(after.check[0]!.value).toMatchObject({ value: keyCheckValue(next) });
+    expect(must(after.check[0], 'after.check[0]').value).toMatchObject({
+      value: keyCheckValue(next),
+    });
     expect(after.variables.filter((v) => !v.secret)).toEqual(plain);
     // What an admin sees with the new key is what was stored; the old key starts nothing now.
     const shown = await apiWith(db, next).environments.show({ environment: 'prod', reveal: true });
@@ -156,7 +164,7 @@ describe.each(testDatabaseKinds())('the secret key on %s', (kind) => {
       .select()
       .from(schema.auditLog)
       .where(eq(schema.auditLog.action, 'instance.rotate-key'));
-    expect(audit!.details).toEqual({ secrets: 4 });
+    expect(must(audit, 'audit').details).toEqual({ secrets: 4 });
   });
 
   it('a server left running on the old key after a rotation saves no secret under it', async () => {
@@ -247,7 +255,7 @@ describe.each(testDatabaseKinds())('a crash in the middle of rotation on %s', (k
     const pg = kind === 'postgres' ? await openTestDatabase('postgres') : null;
     try {
       const key = newKey();
-      const target = pg ? pg.url! : join(dir, 'data');
+      const target = pg ? must(pg.url, 'pg.url') : join(dir, 'data');
       const seeding = pg ?? (await openDatabase({ dataDir: target }));
       await seed(apiWith(seeding, key));
       await checkSecretKey(seeding.db, key);
@@ -302,7 +310,12 @@ describe('rotate-key on the embedded database with its generated key file', () =
         createCaller(
           createContextInner({ services: server.services, caller: admin }),
         ).environments.show({ environment: 'stage', reveal: true });
-      expect((await show()).variables.find((v) => v.key === 'TOKEN')!.value).toBe(SECRETS.TOKEN);
+      expect(
+        must(
+          (await show()).variables.find((v) => v.key === 'TOKEN'),
+          "(await show()).variables.find((v) => v.key === 'TOKEN')",
+        ).value,
+      ).toBe(SECRETS.TOKEN);
       await server.close();
 
       // A rotation cut short after its commit, before its rename: the old key still in secret.key,
@@ -312,7 +325,12 @@ describe('rotate-key on the embedded database with its generated key file', () =
       server = await startServer({ ...quiet, dataDir });
       expect(readFileSync(keyFile, 'utf8')).toBe(newKeyText);
       expect(existsSync(`${keyFile}.next`)).toBe(false);
-      expect((await show()).variables.find((v) => v.key === 'TOKEN')!.value).toBe(SECRETS.TOKEN);
+      expect(
+        must(
+          (await show()).variables.find((v) => v.key === 'TOKEN'),
+          "(await show()).variables.find((v) => v.key === 'TOKEN')",
+        ).value,
+      ).toBe(SECRETS.TOKEN);
       await server.close();
 
       // Cut short before its commit: secret.key.next is not the instance's key and is dropped.

@@ -17,6 +17,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { fail } from './errors.js';
 import { SecretBox, keyCheckValue } from './security.js';
 import { ConfigError } from './startup-errors.js';
+import { must } from '@ferry/core';
 
 /** The instance setting that holds the key check value. */
 export const KEY_CHECK_SETTING = 'secretKeyCheck';
@@ -172,7 +173,7 @@ export async function checkSecretKey(db: Db, key: Buffer, what?: string): Promis
       .from(schema.envVariables)
       .where(and(eq(schema.envVariables.secret, true), isNotNull(schema.envVariables.ciphertext)))
       .limit(1);
-    if (sample && !opens(new SecretBox(key), sample.ciphertext!))
+    if (sample && !opens(new SecretBox(key), must(sample.ciphertext, 'sample.ciphertext')))
       throw new SecretKeyMismatchError(what);
     // Two servers starting at once on an empty instance: the first insert wins, both compare with it.
     await db
@@ -249,7 +250,7 @@ export async function rotateSecretKey(
       for (const row of rows) {
         let plain: string;
         try {
-          plain = oldBox.open(row.ciphertext!);
+          plain = oldBox.open(must(row.ciphertext, 'row.ciphertext'));
         } catch {
           throw new ConfigError(
             `The secret ${row.key} cannot be decrypted with the current key; nothing was changed.`,
@@ -279,8 +280,8 @@ export async function rotateSecretKey(
       });
       return rows.length;
     });
-    if (dir) replaceFile(nextKeyFile(dir), current.file!, dir);
-    return { secrets, ...(dir && { keyFile: current.file! }) };
+    if (dir) replaceFile(nextKeyFile(dir), must(current.file, 'current.file'), dir);
+    return { secrets, ...(dir && { keyFile: must(current.file, 'current.file') }) };
   } catch (e) {
     if (dir) rmSync(nextKeyFile(dir), { force: true });
     throw e;

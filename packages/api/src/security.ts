@@ -9,6 +9,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { promisify } from 'node:util';
+import { must } from '@ferry/core';
 
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -79,8 +80,8 @@ export class SecretBox {
 
   open(sealed: string): string {
     const [iv, tag, data] = sealed.split('.').map((p) => Buffer.from(p, 'base64'));
-    const decipher = createDecipheriv('aes-256-gcm', this.key, iv!);
-    decipher.setAuthTag(tag!);
-    return Buffer.concat([decipher.update(data!), decipher.final()]).toString('utf8');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, must(iv, 'iv'));
+    decipher.setAuthTag(must(tag, 'tag'));
+    return Buffer.concat([decipher.update(must(data, 'data')), decipher.final()]).toString('utf8');
   }
 }

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from './router.js';
 import { startServer, type RunningServer } from './server.js';
+import { must } from '@ferry/core';
 
 const client = (url: string, token?: string, headers: Record<string, string> = {}) =>
   createTRPCClient<AppRouter>({
@@ -64,7 +65,10 @@ describe('the server on the embedded database', () => {
     const tokenLine = announced.find((l) => l.includes('API token:'));
     expect(tokenLine).toBeDefined();
     expect(announced.some((l) => l.includes('password'))).toBe(false); // the password was given
-    const token = tokenLine!.split('API token:')[1]!.trim();
+    const token = must(
+      must(tokenLine, 'tokenLine').split('API token:')[1],
+      "tokenLine!.split('API token:')[1]",
+    ).trim();
     expect(await client(server.url, token).auth.whoami.query()).toMatchObject({
       name: 'admin',
       role: 'admin',
@@ -92,10 +96,10 @@ describe('the server on the embedded database', () => {
       body: JSON.stringify({ name: 'admin', password: 'correct horse battery' }),
     });
     expect(res.status).toBe(200);
-    const cookie = res.headers.get('set-cookie')!;
+    const cookie = must(res.headers.get('set-cookie'), "res.headers.get('set-cookie')");
     expect(cookie).toMatch(/^ferry_session=[^;]+; HttpOnly; SameSite=Lax; Path=\//);
     const me = await client(server.url, undefined, {
-      cookie: cookie.split(';')[0]!,
+      cookie: must(cookie.split(';')[0], "cookie.split(';')[0]"),
     }).auth.whoami.query();
     expect(me).toMatchObject({ name: 'admin', via: 'session' });
     const wrong = await fetch(`${server.url}/api/trpc/auth.login`, {
@@ -107,10 +111,13 @@ describe('the server on the embedded database', () => {
   });
 
   it('refuses a request larger than the limit with a clear error', async () => {
-    const token = announced
-      .find((l) => l.includes('API token:'))!
-      .split('API token:')[1]!
-      .trim();
+    const token = must(
+      must(
+        announced.find((l) => l.includes('API token:')),
+        "announced .find((l) => l.includes('API token:'))",
+      ).split('API token:')[1],
+      "announced .find((l) => l.includes('API token:'))! .split('API token...",
+    ).trim();
     const error = await client(server.url, token)
       .automations.import.mutate({ document: 'x'.repeat(100 * 1024) })
       .catch((e: unknown) => e);
@@ -135,10 +142,10 @@ async function spawnServer(
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    must(child.stdout, 'child.stdout').on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+?) /.exec(out);
-      if (m) resolve(m[1]!);
+      if (m) resolve(must(m[1], 'm[1]'));
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
@@ -150,7 +157,7 @@ describe.skipIf(!testDatabaseKinds().includes('postgres'))(
   () => {
     let db: Awaited<ReturnType<typeof openTestDatabase>>;
     const env = () => ({
-      DATABASE_URL: db.url!,
+      DATABASE_URL: must(db.url, 'db.url'),
       FERRY_SECRET_KEY: randomBytes(32).toString('hex'),
       FERRY_ADMIN_TOKEN: 'ferry_test_admin_token_0123456789',
       FERRY_ADMIN_PASSWORD: 'admin-password-123',
@@ -179,10 +186,10 @@ describe.skipIf(!testDatabaseKinds().includes('postgres'))(
     it('of 20 concurrent edits from the same base revision exactly one succeeds; the rest conflict', async () => {
       const token = 'ferry_test_admin_token_0123456789';
       const [a, b] = servers.map((s) => client(s.url, token));
-      const made = await a!.automations.create.mutate({ name: 'Contended' });
+      const made = await must(a, 'a').automations.create.mutate({ name: 'Contended' });
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, (_, i) =>
-          (i % 2 === 0 ? a! : b!).automations.rename.mutate({
+          (i % 2 === 0 ? must(a, 'a') : must(b, 'b')).automations.rename.mutate({
             automation: made.id,
             name: `Name ${i}`,
             baseRevision: made.revision,
@@ -195,7 +202,7 @@ describe.skipIf(!testDatabaseKinds().includes('postgres'))(
       expect(
         lost.every((r) => (r.reason as TRPCClientError<AppRouter>).data?.ferryCode === 'CONFLICT'),
       ).toBe(true);
-      const shown = await b!.automations.show.query({ automation: made.id });
+      const shown = await must(b, 'b').automations.show.query({ automation: made.id });
       expect(shown.revision).toBe(2);
       expect(shown.name).toBe((won[0] as PromiseFulfilledResult<{ name: string }>).value.name);
       const renames = await db.db
@@ -207,14 +214,18 @@ describe.skipIf(!testDatabaseKinds().includes('postgres'))(
 
     it('a committed write survives SIGKILL of the server process', async () => {
       const token = 'ferry_test_admin_token_0123456789';
-      const victim = servers[0]!;
+      const victim = must(servers[0], 'servers[0]');
       const made = await client(victim.url, token).automations.create.mutate({
         name: 'Survives SIGKILL',
       });
       victim.child.kill('SIGKILL');
       await new Promise((r) => victim.child.on('exit', r));
       expect(
-        (await client(servers[1]!.url, token).automations.show.query({ automation: made.id })).name,
+        (
+          await client(must(servers[1], 'servers[1]').url, token).automations.show.query({
+            automation: made.id,
+          })
+        ).name,
       ).toBe('Survives SIGKILL');
     });
   },

@@ -30,6 +30,7 @@ import { SecretBox } from './security.js';
 import { retryAfterHeaders } from './sign-in-throttle.js';
 import { ConfigError } from './startup-errors.js';
 import { createCallerFactory } from './trpc.js';
+import { must } from '@ferry/core';
 
 export interface ServerOptions {
   port?: number;
@@ -277,7 +278,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         ),
       );
       try {
-        const path = (req.url ?? '/').split('?')[0]!;
+        const path = must((req.url ?? '/').split('?')[0], "(req.url ?? '/').split('?')[0]");
         for (const [name, value] of Object.entries(
           securityHeaders(
             path.startsWith('/api/') || path === '/healthz' || path === '/readyz' ? 'api' : 'web',
@@ -324,7 +325,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
                     id: ctx.caller.id,
                     name: ctx.caller.name,
                     role: ctx.caller.role,
-                    permissions: PERMISSIONS.filter((p) => can(ctx.caller!.role, p)),
+                    permissions: PERMISSIONS.filter((p) =>
+                      can(must(ctx.caller, 'ctx.caller').role, p),
+                    ),
                   };
                   return { api: createCaller(ctx), user };
                 },

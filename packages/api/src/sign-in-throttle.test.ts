@@ -15,6 +15,7 @@ import { startServer, type RunningServer } from './server.js';
 import { SIGN_IN_LIMITS } from './sign-in-throttle.js';
 import { createTestApi, failure, type TestApi } from './test-support/harness.js';
 import { createCallerFactory } from './trpc.js';
+import { must } from '@ferry/core';
 
 const createCaller = createCallerFactory(appRouter);
 const ACCOUNT = SIGN_IN_LIMITS.account.failures;
@@ -67,7 +68,11 @@ describe.each(testDatabaseKinds())('sign-in throttling in-process on %s', (kind)
 
     const audit = (await throttledAudit()).filter((a) => a.details?.name === 'alice');
     expect(audit).toHaveLength(1);
-    expect(audit[0]!.details).toMatchObject({ scope: 'account', address, failures: ACCOUNT });
+    expect(must(audit[0], 'audit[0]').details).toMatchObject({
+      scope: 'account',
+      address,
+      failures: ACCOUNT,
+    });
     expect(JSON.stringify(audit)).not.toMatch(/guess|alice-password/);
   });
 
@@ -163,7 +168,13 @@ describe.each(testDatabaseKinds())('sign-in throttling over HTTP on %s', (kind) 
             let body = '';
             res.setEncoding('utf8');
             res.on('data', (chunk: string) => (body += chunk));
-            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+            res.on('end', () =>
+              resolve({
+                status: must(res.statusCode, 'res.statusCode'),
+                headers: res.headers,
+                body,
+              }),
+            );
           },
         );
         req.on('error', reject);
@@ -173,20 +184,27 @@ describe.each(testDatabaseKinds())('sign-in throttling over HTTP on %s', (kind) 
   const errorOf = (res: { body: string }) =>
     (JSON.parse(res.body) as { error: { message: string; data: Record<string, unknown> } }).error;
   const createUser = async (name: string, password: string) => {
-    const admin = await login(servers[0]!, 'admin', 'admin-password');
-    const cookie = String(admin.headers['set-cookie']![0]).split(';')[0]!;
-    const res = await fetch(`${servers[0]!.url}/api/trpc/users.create`, {
+    const admin = await login(must(servers[0], 'servers[0]'), 'admin', 'admin-password');
+    const cookie = must(
+      String(must(admin.headers['set-cookie'], "admin.headers['set-cookie']")[0]).split(';')[0],
+      "String(admin.headers['set-cookie']![0]).split(';')[0]",
+    );
+    const res = await fetch(`${must(servers[0], 'servers[0]').url}/api/trpc/users.create`, {
       method: 'POST',
       // Same-origin, as the web UI would: cookie-signed calls from elsewhere are refused.
-      headers: { 'content-type': 'application/json', cookie, origin: servers[0]!.url },
+      headers: {
+        'content-type': 'application/json',
+        cookie,
+        origin: must(servers[0], 'servers[0]').url,
+      },
       body: JSON.stringify({ name, role: 'viewer', password }),
     });
     expect(res.status).toBe(200);
   };
   const throttledAudit = async () =>
     (
-      await servers[0]!.services.database.db
-        .select()
+      await must(servers[0], 'servers[0]')
+        .services.database.db.select()
         .from(schema.auditLog)
         .where(eq(schema.auditLog.action, 'auth.throttled'))
     ).map((a) => a.details);
@@ -195,7 +213,12 @@ describe.each(testDatabaseKinds())('sign-in throttling over HTTP on %s', (kind) 
     await createUser('frank', 'frank-password');
     // Spread over the replicas (two on PostgreSQL): they share one count.
     for (let i = 0; i < ACCOUNT; i++) {
-      const res = await login(servers[i % servers.length]!, 'frank', `guess-${i}`, '127.0.0.2');
+      const res = await login(
+        must(servers[i % servers.length], 'servers[i % servers.length]'),
+        'frank',
+        `guess-${i}`,
+        '127.0.0.2',
+      );
       expect(res.status).toBe(401);
       expect(res.headers['retry-after']).toBeUndefined();
     }
@@ -222,7 +245,12 @@ describe.each(testDatabaseKinds())('sign-in throttling over HTTP on %s', (kind) 
   it('throttles a client address after 20 failures across different names, and audits it', async () => {
     const from = '127.0.0.4';
     for (let i = 0; i < ADDRESS; i++) {
-      const res = await login(servers[i % servers.length]!, `probe-${i}`, 'guess', from);
+      const res = await login(
+        must(servers[i % servers.length], 'servers[i % servers.length]'),
+        `probe-${i}`,
+        'guess',
+        from,
+      );
       expect(res.status).toBe(401);
     }
     for (const server of servers) {
@@ -232,7 +260,10 @@ describe.each(testDatabaseKinds())('sign-in throttling over HTTP on %s', (kind) 
       expect((await login(server, 'never-tried', 'guess', from)).status).toBe(429);
     }
     // The same account from another address is not affected.
-    expect((await login(servers.at(-1)!, 'admin', 'admin-password', '127.0.0.5')).status).toBe(200);
+    expect(
+      (await login(must(servers.at(-1), 'servers.at(-1)'), 'admin', 'admin-password', '127.0.0.5'))
+        .status,
+    ).toBe(200);
 
     const audit = await throttledAudit();
     expect(audit).toContainEqual(

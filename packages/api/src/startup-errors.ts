@@ -1,6 +1,7 @@
 // Why a server could not start, as one line for the operator and a kind the entry points map to an
 // exit code (main.ts: 2 for configuration, 1 otherwise; `ferry serve`: the CLI's exit-code table).
 import { DataDirLockedError } from '@ferry/db';
+import { must } from '@ferry/core';
 
 /** Start-up refused because of how the server is configured (a bad or mismatched setting). */
 export class ConfigError extends Error {
@@ -78,12 +79,12 @@ export function describeStartupFailure(e: unknown, where: ListenTarget): Startup
   if (code && BAD_DATABASE_SETTING.has(code))
     return {
       kind: 'config',
-      message: `The database refused the connection (DATABASE_URL): ${oneLine(err!.message)}.`,
+      message: `The database refused the connection (DATABASE_URL): ${oneLine(must(err, 'err').message)}.`,
     };
   if (code && /^[0-9A-Z]{5}$/.test(code))
     return {
       kind: 'unexpected',
-      message: `The database failed while preparing it (migrations): ${code} ${oneLine(err!.message)}.`,
+      message: `The database failed while preparing it (migrations): ${code} ${oneLine(must(err, 'err').message)}.`,
     };
   const message = e instanceof Error ? e.message : String(e);
   return { kind: 'unexpected', message: oneLine(`Ferry could not start: ${message}`) };

@@ -11,6 +11,7 @@ import { openTestDatabase, testDatabaseKinds } from '@ferry/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from './server.js';
+import { must } from '@ferry/core';
 
 const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
 const STACK = /\n\s+at |\bat .*\.(ts|js):\d+/;
@@ -91,7 +92,7 @@ describe('a server that cannot start', () => {
   it.skipIf(!testDatabaseKinds().includes('postgres'))(
     'naming a database that does not exist in DATABASE_URL prints one line and exits 2',
     async () => {
-      const url = new URL(process.env.DATABASE_URL!);
+      const url = new URL(must(process.env.DATABASE_URL, 'process.env.DATABASE_URL'));
       url.pathname = '/ferry_no_such_database';
       const run = await runMain({
         DATABASE_URL: url.toString(),
@@ -159,12 +160,12 @@ describe('a server that cannot start', () => {
         const first = await startServer({
           ...quiet,
           port: 0,
-          databaseUrl: db.url!,
+          databaseUrl: must(db.url, 'db.url'),
           secretKey: randomBytes(32).toString('hex'),
         });
         await first.close();
         const run = await runMain({
-          DATABASE_URL: db.url!,
+          DATABASE_URL: must(db.url, 'db.url'),
           FERRY_SECRET_KEY: randomBytes(32).toString('hex'),
         });
         expect(run.code).toBe(2);

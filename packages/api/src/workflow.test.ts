@@ -9,6 +9,7 @@ import {
   testDatabaseKinds,
   type TestApi,
 } from './test-support/harness.js';
+import { must } from '@ferry/core';
 
 /** The export without its identity: what must be equal between automations. */
 function content(document: Record<string, unknown>): unknown {
@@ -47,7 +48,7 @@ describe.each(testDatabaseKinds())('the workflow on %s', (kind) => {
         baseRevision: dev.revision,
       });
       const { content: model } = await api.as('viewer').automations.content({ automation: dev.id });
-      const dialog = model.dialogs[0]!;
+      const dialog = must(model.dialogs[0], 'model.dialogs[0]');
       let revision = dev.revision;
       revision = (
         await editor.editing.renameDialog({
@@ -73,7 +74,10 @@ describe.each(testDatabaseKinds())('the workflow on %s', (kind) => {
         ).revision;
       }
       const edited = await exportOf(dev.id);
-      expect((edited.groups as { name: string }[])[0]!.name).toBe('Renamed dialog');
+      expect(
+        must((edited.groups as { name: string }[])[0], '(edited.groups as { name: string }[])[0]')
+          .name,
+      ).toBe('Renamed dialog');
 
       // Diff: exactly what was edited.
       const diff = await api

@@ -14,6 +14,7 @@ import {
   withOneUpgrade,
   withTwoUpgrades,
 } from './test-support/world.js';
+import { must } from './must.js';
 
 describe('rule 10: every change states the revision it was based on', () => {
   it('the current revision is accepted', () => {
@@ -159,7 +160,7 @@ describe('purity', () => {
   it('operations never mutate their inputs', () => {
     const w = withTwoUpgrades();
     w.edit('prod', 'root-prod-hotfix');
-    const v = w.versionsOf('prod')[0]!;
+    const v = must(w.versionsOf('prod')[0], "w.versionsOf('prod')[0]");
     const snapshot = JSON.stringify([...w.automations.values(), w.versions, w.releases, w.ledger]);
     deepFreeze([...w.automations.values()]);
     deepFreeze(w.versions);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { importCbExport } from './cb-export.js';
 import { createSnapshotter } from './snapshot.js';
 import { nodeSha256, readFixture } from './test-support/fixtures.js';
+import { must } from './must.js';
 
 async function browserBundle(): Promise<string> {
   const out = await build({
@@ -26,7 +27,7 @@ async function browserBundle(): Promise<string> {
   const chunk = (result as { output: { type: string; code?: string }[] }).output.find(
     (o) => o.type === 'chunk',
   );
-  return chunk!.code!;
+  return must(must(chunk, 'chunk').code, 'chunk!.code');
 }
 
 describe('in a browser', () => {

@@ -10,6 +10,7 @@ import { emptyContent, type BotContent } from './content.js';
 import { canonicalJson, type JsonObject, type JsonValue } from './json.js';
 import type { Result } from './result.js';
 import { fixtureNames, readFixture } from './test-support/fixtures.js';
+import { must } from './must.js';
 
 // The identity fields CB repeats inside entities, spelled as CB spells them (DESIGN.md, content model).
 const IDENTITY_KEYS: Record<string, string> = {
@@ -169,7 +170,7 @@ describe('importCbExport checks the bot object', () => {
     expect(name).toBeNull();
     expect(content.settings).toEqual({ language: 'en-US' });
     // With no bot id nothing is identity, so the entities keep their chatBotId verbatim.
-    expect(content.dialogs[0]!.dialog.chatBotId).toBe('bot-1');
+    expect(must(content.dialogs[0], 'content.dialogs[0]').dialog.chatBotId).toBe('bot-1');
   });
 });
 
@@ -269,7 +270,11 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
     const doc = minimalExport();
     (doc.conversationMessage as unknown[]).push({ id: 'd1', group: 'd1', type: 'TEXT' });
     const { content } = imported(importText(doc));
-    expect(content.dialogs[0]!.interactions.map((m) => m.id)).toEqual(['m1', 'm2', 'd1']);
+    expect(must(content.dialogs[0], 'content.dialogs[0]').interactions.map((m) => m.id)).toEqual([
+      'm1',
+      'm2',
+      'd1',
+    ]);
   });
 
   it('an interaction pointing at a dialog that does not exist is refused and names that dialog', () => {
@@ -342,7 +347,7 @@ describe('importCbExport refuses dangerous or non-JSON values with the JSON poin
       '{"id":"m1","group":"d1"},' +
       '{"id":"m2","group":"d1","content":{"results":{"a/b~c":{"list":[1,{"__proto__":{"polluted":true}}]}}}}]}';
     const { content } = imported(importCbExport(text));
-    const kept = JSON.stringify(content.dialogs[0]!.interactions[1]);
+    const kept = JSON.stringify(must(content.dialogs[0], 'content.dialogs[0]').interactions[1]);
     expect(kept).toContain('{"__proto__":{"polluted":true}}');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(exportCbExportText(content, { id: 'bot-1', name: 'x' })).toContain('"__proto__"');
@@ -360,7 +365,7 @@ describe('importCbExport refuses dangerous or non-JSON values with the JSON poin
     const text = '['.repeat(10_000) + ']'.repeat(10_000);
     let result: Result<ImportedBot> | undefined;
     expect(() => (result = importCbExport(text))).not.toThrow();
-    expectRefused(result!, '/0'.repeat(64), /nests deeper than 64 levels/);
+    expectRefused(must(result, 'result'), '/0'.repeat(64), /nests deeper than 64 levels/);
   });
 
   it('deep nesting inside an otherwise valid export is refused at the pointer where it crosses the limit', () => {
@@ -378,7 +383,7 @@ describe('importCbExport refuses dangerous or non-JSON values with the JSON poin
     const doc = { ...minimalExport(), deep };
     let result: Result<ImportedBot> | undefined;
     expect(() => (result = importCbExport(doc))).not.toThrow();
-    expectRefused(result!, '/deep' + '/k'.repeat(63), /nests deeper than 64 levels/);
+    expectRefused(must(result, 'result'), '/deep' + '/k'.repeat(63), /nests deeper than 64 levels/);
   });
 
   it('a cyclic object passed directly is refused instead of looping forever', () => {
@@ -456,7 +461,10 @@ describe('importCbExport refuses dangerous or non-JSON values with the JSON poin
     ['-Infinity', -Infinity],
   ])('%s inside a parsed object is refused at its pointer', (_label, value) => {
     const doc = minimalExport();
-    const m = (doc.conversationMessage as JsonObject[])[1]!;
+    const m = must(
+      (doc.conversationMessage as JsonObject[])[1],
+      '(doc.conversationMessage as JsonObject[])[1]',
+    );
     objectAt(m.content).delay = value;
     expectRefused(importDoc(doc), '/conversationMessage/1/content/delay', /is not a finite number/);
 
@@ -480,7 +488,8 @@ describe('importCbExport refuses dangerous or non-JSON values with the JSON poin
     ['a symbol', Symbol('s'), /symbol/],
   ])('%s inside a parsed object is refused as not JSON', (_label, value, kind) => {
     const doc = minimalExport();
-    (doc.groups as JsonObject[])[0]!.hook = value as unknown as JsonValue;
+    must((doc.groups as JsonObject[])[0], '(doc.groups as JsonObject[])[0]').hook =
+      value as unknown as JsonValue;
     expectRefused(importDoc(doc), '/groups/0/hook', kind, /not JSON/);
   });
 
@@ -532,7 +541,7 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
     );
     const byId = new Map(arrayAt(original.conversationMessage).map((m) => [m.id, m]));
     for (const m of allInteractions(content))
-      expect(m).toEqual(strip(byId.get(m.id)!, 'chatBotId'));
+      expect(m).toEqual(strip(must(byId.get(m.id), 'byId.get(m.id)'), 'chatBotId'));
     expect(allInteractions(content)).toHaveLength(byId.size);
     for (const [section, key] of Object.entries(IDENTITY_KEYS)) {
       if (
@@ -541,7 +550,7 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
         original[section] === undefined
       )
         continue;
-      const value = original[section]!;
+      const value = must(original[section], 'original[section]');
       const expected = Array.isArray(value)
         ? arrayAt(value).map((e) => strip(e, key))
         : strip(objectAt(value), key);
@@ -574,38 +583,73 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
     const original = parse(readFixture('concierge.json'));
     const doc = clone(original);
     const botId = objectAt(doc.bot).id as string;
-    arrayAt(doc.groups)[1]!.chatBotId = OTHER_BOT;
-    arrayAt(doc.conversationMessage)[2]!.chatBotId = OTHER_BOT;
-    arrayAt(doc.responder)[0]!.chatbotId = OTHER_BOT;
-    arrayAt(doc.platforms)[0]!.chatbotId = OTHER_BOT;
-    arrayAt(doc.dialogTemplates)[0]!.botId = OTHER_BOT;
+    must(arrayAt(doc.groups)[1], 'arrayAt(doc.groups)[1]').chatBotId = OTHER_BOT;
+    must(arrayAt(doc.conversationMessage)[2], 'arrayAt(doc.conversationMessage)[2]').chatBotId =
+      OTHER_BOT;
+    must(arrayAt(doc.responder)[0], 'arrayAt(doc.responder)[0]').chatbotId = OTHER_BOT;
+    must(arrayAt(doc.platforms)[0], 'arrayAt(doc.platforms)[0]').chatbotId = OTHER_BOT;
+    must(arrayAt(doc.dialogTemplates)[0], 'arrayAt(doc.dialogTemplates)[0]').botId = OTHER_BOT;
     objectAt(doc.globalFunctions).chatBotId = OTHER_BOT;
-    const foreignDialog = arrayAt(doc.groups)[1]!.id;
-    const foreignMessage = arrayAt(doc.conversationMessage)[2]!.id;
+    const foreignDialog = must(arrayAt(doc.groups)[1], 'arrayAt(doc.groups)[1]').id;
+    const foreignMessage = must(
+      arrayAt(doc.conversationMessage)[2],
+      'arrayAt(doc.conversationMessage)[2]',
+    ).id;
 
     const { content } = imported(importCbExport(JSON.stringify(doc)));
-    expect(content.dialogs.find((d) => d.dialog.id === foreignDialog)!.dialog.chatBotId).toBe(
-      OTHER_BOT,
-    );
-    expect(allInteractions(content).find((m) => m.id === foreignMessage)!.chatBotId).toBe(
-      OTHER_BOT,
-    );
-    expect(arrayAt(content.sections.responder)[0]!.chatbotId).toBe(OTHER_BOT);
-    expect(arrayAt(content.sections.platforms)[0]!.chatbotId).toBe(OTHER_BOT);
-    expect(arrayAt(content.sections.dialogTemplates)[0]!.botId).toBe(OTHER_BOT);
+    expect(
+      must(
+        content.dialogs.find((d) => d.dialog.id === foreignDialog),
+        'content.dialogs.find((d) => d.dialog.id === foreignDialog)',
+      ).dialog.chatBotId,
+    ).toBe(OTHER_BOT);
+    expect(
+      must(
+        allInteractions(content).find((m) => m.id === foreignMessage),
+        'allInteractions(content).find((m) => m.id === foreignMessage)',
+      ).chatBotId,
+    ).toBe(OTHER_BOT);
+    expect(
+      must(arrayAt(content.sections.responder)[0], 'arrayAt(content.sections.responder)[0]')
+        .chatbotId,
+    ).toBe(OTHER_BOT);
+    expect(
+      must(arrayAt(content.sections.platforms)[0], 'arrayAt(content.sections.platforms)[0]')
+        .chatbotId,
+    ).toBe(OTHER_BOT);
+    expect(
+      must(
+        arrayAt(content.sections.dialogTemplates)[0],
+        'arrayAt(content.sections.dialogTemplates)[0]',
+      ).botId,
+    ).toBe(OTHER_BOT);
     expect(objectAt(content.sections.globalFunctions).chatBotId).toBe(OTHER_BOT);
     // The entities that carried this bot's own id were still stripped.
-    expect(content.dialogs[0]!.dialog).not.toHaveProperty('chatBotId');
+    expect(must(content.dialogs[0], 'content.dialogs[0]').dialog).not.toHaveProperty('chatBotId');
     expect(JSON.stringify(content)).not.toContain(botId);
 
     const exported = exportCbExport(content, { id: NEW_ID, name: 'Copy' });
-    expect(arrayAt(exported.groups)[1]!.chatBotId).toBe(OTHER_BOT);
-    expect(arrayAt(exported.groups)[0]!.chatBotId).toBe(NEW_ID);
-    expect(arrayAt(exported.conversationMessage)[2]!.chatBotId).toBe(OTHER_BOT);
-    expect(arrayAt(exported.conversationMessage)[0]!.chatBotId).toBe(NEW_ID);
-    expect(arrayAt(exported.responder)[0]!.chatbotId).toBe(OTHER_BOT);
-    expect(arrayAt(exported.platforms)[0]!.chatbotId).toBe(OTHER_BOT);
-    expect(arrayAt(exported.dialogTemplates)[0]!.botId).toBe(OTHER_BOT);
+    expect(must(arrayAt(exported.groups)[1], 'arrayAt(exported.groups)[1]').chatBotId).toBe(
+      OTHER_BOT,
+    );
+    expect(must(arrayAt(exported.groups)[0], 'arrayAt(exported.groups)[0]').chatBotId).toBe(NEW_ID);
+    expect(
+      must(arrayAt(exported.conversationMessage)[2], 'arrayAt(exported.conversationMessage)[2]')
+        .chatBotId,
+    ).toBe(OTHER_BOT);
+    expect(
+      must(arrayAt(exported.conversationMessage)[0], 'arrayAt(exported.conversationMessage)[0]')
+        .chatBotId,
+    ).toBe(NEW_ID);
+    expect(must(arrayAt(exported.responder)[0], 'arrayAt(exported.responder)[0]').chatbotId).toBe(
+      OTHER_BOT,
+    );
+    expect(must(arrayAt(exported.platforms)[0], 'arrayAt(exported.platforms)[0]').chatbotId).toBe(
+      OTHER_BOT,
+    );
+    expect(
+      must(arrayAt(exported.dialogTemplates)[0], 'arrayAt(exported.dialogTemplates)[0]').botId,
+    ).toBe(OTHER_BOT);
     expect(objectAt(exported.globalFunctions).chatBotId).toBe(OTHER_BOT);
     // Exported under its own identity, the document is exactly what was imported.
     expect(exportCbExport(content, { id: botId, name: objectAt(doc.bot).name as string })).toEqual(
@@ -617,10 +661,15 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
     const original = parse(readFixture('concierge.json'));
     const doc = clone(original);
     objectAt(doc.bot).futureSetting = { mode: 'strict', levels: [1, 2, 3] };
-    arrayAt(doc.groups)[0]!.x_dialogFlag = true;
-    arrayAt(doc.conversationMessage)[3]!.x_note = { author: 'ana', tags: ['a', null, 2.5] };
-    objectAt(arrayAt(doc.conversationMessage)[4]!.content).x_extra = 'kept';
-    arrayAt(doc.responder)[0]!.x_timeoutMs = 1500;
+    must(arrayAt(doc.groups)[0], 'arrayAt(doc.groups)[0]').x_dialogFlag = true;
+    must(arrayAt(doc.conversationMessage)[3], 'arrayAt(doc.conversationMessage)[3]').x_note = {
+      author: 'ana',
+      tags: ['a', null, 2.5],
+    };
+    objectAt(
+      must(arrayAt(doc.conversationMessage)[4], 'arrayAt(doc.conversationMessage)[4]').content,
+    ).x_extra = 'kept';
+    must(arrayAt(doc.responder)[0], 'arrayAt(doc.responder)[0]').x_timeoutMs = 1500;
     objectAt(doc.globalFunctions).x_version = 3;
     doc.ferryUnknownSection = [{ id: 'u1', chatBotId: objectAt(doc.bot).id as string }, 'loose'];
     doc.zzzLast = { nested: { deeper: [{}] } };
@@ -628,7 +677,7 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
 
     const { content } = imported(importCbExport(JSON.stringify(doc)));
     expect(content.settings.futureSetting).toEqual({ mode: 'strict', levels: [1, 2, 3] });
-    expect(content.dialogs[0]!.dialog.x_dialogFlag).toBe(true);
+    expect(must(content.dialogs[0], 'content.dialogs[0]').dialog.x_dialogFlag).toBe(true);
     expect(content.sections.zzzLast).toEqual({ nested: { deeper: [{}] } });
     // A section Ferry does not know is verbatim: nothing in it is treated as identity.
     expect(content.sections.ferryUnknownSection).toEqual([{ id: 'u1', chatBotId: botId }, 'loose']);
@@ -642,7 +691,7 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
   it.each(names)('%s: the interleaved order of conversationMessage survives', (name) => {
     const original = parse(readFixture(name));
     const { content, botId } = imported(importCbExport(readFixture(name)));
-    const exported = exportCbExport(content, { id: botId!, name: 'n' });
+    const exported = exportCbExport(content, { id: must(botId, 'botId'), name: 'n' });
     expect(arrayAt(exported.conversationMessage).map((m) => m.id)).toEqual(
       arrayAt(original.conversationMessage).map((m) => m.id),
     );

@@ -18,6 +18,7 @@ import {
   type JsonValue,
 } from './json.js';
 import { err, ok, type Result } from './result.js';
+import { must } from './must.js';
 
 export interface ImportLimits {
   /** Largest accepted export, in bytes of JSON text (default 50 MB). */
@@ -219,7 +220,7 @@ function stripIdentity(entity: JsonObject, key: string, botId: string | null): J
   if (botId === null || entity[key] !== botId) return entity;
   // A plain loop: destructuring with a computed key and a rest element is several times slower.
   const rest: JsonObject = {};
-  for (const k in entity) if (k !== key) setKey(rest, k, entity[k]!);
+  for (const k in entity) if (k !== key) setKey(rest, k, must(entity[k], 'entity[k]'));
   return rest;
 }
 

@@ -5,6 +5,7 @@ import { emptyContent, type BotContent } from './content.js';
 import { referencedEnvNames } from './env-refs.js';
 import { fixtureNames, readFixture } from './test-support/fixtures.js';
 import { must } from './test-support/bots.js';
+import { must as present } from './must.js';
 
 function bot(): BotContent {
   const content = emptyContent();
@@ -70,13 +71,21 @@ describe('release checks', () => {
   it('a target without an environment misses every referenced name', () => {
     const report = releaseChecks(bot(), null);
     expect(report.missingEnv).toEqual(['BRAND', 'SKILL_ID']);
-    expect(report.errors[0]!.message).toContain('no environment linked');
+    expect(present(report.errors[0], 'report.errors[0]').message).toContain(
+      'no environment linked',
+    );
   });
 
   it('links to missing interactions, dialogs and integrations are warnings; keywords are not links', () => {
     const report = releaseChecks(bot(), ['BRAND', 'SKILL_ID']);
     expect(report.ok).toBe(true);
-    expect(report.warnings.map((w) => [w.code, w.subject, w.locations[0]!.path])).toEqual([
+    expect(
+      report.warnings.map((w) => [
+        w.code,
+        w.subject,
+        present(w.locations[0], 'w.locations[0]').path,
+      ]),
+    ).toEqual([
       ['LINK_MISSING', 'ghost', '/responseMatches/1/action/value'],
       ['LINK_MISSING', 'no-such-dialog', '/responseMatches/3/action/value'],
       ['INTEGRATION_MISSING', 'api-404', '/content/responderId'],
@@ -145,6 +154,8 @@ describe('release checks', () => {
       w.message.includes('dialog'),
     );
     expect(toDialog).toHaveLength(1);
-    expect(toDialog[0]!.locations[0]!.path).toBe('/responseMatches/1/action/value');
+    expect(
+      present(present(toDialog[0], 'toDialog[0]').locations[0], 'toDialog[0]!.locations[0]').path,
+    ).toBe('/responseMatches/1/action/value');
   });
 });

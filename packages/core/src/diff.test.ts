@@ -3,6 +3,7 @@ import { importCbExport } from './cb-export.js';
 import { diffFields, diffSnapshots } from './diff.js';
 import { readFixture } from './test-support/fixtures.js';
 import { importGenerated, must, newSnapshotter } from './test-support/bots.js';
+import { must as present } from './must.js';
 
 describe('diff', () => {
   it('a snapshot compared with itself has no changes', () => {
@@ -18,8 +19,8 @@ describe('diff', () => {
     const snap = newSnapshotter();
     const { content } = must(importCbExport(readFixture('concierge.json')));
     const a = snap.write(content);
-    const dialog = content.dialogs[1]!;
-    const old = dialog.interactions[0]!;
+    const dialog = present(content.dialogs[1], 'content.dialogs[1]');
+    const old = present(dialog.interactions[0], 'dialog.interactions[0]');
     const interaction = { ...old, name: 'renamed_interaction', status: 'INACTIVE' };
     const b = must(
       snap.edit(a, { op: 'updateInteraction', dialogId: dialog.dialog.id as string, interaction }),
@@ -49,7 +50,7 @@ describe('diff', () => {
     const snap = newSnapshotter();
     const { content } = importGenerated({ seed: 2 });
     const a = snap.write(content);
-    const d = content.dialogs[0]!;
+    const d = present(content.dialogs[0], 'content.dialogs[0]');
     const b = must(
       snap.edit(a, {
         op: 'addInteraction',
@@ -67,9 +68,12 @@ describe('diff', () => {
     );
     const diff = diffSnapshots(snap, a, c);
     expect(diff.summary.text).toBe('1 dialog changed, 1 interaction added.');
-    expect(diff.changes.find((x) => x.kind === 'dialog')!.fields).toEqual([
-      { path: '/name', before: d.dialog.name, after: 'Renamed dialog' },
-    ]);
+    expect(
+      present(
+        diff.changes.find((x) => x.kind === 'dialog'),
+        "diff.changes.find((x) => x.kind === 'dialog')",
+      ).fields,
+    ).toEqual([{ path: '/name', before: d.dialog.name, after: 'Renamed dialog' }]);
   });
 
   it('reports added and removed dialogs with their interactions, and moved ones', () => {
@@ -77,8 +81,8 @@ describe('diff', () => {
     const { content } = importGenerated({ seed: 3, dialogs: 5, interactionsPerDialog: 2 });
     const a = snap.write(content);
     const [d0, , d2] = content.dialogs.map((d) => d.dialog.id as string);
-    let b = must(snap.edit(a, { op: 'removeDialog', dialogId: d0! }));
-    b = must(snap.edit(b, { op: 'moveDialog', dialogId: d2!, index: 3 }));
+    let b = must(snap.edit(a, { op: 'removeDialog', dialogId: present(d0, 'd0') }));
+    b = must(snap.edit(b, { op: 'moveDialog', dialogId: present(d2, 'd2'), index: 3 }));
     b = must(snap.edit(b, { op: 'addDialog', dialog: { id: 'n', name: 'New dialog' } }));
     const diff = diffSnapshots(snap, a, b);
     expect(diff.changes.map((c) => `${c.kind} ${c.op} ${c.id}`).sort()).toEqual(
@@ -86,7 +90,9 @@ describe('diff', () => {
         `dialog removed ${d0}`,
         `dialog moved ${d2}`,
         `dialog added n`,
-        ...content.dialogs[0]!.interactions.map((i) => `interaction removed ${i.id}`),
+        ...present(content.dialogs[0], 'content.dialogs[0]').interactions.map(
+          (i) => `interaction removed ${i.id}`,
+        ),
       ].sort(),
     );
     expect(diff.summary).toMatchObject({ added: 1, removed: 3, moved: 1, changed: 0 });
@@ -100,7 +106,7 @@ describe('diff', () => {
       (typeof content.dialogs)[0],
       (typeof content.dialogs)[0],
     ];
-    const i = from.interactions[1]!;
+    const i = present(from.interactions[1], 'from.interactions[1]');
     let b = must(
       snap.edit(a, {
         op: 'removeInteraction',
@@ -136,7 +142,7 @@ describe('diff', () => {
         op: 'setSection',
         key: 'responder',
         value: [
-          { ...integrations[0]!, name: 'Renamed' },
+          { ...present(integrations[0], 'integrations[0]'), name: 'Renamed' },
           { id: 'x', name: 'Extra' },
         ],
       }),
@@ -149,7 +155,7 @@ describe('diff', () => {
       'integration added Extra',
       'section removed menus',
     ]);
-    expect(diff.changes[0]!.fields).toEqual([
+    expect(present(diff.changes[0], 'diff.changes[0]').fields).toEqual([
       { path: '/language', before: 'en-US', after: 'fr-FR' },
     ]);
     expect(diff.summary.text).toBe(
@@ -170,12 +176,12 @@ describe('diff', () => {
     const snap = newSnapshotter();
     const { content } = importGenerated({ seed: 9, dialogs: 500, interactionsPerDialog: 20 });
     const a = snap.write(content);
-    const d = content.dialogs[250]!;
+    const d = present(content.dialogs[250], 'content.dialogs[250]');
     const b = must(
       snap.edit(a, {
         op: 'updateInteraction',
         dialogId: d.dialog.id as string,
-        interaction: { ...d.interactions[3]!, name: 'x' },
+        interaction: { ...present(d.interactions[3], 'd.interactions[3]'), name: 'x' },
       }),
     );
     let decoded = 0;

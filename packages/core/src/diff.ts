@@ -4,6 +4,7 @@ import { CB_KEY_ORDER, entityName } from './content.js';
 import { isJsonObject, jsonEqual, pointer, type JsonObject, type JsonValue } from './json.js';
 import type { Entry } from './prolly.js';
 import type { DialogNode, SectionRef, Snapshotter } from './snapshot.js';
+import { must } from './must.js';
 
 export type ChangeKind =
   'settings' | 'dialog' | 'interaction' | 'integration' | 'section' | 'order';
@@ -100,13 +101,13 @@ function diffDialogs(snap: Snapshotter, a: string, b: string, changes: Change[])
     const nb = p.right && snap.dialogNode(p.right.hash);
     const da = na && (snap.store.decode(na.dialog) as JsonObject);
     const db = nb && (snap.store.decode(nb.dialog) as JsonObject);
-    const id = (p.left ?? p.right)!.id;
+    const id = must(p.left ?? p.right, '(p.left ?? p.right)').id;
     if (!na) dialogChanges.push(entityChange('dialog', 'added', id, undefined, db));
     else if (!nb) dialogChanges.push(entityChange('dialog', 'removed', id, da, undefined));
     else if (na.dialog !== nb.dialog)
       dialogChanges.push({
         ...entityChange('dialog', 'changed', id, da, db),
-        fields: diffFields(da!, db!),
+        fields: diffFields(must(da, 'da'), must(db, 'db')),
       });
     else if (p.moved) dialogChanges.push({ ...entityChange('dialog', 'moved', id, da, db) });
     if (na?.interactions === nb?.interactions) continue;
@@ -114,27 +115,27 @@ function diffDialogs(snap: Snapshotter, a: string, b: string, changes: Change[])
       if (q.left && q.right && q.left.hash === q.right.hash && !q.moved) continue;
       const ia = q.left && (snap.store.decode(q.left.hash) as JsonObject);
       const ib = q.right && (snap.store.decode(q.right.hash) as JsonObject);
-      const iid = (q.left ?? q.right)!.id;
+      const iid = must(q.left ?? q.right, '(q.left ?? q.right)').id;
       if (!ia)
         addedInteractions.push({
           ...entityChange('interaction', 'added', iid, undefined, ib),
-          dialogId: id!,
+          dialogId: must(id, 'id'),
         });
       else if (!ib)
         removedInteractions.set(String(iid), {
           ...entityChange('interaction', 'removed', iid, ia, undefined),
-          dialogId: id!,
+          dialogId: must(id, 'id'),
         });
-      else if (q.left!.hash !== q.right!.hash)
+      else if (must(q.left, 'q.left').hash !== must(q.right, 'q.right').hash)
         interactionChanges.push({
           ...entityChange('interaction', 'changed', iid, ia, ib),
-          dialogId: id!,
+          dialogId: must(id, 'id'),
           fields: diffFields(ia, ib),
         });
       else if (q.moved)
         interactionChanges.push({
           ...entityChange('interaction', 'moved', iid, ia, ib),
-          dialogId: id!,
+          dialogId: must(id, 'id'),
         });
     }
   }
@@ -149,8 +150,8 @@ function diffDialogs(snap: Snapshotter, a: string, b: string, changes: Change[])
     interactionChanges.push({
       ...added,
       op: 'moved',
-      fromDialogId: removed.dialogId!,
-      before: removed.before!,
+      fromDialogId: must(removed.dialogId, 'removed.dialogId'),
+      before: must(removed.before, 'removed.before'),
       fields: diffFields(removed.before as JsonObject, added.after as JsonObject),
     });
   }
@@ -172,7 +173,7 @@ function diffSection(
       if (q.left && q.right && q.left.hash === q.right.hash && !q.moved) continue;
       const ea = q.left && (snap.store.decode(q.left.hash) as JsonValue);
       const eb = q.right && (snap.store.decode(q.right.hash) as JsonValue);
-      const id = (q.left ?? q.right)!.id;
+      const id = must(q.left ?? q.right, '(q.left ?? q.right)').id;
       const base = { section: key };
       if (q.left === undefined)
         changes.push({ ...entityChange(kind, 'added', id, undefined, eb), ...base });
@@ -182,7 +183,7 @@ function diffSection(
         changes.push({
           ...entityChange(kind, 'changed', id, ea, eb),
           ...base,
-          fields: diffFields(ea!, eb!),
+          fields: diffFields(must(ea, 'ea'), must(eb, 'eb')),
         });
       else if (q.moved) changes.push({ ...entityChange(kind, 'moved', id, ea, eb), ...base });
     }
@@ -197,7 +198,7 @@ function diffSection(
     id: null,
     name: key,
     section: key,
-    fields: op === 'changed' ? diffFields(before!, after!) : [],
+    fields: op === 'changed' ? diffFields(must(before, 'before'), must(after, 'after')) : [],
     ...(before !== undefined && { before }),
     ...(after !== undefined && { after }),
   });
@@ -250,7 +251,7 @@ function matchEntries(snap: Snapshotter, a: string | null, b: string | null): Pa
       continue;
     }
     matched.add(at);
-    const pair: Pair = { left: e, right: right[at]!, moved: false };
+    const pair: Pair = { left: e, right: must(right[at], 'right[at]'), moved: false };
     pairs.push(pair);
     common.push({ pair, at });
   }
@@ -315,14 +316,23 @@ function longestIncreasing(values: number[]): Set<number> {
     let hi = tails.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (values[tails[mid]!]! < values[i]!) lo = mid + 1;
+      if (
+        must(values[must(tails[mid], 'tails[mid]')], 'values[tails[mid]!]') <
+        must(values[i], 'values[i]')
+      )
+        lo = mid + 1;
       else hi = mid;
     }
-    if (lo > 0) prev[i] = tails[lo - 1]!;
+    if (lo > 0) prev[i] = must(tails[lo - 1], 'tails[lo - 1]');
     tails[lo] = i;
   }
   const out = new Set<number>();
-  for (let i = tails.length > 0 ? tails[tails.length - 1]! : -1; i >= 0; i = prev[i]!) out.add(i);
+  for (
+    let i = tails.length > 0 ? must(tails[tails.length - 1], 'tails[tails.length - 1]') : -1;
+    i >= 0;
+    i = must(prev[i], 'prev[i]')
+  )
+    out.add(i);
   return out;
 }
 
@@ -335,15 +345,20 @@ export function diffFields(a: JsonValue, b: JsonValue, path = ''): FieldChange[]
   if (isJsonObject(a) && isJsonObject(b)) {
     const out: FieldChange[] = [];
     for (const key of Object.keys(a)) {
-      if (!Object.hasOwn(b, key)) out.push({ path: path + pointer(key), before: a[key]! });
-      else out.push(...diffFields(a[key]!, b[key]!, path + pointer(key)));
+      if (!Object.hasOwn(b, key))
+        out.push({ path: path + pointer(key), before: must(a[key], 'a[key]') });
+      else
+        out.push(
+          ...diffFields(must(a[key], 'a[key]'), must(b[key], 'b[key]'), path + pointer(key)),
+        );
     }
     for (const key of Object.keys(b))
-      if (!Object.hasOwn(a, key)) out.push({ path: path + pointer(key), after: b[key]! });
+      if (!Object.hasOwn(a, key))
+        out.push({ path: path + pointer(key), after: must(b[key], 'b[key]') });
     return out;
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length)
-    return a.flatMap((x, i) => diffFields(x, b[i]!, path + pointer(i)));
+    return a.flatMap((x, i) => diffFields(x, must(b[i], 'b[i]'), path + pointer(i)));
   return [{ path, before: a, after: b }];
 }
 

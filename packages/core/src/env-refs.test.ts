@@ -4,6 +4,7 @@ import { emptyContent } from './content.js';
 import { findEnvReferences, referencedEnvNames } from './env-refs.js';
 import { readFixture } from './test-support/fixtures.js';
 import { must } from './test-support/bots.js';
+import { must as present } from './must.js';
 
 const withInteraction = (fields: Record<string, string>) => {
   const content = emptyContent();
@@ -26,7 +27,9 @@ describe('environment-variable references', () => {
       ['SKILL_ID', 'code', '/code'],
       ['Queue_2', 'code', '/code'],
     ]);
-    expect(findEnvReferences(content)[0]!.location).toMatchObject({
+    expect(
+      present(findEnvReferences(content)[0], 'findEnvReferences(content)[0]').location,
+    ).toMatchObject({
       entity: 'interaction',
       dialogId: 'd1',
       id: 'i1',

@@ -3,6 +3,7 @@
 import { entityId, entityName, type BotContent } from './content.js';
 import { pointer, type JsonValue } from './json.js';
 import { VARIABLE_NAME_PATTERN as NAME } from './rules.js';
+import { must } from './must.js';
 
 /** Where in the content something was found. `path` is a JSON pointer inside that entity. */
 export interface Location {
@@ -75,10 +76,14 @@ function scan(value: JsonValue, location: Location, path: string, out: EnvRefere
   if (typeof value === 'string') {
     if (value.includes('$env.'))
       for (const m of value.matchAll(TEXT_REF))
-        out.push({ name: m[1]!, form: 'text', location: { ...location, path } });
+        out.push({ name: must(m[1], 'm[1]'), form: 'text', location: { ...location, path } });
     if (value.includes('getEnvVariable'))
       for (const m of value.matchAll(CODE_REF))
-        out.push({ name: (m[1] ?? m[2])!, form: 'code', location: { ...location, path } });
+        out.push({
+          name: must(m[1] ?? m[2], '(m[1] ?? m[2])'),
+          form: 'code',
+          location: { ...location, path },
+        });
     return;
   }
   if (value === null || typeof value !== 'object') return;

@@ -5,6 +5,7 @@ import type { JsonObject } from './json.js';
 import { allFixtures, fixture } from '@ferry/fixtures';
 import { describe, expect, it } from 'vitest';
 import { flowGraph, FLOW_DIALOG_PREFIX, type FlowGraph } from './flow-graph.js';
+import { must } from './must.js';
 
 const load = (file: string): BotContent => {
   const r = importCbExport(fixture(file));
@@ -14,7 +15,7 @@ const load = (file: string): BotContent => {
 const byName = (g: FlowGraph, name: string) => {
   const found = g.nodes.filter((n) => n.name === name);
   expect(found).toHaveLength(1);
-  return found[0]!;
+  return must(found[0], 'found[0]');
 };
 const edge = (g: FlowGraph, from: string, to: string) =>
   g.edges.find((e) => e.source === byName(g, from).id && e.target === byName(g, to).id);
@@ -89,7 +90,7 @@ describe('flowGraph with a diff', () => {
     const content = load('returns-desk.json');
     const [first, second] = content.dialogs;
     const removed: JsonObject = {
-      ...second!.interactions[0]!,
+      ...must(must(second, 'second').interactions[0], 'second!.interactions[0]'),
       id: 'gone',
       name: '<img src=x onerror=alert(1)>',
     };
@@ -97,18 +98,24 @@ describe('flowGraph with a diff', () => {
       {
         kind: 'interaction',
         op: 'changed',
-        id: String(first!.interactions[0]!.id),
+        id: String(must(must(first, 'first').interactions[0], 'first!.interactions[0]').id),
         name: null,
-        dialogId: String(first!.dialog.id),
+        dialogId: String(must(first, 'first').dialog.id),
         fields: [],
       },
-      { kind: 'dialog', op: 'added', id: String(second!.dialog.id), name: null, fields: [] },
+      {
+        kind: 'dialog',
+        op: 'added',
+        id: String(must(second, 'second').dialog.id),
+        name: null,
+        fields: [],
+      },
       {
         kind: 'interaction',
         op: 'moved',
-        id: String(second!.interactions[1]!.id),
+        id: String(must(must(second, 'second').interactions[1], 'second!.interactions[1]').id),
         name: null,
-        dialogId: String(second!.dialog.id),
+        dialogId: String(must(second, 'second').dialog.id),
         fields: [],
       },
       {
@@ -116,7 +123,7 @@ describe('flowGraph with a diff', () => {
         op: 'removed',
         id: 'gone',
         name: null,
-        dialogId: String(first!.dialog.id),
+        dialogId: String(must(first, 'first').dialog.id),
         before: removed,
         fields: [],
       },
@@ -141,13 +148,17 @@ describe('flowGraph with a diff', () => {
     });
     const g = flowGraph(content, changes);
     const status = (id: string) => g.nodes.find((n) => n.id === id)?.status;
-    expect(status(String(first!.interactions[0]!.id))).toBe('changed');
-    expect(status(FLOW_DIALOG_PREFIX + String(second!.dialog.id))).toBe('added');
-    expect(status(String(second!.interactions[1]!.id))).toBe('moved');
+    expect(
+      status(String(must(must(first, 'first').interactions[0], 'first!.interactions[0]').id)),
+    ).toBe('changed');
+    expect(status(FLOW_DIALOG_PREFIX + String(must(second, 'second').dialog.id))).toBe('added');
+    expect(
+      status(String(must(must(second, 'second').interactions[1], 'second!.interactions[1]').id)),
+    ).toBe('moved');
     expect(g.nodes.find((n) => n.id === 'gone')).toMatchObject({
       status: 'removed',
       name: '<img src=x onerror=alert(1)>',
-      dialogId: String(first!.dialog.id),
+      dialogId: String(must(first, 'first').dialog.id),
     });
     expect(g.nodes.find((n) => n.id === FLOW_DIALOG_PREFIX + 'old-dialog')).toMatchObject({
       status: 'removed',
@@ -157,6 +168,8 @@ describe('flowGraph with a diff', () => {
       status: 'removed',
       dialogId: 'old-dialog',
     });
-    expect(status(String(first!.interactions[1]!.id))).toBe('unchanged');
+    expect(
+      status(String(must(must(first, 'first').interactions[1], 'first!.interactions[1]').id)),
+    ).toBe('unchanged');
   });
 });

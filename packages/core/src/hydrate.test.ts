@@ -10,6 +10,7 @@ import {
 import { must, newSnapshotter } from './test-support/bots.js';
 import { createSnapshotter } from './snapshot.js';
 import { nodeSha256, readFixture } from './test-support/fixtures.js';
+import { must as present } from './must.js';
 
 /** A durable store over a map, counting round trips. */
 function durable(nodes: Map<string, string>): AsyncNodeStore & { calls: number } {
@@ -17,7 +18,9 @@ function durable(nodes: Map<string, string>): AsyncNodeStore & { calls: number }
     calls: 0,
     async getMany(hashes) {
       this.calls++;
-      return new Map(hashes.filter((h) => nodes.has(h)).map((h) => [h, nodes.get(h)!]));
+      return new Map(
+        hashes.filter((h) => nodes.has(h)).map((h) => [h, present(nodes.get(h), 'nodes.get(h)')]),
+      );
     },
     async putMany() {},
   };
@@ -41,18 +44,18 @@ describe('hydrate', () => {
     await hydrate(memory, durable(snap.store.nodes), root, { entities: false });
     expect(memory.size).toBeLessThan(snap.store.size / 2);
     const editor = createSnapshotter(nodeSha256, memory);
-    const d = content.dialogs[3]!;
+    const d = present(content.dialogs[3], 'content.dialogs[3]');
     const removed = editor.edit(root, {
       op: 'removeInteraction',
       dialogId: d.dialog.id as string,
-      interactionId: d.interactions[0]!.id as string,
+      interactionId: present(d.interactions[0], 'd.interactions[0]').id as string,
     });
     expect(removed.ok).toBe(true);
   });
 
   it('reports a missing node and a corrupt reference clearly', async () => {
     const missing = new Map(snap.store.nodes);
-    const rootNode = JSON.parse(missing.get(root)!);
+    const rootNode = JSON.parse(present(missing.get(root), 'missing.get(root)'));
     missing.delete(rootNode.settings);
     await expect(hydrate(new MemoryNodeStore(), durable(missing), root)).rejects.toBeInstanceOf(
       MissingNodeError,

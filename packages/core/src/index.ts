@@ -12,6 +12,7 @@ export {
   type JsonValue,
 } from './json.js';
 export { sha256Hex, type HashFn } from './hash.js';
+export { InternalError, must } from './must.js';
 
 // CB export import and export
 export { emptyContent, type BotContent, type DialogContent, type OrderRun } from './content.js';

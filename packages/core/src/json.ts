@@ -1,4 +1,5 @@
 // JSON value types, canonical serialisation (the bytes that get hashed) and JSON-pointer helpers.
+import { must } from './must.js';
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -107,7 +108,7 @@ function sortedCopy(v: unknown, depth: number, maxDepth: number): JsonValue {
   if (keys.length > 1) keys.sort();
   const out: JsonObject = {};
   for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+    const key = must(keys[i], 'keys[i]');
     setKey(out, key, sortedCopy((v as Record<string, unknown>)[key], depth + 1, maxDepth));
   }
   return out;

@@ -8,6 +8,7 @@ import {
   type PipelineAutomation,
   type PipelineRelease,
 } from './pipelines.js';
+import { must } from './must.js';
 
 let clock = 0;
 const release = (
@@ -60,8 +61,10 @@ describe('pipelines', () => {
       upgrades: [],
     });
     expect(pipelines).toHaveLength(1);
-    expect(pipelines[0]!.label).toBe('Zeta dev → Middle → Alpha prod');
-    expect(pipelines[0]!.automations.map((s) => [s.id, s.depth, s.environment])).toEqual([
+    expect(must(pipelines[0], 'pipelines[0]').label).toBe('Zeta dev → Middle → Alpha prod');
+    expect(
+      must(pipelines[0], 'pipelines[0]').automations.map((s) => [s.id, s.depth, s.environment]),
+    ).toEqual([
       ['dev', 0, 'dev-env'],
       ['stg', 1, null],
       ['prd', 2, 'prod-env'],
@@ -86,8 +89,8 @@ describe('pipelines', () => {
       automations: [automation('dev'), automation('prd')],
       upgrades: [],
     });
-    expect(p!.edges).toHaveLength(1);
-    expect(p!.edges[0]).toMatchObject({
+    expect(must(p, 'p').edges).toHaveLength(1);
+    expect(must(p, 'p').edges[0]).toMatchObject({
       sourceId: 'dev',
       targetId: 'prd',
       releases: 2,
@@ -105,10 +108,19 @@ describe('pipelines', () => {
       automations: [automation('dev'), automation('prd')],
       upgrades: [upgrade('prd', 'r1', '1.0.0'), upgrade('prd', 'r2', '2.0.0', true)],
     });
-    const prod = p!.automations.find((s) => s.id === 'prd');
-    expect(prod!.runsRelease).toEqual({ id: 'r1', version: '1.0.0' });
-    expect(prod!.pendingRelease).toEqual({ id: 'r3', version: '3.0.0', sourceId: 'dev' });
-    expect(p!.automations.find((s) => s.id === 'dev')!.runsRelease).toBeNull();
+    const prod = must(p, 'p').automations.find((s) => s.id === 'prd');
+    expect(must(prod, 'prod').runsRelease).toEqual({ id: 'r1', version: '1.0.0' });
+    expect(must(prod, 'prod').pendingRelease).toEqual({
+      id: 'r3',
+      version: '3.0.0',
+      sourceId: 'dev',
+    });
+    expect(
+      must(
+        must(p, 'p').automations.find((s) => s.id === 'dev'),
+        "p!.automations.find((s) => s.id === 'dev')",
+      ).runsRelease,
+    ).toBeNull();
   });
 
   it('a deleted automation stays a stage under the name its releases kept', () => {
@@ -117,9 +129,13 @@ describe('pipelines', () => {
       automations: [automation('prd', 'Prod')],
       upgrades: [],
     });
-    expect(p!.label).toBe('Old dev (deleted) → Prod');
-    expect(p!.automations[0]).toMatchObject({ name: 'Old dev', deleted: true, revision: null });
-    expect(p!.edges[0]).toMatchObject({ sourceName: 'Old dev', sourceDeleted: true });
+    expect(must(p, 'p').label).toBe('Old dev (deleted) → Prod');
+    expect(must(p, 'p').automations[0]).toMatchObject({
+      name: 'Old dev',
+      deleted: true,
+      revision: null,
+    });
+    expect(must(p, 'p').edges[0]).toMatchObject({ sourceName: 'Old dev', sourceDeleted: true });
   });
 
   it('a hotfix released back (a cycle) still gives every automation a stage', () => {
@@ -128,11 +144,11 @@ describe('pipelines', () => {
       automations: [automation('dev', 'Dev'), automation('prd', 'Prod')],
       upgrades: [],
     });
-    expect(p!.automations.map((s) => [s.name, s.depth])).toEqual([
+    expect(must(p, 'p').automations.map((s) => [s.name, s.depth])).toEqual([
       ['Dev', 0],
       ['Prod', 1],
     ]);
-    expect(p!.edges).toHaveLength(2);
+    expect(must(p, 'p').edges).toHaveLength(2);
   });
 
   it('a release to itself is an edge but no stage step', () => {
@@ -141,8 +157,8 @@ describe('pipelines', () => {
       automations: [automation('solo')],
       upgrades: [],
     });
-    expect(p!.automations.map((s) => s.depth)).toEqual([0]);
-    expect(p!.edges).toHaveLength(1);
+    expect(must(p, 'p').automations.map((s) => s.depth)).toEqual([0]);
+    expect(must(p, 'p').edges).toHaveLength(1);
   });
 });
 

@@ -11,6 +11,7 @@ import {
 } from './prolly.js';
 import { MemoryNodeStore, MissingNodeError } from './store.js';
 import { nodeSha256 } from './test-support/fixtures.js';
+import { must } from './must.js';
 
 // Level 0 cuts after an entry whose hash ends in a byte with its low 5 bits clear (mirrors
 // prolly.ts). Entries are drawn from three pools so that tests can force the rare cases: lists with
@@ -32,7 +33,7 @@ function entryAt(mode: Mode, n: number): Entry {
     const k = pool.length;
     pool.push({ id: k % 5 === 4 ? null : `${mode}-${k}`, hash });
   }
-  return pool[index]!;
+  return must(pool[index], 'pool[index]');
 }
 
 const entries = (mode: Mode, from: number, count: number): Entry[] =>
@@ -44,16 +45,16 @@ const newBuilder = () => {
 };
 
 const chunkHashes = (list: ChunkedList, level: number): string[] =>
-  list.levels[level]!.map((c) => c.hash);
+  must(list.levels[level], 'list.levels[level]').map((c) => c.hash);
 const allChunkHashes = (list: ChunkedList): string[] =>
   list.levels.flatMap((l) => l.map((c) => c.hash));
 const levelHashes = (list: ChunkedList): string[][] => list.levels.map((l) => l.map((c) => c.hash));
 
 /** What every well-formed chunked list satisfies, whatever the edits that produced it. */
 function expectWellFormed(list: ChunkedList, store: MemoryNodeStore): void {
-  const top = list.levels[list.levels.length - 1]!;
+  const top = must(list.levels[list.levels.length - 1], 'list.levels[list.levels.length - 1]');
   expect(top).toHaveLength(1);
-  expect(list.hash).toBe(top[0]!.hash);
+  expect(list.hash).toBe(must(top[0], 'top[0]').hash);
   list.levels.forEach((chunks, level) => {
     const total = chunks.reduce((n, c) => n + c.items.length, 0);
     if (total <= SMALL_LIST) expect(chunks).toHaveLength(1);
@@ -63,7 +64,7 @@ function expectWellFormed(list: ChunkedList, store: MemoryNodeStore): void {
       // Content addressed: the node is stored under the hash of its own text.
       const text = store.get(chunk.hash);
       expect(text).toBeDefined();
-      expect(nodeSha256(text!)).toBe(chunk.hash);
+      expect(nodeSha256(must(text, 'text'))).toBe(chunk.hash);
     }
     if (level > 0) {
       const items = chunks.flatMap((c) => c.items);
@@ -76,7 +77,7 @@ function expectWellFormed(list: ChunkedList, store: MemoryNodeStore): void {
 /** A store holding only the nodes reachable from `list`, copied from `from`. */
 function storeWithOnly(list: ChunkedList, from: MemoryNodeStore): MemoryNodeStore {
   const copy = new MemoryNodeStore();
-  for (const hash of allChunkHashes(list)) copy.put(hash, from.get(hash)!);
+  for (const hash of allChunkHashes(list)) copy.put(hash, must(from.get(hash), 'from.get(hash)'));
   return copy;
 }
 
@@ -164,7 +165,7 @@ describe('ListBuilder: a list is the same whatever edits produced it (history in
       list = lb.splice(list, at, 0, [e]);
       model.splice(at, 0, e);
       expect(list.hash).toBe(reference.build(model).hash);
-      sizesSeen.add(list.levels[0]!.length);
+      sizesSeen.add(must(list.levels[0], 'list.levels[0]').length);
     }
     expect(list.levels.length).toBeGreaterThan(1);
     for (let i = 0; model.length > 0; i++) {
@@ -219,7 +220,7 @@ describe('ListBuilder: the hash identifies the list', () => {
       const base = entries('random', 0, n);
       const hash = lb.build(base).hash;
       const swapped = [...base];
-      [swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!];
+      [swapped[0], swapped[1]] = [must(swapped[1], 'swapped[1]'), must(swapped[0], 'swapped[0]')];
       expect(lb.build(swapped).hash).not.toBe(hash);
       const renamed = base.map((e, i) => (i === n - 1 ? { ...e, id: 'renamed' } : e));
       expect(lb.build(renamed).hash).not.toBe(hash);
@@ -285,7 +286,7 @@ describe('ListBuilder.load reads a list back from the store', () => {
     const { store, lb } = newBuilder();
     const built = lb.build(entries('random', 0, 1_000));
     const copy = storeWithOnly(built, store);
-    const missing = built.levels[0]![3]!.hash;
+    const missing = must(must(built.levels[0], 'built.levels[0]')[3], 'built.levels[0]![3]').hash;
     copy.nodes.delete(missing);
     const load = () => new ListBuilder(copy, nodeSha256).load(built.hash);
     expect(load).toThrow(MissingNodeError);
@@ -305,7 +306,9 @@ describe('ListBuilder splits long lists into bounded chunks', () => {
           const list = lb.build(entries(mode, from, n));
           expect(list.levels).toHaveLength(1);
           expect(list.levels[0]).toHaveLength(1);
-          expect(list.levels[0]![0]!.items).toHaveLength(n);
+          expect(
+            must(must(list.levels[0], 'list.levels[0]')[0], 'list.levels[0]![0]').items,
+          ).toHaveLength(n);
           expect(store.takeWritten().size).toBe(1);
         },
       ),
@@ -326,9 +329,9 @@ describe('ListBuilder splits long lists into bounded chunks', () => {
           expectWellFormed(list, store);
           expect(listEntries(list)).toEqual(model);
           // Cut where the content says so: a chunk ends on a boundary, reaches MAX_CHUNK or ends the list.
-          const chunks = list.levels[0]!;
+          const chunks = must(list.levels[0], 'list.levels[0]');
           chunks.forEach((c, i) => {
-            const last = c.items[c.items.length - 1]!;
+            const last = must(c.items[c.items.length - 1], 'c.items[c.items.length - 1]');
             if (i < chunks.length - 1)
               expect(endsChunk(last.hash) || c.items.length === MAX_CHUNK).toBe(true);
             expect(c.items.slice(0, -1).some((e) => endsChunk(e.hash))).toBe(false);
@@ -346,7 +349,7 @@ describe('ListBuilder splits long lists into bounded chunks', () => {
   it('chunks average about 32 entries on random content', () => {
     const { lb } = newBuilder();
     const list = lb.build(entries('random', 0, 10_000));
-    const n = list.levels[0]!.length;
+    const n = must(list.levels[0], 'list.levels[0]').length;
     expect(n).toBeGreaterThan(10_000 / 64);
     expect(n).toBeLessThan(10_000 / 16);
     expect(list.levels.length).toBe(3);
@@ -355,7 +358,9 @@ describe('ListBuilder splits long lists into bounded chunks', () => {
   it('content without boundaries is cut every MAX_CHUNK entries', () => {
     const { store, lb } = newBuilder();
     const list = lb.build(entries('none', 0, 1_000));
-    expect(list.levels[0]!.map((c) => c.items.length)).toEqual([256, 256, 256, 232]);
+    expect(must(list.levels[0], 'list.levels[0]').map((c) => c.items.length)).toEqual([
+      256, 256, 256, 232,
+    ]);
     expect(MAX_CHUNK).toBe(256);
     expectWellFormed(list, store);
   });
@@ -394,7 +399,9 @@ describe('ListBuilder: one edit writes a few nodes at any list length', () => {
   it('the test lists are what the bounds below assume', () => {
     // No chunk was forced at MAX_CHUNK, so every cut is content-defined.
     for (const { list } of [bigList, smallList])
-      expect(Math.max(...list.levels[0]!.map((c) => c.items.length))).toBeLessThan(MAX_CHUNK);
+      expect(
+        Math.max(...must(list.levels[0], 'list.levels[0]').map((c) => c.items.length)),
+      ).toBeLessThan(MAX_CHUNK);
     expect(bigList.list.levels).toHaveLength(3);
     expect(smallList.list.levels).toHaveLength(2);
     expect(bigList.builtNodes).toBeGreaterThan(300);
@@ -414,7 +421,7 @@ describe('ListBuilder: one edit writes a few nodes at any list length', () => {
         fc.property(fc.nat(n - 1), modeArb, fc.nat(100_000), (at, mode, k) => {
           store.takeWritten();
           const replacement = entryAt(mode, 100_000 + k);
-          fc.pre(replacement.hash !== listEntries(list)[at]!.hash);
+          fc.pre(replacement.hash !== must(listEntries(list)[at], 'listEntries(list)[at]').hash);
           hashed.count = 0;
           const next = lb.splice(list, at, 1, [replacement]);
           const written = store.takeWritten();
@@ -464,7 +471,7 @@ describe('ListBuilder: one edit writes a few nodes at any list length', () => {
     const beforeSet = new Set(before);
     const starts = new Set<number>();
     let offset = 0;
-    for (const c of list.levels[0]!) {
+    for (const c of must(list.levels[0], 'list.levels[0]')) {
       starts.add(offset);
       offset += c.items.length;
     }

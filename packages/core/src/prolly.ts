@@ -3,6 +3,7 @@
 // the few nodes above, at any list length.
 import type { HashFn } from './hash.js';
 import type { MemoryNodeStore } from './store.js';
+import { must } from './must.js';
 
 /** A list entry: the entity's id (when it has one) and the hash of its node. */
 export interface Entry {
@@ -35,7 +36,7 @@ const isBoundary = (hash: string, level: number): boolean => {
 function serialise(items: readonly Entry[], level: number): string {
   let out = '{"i":[';
   for (let i = 0; i < items.length; i++) {
-    const e = items[i]!;
+    const e = must(items[i], 'items[i]');
     if (i > 0) out += ',';
     out += level === 0 ? `[${JSON.stringify(e.id)},"${e.hash}"]` : `"${e.hash}"`;
   }
@@ -80,7 +81,7 @@ export class ListBuilder {
     const levels: Chunk[][] = [[top.chunk]];
     for (let level = top.level; level > 0; level--) {
       const below: Chunk[] = [];
-      for (const chunk of levels[0]!)
+      for (const chunk of must(levels[0], 'levels[0]'))
         for (const item of chunk.items) below.push(this.decodeChunk(item.hash).chunk);
       levels.unshift(below);
     }
@@ -88,7 +89,13 @@ export class ListBuilder {
   }
 
   private finish(levels: Chunk[][]): ChunkedList {
-    const list: ChunkedList = { hash: levels[levels.length - 1]![0]!.hash, levels };
+    const list: ChunkedList = {
+      hash: must(
+        must(levels[levels.length - 1], 'levels[levels.length - 1]')[0],
+        'levels[levels.length - 1]![0]',
+      ).hash,
+      levels,
+    };
     this.store.memo.set('list:' + list.hash, list);
     return list;
   }
@@ -113,7 +120,7 @@ export class ListBuilder {
     const chunks: Chunk[] = [];
     let start = 0;
     for (let i = 0; i < items.length; i++) {
-      if (isBoundary(items[i]!.hash, level) || i + 1 - start >= MAX_CHUNK) {
+      if (isBoundary(must(items[i], 'items[i]').hash, level) || i + 1 - start >= MAX_CHUNK) {
         chunks.push(this.makeChunk(items.slice(start, i + 1), level));
         start = i + 1;
       }
@@ -129,7 +136,7 @@ export class ListBuilder {
     del: number,
     insert: readonly Entry[],
   ): void {
-    const chunks = levels[level]!;
+    const chunks = must(levels[level], 'levels[level]');
     let total = 0;
     for (const c of chunks) total += c.items.length;
     const after = total - del + insert.length;
@@ -144,25 +151,30 @@ export class ListBuilder {
     } else {
       let offset = 0;
       c0 = 0;
-      while (c0 < chunks.length - 1 && offset + chunks[c0]!.items.length <= start)
-        offset += chunks[c0++]!.items.length;
+      while (
+        c0 < chunks.length - 1 &&
+        offset + must(chunks[c0], 'chunks[c0]').items.length <= start
+      )
+        offset += must(chunks[c0++], 'chunks[c0++]').items.length;
       c1 = c0;
-      let end = offset + chunks[c0]!.items.length;
-      while (c1 < chunks.length - 1 && end < start + del) end += chunks[++c1]!.items.length;
+      let end = offset + must(chunks[c0], 'chunks[c0]').items.length;
+      while (c1 < chunks.length - 1 && end < start + del)
+        end += must(chunks[++c1], 'chunks[++c1]').items.length;
       const region: Entry[] = [];
-      for (let c = c0; c <= c1; c++) region.push(...chunks[c]!.items);
+      for (let c = c0; c <= c1; c++) region.push(...must(chunks[c], 'chunks[c]').items);
       region.splice(start - offset, del, ...insert);
       // Pull in following chunks until the region ends on a content-defined boundary: from there
       // on the old chunks are exactly what a rebuild would make.
       while (
         c1 < chunks.length - 1 &&
-        (region.length === 0 || !isBoundary(region[region.length - 1]!.hash, level))
+        (region.length === 0 ||
+          !isBoundary(must(region[region.length - 1], 'region[region.length - 1]').hash, level))
       )
-        region.push(...chunks[++c1]!.items);
+        region.push(...must(chunks[++c1], 'chunks[++c1]').items);
       replacement = this.chunkLevel(region, level, false);
     }
     levels[level] = [...chunks.slice(0, c0), ...replacement, ...chunks.slice(c1 + 1)];
-    if (levels[level]!.length === 1) {
+    if (must(levels[level], 'levels[level]').length === 1) {
       levels.length = level + 1;
       return;
     }
@@ -170,7 +182,10 @@ export class ListBuilder {
     if (levels.length > level + 1) {
       this.spliceLevel(levels, level + 1, c0, c1 - c0 + 1, up);
     } else {
-      let items: Entry[] = levels[level]!.map((c) => ({ id: null, hash: c.hash }));
+      let items: Entry[] = must(levels[level], 'levels[level]').map((c) => ({
+        id: null,
+        hash: c.hash,
+      }));
       for (let l = level + 1; ; l++) {
         const built = this.chunkLevel(items, l, items.length <= SMALL_LIST);
         levels[l] = built;
@@ -182,11 +197,12 @@ export class ListBuilder {
 }
 
 /** All entries of a list, in order. */
-export const listEntries = (list: ChunkedList): Entry[] => list.levels[0]!.flatMap((c) => c.items);
+export const listEntries = (list: ChunkedList): Entry[] =>
+  must(list.levels[0], 'list.levels[0]').flatMap((c) => c.items);
 
 export const listLength = (list: ChunkedList): number => {
   let n = 0;
-  for (const c of list.levels[0]!) n += c.items.length;
+  for (const c of must(list.levels[0], 'list.levels[0]')) n += c.items.length;
   return n;
 };
 
@@ -197,18 +213,19 @@ const chunkIndexes = new WeakMap<Chunk, Map<string, number>>();
 /** Position and entry of the entry with `id`, or null; costs one lookup per chunk, not per entry. */
 export function findById(list: ChunkedList, id: string): { index: number; entry: Entry } | null {
   let offset = 0;
-  for (const chunk of list.levels[0]!) {
+  for (const chunk of must(list.levels[0], 'list.levels[0]')) {
     let index = chunkIndexes.get(chunk);
     if (index === undefined) {
       index = new Map();
       for (let i = 0; i < chunk.items.length; i++) {
-        const itemId = chunk.items[i]!.id;
+        const itemId = must(chunk.items[i], 'chunk.items[i]').id;
         if (itemId !== null && !index.has(itemId)) index.set(itemId, i);
       }
       chunkIndexes.set(chunk, index);
     }
     const at = index.get(id);
-    if (at !== undefined) return { index: offset + at, entry: chunk.items[at]! };
+    if (at !== undefined)
+      return { index: offset + at, entry: must(chunk.items[at], 'chunk.items[at]') };
     offset += chunk.items.length;
   }
   return null;

@@ -11,6 +11,7 @@ import { createRelease, upgradeToRelease } from './releases.js';
 import { importGenerated, must, newSnapshotter } from './test-support/bots.js';
 import { generateBotExport } from './testing.js';
 import { restoreVersion, saveVersion } from './versions.js';
+import { must as present } from './must.js';
 
 const bots = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -37,7 +38,7 @@ function shuffleKeys(value: JsonValue, rand: () => number): JsonValue {
   if (Array.isArray(value)) return value.map((v) => shuffleKeys(v, rand));
   if (value === null || typeof value !== 'object') return value;
   const keys = Object.keys(value).sort(() => rand() - 0.5);
-  return Object.fromEntries(keys.map((k) => [k, shuffleKeys(value[k]!, rand)]));
+  return Object.fromEntries(keys.map((k) => [k, shuffleKeys(present(value[k], 'value[k]'), rand)]));
 }
 
 describe('laws over generated bots', () => {
@@ -47,9 +48,12 @@ describe('laws over generated bots', () => {
         const doc = generateBotExport(opts);
         const { content, botId, name } = must(importCbExport(JSON.stringify(doc)));
         const snap = newSnapshotter();
-        expect(exportCbExport(snap.read(snap.write(content)), { id: botId!, name: name! })).toEqual(
-          doc,
-        );
+        expect(
+          exportCbExport(snap.read(snap.write(content)), {
+            id: present(botId, 'botId'),
+            name: present(name, 'name'),
+          }),
+        ).toEqual(doc);
       }),
       { numRuns: 40 },
     );
@@ -167,7 +171,10 @@ describe('laws over generated bots', () => {
           let b = a;
           const expected = new Set<string>();
           for (const [dp, ip, renameDialog] of picks) {
-            const d = content.dialogs[dp % content.dialogs.length]!;
+            const d = present(
+              content.dialogs[dp % content.dialogs.length],
+              'content.dialogs[dp % content.dialogs.length]',
+            );
             const dialogId = d.dialog.id as string;
             if (renameDialog) {
               b = must(
@@ -175,7 +182,10 @@ describe('laws over generated bots', () => {
               );
               expected.add(`dialog ${dialogId}`);
             } else {
-              const i = d.interactions[ip % d.interactions.length]!;
+              const i = present(
+                d.interactions[ip % d.interactions.length],
+                'd.interactions[ip % d.interactions.length]',
+              );
               b = must(
                 snap.edit(b, {
                   op: 'updateInteraction',

@@ -29,6 +29,7 @@ import {
   withPendingRelease,
   withTwoUpgrades,
 } from './test-support/world.js';
+import { must } from './must.js';
 
 describe('rule 3: creating a release', () => {
   it('a release is a frozen pending offer of the source working copy to the target', () => {
@@ -74,7 +75,7 @@ describe('rule 3: creating a release', () => {
     const release = w.createRelease('dev', 'prod', '1.0.0');
     w.edit('dev', 'root-dev-2');
     w.save('dev', 'after release');
-    expect(w.pendingFor('prod')!.root).toBe('root-dev-1');
+    expect(must(w.pendingFor('prod'), "w.pendingFor('prod')").root).toBe('root-dev-1');
     expect(release.root).toBe('root-dev-1');
     expect(w.upgrade('prod').automation.root).toBe('root-dev-1');
   });
@@ -245,7 +246,7 @@ describe('rule 3: creating a release', () => {
 describe('rule 4: at most one pending release per target', () => {
   it('a new release supersedes the pending one, which is kept with a link to its successor', () => {
     const w = withPendingRelease();
-    const old = w.pendingFor('prod')!;
+    const old = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w)
       .when((s) =>
         createRelease(
@@ -279,7 +280,12 @@ describe('rule 4: at most one pending release per target', () => {
   it('a release that is no longer pending is not superseded', () => {
     const w = withPendingRelease();
     const rejected = expectOk(
-      rejectRelease(w.get('prod'), w.pendingFor('prod')!, { reason: 'no' }, w.ctx('bob')),
+      rejectRelease(
+        w.get('prod'),
+        must(w.pendingFor('prod'), "w.pendingFor('prod')"),
+        { reason: 'no' },
+        w.ctx('bob'),
+      ),
     ).release;
     given(w)
       .when((s) =>
@@ -345,7 +351,7 @@ describe('rule 5: upgrade', () => {
 
   it('upgrade marks the release upgraded and appends to the ledger', () => {
     const w = withPendingRelease();
-    const release = w.pendingFor('prod')!;
+    const release = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w.upgradeInput('prod'))
       .when((input) => upgradeToRelease(input, w.ctx('bob')))
       .then(({ release: r, upgrade }) => {
@@ -456,7 +462,7 @@ describe('rule 5: upgrade', () => {
     'upgrading a %s release is a conflict',
     (status) => {
       const w = withPendingRelease();
-      const release = { ...w.pendingFor('prod')!, status };
+      const release = { ...must(w.pendingFor('prod'), "w.pendingFor('prod')"), status };
       given(w.upgradeInput('prod', { release }))
         .when((input) => upgradeToRelease(input, w.ctx('bob')))
         .thenRefused('CONFLICT', (e) => expect(e.details).toEqual({ status }));
@@ -538,7 +544,7 @@ describe('rule 12: acceptor different from creator', () => {
 describe('rule 6: reject', () => {
   it('a target rejects a pending release with a reason', () => {
     const w = withPendingRelease();
-    const release = w.pendingFor('prod')!;
+    const release = must(w.pendingFor('prod'), "w.pendingFor('prod')");
     given(w.get('prod'))
       .when((target) =>
         rejectRelease(target, release, { reason: '  breaks checkout  ' }, w.ctx('bob')),
@@ -564,7 +570,12 @@ describe('rule 6: reject', () => {
   it('a rejected release can no longer be upgraded to', () => {
     const w = withPendingRelease();
     const rejected = expectOk(
-      rejectRelease(w.get('prod'), w.pendingFor('prod')!, { reason: 'no' }, w.ctx('bob')),
+      rejectRelease(
+        w.get('prod'),
+        must(w.pendingFor('prod'), "w.pendingFor('prod')"),
+        { reason: 'no' },
+        w.ctx('bob'),
+      ),
     ).release;
     given(w.upgradeInput('prod', { release: rejected }))
       .when((input) => upgradeToRelease(input, w.ctx('bob')))
@@ -575,7 +586,7 @@ describe('rule 6: reject', () => {
     'rejecting a %s release is a conflict',
     (status) => {
       const w = withPendingRelease();
-      given({ ...w.pendingFor('prod')!, status })
+      given({ ...must(w.pendingFor('prod'), "w.pendingFor('prod')"), status })
         .when((release) => rejectRelease(w.get('prod'), release, { reason: 'x' }, w.ctx('bob')))
         .thenRefused('CONFLICT');
     },
@@ -583,14 +594,14 @@ describe('rule 6: reject', () => {
 
   it('rejecting a release addressed to another target is NOT_FOUND', () => {
     const w = withPendingRelease();
-    given(w.pendingFor('prod')!)
+    given(must(w.pendingFor('prod'), "w.pendingFor('prod')"))
       .when((release) => rejectRelease(w.get('dev'), release, { reason: 'x' }, w.ctx('bob')))
       .thenRefused('NOT_FOUND');
   });
 
   it('a reason longer than the maximum is refused', () => {
     const w = withPendingRelease();
-    given(w.pendingFor('prod')!)
+    given(must(w.pendingFor('prod'), "w.pendingFor('prod')"))
       .when((release) =>
         rejectRelease(
           w.get('prod'),
@@ -614,7 +625,7 @@ describe('rule 6: rollback', () => {
         expect(a).toEqual({ ...before, root: 'root-prod-1', revision: before.revision + 1 });
         expect(u).toEqual({ ...upgrade, rolledBack: true });
         expect(release).toMatchObject({
-          id: upgrade!.releaseId,
+          id: must(upgrade, 'upgrade').releaseId,
           status: 'rolled-back',
           decidedBy: 'bob',
           decidedAt: NOW_ISO,
@@ -646,7 +657,9 @@ describe('rule 6: rollback', () => {
         });
         expect(a.lastVersionNumber).toBe(3);
         expect(a.root).toBe('root-prod-1');
-        expect(audit.details).toMatchObject({ savedEditsVersionId: savedEdits!.id });
+        expect(audit.details).toMatchObject({
+          savedEditsVersionId: must(savedEdits, 'savedEdits').id,
+        });
       });
   });
 
@@ -658,7 +671,9 @@ describe('rule 6: rollback', () => {
     w.rollback('prod');
     expect(semverFloor(w.ledgerOf('prod'))).toBe('1.0.0');
     expect(w.get('prod').root).toBe('root-dev-1');
-    expect(activeUpgrade(w.ledgerOf('prod'))!.releaseVersion).toBe('1.0.0');
+    expect(
+      must(activeUpgrade(w.ledgerOf('prod')), "activeUpgrade(w.ledgerOf('prod'))").releaseVersion,
+    ).toBe('1.0.0');
 
     w.rollback('prod');
     expect(semverFloor(w.ledgerOf('prod'))).toBeNull();
@@ -707,7 +722,9 @@ describe('rule 6: rollback', () => {
 
   it('rollback without the backup the upgrade took is NOT_FOUND', () => {
     const w = withTwoUpgrades();
-    const wrongBackup = w.version(w.ledgerOf('prod')[0]!.backupVersionId);
+    const wrongBackup = w.version(
+      must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId,
+    );
     for (const backup of [null, wrongBackup]) {
       given({ ...w.rollbackInput('prod'), backup })
         .when((input) => rollback(input, w.ctx('bob')))
@@ -717,7 +734,7 @@ describe('rule 6: rollback', () => {
 
   it('rollback without the upgraded release is NOT_FOUND', () => {
     const w = withTwoUpgrades();
-    given({ ...w.rollbackInput('prod'), release: w.releases[0]! })
+    given({ ...w.rollbackInput('prod'), release: must(w.releases[0], 'w.releases[0]') })
       .when((input) => rollback(input, w.ctx('bob')))
       .thenRefused('NOT_FOUND', (e) => expect(e.path).toBe('release'));
   });
@@ -745,7 +762,7 @@ describe('semver floor and active upgrade', () => {
   it('the floor is the last upgrade that was not rolled back', () => {
     const ledger = [u('1.0.0'), u('2.0.0'), u('3.0.0', true)];
     expect(semverFloor(ledger)).toBe('2.0.0');
-    expect(activeUpgrade(ledger)!.id).toBe('u-2.0.0');
+    expect(must(activeUpgrade(ledger), 'activeUpgrade(ledger)').id).toBe('u-2.0.0');
     expect(semverFloor([u('1.0.0', true)])).toBeNull();
     expect(ledger.map((x) => x.id)).toEqual(['u-1.0.0', 'u-2.0.0', 'u-3.0.0']); // not reordered in place
   });
@@ -807,7 +824,9 @@ describe('rule 9: promote', () => {
     w.putRelease(promoted.release, promoted.superseded);
     const up = w.upgrade('prod', 'dave');
     expect(up.automation.root).toBe(acceptedRelease.root);
-    expect(up.automation.root).toBe(w.ledgerOf('staging')[0]!.root);
+    expect(up.automation.root).toBe(
+      must(w.ledgerOf('staging')[0], "w.ledgerOf('staging')[0]").root,
+    );
   });
 
   it('promote is refused when nothing was accepted', () => {

@@ -19,11 +19,14 @@ import {
 } from './automation.js';
 import type { CheckReport } from './checks.js';
 import { err, ok, type Result } from './result.js';
+import { must } from './must.js';
 
 /** The version numbers the target's ledger sets as the floor for new releases (rule 3). */
 export function semverFloor(ledger: readonly Upgrade[]): string | null {
   const active = ledger.filter((u) => !u.rolledBack);
-  return active.length === 0 ? null : active[active.length - 1]!.releaseVersion;
+  return active.length === 0
+    ? null
+    : must(active[active.length - 1], 'active[active.length - 1]').releaseVersion;
 }
 
 /** The last upgrade that was not rolled back: what the target runs, and what rollback undoes. */

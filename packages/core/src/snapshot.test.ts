@@ -4,6 +4,7 @@ import { interactionsInOrder, type BotContent } from './content.js';
 import type { JsonObject } from './json.js';
 import { fixtureNames, readFixture } from './test-support/fixtures.js';
 import { importGenerated, must, newSnapshotter } from './test-support/bots.js';
+import { must as present } from './must.js';
 
 describe('snapshots', () => {
   it('the same content imported into two automations is stored once', () => {
@@ -33,7 +34,8 @@ describe('snapshots', () => {
     const root = snap.write(importGenerated({ seed: 1 }).content);
     const content = snap.read(root);
     expect(() => {
-      (content.dialogs[0]!.interactions[0] as JsonObject).name = 'changed';
+      (present(content.dialogs[0], 'content.dialogs[0]').interactions[0] as JsonObject).name =
+        'changed';
     }).toThrow(TypeError);
     expect(snap.read(root)).toEqual(content);
   });
@@ -49,8 +51,14 @@ describe('snapshots', () => {
       });
       const root = snap.write(content);
       snap.store.takeWritten();
-      const dialog = content.dialogs[Math.floor(content.dialogs.length / 2)]!;
-      const interaction = { ...dialog.interactions[10]!, name: 'renamed' };
+      const dialog = present(
+        content.dialogs[Math.floor(content.dialogs.length / 2)],
+        'content.dialogs[Math.floor(content.dialogs.length / 2)]',
+      );
+      const interaction = {
+        ...present(dialog.interactions[10], 'dialog.interactions[10]'),
+        name: 'renamed',
+      };
       const next = must(
         snap.edit(root, {
           op: 'updateInteraction',
@@ -62,9 +70,15 @@ describe('snapshots', () => {
       // entity + interaction list + dialog node + dialog-list chunks (one per level) + root
       expect(written.size).toBeLessThanOrEqual(total === 100 ? 5 : 7);
       const after = snap.read(next);
-      expect(after.dialogs[Math.floor(content.dialogs.length / 2)]!.interactions[10]!.name).toBe(
-        'renamed',
-      );
+      expect(
+        present(
+          present(
+            after.dialogs[Math.floor(content.dialogs.length / 2)],
+            'after.dialogs[Math.floor(content.dialogs.length / 2)]',
+          ).interactions[10],
+          'after.dialogs[Math.floor(content.dialogs.length / 2)]!.interactions...',
+        ).name,
+      ).toBe('renamed');
       expect(snap.read(root)).toEqual(content);
     },
   );
@@ -86,7 +100,10 @@ describe('snapshots', () => {
     );
     root = must(snap.edit(root, { op: 'updateDialog', dialog: { id: d0, name: 'Renamed' } }));
     root = must(snap.edit(root, { op: 'moveDialog', dialogId: d1, index: 0 }));
-    const moved = content.dialogs[0]!.interactions[2]!.id as string;
+    const moved = present(
+      present(content.dialogs[0], 'content.dialogs[0]').interactions[2],
+      'content.dialogs[0]!.interactions[2]',
+    ).id as string;
     root = must(
       snap.edit(root, { op: 'moveInteraction', dialogId: d0, interactionId: moved, index: 0 }),
     );
@@ -94,7 +111,10 @@ describe('snapshots', () => {
       snap.edit(root, {
         op: 'removeInteraction',
         dialogId: d0,
-        interactionId: content.dialogs[0]!.interactions[0]!.id as string,
+        interactionId: present(
+          present(content.dialogs[0], 'content.dialogs[0]').interactions[0],
+          'content.dialogs[0]!.interactions[0]',
+        ).id as string,
       }),
     );
     const after = snap.read(root);
@@ -102,14 +122,20 @@ describe('snapshots', () => {
       d1,
       d0,
       'new-dialog',
-      content.dialogs[2]!.dialog.id,
+      present(content.dialogs[2], 'content.dialogs[2]').dialog.id,
     ]);
-    expect(after.dialogs[1]!.dialog).toEqual({ id: d0, name: 'Renamed' });
-    expect(after.dialogs[1]!.interactions.map((i) => i.id)).toEqual([
+    expect(present(after.dialogs[1], 'after.dialogs[1]').dialog).toEqual({
+      id: d0,
+      name: 'Renamed',
+    });
+    expect(present(after.dialogs[1], 'after.dialogs[1]').interactions.map((i) => i.id)).toEqual([
       moved,
-      content.dialogs[0]!.interactions[1]!.id,
+      present(
+        present(content.dialogs[0], 'content.dialogs[0]').interactions[1],
+        'content.dialogs[0]!.interactions[1]',
+      ).id,
     ]);
-    expect(after.dialogs[2]!.interactions).toEqual([
+    expect(present(after.dialogs[2], 'after.dialogs[2]').interactions).toEqual([
       { id: 'i-new', name: 'Hello', group: 'new-dialog' },
     ]);
     // The same content written from scratch has the same root: edits are history independent.
@@ -120,8 +146,11 @@ describe('snapshots', () => {
     const snap = newSnapshotter();
     const { content } = importGenerated({ seed: 4 });
     const root = snap.write(content);
-    const d0 = content.dialogs[0]!.dialog.id as string;
-    const taken = content.dialogs[1]!.interactions[0]!.id as string;
+    const d0 = present(content.dialogs[0], 'content.dialogs[0]').dialog.id as string;
+    const taken = present(
+      present(content.dialogs[1], 'content.dialogs[1]').interactions[0],
+      'content.dialogs[1]!.interactions[0]',
+    ).id as string;
     const missing = snap.edit(root, { op: 'removeDialog', dialogId: 'nope' });
     expect(missing.ok || missing.error).toMatchObject({
       code: 'NOT_FOUND',
@@ -148,8 +177,8 @@ describe('snapshots', () => {
     const { content } = must(importCbExport(readFixture('tile-showcase.json')));
     expect(content.order).not.toBeNull();
     const root = snap.write(content);
-    const dialog = content.dialogs[3]!;
-    const victim = dialog.interactions[1]!.id as string;
+    const dialog = present(content.dialogs[3], 'content.dialogs[3]');
+    const victim = present(dialog.interactions[1], 'dialog.interactions[1]').id as string;
     const next = must(
       snap.edit(root, {
         op: 'removeInteraction',

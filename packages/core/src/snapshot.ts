@@ -21,6 +21,7 @@ import {
 } from './prolly.js';
 import { err, ok, type Result } from './result.js';
 import { MemoryNodeStore } from './store.js';
+import { must } from './must.js';
 
 export type SectionRef = { list: string } | { value: string };
 
@@ -296,7 +297,7 @@ export class Snapshotter {
   }
 
   private interactionExists(dialogs: ChunkedList, id: string): boolean {
-    for (const chunk of dialogs.levels[0]!)
+    for (const chunk of must(dialogs.levels[0], 'dialogs.levels[0]'))
       for (const d of chunk.items)
         if (indexOfId(this.lists.load(this.dialogNode(d.hash).interactions), id) >= 0) return true;
     return false;
@@ -358,7 +359,7 @@ function addToRuns(runs: OrderRun[], dialogId: string, at: number): OrderRun[] {
   let seen = 0;
   let last = -1;
   for (let i = 0; i < runs.length; i++) {
-    const run = runs[i]!;
+    const run = must(runs[i], 'runs[i]');
     if (run[0] !== dialogId) continue;
     last = i;
     if (at < seen + run[1]) {
@@ -367,7 +368,7 @@ function addToRuns(runs: OrderRun[], dialogId: string, at: number): OrderRun[] {
     }
     seen += run[1];
   }
-  if (last >= 0) runs[last]![1]++;
+  if (last >= 0) must(runs[last], 'runs[last]')[1]++;
   else runs.push([dialogId, 1]);
   return runs;
 }

@@ -1,5 +1,6 @@
 // Content-addressed node storage. Core works against the synchronous NodeStore; a database keeps
 // the durable copy and fills a MemoryNodeStore (an always-valid cache: nodes never change) with hydrate().
+import { must } from './must.js';
 /** Canonical JSON text of a node or entity, keyed by its SHA-256. */
 export interface NodeStore {
   get(hash: string): string | undefined;
@@ -52,7 +53,7 @@ export class MemoryNodeStore implements NodeStore {
   /** The nodes written since the last call, to persist them elsewhere. */
   takeWritten(): Map<string, string> {
     const out = new Map<string, string>();
-    for (const h of this.written) out.set(h, this.nodes.get(h)!);
+    for (const h of this.written) out.set(h, must(this.nodes.get(h), 'this.nodes.get(h)'));
     this.written = [];
     return out;
   }

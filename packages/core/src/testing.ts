@@ -1,6 +1,7 @@
 // @ferry/core/testing: deterministic synthetic CB bot exports (seeded) for tests and benchmarks,
 // with realistic fields, links, code blocks, integrations and environment-variable references.
 import type { JsonObject } from './json.js';
+import { must } from './must.js';
 
 export interface GenerateOptions {
   seed: number;
@@ -34,7 +35,8 @@ const WORDS =
 /** A CB export document (with identity fields) of `dialogs` x `interactionsPerDialog` interactions. */
 export function generateBotExport(options: GenerateOptions): JsonObject {
   const rand = seededRandom(options.seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T =>
+    must(xs[Math.floor(rand() * xs.length)], 'xs[Math.floor(rand() * xs.length)]');
   const hex = (n: number) =>
     Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
   const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
@@ -78,7 +80,7 @@ export function generateBotExport(options: GenerateOptions): JsonObject {
       const env = pick(envNames);
       const text = `${words(6)} {$env.${env}} ${words(4)}`;
       const message: JsonObject = {
-        id: ids[i]!,
+        id: must(ids[i], 'ids[i]'),
         chatBotId: botId,
         userInputRequired: kind === 'TEXT_QUESTION',
         name: `${kind.toLowerCase()}_${d}_${i}`,
@@ -111,8 +113,8 @@ export function generateBotExport(options: GenerateOptions): JsonObject {
         group: groupId,
         status: 'ACTIVE',
         required: true,
-        ...(i + 1 < ids.length && { nextMessageId: ids[i + 1]! }),
-        ...(i > 0 && { prevMessageId: ids[i - 1]! }),
+        ...(i + 1 < ids.length && { nextMessageId: must(ids[i + 1], 'ids[i + 1]') }),
+        ...(i > 0 && { prevMessageId: must(ids[i - 1], 'ids[i - 1]') }),
         responseMatches: [
           {
             name: 'RULE_1',

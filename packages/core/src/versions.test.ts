@@ -30,6 +30,7 @@ import {
   withOneUpgrade,
   withTwoUpgrades,
 } from './test-support/world.js';
+import { must } from './must.js';
 
 describe('rule 1: saving versions', () => {
   it('a blank version name becomes the date and time', () => {
@@ -256,7 +257,7 @@ describe('rule 15: import into an existing automation', () => {
           action: 'automation.import',
           before: 'root-dev-unsaved',
           after: 'root-imported',
-          details: { into: true, backupVersionId: backup!.id, backupNumber: 2 },
+          details: { into: true, backupVersionId: must(backup, 'backup').id, backupNumber: 2 },
         });
       });
   });
@@ -293,7 +294,7 @@ describe('rule 15: import into an existing automation', () => {
 describe('deleting versions', () => {
   it('deleting the backup a rollback needs is a conflict', () => {
     const w = withOneUpgrade();
-    const backup = w.version(w.ledgerOf('prod')[0]!.backupVersionId);
+    const backup = w.version(must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId);
     given(w.get('prod'))
       .when((a) => deleteVersion(a, backup, w.ledger, w.ctx()))
       .thenRefused('CONFLICT', (e) => expect(e.path).toBe('version'));
@@ -311,7 +312,7 @@ describe('deleting versions', () => {
   it('once its upgrade was rolled back the backup can be deleted', () => {
     const w = withOneUpgrade();
     w.rollback('prod');
-    const backup = w.version(w.ledgerOf('prod')[0]!.backupVersionId);
+    const backup = w.version(must(w.ledgerOf('prod')[0], "w.ledgerOf('prod')[0]").backupVersionId);
     expectOk(deleteVersion(w.get('prod'), backup, w.ledger, w.ctx()));
   });
 
@@ -487,7 +488,7 @@ describe('property: save and restore sequences', () => {
             a = saved.automation;
             issue(saved.version);
           } else if (live.length > 0) {
-            const v = live[c.pick % live.length]!;
+            const v = must(live[c.pick % live.length], 'live[c.pick % live.length]');
             if (c.kind === 'restore') {
               const before = a;
               const restored = expectOk(restoreVersion(a, v, { baseRevision: a.revision }, ctx));

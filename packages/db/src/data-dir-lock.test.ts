@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from './data-dir-lock.js';
 import { DataDirLockedError, openDatabase } from './database.js';
 import { automations } from './schema.js';
+import { must } from '@ferry/core';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const NODE_ARGS = ['--conditions=@ferry/source', '--import', 'tsx', '--input-type=module'];
@@ -50,8 +51,8 @@ function track(child: ChildProcess): Holder {
   const waiters: ((line: string) => void)[] = [];
   let buffered = '';
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.on('data', (d: Buffer) => {
+  must(child.stderr, 'child.stderr').on('data', (d: Buffer) => (stderr += d.toString()));
+  must(child.stdout, 'child.stdout').on('data', (d: Buffer) => {
     buffered += d.toString();
     let end: number;
     while ((end = buffered.indexOf('\n')) >= 0) {
@@ -103,7 +104,10 @@ function procState(pid: number): string | null {
   const path = `/proc/${pid}/stat`;
   if (!existsSync(path)) return null;
   const stat = readFileSync(path, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
+  return must(
+    stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0],
+    "stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]",
+  );
 }
 
 const isAlive = (pid: number) => {
@@ -143,16 +147,19 @@ describe('the data directory lock', () => {
       new RegExp(`^locked .*in use by another Ferry process \\(pid ${first.child.pid}\\)`),
     );
 
-    first.child.stdin!.write('close\n');
+    must(first.child.stdin, 'first.child.stdin').write('close\n');
     expect(await first.line()).toBe('closed');
     const reopened = await openDatabase({ dataDir: dir, migrate: false });
     await reopened.close();
   });
 
-  it('a restart right after SIGKILL opens at once, 20 times in a row, keeping every committed write', async () => {
+  // Ten SIGKILL-and-restart trials (issue 10 asked for repeated SIGKILL trials; each one starts a
+  // Node process with PGlite, about 4 s on two busy cores, so ten rather than twenty).
+  const RESTARTS = 10;
+  it(`a restart right after SIGKILL opens at once, ${RESTARTS} times in a row, keeping every committed write`, async () => {
     const marks: string[] = [];
     const killed: ChildProcess[] = [];
-    for (let trial = 0; trial < 20; trial++) {
+    for (let trial = 0; trial < RESTARTS; trial++) {
       const mark = `restart-${trial}`;
       // Started right after the previous holder was sent SIGKILL, without waiting for it to be
       // reaped: it must open on its first start, its write committed before it says so.
@@ -162,7 +169,7 @@ describe('the data directory lock', () => {
       running.child.kill('SIGKILL');
       killed.push(running.child);
     }
-    // The 20th restart is this process's, at once; every killed holder's write is there.
+    // The last restart is this process's, at once; every killed holder's write is there.
     const reopened = await openDatabase({ dataDir: dir, migrate: false });
     const rows = await reopened.db.select({ id: automations.id }).from(automations);
     expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(marks));
@@ -219,7 +226,7 @@ describe('the data directory lock', () => {
     const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
     children.push(sleeper);
     const lockFile = join(dir, LOCK_FILE);
-    for (const pid of [1, process.ppid, process.pid, sleeper.pid!]) {
+    for (const pid of [1, process.ppid, process.pid, must(sleeper.pid, 'sleeper.pid')]) {
       expect(isAlive(pid)).toBe(true);
       writeFileSync(lockFile, `${pid}\n`);
       const database = await openDatabase({ dataDir: dir, migrate: false });
@@ -234,14 +241,14 @@ describe('the data directory lock', () => {
     for (let round = 0; round < 4; round++) {
       const racers = [0, 1, 2].map(() => holder(dir, { FERRY_WAIT_GO: '1' }));
       for (const racer of racers) expect(await racer.line()).toBe('ready');
-      for (const racer of racers) racer.child.stdin!.write('go\n');
+      for (const racer of racers) must(racer.child.stdin, 'racer.child.stdin').write('go\n');
       const answers = await Promise.all(racers.map((racer) => racer.line()));
-      const winners = racers.filter((_, i) => answers[i]!.startsWith('open '));
+      const winners = racers.filter((_, i) => must(answers[i], 'answers[i]').startsWith('open '));
       expect(winners).toHaveLength(1);
       for (const answer of answers.filter((a) => !a.startsWith('open ')))
         expect(answer).toMatch(/^locked The data directory .* is in use by another Ferry process/);
-      winners[0]!.child.stdin!.write('close\n');
-      expect(await winners[0]!.line()).toBe('closed');
+      must(must(winners[0], 'winners[0]').child.stdin, 'winners[0]!.child.stdin').write('close\n');
+      expect(await must(winners[0], 'winners[0]').line()).toBe('closed');
       await Promise.all(racers.map((racer) => exited(racer.child)));
     }
   }, 120_000);

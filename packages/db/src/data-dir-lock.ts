@@ -3,6 +3,7 @@
 import { closeSync, constants, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { must } from '@ferry/core';
 
 /*
  * Why an OS lock, and why this library. PGlite has no lock of its own, and two processes on one
@@ -109,7 +110,12 @@ function readHolderPid(fd: number): number | null {
   try {
     const buffer = Buffer.alloc(32);
     const n = readSync(fd, buffer, 0, buffer.length, 0);
-    const pid = Number(buffer.toString('utf8', 0, n).split('\n')[0]!.trim());
+    const pid = Number(
+      must(
+        buffer.toString('utf8', 0, n).split('\n')[0],
+        "buffer.toString('utf8', 0, n).split('\\n')[0]",
+      ).trim(),
+    );
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null; // Windows locks are mandatory: the holder's range cannot be read

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { openDatabase, type Database } from './database.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { must } from '@ferry/core';
 
 export { startFaultProxy, type FaultProxy };
 
@@ -17,7 +18,7 @@ export interface TestDatabase extends Database {
 
 export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<TestDatabase> {
   if (kind === 'pglite') return { ...(await openDatabase({ dataDir: null })), url: null };
-  const base = process.env.DATABASE_URL!;
+  const base = must(process.env.DATABASE_URL, 'process.env.DATABASE_URL');
   const name = `ferry_test_${randomUUID().replace(/-/g, '')}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -44,7 +45,7 @@ export interface FaultyDatabase extends Database {
 
 export async function openBehindFaultProxy(maxConnections = 4): Promise<FaultyDatabase> {
   const direct = await openTestDatabase('postgres');
-  const proxy = await startFaultProxy(direct.url!);
+  const proxy = await startFaultProxy(must(direct.url, 'direct.url'));
   const database = await openDatabase({ databaseUrl: proxy.url, migrate: false, maxConnections });
   return {
     ...database,

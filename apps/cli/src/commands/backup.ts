@@ -14,6 +14,7 @@ import { configPath, readConfig, resolveConnection } from '../lib/config.js';
 import { CliError, type ErrorKind } from '../lib/errors.js';
 import { formatBytes } from '../lib/files.js';
 import { plural } from '../lib/format.js';
+import { must } from '@ferry/core';
 
 const KEY_NOTE_CREATE =
   "Secrets in it stay encrypted: reading them after a restore needs this instance's key (its FERRY_SECRET_KEY, or secret.key in its data directory).";
@@ -93,7 +94,9 @@ written, and a corrupt or truncated file changes nothing (exit 2). Stop servers 
       let report;
       try {
         report = await api.restoreBackupInto(
-          env.databaseUrl !== undefined ? { databaseUrl: env.databaseUrl } : { dataDir: dataDir! },
+          env.databaseUrl !== undefined
+            ? { databaseUrl: env.databaseUrl }
+            : { dataDir: must(dataDir, 'dataDir') },
           () => createReadStream(file),
           (phase, rows) =>
             progress.update(
@@ -107,7 +110,8 @@ written, and a corrupt or truncated file changes nothing (exit 2). Stop servers 
       }
       const r = report;
       const rows = Object.values(r.rows).reduce((a, b) => a + b, 0);
-      const where = env.databaseUrl !== undefined ? 'PostgreSQL (DATABASE_URL)' : dataDir!;
+      const where =
+        env.databaseUrl !== undefined ? 'PostgreSQL (DATABASE_URL)' : must(dataDir, 'dataDir');
       out.result(
         {
           file,

@@ -2,6 +2,7 @@
 // never falls behind the commands.
 import { Argument, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { jsonOption, type Runtime } from '../lib/command.js';
+import { must } from '@ferry/core';
 
 interface Node {
   /** "/automation/list" ("" for the program). */
@@ -66,7 +67,7 @@ function aliasesOf(cmd: CommandUnknownOpts): [string, string][] {
 }
 
 const shortDescription = (d: string) => {
-  const first = d.split(/[:;(]/)[0]!.trim();
+  const first = must(d.split(/[:;(]/)[0], 'd.split(/[:;(]/)[0]').trim();
   return first.length > 60 ? `${first.slice(0, 57)}...` : first;
 };
 const singleQuoted = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

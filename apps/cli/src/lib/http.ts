@@ -74,16 +74,21 @@ export function nodeFetch(
     // keep the process waiting.
     // `timeout` is the socket's idle time, from before it connects until the answer's last byte.
     const timeout = timeoutSeconds * 1000;
-    const req = send(url, { method: init.method ?? 'GET', headers, agent: false, timeout }, (res) =>
-      collect(res).then((text) => {
-        const requestId = res.headers['x-request-id'];
-        resolve({
-          ok: (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300,
-          status: res.statusCode ?? 0,
-          ...(typeof requestId === 'string' && { requestId }),
-          json: async () => JSON.parse(text) as unknown,
-        });
-      }, reject),
+    const req = send(
+      url,
+      { method: init.method ?? 'GET', headers, agent: false, timeout },
+      (res) => {
+        // Fire and forget on purpose: both outcomes settle the promise returned above.
+        void collect(res).then((text) => {
+          const requestId = res.headers['x-request-id'];
+          resolve({
+            ok: (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300,
+            status: res.statusCode ?? 0,
+            ...(typeof requestId === 'string' && { requestId }),
+            json: async () => JSON.parse(text) as unknown,
+          });
+        }, reject);
+      },
     );
     req.on('timeout', () => {
       // Settled here: once the answer has begun, destroying the request fails it as "aborted".

@@ -3,6 +3,7 @@
 import pc from 'picocolors';
 import type { ColorMode } from './env.js';
 import type { Failure } from './errors.js';
+import { must } from '@ferry/core';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -89,7 +90,7 @@ export class Output {
     const draw = () => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       this.stderr.write(
-        `\r\x1b[2K${this.errColor.cyan(FRAMES[frame++ % FRAMES.length]!)} ${text} ${this.errColor.dim(`${seconds}s`)}`,
+        `\r\x1b[2K${this.errColor.cyan(must(FRAMES[frame++ % FRAMES.length], 'FRAMES[frame++ % FRAMES.length]'))} ${text} ${this.errColor.dim(`${seconds}s`)}`,
       );
     };
     draw();
@@ -110,18 +111,20 @@ export class Output {
 export function formatTable<T>(rows: readonly T[], columns: Column<T>[], color: Colors): string {
   const cells = rows.map((row) => columns.map((c) => text(c.value(row))));
   const widths = columns.map((c, i) =>
-    Math.max(c.header.length, ...cells.map((r) => r[i]!.length)),
+    Math.max(c.header.length, ...cells.map((r) => must(r[i], 'r[i]').length)),
   );
   const pad = (s: string, i: number) => {
-    if (i === columns.length - 1 && columns[i]!.align !== 'right') return s;
-    return columns[i]!.align === 'right' ? s.padStart(widths[i]!) : s.padEnd(widths[i]!);
+    if (i === columns.length - 1 && must(columns[i], 'columns[i]').align !== 'right') return s;
+    return must(columns[i], 'columns[i]').align === 'right'
+      ? s.padStart(must(widths[i], 'widths[i]'))
+      : s.padEnd(must(widths[i], 'widths[i]'));
   };
   const header = columns.map((c, i) => color.bold(pad(c.header, i))).join('  ');
   const body = cells.map((r, ri) =>
     r
       .map((s, i) => {
-        const style = columns[i]!.style;
-        return style ? style(pad(s, i), rows[ri]!) : pad(s, i);
+        const style = must(columns[i], 'columns[i]').style;
+        return style ? style(pad(s, i), must(rows[ri], 'rows[ri]')) : pad(s, i);
       })
       .join('  '),
   );

@@ -5,6 +5,7 @@ import { appRouter } from '../router.js';
 import { jsonText } from '../routers/inputs.js';
 import type { Meta } from '../trpc.js';
 import type { Permission } from '../roles.js';
+import { must } from '@ferry/core';
 
 export interface ProcedureShape {
   path: string;
@@ -73,7 +74,7 @@ export function sampleInput(
     case 'pipe':
       return sampleInput(def.in, known, field);
     case 'union':
-      return sampleInput(def.options![0], known, field);
+      return sampleInput(must(def.options, 'def.options')[0], known, field);
     case 'array':
       return [sampleInput(def.element, known, field)];
     case 'string':
@@ -102,7 +103,7 @@ export function textFields(schema: unknown, path: string[] = []): string[] {
     case 'pipe':
       return textFields(def.in, path);
     case 'union':
-      return [...new Set(def.options!.flatMap((o) => textFields(o, path)))];
+      return [...new Set(must(def.options, 'def.options').flatMap((o) => textFields(o, path)))];
     case 'array':
       return textFields(def.element, [...path, '0']);
     case 'string':
@@ -118,7 +119,7 @@ export function withField(value: unknown, path: string, replacement: unknown): u
   const parts = path.split('.');
   let target = copy;
   for (const part of parts.slice(0, -1)) target = target[part] as Record<string, unknown>;
-  Object.defineProperty(target, parts[parts.length - 1]!, {
+  Object.defineProperty(target, must(parts[parts.length - 1], 'parts[parts.length - 1]'), {
     value: replacement,
     enumerable: true,
     writable: true,

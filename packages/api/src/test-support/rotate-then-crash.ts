@@ -2,17 +2,18 @@
 // and kills itself (SIGKILL, no clean-up of any kind) once half the secrets are re-encrypted.
 import { openDatabase } from '@ferry/db';
 import { parseSecretKey, rotateSecretKey } from '../secret-key.js';
+import { must } from '@ferry/core';
 
 const [target, currentKey, newKey] = process.argv.slice(2);
 const database = await openDatabase(
-  target!.startsWith('postgres')
-    ? { databaseUrl: target!, migrate: false }
-    : { dataDir: target!, migrate: false },
+  must(target, 'target').startsWith('postgres')
+    ? { databaseUrl: must(target, 'target'), migrate: false }
+    : { dataDir: must(target, 'target'), migrate: false },
 );
 await rotateSecretKey(
   database,
-  { key: parseSecretKey(currentKey!), source: 'given' },
-  parseSecretKey(newKey!),
+  { key: parseSecretKey(must(currentKey, 'currentKey')), source: 'given' },
+  parseSecretKey(must(newKey, 'newKey')),
   {
     onProgress: (done, total) => {
       if (done >= total / 2) {

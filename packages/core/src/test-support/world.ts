@@ -24,6 +24,7 @@ import {
 } from '../releases.js';
 import type { ErrorCode, FerryError, Result } from '../result.js';
 import { restoreVersion, saveVersion } from '../versions.js';
+import { must } from '../must.js';
 
 export const NOW = new Date('2026-03-14T09:26:53.000Z');
 export const NOW_ISO = NOW.toISOString();
@@ -55,7 +56,7 @@ export function missingEnv(...names: string[]): CheckReport {
 export function automation(id: string, overrides: Partial<Automation> = {}): Automation {
   return {
     id,
-    name: id[0]!.toUpperCase() + id.slice(1),
+    name: must(id[0], 'id[0]').toUpperCase() + id.slice(1),
     revision: 1,
     root: `root-${id}-1`,
     environmentId: `env-${id}`,
@@ -66,8 +67,9 @@ export function automation(id: string, overrides: Partial<Automation> = {}): Aut
 }
 
 export function expectOk<T>(result: Result<T>): T {
-  if (!result.ok)
-    throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
+  // An assertion (not a bare throw): a test whose whole point is "this succeeds" asserts it.
+  expect(result.ok ? 'success' : `${result.error.code}: ${result.error.message}`).toBe('success');
+  if (!result.ok) throw new Error('unreachable: asserted above');
   return result.value;
 }
 

@@ -1,4 +1,4 @@
-import { importCbExport } from '@ferry/core';
+import { must, importCbExport } from '@ferry/core';
 import { fixture } from '@ferry/fixtures';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,7 +17,11 @@ const interactionsOf = (name: string) => {
   if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.value.content.dialogs.flatMap((d) => d.interactions) as JsonObject[];
 };
-const named = (file: string, name: string) => interactionsOf(file).find((i) => i.name === name)!;
+const named = (file: string, name: string) =>
+  must(
+    interactionsOf(file).find((i) => i.name === name),
+    'interactionsOf(file).find((i) => i.name === name)',
+  );
 
 describe('editable fields of an interaction', () => {
   it('offers a quick reply’s name, message text and quick-reply titles', () => {
@@ -33,17 +37,26 @@ describe('editable fields of an interaction', () => {
 
   it('offers the title, subtitle and buttons of structured cards, numbered per card', () => {
     const all = interactionsOf('order-tracker.json');
-    const card = all.find((i) => JSON.stringify(i).includes('Track parcel'))!;
+    const card = must(
+      all.find((i) => JSON.stringify(i).includes('Track parcel')),
+      "all.find((i) => JSON.stringify(i).includes('Track parcel'))",
+    );
     const labels = editableFields(card).map((f) => f.label);
     expect(labels).toContain('Button 1');
     expect(labels.some((l) => l.startsWith('Title'))).toBe(true);
-    const button = editableFields(card).find((f) => f.value === 'Track parcel')!;
+    const button = must(
+      editableFields(card).find((f) => f.value === 'Track parcel'),
+      "editableFields(card).find((f) => f.value === 'Track parcel')",
+    );
     expect(button.path).toMatch(/\.buttons\.\d+\.name$/);
   });
 
   it('offers every choice of a multiple-choice question', () => {
     const all = interactionsOf('tile-showcase.json');
-    const question = all.find((i) => JSON.stringify(i).includes('MULTIPLE_CHOICE_QUESTION'))!;
+    const question = must(
+      all.find((i) => JSON.stringify(i).includes('MULTIPLE_CHOICE_QUESTION')),
+      "all.find((i) => JSON.stringify(i).includes('MULTIPLE_CHOICE_QUESTIO...",
+    );
     const choices = editableFields(question).filter((f) => f.label.startsWith('Choice'));
     expect(choices.length).toBeGreaterThan(0);
     expect(choices.map((c) => c.value)).toEqual(

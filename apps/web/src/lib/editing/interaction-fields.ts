@@ -9,6 +9,7 @@ import {
   type JsonObject,
   type JsonValue as Json,
 } from '@ferry/core/cb-shape';
+import { must } from '@ferry/core';
 
 export type { JsonObject };
 
@@ -70,7 +71,7 @@ export function setAt(target: JsonObject, path: string, value: string): boolean 
     else if (isJsonObject(node)) node = node[key] ?? null;
     else return false;
   }
-  const last = keys[keys.length - 1]!;
+  const last = must(keys[keys.length - 1], 'keys[keys.length - 1]');
   if (Array.isArray(node)) {
     const i = Number(last);
     if (!Number.isInteger(i) || i < 0 || i >= node.length) return false;
@@ -142,6 +143,6 @@ export function moved(order: readonly string[], id: string, by: -1 | 1): string[
   const to = from + by;
   if (from < 0 || to < 0 || to >= order.length) return null;
   const next = [...order];
-  [next[from], next[to]] = [next[to]!, next[from]!];
+  [next[from], next[to]] = [must(next[to], 'next[to]'), must(next[from], 'next[from]')];
   return next;
 }

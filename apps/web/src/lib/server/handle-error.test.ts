@@ -6,6 +6,7 @@ import type { RequestEvent } from '@sveltejs/kit';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { handleError } from './handle-error';
+import { must } from '@ferry/core';
 
 /** The request as the Ferry server hands it to the web UI: its id and its bound logger. */
 function pageRequest(requestId: string) {
@@ -55,7 +56,7 @@ describe('handleError', () => {
     );
     await handleError({ error: dbError, event, status: 500, message: 'Internal Error' });
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.err).toMatchObject({ code: '22P02' });
+    expect(must(lines[0], 'lines[0]').err).toMatchObject({ code: '22P02' });
     expect(JSON.stringify(lines)).not.toContain('s3cret-typed');
   });
 

@@ -71,11 +71,6 @@ export default tseslint.config(
     files: [
       '**/src/routers/**/*.ts', // packages/api
       '**/src/repositories/**/*.ts', // packages/api
-      '**/src/operations.ts', // packages/core
-      '**/src/lib/server/readable*.ts', // apps/web
-      '**/src/lib/flow/**/*.ts', // apps/web
-      '**/src/routes/**/*.ts', // apps/web
-      '**/src/routes/**/*.svelte', // apps/web
     ],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -12,7 +12,7 @@ import {
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { check, chosenFile, required, revisionOf, text } from '$lib/server/forms';
-import { readableDialogs } from '@ferry/core';
+import { must, readableDialogs } from '@ferry/core';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -29,7 +29,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
       ...dialog,
       interactions: dialog.interactions.map((interaction, i) => ({
         ...interaction,
-        raw: editable ? raw[d]!.interactions[i]! : undefined,
+        // readableDialogs maps the same dialogs in the same order, so the raw one is always there.
+        raw: editable
+          ? must(raw[d]?.interactions[i], `the raw JSON of interaction ${i + 1} in dialog ${d + 1}`)
+          : undefined,
       })),
     }));
     return { dialogs, versions, revision: content.revision };

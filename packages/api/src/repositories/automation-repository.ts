@@ -1,6 +1,6 @@
 // Automations: find by id or unique name, lock for a change, write the changed state back, and the
 // overview the automation list shows.
-import type { Automation, Upgrade } from '@ferry/core';
+import { must, type Automation, type Upgrade } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
 import { and, desc, eq, inArray, ne, or } from 'drizzle-orm';
 import { fail } from '../errors.js';
@@ -55,15 +55,14 @@ export async function lockAutomationPair(
   a: { ref: string; field: string },
   b: { ref: string; field: string },
 ): Promise<[AutomationRow, AutomationRow]> {
-  const wanted = [
-    { id: (await findAutomation(tx, a.ref, a.field)).id, field: a.field },
-    { id: (await findAutomation(tx, b.ref, b.field)).id, field: b.field },
-  ];
+  const wantedA = { id: (await findAutomation(tx, a.ref, a.field)).id, field: a.field };
+  const wantedB = { id: (await findAutomation(tx, b.ref, b.field)).id, field: b.field };
   const locked = new Map<string, AutomationRow>();
-  for (const { id, field } of [...wanted].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)))
+  const byId = [wantedA, wantedB].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  for (const { id, field } of byId)
     if (!locked.has(id)) locked.set(id, await lockAutomation(tx, id, field));
-  const first = locked.get(wanted[0]!.id);
-  const second = locked.get(wanted[1]!.id);
+  const first = locked.get(wantedA.id);
+  const second = locked.get(wantedB.id);
   if (!first || !second) return fail('NOT_FOUND', `There is no automation "${a.ref}".`, a.field);
   return [first, second];
 }
@@ -103,7 +102,8 @@ export async function advanceAutomation(
     .set({ ...change, revision: row.revision + 1, updatedAt: new Date() })
     .where(eq(schema.automations.id, row.id))
     .returning();
-  return next!;
+  // The row is locked by the caller, so the update always finds it.
+  return must(next, 'the updated automation row');
 }
 
 /** Every automation name in use. */

@@ -1,5 +1,6 @@
 // Instance backup and restore at the database level: which tables a backup holds, one consistent
 // snapshot of them as a backup stream, and the statements that load one (backup-restore.ts runs them).
+import { must } from '@ferry/core';
 import { migrationTags, schema, type Database, type Db } from '@ferry/db';
 import { getTableName, is, sql } from 'drizzle-orm';
 import { PgTable, getTableConfig } from 'drizzle-orm/pg-core';
@@ -111,7 +112,11 @@ export async function* dumpSnapshot(tx: Db, kind: Database['kind']): AsyncGenera
       tx,
       sql`select count(*) as n from ${sql.identifier(name)}`,
     );
-    tables.push({ name, rows: Number(count!.n), columns: await columnsOf(tx, name) });
+    tables.push({
+      name,
+      rows: Number(must(count, `the row count of table ${name}`).n),
+      columns: await columnsOf(tx, name),
+    });
   }
   const manifest: BackupManifest = {
     format: BACKUP_FORMAT,

@@ -82,9 +82,10 @@ async function* nodeBatches<T extends boolean>(
       .orderBy(asc(schema.nodes.hash))
       .limit(BATCH);
     const rows = (await query) as { hash: string; body: T extends true ? string : undefined }[];
-    if (rows.length === 0) return;
+    const last = rows.at(-1);
+    if (!last) return;
     yield rows;
-    after = rows[rows.length - 1]!.hash;
+    after = last.hash;
     if (rows.length < BATCH) return;
   }
 }
@@ -135,9 +136,10 @@ export async function verifyNodes(db: Db): Promise<VerifyReport> {
       }
     }
   }
-  const damaged = pointers
-    .filter((p) => problems.has(p.root))
-    .map((p) => ({ ...p, problem: problems.get(p.root)! }));
+  const damaged = pointers.flatMap((p) => {
+    const problem = problems.get(p.root);
+    return problem === undefined ? [] : [{ ...p, problem }];
+  });
   return {
     nodes,
     corrupt,

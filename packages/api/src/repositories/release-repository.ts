@@ -145,7 +145,8 @@ export async function automationNames(db: Db, ids: readonly string[]): Promise<M
       .from(releases)
       .where(and(inArray(releases.targetId, gone), isNotNull(releases.targetName)))),
   ];
-  for (const { id, name } of kept) parties.set(id, { name: name!, deleted: true });
+  // The queries keep only non-null names; the check tells the type so.
+  for (const { id, name } of kept) if (name !== null) parties.set(id, { name, deleted: true });
   return parties;
 }
 

@@ -1,3 +1,4 @@
+import { must } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { eq, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
@@ -50,11 +51,14 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
   const admin = () => api.as('admin').admin;
   const db = () => api.database.db;
   const nodeCount = async () =>
-    (
-      await db()
-        .select({ n: sql<number>`count(*)::int` })
-        .from(schema.nodes)
-    )[0]!.n;
+    must(
+      (
+        await db()
+          .select({ n: sql<number>`count(*)::int` })
+          .from(schema.nodes)
+      )[0],
+      'the count of stored nodes',
+    ).n;
   const exports = async () =>
     Promise.all(automations.map((id) => api.as('viewer').automations.export({ automation: id })));
 
@@ -78,7 +82,7 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
     await admin().setPolicy({ keepAutomaticVersions: null, acceptorMustDifferFromCreator: false });
     const { entries } = await api.as('viewer').audit.list({ action: 'policy.set' });
     expect(entries).toHaveLength(3);
-    expect(entries[0]!.details).toEqual({
+    expect(must(entries[0], 'the newest policy.set audit entry').details).toEqual({
       before: { acceptorMustDifferFromCreator: true, keepAutomaticVersions: 10 },
       after: { acceptorMustDifferFromCreator: false, keepAutomaticVersions: null },
     });
@@ -111,23 +115,32 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
   });
 
   it('verify reports a node whose body was changed behind Ferry’s back', async () => {
-    const root = (await api.as('viewer').automations.export({ automation: automations[0]! })).root;
-    const [row] = await db().select().from(schema.nodes).where(eq(schema.nodes.hash, root));
+    const root = (
+      await api
+        .as('viewer')
+        .automations.export({ automation: must(automations[0], 'the first test automation') })
+    ).root;
+    const [stored] = await db().select().from(schema.nodes).where(eq(schema.nodes.hash, root));
+    const row = must(stored, 'the stored root node of the first automation');
     await db()
       .update(schema.nodes)
-      .set({ body: row!.body.replace('"', '"x') })
+      .set({ body: row.body.replace('"', '"x') })
       .where(eq(schema.nodes.hash, root));
     try {
       const report = await admin().verify();
       expect(report).toMatchObject({ corrupt: [root], ok: false });
     } finally {
-      await db().update(schema.nodes).set({ body: row!.body }).where(eq(schema.nodes.hash, root));
+      await db().update(schema.nodes).set({ body: row.body }).where(eq(schema.nodes.hash, root));
     }
     expect((await admin().verify()).ok).toBe(true);
   });
 
   it('verify reports a missing node and which pointers it breaks', async () => {
-    const [row] = await db().select().from(schema.nodes).where(eq(schema.nodes.hash, versionRoot));
+    const [stored] = await db()
+      .select()
+      .from(schema.nodes)
+      .where(eq(schema.nodes.hash, versionRoot));
+    const row = must(stored, 'the stored root node of the saved version');
     await db().delete(schema.nodes).where(eq(schema.nodes.hash, versionRoot));
     try {
       const report = await admin().verify();
@@ -140,7 +153,7 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
       expect(await failure(admin().gc())).toMatchObject({ code: 'PRECONDITION_FAILED' });
       expect(await nodeCount()).toBe(before);
     } finally {
-      await db().insert(schema.nodes).values(row!);
+      await db().insert(schema.nodes).values(row);
     }
   });
 

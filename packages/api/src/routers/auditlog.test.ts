@@ -1,3 +1,4 @@
+import { must } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -90,7 +91,7 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
     const rest = await audit().list({
       automation: alpha.id,
       limit: 4,
-      cursor: filtered.nextCursor!,
+      cursor: must(filtered.nextCursor, 'the cursor of the second filtered page'),
     });
     expect(rest.entries).toHaveLength(2);
     expect(rest.nextCursor).toBeNull();
@@ -98,7 +99,7 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
 
   it('filters by time: since and until are inclusive, a date alone means that whole day', async () => {
     const { entries } = await audit().list();
-    const middle = entries[3]!;
+    const middle = must(entries[3], 'the fourth-newest audit entry');
     const since = await audit().list({ since: middle.at });
     expect(since.entries.map((e) => e.seq)).toEqual(
       entries.filter((e) => e.at >= middle.at).map((e) => e.seq),
@@ -107,8 +108,8 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
     expect(until.entries.map((e) => e.seq)).toEqual(
       entries.filter((e) => e.at <= middle.at).map((e) => e.seq),
     );
-    const firstDay = entries.at(-1)!.at.slice(0, 10);
-    const lastDay = entries[0]!.at.slice(0, 10);
+    const firstDay = must(entries.at(-1), 'the oldest audit entry').at.slice(0, 10);
+    const lastDay = must(entries[0], 'the newest audit entry').at.slice(0, 10);
     expect((await audit().list({ since: firstDay, until: lastDay })).entries).toHaveLength(
       entries.length,
     );

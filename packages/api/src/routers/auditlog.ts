@@ -54,6 +54,9 @@ export const auditlogRouter = router({
         limit: input.limit + 1,
       });
       const page = rows.slice(0, input.limit);
+      // The query asks for one row more than the limit: when it comes, the next page starts after
+      // the last entry shown here.
+      const last = page.at(-1);
       return {
         entries: page.map(({ entry: e, automationName }) => ({
           seq: e.seq,
@@ -69,7 +72,7 @@ export const auditlogRouter = router({
           details: e.details ?? null,
           requestId: e.requestId,
         })),
-        nextCursor: rows.length > input.limit ? String(page[page.length - 1]!.entry.seq) : null,
+        nextCursor: rows.length > input.limit && last ? String(last.entry.seq) : null,
       };
     }),
 });

@@ -29,17 +29,17 @@ export const authRouter = router({
       );
       if (!user || user.disabledAt !== null || !passwordOk) {
         await signInFailed(ctx, admitted);
-        fail('UNAUTHORIZED', 'Wrong user name or password.', 'password');
+        return fail('UNAUTHORIZED', 'Wrong user name or password.', 'password');
       }
       await signInSucceeded(ctx, admitted);
-      const { token, expiresAt } = await createSession(ctx.db, user!.id);
+      const { token, expiresAt } = await createSession(ctx.db, user.id);
       ctx.setCookie?.(
         `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Expires=${expiresAt.toUTCString()}`,
       );
       return {
-        id: user!.id,
-        name: user!.name,
-        role: user!.role,
+        id: user.id,
+        name: user.name,
+        role: user.role,
         expiresAt: expiresAt.toISOString(),
       };
     }),

@@ -1,3 +1,4 @@
+import { must } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,7 +21,7 @@ const WELCOME_INTERACTIONS = [
   '621fc8e6ac36ce3826159482f482467ec324afa1',
   '99437526955633dd4fdf8e57f7015b97b724019a',
   'e47dada547cf9c1013860364262beb716d9791b4',
-];
+] as const;
 const GO_BACK_STARTER = 'c280f68ccd654c7027d209f7057a37dd943973dc';
 const FALLBACK = '36c602e4-8b75-4794-a797-b8ccffb7e1d3';
 
@@ -114,7 +115,10 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
   const content = async (automation: string) =>
     (await viewer.automations.content({ automation })).content;
   const dialogOf = async (automation: string, dialogId: string) =>
-    (await content(automation)).dialogs.find((d) => d.dialog.id === dialogId);
+    must(
+      (await content(automation)).dialogs.find((d) => d.dialog.id === dialogId),
+      `dialog ${dialogId} in the working copy`,
+    );
   const auditRows = async (automationId: string) =>
     (await api.database.db.select().from(schema.auditLog)).filter(
       (r) => r.automationId === automationId,
@@ -214,8 +218,8 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
     });
     const renamed = await dialogOf(id, WELCOME);
     expect(renamed).toEqual({
-      dialog: { ...original!.dialog, name: 'Welcome, renamed' },
-      interactions: original!.interactions,
+      dialog: { ...original.dialog, name: 'Welcome, renamed' },
+      interactions: original.interactions,
     });
   });
 
@@ -229,7 +233,7 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
     });
     expect(await dialogOf(id, WELCOME)).toEqual({
       dialog: { id: WELCOME, name: 'Welcome', status: 'DISABLED' },
-      interactions: original!.interactions,
+      interactions: original.interactions,
     });
   });
 
@@ -260,12 +264,12 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
     });
     expect(answer).toMatchObject({ revision: 2, dialogId: WELCOME });
     const welcome = await dialogOf(id, WELCOME);
-    expect(welcome!.interactions.map((i) => i.id)).toEqual([
+    expect(welcome.interactions.map((i) => i.id)).toEqual([
       WELCOME_INTERACTIONS[0],
       answer.interactionId,
       ...WELCOME_INTERACTIONS.slice(1),
     ]);
-    expect(welcome!.interactions[1]).toEqual({
+    expect(welcome.interactions[1]).toEqual({
       id: answer.interactionId,
       type: 'BOT_MESSAGE',
       name: 'greeting',
@@ -306,12 +310,12 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
       automation: id,
       baseRevision: 1,
       dialogId: WELCOME,
-      interaction: { id: WELCOME_INTERACTIONS[2]!, type: 'TEXT_QUESTION', name: 'changed' },
+      interaction: { id: WELCOME_INTERACTIONS[2], type: 'TEXT_QUESTION', name: 'changed' },
     });
     expect(answer).toMatchObject({ revision: 2, interactionId: WELCOME_INTERACTIONS[2] });
     const welcome = await dialogOf(id, WELCOME);
-    expect(welcome!.interactions.map((i) => i.id)).toEqual(WELCOME_INTERACTIONS);
-    expect(welcome!.interactions[2]).toEqual({
+    expect(welcome.interactions.map((i) => i.id)).toEqual(WELCOME_INTERACTIONS);
+    expect(welcome.interactions[2]).toEqual({
       id: WELCOME_INTERACTIONS[2],
       type: 'TEXT_QUESTION',
       name: 'changed',
@@ -325,10 +329,10 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
       automation: id,
       baseRevision: 1,
       dialogId: WELCOME,
-      interactionId: WELCOME_INTERACTIONS[3]!,
+      interactionId: WELCOME_INTERACTIONS[3],
     });
     const welcome = await dialogOf(id, WELCOME);
-    expect(welcome!.interactions.map((i) => i.id)).toEqual(
+    expect(welcome.interactions.map((i) => i.id)).toEqual(
       WELCOME_INTERACTIONS.filter((_, i) => i !== 3),
     );
   });
@@ -337,12 +341,12 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
     const id = await importBot();
     await editor.versions.save({ automation: id, name: 'as imported' });
     const wanted = [
-      WELCOME_INTERACTIONS[5]!,
-      WELCOME_INTERACTIONS[0]!,
-      WELCOME_INTERACTIONS[2]!,
-      WELCOME_INTERACTIONS[1]!,
-      WELCOME_INTERACTIONS[4]!,
-      WELCOME_INTERACTIONS[3]!,
+      WELCOME_INTERACTIONS[5],
+      WELCOME_INTERACTIONS[0],
+      WELCOME_INTERACTIONS[2],
+      WELCOME_INTERACTIONS[1],
+      WELCOME_INTERACTIONS[4],
+      WELCOME_INTERACTIONS[3],
     ];
     const answer = await editor.editing.reorderInteractions({
       automation: id,
@@ -351,7 +355,7 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
       interactionIds: wanted,
     });
     expect(answer).toMatchObject({ revision: 2, dialogId: WELCOME });
-    expect((await dialogOf(id, WELCOME))!.interactions.map((i) => i.id)).toEqual(wanted);
+    expect((await dialogOf(id, WELCOME)).interactions.map((i) => i.id)).toEqual(wanted);
     // Only the order changed: every interaction is still the same entity.
     const diff = await viewer.versions.diff({ automation: id, from: 'as imported' });
     expect(diff.summary).toMatchObject({ added: 0, removed: 0, changed: 0 });
@@ -363,7 +367,7 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
     const before = await observable(id);
     for (const interactionIds of [
       WELCOME_INTERACTIONS.slice(1),
-      [...WELCOME_INTERACTIONS.slice(1), WELCOME_INTERACTIONS[1]!],
+      [...WELCOME_INTERACTIONS.slice(1), WELCOME_INTERACTIONS[1]],
       [...WELCOME_INTERACTIONS.slice(1), GO_BACK_STARTER],
       [...WELCOME_INTERACTIONS, GO_BACK_STARTER],
     ])

@@ -206,8 +206,7 @@ export const editingRouter = router({
           );
         const ops: EditOp[] = [];
         const order = [...current];
-        for (let i = 0; i < wanted.length; i++) {
-          const id = wanted[i]!;
+        for (const [i, id] of wanted.entries()) {
           if (order[i] === id) continue;
           order.splice(order.indexOf(id), 1);
           order.splice(i, 0, id);

@@ -1,3 +1,4 @@
+import { must } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,11 +55,16 @@ describe.each(testDatabaseKinds())('environments on %s', (kind) => {
     expect(answer).toMatchObject({ added: ['apiDomain', 'API_TOKEN'], variables: 2 });
     expect(JSON.stringify(answer)).not.toContain('tok-very-secret-123');
     const rows = await rowsOf(env.id);
-    const secret = rows.find((r) => r.key === 'API_TOKEN')!;
+    const secret = must(
+      rows.find((r) => r.key === 'API_TOKEN'),
+      'the stored API_TOKEN variable',
+    );
     expect(secret).toMatchObject({ secret: true, value: null });
     expect(secret.ciphertext).toBeTruthy();
     expect(JSON.stringify(rows)).not.toContain('tok-very-secret-123');
-    expect(api.services.secrets.open(secret.ciphertext!)).toBe('tok-very-secret-123');
+    expect(api.services.secrets.open(must(secret.ciphertext, 'the ciphertext of API_TOKEN'))).toBe(
+      'tok-very-secret-123',
+    );
     expect(rows.find((r) => r.key === 'apiDomain')).toMatchObject({
       secret: false,
       value: 'https://api.example.com',

@@ -1,5 +1,6 @@
 // Text the database cannot store is refused at every text input, naming the field; the same text
 // inside CB content is kept as data, and so are "__proto__" keys, through import, edits and export.
+import { must } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestApi,
@@ -110,20 +111,28 @@ describe.each(testDatabaseKinds())('text inputs on %s', (kind) => {
       const expected = structuredClone(document);
       (expected.bot as Record<string, unknown>).id = created.id;
       (expected.bot as Record<string, unknown>).name = created.name;
-      (expected.groups as Record<string, unknown>[])[0]!.name = 'Dialog';
+      const group = must(
+        (expected.groups as Record<string, unknown>[])[0],
+        'the first dialog group of the expected export',
+      );
+      group.name = 'Dialog';
       for (const m of expected.conversationMessage as Record<string, unknown>[])
         m.chatBotId = created.id;
-      (expected.groups as Record<string, unknown>[])[0]!.chatBotId = created.id;
+      group.chatBotId = created.id;
       expect(exported.document).toEqual(expected);
       const saved = await editor.versions.save({ automation: created.id, name: 'kept' });
       expect(saved).toMatchObject({ name: 'kept' });
       const [entry] = (await editor.audit.list({ automation: created.id, action: 'dialog.rename' }))
         .entries;
-      expect(entry!.details).toMatchObject({ from: 'Renamed' });
+      expect(must(entry, 'the newest dialog.rename audit entry').details).toMatchObject({
+        from: 'Renamed',
+      });
       const [first] = (
         await editor.audit.list({ automation: created.id, action: 'dialog.rename', limit: 2 })
       ).entries.slice(-1);
-      expect(first!.details).toMatchObject({ from: 'Dia\ufffdlog \ufffd' });
+      expect(must(first, 'the first dialog.rename audit entry').details).toMatchObject({
+        from: 'Dia\ufffdlog \ufffd',
+      });
     }
   });
 

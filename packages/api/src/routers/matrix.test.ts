@@ -1,5 +1,6 @@
 // Every procedure, checked generically: who may call it (each role and no credentials), and that
 // bad input is refused with VALIDATION and leaves the database exactly as it was.
+import { must } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
@@ -56,7 +57,7 @@ async function databaseState(api: TestApi): Promise<Record<string, unknown>> {
     if (typeof table !== 'object' || !('getSQL' in table)) continue;
     const name = getTableName(table);
     const [row] = await api.database.db.select({ n: sql<number>`count(*)::int` }).from(table);
-    state[name] = row!.n;
+    state[name] = must(row, `the row count of table ${name}`).n;
   }
   state.automations = await api.database.db
     .select()

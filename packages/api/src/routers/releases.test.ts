@@ -1,4 +1,4 @@
-import { importCbExport, referencedEnvNames, releaseChecks } from '@ferry/core';
+import { importCbExport, must, referencedEnvNames, releaseChecks } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
 import { schema } from '@ferry/db';
 import { and, count, eq } from 'drizzle-orm';
@@ -106,7 +106,9 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   }
 
   describe('the whole workflow on every CB export', () => {
-    const pairs = FIXTURES.map((f, i) => [f, FIXTURES[(i + 1) % FIXTURES.length]!] as const);
+    const pairs = FIXTURES.map(
+      (f, i) => [f, must(FIXTURES[(i + 1) % FIXTURES.length], 'the next fixture')] as const,
+    );
 
     it.each(pairs)(
       '%s released into an automation imported from %s: preview, upgrade, reject, roll back',
@@ -303,7 +305,9 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       await creator().releases.create({ source: dev.id, target: prod.id, version: '0.1.0' });
       const preview = await acceptor().releases.show({ target: prod.id });
       expect(preview.checks.missingEnv).toEqual(['API_BASE_URL', 'BRAND', 'SKILL_ID']);
-      expect(preview.checks.errors[0]!.message).toContain('no environment linked');
+      expect(must(preview.checks.errors[0], 'the first release check error').message).toContain(
+        'no environment linked',
+      );
       expect(await failure(acceptor().releases.upgrade({ target: prod.id }))).toMatchObject({
         code: 'PRECONDITION_FAILED',
       });
@@ -527,7 +531,13 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
         { id: prod.id, depth: 2, runsRelease: { version: '1.0.0' }, pendingRelease: null },
       ],
     });
-    expect(pipeline!.edges.map((e) => [e.sourceName, e.targetName, e.releases])).toEqual([
+    expect(
+      must(pipeline, 'the Dev → Staging → Prod pipeline').edges.map((e) => [
+        e.sourceName,
+        e.targetName,
+        e.releases,
+      ]),
+    ).toEqual([
       [dev.name, staging.name, 2],
       [staging.name, prod.name, 1],
     ]);
@@ -568,7 +578,14 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       runsRelease: { id: first.id, version: '1.0.0' },
     });
     expect((await exportOf(prod.id)).root).toBe(first.contentHash);
-    expect((await exportOf(prod.id, once.savedEditsVersion!.name)).root).toBe(editedRoot);
+    expect(
+      (
+        await exportOf(
+          prod.id,
+          must(once.savedEditsVersion, 'the version that saved the edits').name,
+        )
+      ).root,
+    ).toBe(editedRoot);
     expect((await viewer().releases.history({ automation: prod.id })).semverFloor).toBe('1.0.0');
     // The floor fell back to 1.0.0: a number between the two is accepted again.
     await creator().releases.create({ source: dev.id, target: prod.id, version: '1.5.0' });

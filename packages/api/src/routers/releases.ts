@@ -4,6 +4,7 @@
 import {
   activeUpgrade,
   createRelease,
+  must,
   rejectRelease,
   releaseChecks,
   resolveVersionRef,
@@ -356,7 +357,7 @@ export const releasesRouter = router({
             done.release,
             await automationNames(tx, [done.release.sourceId, row.id]),
           ),
-          restoredVersion: versionRef(backup!),
+          restoredVersion: versionRef(must(backup, 'the backup version the rollback restored')),
           savedEditsVersion: done.savedEdits ? versionRef(done.savedEdits) : null,
           runsRelease: nowRuns ? { id: nowRuns.releaseId, version: nowRuns.releaseVersion } : null,
         };

@@ -1,5 +1,6 @@
 // Rule 15 across every operation that replaces a working copy (restore, import into, upgrade,
 // rollback): an unsaved edit made just before is kept in a version, restorable, and survives gc.
+import { must } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, testDatabaseKinds, type TestApi } from '../test-support/harness.js';
@@ -65,7 +66,7 @@ describe.each(testDatabaseKinds())('replacing a working copy on %s', (kind) => {
         (v) => v.contentHash === before.root,
       );
       expect(backups, operation).toHaveLength(1);
-      expect(backups[0]!.automatic, operation).toBe(true);
+      expect(must(backups[0], `the backup ${operation} kept`).automatic, operation).toBe(true);
       kept.push({ operation, root: before.root, content: before.content });
     }
 
@@ -73,17 +74,18 @@ describe.each(testDatabaseKinds())('replacing a working copy on %s', (kind) => {
     expect(removed).toBeGreaterThan(0); // the gc ran and had garbage to take; none of it ours
     expect((await api.as('admin').admin.verify()).ok).toBe(true);
     for (const { operation, root, content } of kept) {
-      const [backup] = (await viewer().versions.list({ automation: prod.id })).filter(
+      const [found] = (await viewer().versions.list({ automation: prod.id })).filter(
         (v) => v.contentHash === root,
       );
+      const backup = must(found, `the backup ${operation} kept, after gc`);
       expect(
-        (await viewer().automations.content({ automation: prod.id, version: backup!.id })).content,
+        (await viewer().automations.content({ automation: prod.id, version: backup.id })).content,
         operation,
       ).toEqual(content);
       const { revision } = await viewer().automations.show({ automation: prod.id });
       await editor().versions.restore({
         automation: prod.id,
-        version: backup!.id,
+        version: backup.id,
         baseRevision: revision,
       });
       const restored = await viewer().automations.content({ automation: prod.id });
@@ -114,7 +116,10 @@ describe.each(testDatabaseKinds())('replacing a working copy on %s', (kind) => {
       automation: x.id,
       action: 'automation.import',
     });
-    expect(entries[0]!.details).toMatchObject({ into: true, backupNumber: 2 });
+    expect(must(entries[0], 'the newest automation.import audit entry').details).toMatchObject({
+      into: true,
+      backupNumber: 2,
+    });
   });
 
   it('import into keeps nothing when a saved version already holds the working copy', async () => {

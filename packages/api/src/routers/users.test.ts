@@ -1,3 +1,4 @@
+import { must } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,13 +31,14 @@ describe.each(testDatabaseKinds())('users on %s', (kind) => {
     expect(made.token).toMatch(/^ferry_/);
     const caller = await callerFromToken(db(), made.token);
     expect(caller).toMatchObject({ id: made.id, name: 'Zoë Tester', role: 'editor' });
-    expect(await api.as(caller!).users.me()).toMatchObject({
+    const zoe = must(caller, 'the caller the new token signs in as');
+    expect(await api.as(zoe).users.me()).toMatchObject({
       id: made.id,
       role: 'editor',
       tokens: 1,
       via: 'token',
     });
-    const created = await api.as(caller!).automations.create({ name: 'Made by Zoë' });
+    const created = await api.as(zoe).automations.create({ name: 'Made by Zoë' });
     expect(created.name).toBe('Made by Zoë');
 
     const list = await users().list();
@@ -124,9 +126,10 @@ describe.each(testDatabaseKinds())('users on %s', (kind) => {
       name: 'pw user',
       passwordSet: true,
     });
-    const [row] = await db().select().from(schema.users).where(eq(schema.users.id, u.id));
-    expect(await verifyPassword('second-password', row!.passwordHash)).toBe(true);
-    expect(await verifyPassword('first-password', row!.passwordHash)).toBe(false);
+    const [stored] = await db().select().from(schema.users).where(eq(schema.users.id, u.id));
+    const row = must(stored, 'the stored row of "pw user"');
+    expect(await verifyPassword('second-password', row.passwordHash)).toBe(true);
+    expect(await verifyPassword('first-password', row.passwordHash)).toBe(false);
     expect(await callerFromSession(db(), session.token)).toBeNull();
     expect(
       await api.as('anonymous').auth.login({ name: 'pw user', password: 'second-password' }),

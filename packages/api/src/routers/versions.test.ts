@@ -1,3 +1,4 @@
+import { must } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -52,14 +53,19 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
   /** Change the text of one interaction of the "1 Start" dialog. */
   const editText = async (automation: string, text: string) => {
     const { content, revision } = await viewer.automations.content({ automation });
-    const interaction = content.dialogs
-      .find((d) => d.dialog.id === WELCOME)!
-      .interactions.find((i) => i.id === TEXT_6)!;
+    const welcome = must(
+      content.dialogs.find((d) => d.dialog.id === WELCOME),
+      'the "1 Start" dialog',
+    );
+    const interaction = must(
+      welcome.interactions.find((i) => i.id === TEXT_6),
+      `interaction ${TEXT_6} of the "1 Start" dialog`,
+    );
     const changed = JSON.parse(JSON.stringify(interaction)) as typeof interaction & {
       id: string;
       content: { results: { tile: { tileData: { text: string }[] } } };
     };
-    changed.content.results.tile.tileData[0]!.text = text;
+    must(changed.content.results.tile.tileData[0], 'the first tile of the interaction').text = text;
     return editor.editing.updateInteraction({
       automation,
       baseRevision: revision,
@@ -272,24 +278,25 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
     const original = await exported(id);
     await editor.versions.save({ automation: id, name: 'Original' });
     const { content } = await viewer.automations.content({ automation: id });
-    const [first, second] = content.dialogs;
+    const first = must(content.dialogs[0], 'the first dialog of tile-showcase');
+    const second = must(content.dialogs[1], 'the second dialog of tile-showcase');
     let revision = 1;
     const next = () => revision++;
     await editor.editing.renameDialog({
       automation: id,
       baseRevision: next(),
-      dialogId: String(first!.dialog.id),
+      dialogId: String(first.dialog.id),
       name: 'Renamed',
     });
     await editor.editing.deleteDialog({
       automation: id,
       baseRevision: next(),
-      dialogId: String(second!.dialog.id),
+      dialogId: String(second.dialog.id),
     });
     await editor.editing.addInteraction({
       automation: id,
       baseRevision: next(),
-      dialogId: String(first!.dialog.id),
+      dialogId: String(first.dialog.id),
       interaction: { type: 'BOT_MESSAGE' },
       index: 0,
     });
@@ -351,7 +358,7 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
     await db.insert(schema.upgrades).values({
       id: `upgrade-${target}`,
       targetId: target,
-      releaseId: release!.id,
+      releaseId: must(release, 'the inserted release row').id,
       releaseVersion: '1.0.0',
       backupVersionId: backup.id,
       resultVersionId: backup.id,
@@ -374,7 +381,9 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
     ).toMatchObject({ number: 1, pinned: true, automation: { id, revision: 1 } });
     expect((await viewer.versions.show({ automation: id, version: 1 })).pinned).toBe(true);
     await editor.versions.pin({ automation: id, version: 1, pinned: false });
-    expect((await viewer.versions.list({ automation: id }))[0]!.pinned).toBe(false);
+    expect(
+      must((await viewer.versions.list({ automation: id }))[0], 'the newest version').pinned,
+    ).toBe(false);
     expect(await auditActions(id)).toEqual([
       'automation.import',
       'version.save',
@@ -454,7 +463,9 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
     const between = await viewer.versions.diff({ automation: id, from: '#1', to: 'after' });
     expect(between.changes.map((c) => c.id)).toEqual([TEXT_6]);
     const back = await viewer.versions.diff({ automation: id, from: 'after', to: 1 });
-    expect(back.changes[0]!.fields[0]).toMatchObject({ before: 'Hello there!' });
+    expect(must(back.changes[0], 'the one change of the reversed diff').fields[0]).toMatchObject({
+      before: 'Hello there!',
+    });
   });
 
   it('diff of the working copy with itself, or of equal versions, has no changes', async () => {

@@ -1,6 +1,6 @@
 // Users, API tokens and web sessions: creation, lookup of the caller, and the first admin.
 import { schema, type Db } from '@ferry/db';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Caller } from './context.js';
 import type { Role } from './roles.js';
@@ -9,6 +9,13 @@ import { hashPassword, hashToken, newToken } from './security.js';
 export const SESSION_COOKIE = 'ferry_session';
 export const SESSION_DAYS = 14;
 
+/**
+ * How stale a token's "last used" time may get: it is written at most this often, not on every
+ * request. A write per request made every call of one token (a pipeline, a busy client) queue on
+ * that row's lock and pay a commit of its own.
+ */
+export const TOKEN_LAST_USED_GRANULARITY_MS = 60_000;
+
 export async function callerFromToken(db: Db, token: string): Promise<Caller | null> {
   const [row] = await db
     .select({
@@ -16,6 +23,7 @@ export async function callerFromToken(db: Db, token: string): Promise<Caller | n
       name: schema.users.name,
       role: schema.users.role,
       tokenId: schema.apiTokens.id,
+      lastUsedAt: schema.apiTokens.lastUsedAt,
     })
     .from(schema.apiTokens)
     .innerJoin(schema.users, eq(schema.users.id, schema.apiTokens.userId))
@@ -27,10 +35,19 @@ export async function callerFromToken(db: Db, token: string): Promise<Caller | n
       ),
     );
   if (!row) return null;
-  await db
-    .update(schema.apiTokens)
-    .set({ lastUsedAt: new Date() })
-    .where(eq(schema.apiTokens.id, row.tokenId));
+  const now = new Date();
+  const stale = new Date(now.getTime() - TOKEN_LAST_USED_GRANULARITY_MS);
+  if (row.lastUsedAt === null || row.lastUsedAt < stale)
+    await db
+      .update(schema.apiTokens)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(schema.apiTokens.id, row.tokenId),
+          // Another request (or replica) may have just written it: then leave the row alone.
+          or(isNull(schema.apiTokens.lastUsedAt), lt(schema.apiTokens.lastUsedAt, stale)),
+        ),
+      );
   return { id: row.id, name: row.name, role: row.role as Role, via: 'token' };
 }
 

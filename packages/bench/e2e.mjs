@@ -103,7 +103,11 @@ async function onDatabase(kind, root, pg) {
   let server = await startServer(serverOptions());
   let api = httpClient(server.url);
   const result = { kind };
-  const phase = (name) => log(`  [${kind}] ${name}  (load average ${f(loadavg()[0], 1)})`);
+  const phaseStart = performance.now();
+  const phase = (name) =>
+    log(
+      `  [${kind}] ${f((performance.now() - phaseStart) / 1000, 0)} s: ${name}  (load average ${f(loadavg()[0], 1)})`,
+    );
   try {
     // ---- set-up: an environment for the releases, the two bots, a production automation each
     phase('set-up: importing the bots');

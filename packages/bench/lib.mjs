@@ -142,7 +142,7 @@ export function startServer({ dataDir, databaseUrl, logFile, nodeArgs = [] }) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`ferry serve did not start: ${tail(logFile)}`)),
-      120_000,
+      600_000,
     );
     child.stdout.on('data', (d) => {
       out += d.toString();
@@ -202,7 +202,10 @@ export class TrpcError extends Error {
 export function httpClient(baseUrl, { token = ADMIN_TOKEN, maxSockets = 64 } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets });
   const url = new URL(baseUrl);
-  const call = (method, path, input) =>
+  // A keep-alive socket the server closed while idle (its keepAliveTimeout) fails the request sent
+  // on it before the server read a byte: that one is sent again on a new socket (as Node's
+  // documentation of `reusedSocket` advises); any other failure is the caller's.
+  const call = (method, path, input, retried = false) =>
     new Promise((resolve, reject) => {
       const body = method === 'POST' ? JSON.stringify(input ?? null) : undefined;
       const query =
@@ -240,7 +243,11 @@ export function httpClient(baseUrl, { token = ADMIN_TOKEN, maxSockets = 64 } = {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (e) => {
+        if (!retried && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE'))
+          call(method, path, input, true).then(resolve, reject);
+        else reject(e);
+      });
       req.end(body);
     });
   return {

@@ -3,7 +3,6 @@
 // failed download leaves no half file). The server keeps the bytes of each content root and sends
 // them brotli'd or gzip'd when asked: the CLI asks except on loopback, where the plain bytes are
 // faster than decompressing them.
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -101,7 +100,8 @@ export async function downloadExport(
     await pipeline(res, decode, count, sinkOf(target.stdout)).catch(cut);
     return { ...meta, bytes };
   }
-  const partial = `${target.file}.${randomBytes(4).toString('hex')}.partial`;
+  // Unique among processes (pid) and in this one (time); `wx` refuses to reuse a name anyway.
+  const partial = `${target.file}.${process.pid}-${Date.now().toString(36)}.partial`;
   let fileFailure: unknown;
   const out = createWriteStream(partial, { flags: 'wx' }).once('error', (e) => (fileFailure = e));
   try {

@@ -164,20 +164,20 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
           { path: `document${path ?? ''}`, details: { file: label } },
         );
       }
-      const c = client();
       const progress = out.progress(`Importing ${label} (${formatBytes(bytes)})`);
-      let result;
+      let synced;
       try {
-        result = await c.automations.import.mutate({
-          document: text,
-          ...(opts.name !== undefined && { name: opts.name }),
-          ...(opts.into !== undefined && { into: opts.into }),
-          ...(opts.ifRevision !== undefined && { baseRevision: opts.ifRevision }),
+        const { syncImport } = await import('../lib/sync.js');
+        synced = await syncImport(client(), parsed.value.content, parsed.value.name, {
+          name: opts.name,
+          into: opts.into,
+          baseRevision: opts.ifRevision,
         });
       } finally {
         progress.stop();
       }
-      const imported = result;
+      const { stats } = synced;
+      const imported = { ...synced.imported, sync: stats };
       out.result(imported, () => {
         const what = contentCounts(imported.counts);
         if (imported.created) {
@@ -193,6 +193,9 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
               : 'Nothing needed keeping: a saved version already holds the previous working copy, or it is unchanged.',
           );
         }
+        out.message(
+          `Sent ${stats.uploadedNodes} of ${stats.treeNodes} content nodes (${formatBytes(stats.uploadedBytes)}); the server held the rest.`,
+        );
       });
     });
 

@@ -77,5 +77,16 @@ describe('import through content-addressed sync', () => {
     expect(r.stderr).toMatch(/Sent \d+ of \d+ content nodes \(.+\); the server held the rest\./);
     const again = await server.run(['automation', 'import', file, '--into', 'Small']);
     expect(again.stderr).toMatch(/Sent 0 of \d+ content nodes \(0 bytes\)/);
+    // --no-sync: the whole export in one request (the plain `document` upload).
+    const whole = await server.json<Imported>([
+      'automation',
+      'import',
+      file,
+      '--into',
+      'Small',
+      '--no-sync',
+    ]);
+    expect(whole).toMatchObject({ name: 'Small', created: false });
+    expect(whole.sync).toBeUndefined();
   });
 });

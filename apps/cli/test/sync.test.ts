@@ -66,7 +66,7 @@ describe('import through content-addressed sync', () => {
         .replaceAll(plain.id, created.id)
         .replace('"name": "Plain"', '"name": "Big"'),
     );
-  });
+  }, 300_000); // a 10k bot imported twice and exported twice on the embedded database
 
   it('prints how much it sent', async () => {
     const doc = generateBotExport({ seed: 13, dialogs: 4, interactionsPerDialog: 5 });

@@ -7,6 +7,7 @@ import { automationsRouter } from './routers/automations.js';
 import { editingRouter } from './routers/editing.js';
 import { environmentsRouter } from './routers/environments.js';
 import { releasesRouter } from './routers/releases.js';
+import { syncRouter } from './routers/sync.js';
 import { usersRouter } from './routers/users.js';
 import { versionsRouter } from './routers/versions.js';
 import { router } from './trpc.js';
@@ -17,6 +18,7 @@ export const appRouter = router({
   editing: editingRouter,
   versions: versionsRouter,
   releases: releasesRouter,
+  sync: syncRouter,
   environments: environmentsRouter,
   agents: agentsRouter,
   users: usersRouter,

@@ -43,6 +43,21 @@ export {
 } from './snapshot.js';
 export { findById, listEntries, listLength, type ChunkedList, type Entry } from './prolly.js';
 export { hydrate, type HydrateOptions } from './hydrate.js';
+export {
+  pushTree,
+  treeChildren,
+  type SyncOptions,
+  type SyncRemote,
+  type SyncStats,
+  type TreeRole,
+} from './sync.js';
+export {
+  checkTree,
+  MAX_TREE_ENTRIES,
+  nodeTextProblem,
+  type CheckedTree,
+  type TreeCounts,
+} from './tree-check.js';
 
 // The version and release rules
 export {

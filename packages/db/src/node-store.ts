@@ -22,6 +22,19 @@ export class SqlNodeStore implements AsyncNodeStore {
     return out;
   }
 
+  /** Which of `hashes` are stored (content-addressed sync asks before uploading). */
+  async existingHashes(hashes: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < hashes.length; i += BATCH) {
+      const rows = await this.db
+        .select({ hash: nodes.hash })
+        .from(nodes)
+        .where(inArray(nodes.hash, hashes.slice(i, i + BATCH) as string[]));
+      for (const row of rows) out.add(row.hash);
+    }
+    return out;
+  }
+
   async putMany(batch: ReadonlyMap<string, string>): Promise<void> {
     const rows = [...batch].map(([hash, body]) => ({ hash, body }));
     for (let i = 0; i < rows.length; i += BATCH) {

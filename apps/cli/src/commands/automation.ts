@@ -144,6 +144,10 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
       "replace this automation's working copy instead (any bot's export)",
     )
     .addOption(ifRevisionOption('the --into automation'))
+    .option(
+      '--no-sync',
+      'send the whole export in one request instead of only the content the server lacks',
+    )
     .action(async (file, opts, command) => {
       const { out, client } = contextOf(rt, command);
       if (opts.into !== undefined && opts.name !== undefined)
@@ -164,20 +168,30 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
           { path: `document${path ?? ''}`, details: { file: label } },
         );
       }
-      const c = client();
       const progress = out.progress(`Importing ${label} (${formatBytes(bytes)})`);
-      let result;
+      let synced;
       try {
-        result = await c.automations.import.mutate({
-          document: text,
-          ...(opts.name !== undefined && { name: opts.name }),
-          ...(opts.into !== undefined && { into: opts.into }),
-          ...(opts.ifRevision !== undefined && { baseRevision: opts.ifRevision }),
-        });
+        if (opts.sync) {
+          const { syncImport } = await import('../lib/sync.js');
+          synced = await syncImport(client(), parsed.value.content, parsed.value.name, {
+            name: opts.name,
+            into: opts.into,
+            baseRevision: opts.ifRevision,
+          });
+        } else {
+          const whole = await client().automations.import.mutate({
+            document: text,
+            ...(opts.name !== undefined && { name: opts.name }),
+            ...(opts.into !== undefined && { into: opts.into }),
+            ...(opts.ifRevision !== undefined && { baseRevision: opts.ifRevision }),
+          });
+          synced = { imported: whole, stats: null };
+        }
       } finally {
         progress.stop();
       }
-      const imported = result;
+      const { stats } = synced;
+      const imported = { ...synced.imported, ...(stats && { sync: stats }) };
       out.result(imported, () => {
         const what = contentCounts(imported.counts);
         if (imported.created) {
@@ -193,6 +207,10 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
               : 'Nothing needed keeping: a saved version already holds the previous working copy, or it is unchanged.',
           );
         }
+        if (stats)
+          out.message(
+            `Sent ${stats.uploadedNodes} of ${stats.treeNodes} content nodes (${formatBytes(stats.uploadedBytes)}); the server held the rest.`,
+          );
       });
     });
 

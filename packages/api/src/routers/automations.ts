@@ -4,7 +4,6 @@ import {
   emptyContent,
   exportCbExport,
   importCbExport,
-  importInto,
   rejectRelease,
   type BotContent,
 } from '@ferry/core';
@@ -13,11 +12,11 @@ import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
+import { importAsNewAutomation, importIntoAutomation } from '../import-target.js';
 import { fail, unwrap } from '../errors.js';
 import { agentsOf } from '../repositories/agent-repository.js';
 import {
   advanceAutomation,
-  automationNamesInUse,
   automationNameTaken,
   deleteAutomation,
   findAutomation,
@@ -25,16 +24,10 @@ import {
   listAutomations,
   lockAutomation,
   requireRevision,
-  storeAutomation,
   toAutomation,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
-import {
-  findVersion,
-  insertVersions,
-  versionHolds,
-  versionSummary,
-} from '../repositories/version-repository.js';
+import { findVersion } from '../repositories/version-repository.js';
 import { environmentOf } from '../repositories/environment-repository.js';
 import {
   keepPartyName,
@@ -42,17 +35,10 @@ import {
   pendingReleaseOf,
   storeRelease,
 } from '../repositories/release-repository.js';
-import { pruneAutomaticVersions } from '../retention.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, baseRevision, jsonObject, jsonText, name, textInput } from './inputs.js';
 
 const summary = (row: AutomationRow) => ({ id: row.id, name: row.name, revision: row.revision });
-
-async function uniqueName(db: Db, wanted: string): Promise<string> {
-  const taken = await automationNamesInUse(db);
-  if (!taken.has(wanted)) return wanted;
-  for (let i = 2; ; i++) if (!taken.has(`${wanted} (${i})`)) return `${wanted} (${i})`;
-}
 
 async function requireFreeName(db: Db, wanted: string, except?: string): Promise<void> {
   if (await automationNameTaken(db, wanted, except))
@@ -216,56 +202,15 @@ export const automationsRouter = router({
         fail('VALIDATION', parsed.error.message, `document${parsed.error.path ?? ''}`);
       const { content, name: botName } = unwrap(parsed);
       return ctx.db.transaction(async (tx) => {
-        const store = new ContentStore(tx);
-        const root = await store.write(content);
+        const root = await new ContentStore(tx).write(content);
         const counts = countContent(content);
-        if (input.into !== undefined) {
-          const row = await lockAutomation(tx, input.into, 'into');
-          // Rule 15: the working copy being replaced is kept first, unless a version holds it.
-          const done = unwrap(
-            importInto(
-              toAutomation(row),
-              {
-                root,
-                workingCopySaved: await versionHolds(tx, row.id, row.root),
-                ...(input.baseRevision !== undefined && { baseRevision: input.baseRevision }),
-                details: counts,
-              },
-              opContext(ctx, uuidv7),
-            ),
-          );
-          if (done.backup) await insertVersions(tx, done.backup);
-          await storeAutomation(tx, done.automation);
-          await writeAudit(tx, ctx, done.audit);
-          const pruned = await pruneAutomaticVersions(
-            tx,
-            ctx,
-            row.id,
-            done.backup ? [done.backup.id] : [],
-          );
-          return {
-            id: row.id,
-            name: row.name,
-            revision: done.automation.revision,
-            created: false,
+        if (input.into !== undefined)
+          return importIntoAutomation(tx, ctx, await lockAutomation(tx, input.into, 'into'), {
+            root,
             counts,
-            backup: done.backup ? versionSummary(done.backup) : null,
-            pruned,
-          };
-        }
-        const wanted = input.name ?? (botName?.trim() || 'Imported bot');
-        if (input.name !== undefined) await requireFreeName(tx, wanted);
-        const finalName = input.name ?? (await uniqueName(tx, wanted));
-        const row = await insertAutomation(tx, { id: uuidv7(), name: finalName, root });
-        await writeAudit(
-          tx,
-          ctx,
-          auditEntry(ctx, 'automation.import', row.id, {
-            after: root,
-            details: { into: false, ...counts },
-          }),
-        );
-        return { ...summary(row), created: true, counts, backup: null, pruned: [] as number[] };
+            baseRevision: input.baseRevision,
+          });
+        return importAsNewAutomation(tx, ctx, { root, counts, name: input.name, botName });
       });
     }),
 

@@ -44,3 +44,27 @@ export function check<T>(schema: Schema<T>, value: unknown): Checked<T> {
 
 /** Text that must say something: trimmed, not empty, storable (the API's reference rule). */
 export const required = refInput('must not be empty');
+
+/**
+ * A CB export sent as a file (the form without JavaScript, or API-style), or already uploaded
+ * through content-addressed sync by the page's script (`$lib/sync-import`): then the form carries
+ * the tree's root, the export's bot name and the file's name instead of the file.
+ */
+export type ImportSource =
+  | { kind: 'file'; file: File; fileName: string }
+  | { kind: 'synced'; root: string; botName: string | null; fileName: string };
+
+export function importSource(form: FormData, key = 'file'): ImportSource | undefined {
+  const root = form.get('root');
+  if (typeof root === 'string' && root !== '') {
+    const botName = form.get('botName');
+    return {
+      kind: 'synced',
+      root,
+      botName: typeof botName === 'string' ? botName : null,
+      fileName: text(form, 'fileName') || 'the file',
+    };
+  }
+  const file = chosenFile(form, key);
+  return file ? { kind: 'file', file, fileName: file.name } : undefined;
+}

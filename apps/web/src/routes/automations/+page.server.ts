@@ -2,7 +2,7 @@
 // (chosen or dropped); admins may delete one.
 import { fail, redirect } from '@sveltejs/kit';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
-import { chosenFile, text, texts } from '$lib/server/forms';
+import { importSource, text, texts } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -26,15 +26,18 @@ export const actions = {
   },
 
   import: async ({ request, locals }) => {
-    const file = chosenFile(await request.formData(), 'file');
-    if (!file)
+    const source = importSource(await request.formData());
+    if (!source)
       return fail(400, {
         form: 'import',
         errors: { file: 'Choose a CB export file (.json).' },
       } satisfies FormFailure as FormFailure);
     let id: string;
     try {
-      ({ id } = await locals.api.automations.import({ document: await file.text() }));
+      ({ id } =
+        source.kind === 'synced'
+          ? await locals.api.sync.commit({ root: source.root, botName: source.botName })
+          : await locals.api.automations.import({ document: await source.file.text() }));
     } catch (e) {
       // The API names the offending part of the document (`document.groups[0]`…): shown at the file.
       return actionFailure(e, 'import', {}, ['document']);

@@ -11,7 +11,7 @@ import {
 } from '$lib/editing/interaction-fields';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
-import { check, chosenFile, required, revisionOf, text } from '$lib/server/forms';
+import { check, importSource, required, revisionOf, text } from '$lib/server/forms';
 import { must, readableDialogs } from '@ferry/core';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -93,15 +93,16 @@ export const actions = {
    */
   importInto: async ({ request, locals, params }) => {
     const form = await request.formData();
-    const file = chosenFile(form, 'file');
-    if (!file)
+    const source = importSource(form);
+    if (!source)
       return fieldFailure('importInto', {}, 'document', 'Choose a CB export file (.json).');
+    const file = { name: source.fileName };
     try {
-      const imported = await locals.api.automations.import({
-        document: await file.text(),
-        into: params.id,
-        baseRevision: revisionOf(form),
-      });
+      const target = { into: params.id, baseRevision: revisionOf(form) };
+      const imported =
+        source.kind === 'synced'
+          ? await locals.api.sync.commit({ root: source.root, botName: source.botName, ...target })
+          : await locals.api.automations.import({ document: await source.file.text(), ...target });
       return {
         form: 'importInto',
         done: imported.backup

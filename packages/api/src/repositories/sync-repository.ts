@@ -1,0 +1,25 @@
+// Content-addressed sync: which nodes the server holds, and storing uploaded ones.
+import { SqlNodeStore, type Db } from '@ferry/db';
+import { sql } from 'drizzle-orm';
+import { GC_LOCK_KEY } from './node-repository.js';
+
+/** The hashes among `hashes` that no node row holds. */
+export async function missingNodes(db: Db, hashes: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(hashes)];
+  const held = await new SqlNodeStore(db).existingHashes(unique);
+  return unique.filter((h) => !held.has(h));
+}
+
+/**
+ * Store checked nodes (in a transaction). Shared with other content writers, exclusive for gc:
+ * nodes written or reused here are not swept while the transaction runs.
+ */
+export async function storeNodes(tx: Db, nodes: ReadonlyMap<string, string>): Promise<void> {
+  await holdContentLock(tx);
+  await new SqlNodeStore(tx).putMany(nodes);
+}
+
+/** Take gc's lock shared for the rest of the transaction (nodes read now stay until commit). */
+export async function holdContentLock(tx: Db): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${GC_LOCK_KEY})`);
+}

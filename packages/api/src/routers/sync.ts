@@ -1,0 +1,81 @@
+// Content-addressed sync (import without sending the whole export): the client offers hashes and
+// learns which the server lacks (`missing`), uploads those nodes (`upload`), then asks for the root
+// to become an automation's working copy or a new automation (`commit`), which is accepted only if
+// a plain import of the same export would have been, and stores the same tree.
+import { z } from 'zod';
+import { importAsNewAutomation, importIntoAutomation } from '../import-target.js';
+import { lockAutomation } from '../repositories/automation-repository.js';
+import { holdContentLock, missingNodes, storeNodes } from '../repositories/sync-repository.js';
+import { acceptTree, unpackNodes } from '../sync.js';
+import { procedure, router } from '../trpc.js';
+import { automationRef, baseRevision, name, textInput } from './inputs.js';
+
+/** Most hashes one `missing` or `upload` call may name. */
+export const MAX_SYNC_HASHES = 20_000;
+
+const hash = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash (64 lower-case hex digits)');
+const hashes = z.array(hash).max(MAX_SYNC_HASHES, `at most ${MAX_SYNC_HASHES} hashes a call`);
+
+export const syncRouter = router({
+  /** Which of the offered hashes the server does not hold. */
+  missing: procedure('edit')
+    .input(z.object({ hashes }))
+    .mutation(async ({ ctx, input }) => ({ missing: await missingNodes(ctx.db, input.hashes) })),
+
+  /** Store nodes the server lacks: checked one by one, all or none. */
+  upload: procedure('edit')
+    .input(
+      z.object({
+        hashes,
+        data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+        encoding: z.enum(['gzip', 'identity']).default('gzip'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const nodes = unpackNodes(input.hashes, input.data, input.encoding);
+      await ctx.db.transaction((tx) => storeNodes(tx, nodes));
+      return { stored: nodes.size };
+    }),
+
+  /**
+   * Make the uploaded tree `root` the `into` automation's working copy (keeping the replaced one
+   * as "Before import", rule 15) or a new automation, after checking it like a plain import.
+   */
+  commit: procedure('edit')
+    .input(
+      z.object({
+        root: hash,
+        /** The export's `bot.name`: a new automation's name unless `name` is given. */
+        botName: textInput().nullable().default(null),
+        name: name.optional(),
+        into: automationRef.optional(),
+        baseRevision,
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        await holdContentLock(tx);
+        const details = { sync: true };
+        if (input.into !== undefined) {
+          const row = await lockAutomation(tx, input.into, 'into');
+          const { counts } = await acceptTree(tx, input.root, row.root);
+          return importIntoAutomation(tx, ctx, row, {
+            root: input.root,
+            counts,
+            baseRevision: input.baseRevision,
+            details,
+          });
+        }
+        const { counts } = await acceptTree(tx, input.root, null);
+        return importAsNewAutomation(tx, ctx, {
+          root: input.root,
+          counts,
+          name: input.name,
+          botName: input.botName,
+          details,
+        });
+      }),
+    ),
+});

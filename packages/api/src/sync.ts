@@ -1,0 +1,95 @@
+// Content-addressed sync, the server's half (the client's is `pushTree` in @ferry/core): uploaded
+// nodes are checked one by one (hash, canonical JSON), and a root is accepted only when its tree is
+// exactly what a plain import of its export would store (core `checkTree`), reading entities only
+// where the tree differs from the working copy it replaces.
+import { gunzipSync } from 'node:zlib';
+import {
+  MemoryNodeStore,
+  checkTree,
+  nodeTextProblem,
+  type JsonValue,
+  type TreeCounts,
+} from '@ferry/core';
+import { SqlNodeStore, type Db } from '@ferry/db';
+import { ContentStore } from './content.js';
+import { adjust, recordCounts } from './env-index.js';
+import { fail } from './errors.js';
+import { sha256 } from './security.js';
+
+/** Most node text one upload may unpack to (a zip bomb stops here). */
+export const MAX_UPLOAD_UNPACKED = 64 * 1024 * 1024;
+
+/**
+ * The nodes of one upload: `data` is the nodes' texts joined by newlines (canonical JSON never
+ * holds a raw newline), gzip-compressed unless `encoding` is `identity`, in base64. Each must hash
+ * to the hash sent at its position and be canonical JSON; otherwise nothing is stored.
+ */
+export function unpackNodes(
+  hashes: readonly string[],
+  data: string,
+  encoding: 'gzip' | 'identity',
+): Map<string, string> {
+  const raw = Buffer.from(data, 'base64');
+  let text: string;
+  try {
+    text = (
+      encoding === 'gzip' ? gunzipSync(raw, { maxOutputLength: MAX_UPLOAD_UNPACKED }) : raw
+    ).toString('utf8');
+  } catch (e) {
+    return fail(
+      'VALIDATION',
+      (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+        ? `The upload unpacks to more than ${MAX_UPLOAD_UNPACKED / (1024 * 1024)} MB; send smaller batches.`
+        : 'The upload is not valid gzip data in base64.',
+      'data',
+    );
+  }
+  const texts = text === '' ? [] : text.split('\n');
+  if (texts.length !== hashes.length)
+    fail(
+      'VALIDATION',
+      `The upload holds ${texts.length} node(s) but names ${hashes.length} hash(es).`,
+      'hashes',
+    );
+  const nodes = new Map<string, string>();
+  texts.forEach((body, i) => {
+    const claimed = hashes[i];
+    const actual = sha256(body);
+    if (actual !== claimed)
+      fail(
+        'VALIDATION',
+        `Node ${i} of the upload hashes to ${actual}, not to ${String(claimed)}.`,
+        `hashes.${i}`,
+      );
+    const problem = nodeTextProblem(body);
+    if (problem !== null) fail('VALIDATION', `Node ${actual} ${problem}.`, `hashes.${i}`);
+    nodes.set(actual, body);
+  });
+  return nodes;
+}
+
+/**
+ * Check the tree `root` against `base` (the working copy it replaces, or null) and record its
+ * environment-variable counts. Throws VALIDATION with the path of what is wrong.
+ */
+export async function acceptTree(
+  db: Db,
+  root: string,
+  base: string | null,
+): Promise<{ counts: TreeCounts; checkedEntities: number }> {
+  const memory = new MemoryNodeStore();
+  const checked = await checkTree(memory, new SqlNodeStore(db), sha256, root, base);
+  if (!checked.ok) {
+    const { message, path } = checked.error;
+    return fail('VALIDATION', message, path === 'root' ? 'root' : `document${path ?? ''}`);
+  }
+  const { counts, entityDelta, checkedEntities } = checked.value;
+  // The references follow the change: the base's counts, minus what left, plus what came.
+  const env = base === null ? {} : await new ContentStore(db).envCounts(base);
+  for (const [hash, n] of entityDelta) {
+    const value = memory.decode(hash) as JsonValue;
+    for (let k = 0; k < Math.abs(n); k++) adjust(env, value, n > 0 ? 1 : -1);
+  }
+  await recordCounts(db, root, env);
+  return { counts, checkedEntities };
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { importCbExport } from './cb-export.js';
+import type { BotContent } from './content.js';
+import { hydrate } from './hydrate.js';
+import type { JsonObject } from './json.js';
+import { must } from './must.js';
+import { createSnapshotter } from './snapshot.js';
+import { MemoryNodeStore, type AsyncNodeStore } from './store.js';
+import { pushTree } from './sync.js';
+import { fixtureNames, nodeSha256, readFixture } from './test-support/fixtures.js';
+import { generateBotExport } from './testing.js';
+import { checkTree } from './tree-check.js';
+
+/** A server's store: a map of nodes behind the asynchronous interface. */
+class Server implements AsyncNodeStore {
+  readonly nodes = new Map<string, string>();
+  async getMany(hashes: readonly string[]) {
+    const out = new Map<string, string>();
+    for (const h of hashes) {
+      const body = this.nodes.get(h);
+      if (body !== undefined) out.set(h, body);
+    }
+    return out;
+  }
+  async putMany(nodes: ReadonlyMap<string, string>) {
+    for (const [h, b] of nodes) this.nodes.set(h, b);
+  }
+  remote() {
+    return {
+      missing: async (hashes: readonly string[]) => hashes.filter((h) => !this.nodes.has(h)),
+      upload: async (nodes: readonly { hash: string; text: string }[]) => {
+        for (const n of nodes) this.nodes.set(n.hash, n.text);
+      },
+    };
+  }
+}
+
+const contentOf = (doc: unknown): BotContent => {
+  const parsed = importCbExport(doc);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value.content;
+};
+
+const check = (server: Server, root: string, base: string | null) =>
+  checkTree(new MemoryNodeStore(), server, nodeSha256, root, base);
+
+describe('pushTree and checkTree', () => {
+  it('sends every node once to an empty server, and the tree is then complete and accepted', async () => {
+    for (const name of fixtureNames()) {
+      const server = new Server();
+      const snap = createSnapshotter(nodeSha256);
+      const root = snap.write(contentOf(readFixture(name)));
+      const stats = await pushTree(snap.store, root, server.remote());
+      expect([name, stats.uploadedNodes]).toEqual([name, snap.store.size]);
+      await hydrate(new MemoryNodeStore(), server, root);
+      const checked = await check(server, root, null);
+      expect([name, checked.ok]).toEqual([name, true]);
+    }
+  });
+
+  it('sends only the changed nodes of a one-interaction change, in about one round per level', async () => {
+    const doc = generateBotExport({ seed: 3, dialogs: 100, interactionsPerDialog: 10 });
+    const server = new Server();
+    const first = createSnapshotter(nodeSha256);
+    const base = first.write(contentOf(doc));
+    await pushTree(first.store, base, server.remote());
+
+    const changed = structuredClone(doc);
+    const m = must((changed.conversationMessage as JsonObject[])[500], 'm');
+    m.content = { changed: true };
+    const snap = createSnapshotter(nodeSha256);
+    const root = snap.write(contentOf(changed));
+    const stats = await pushTree(snap.store, root, server.remote());
+    expect(stats.uploadedNodes).toBeLessThanOrEqual(8);
+    expect(stats.rounds).toBeLessThanOrEqual(8);
+
+    const checked = await check(server, root, base);
+    if (!checked.ok) throw new Error(checked.error.message);
+    expect(checked.value.checkedEntities).toBe(1);
+    expect(checked.value.counts).toEqual({ dialogs: 100, interactions: 1000, integrations: 3 });
+    expect([...checked.value.entityDelta.values()].sort()).toEqual([-1, 1]);
+  });
+
+  it('refuses a tree that combines two accepted subtrees into duplicate interaction ids', async () => {
+    const server = new Server();
+    const content = contentOf(readFixture('returns-desk.json'));
+    content.order = null;
+    const d = must(content.dialogs[0], 'dialog');
+    const twin = {
+      dialog: { ...d.dialog, id: 'twin' },
+      interactions: d.interactions.map((i) => ({ ...i, group: 'twin' })),
+    };
+    const snap = createSnapshotter(nodeSha256);
+    const base = snap.write(content);
+    await pushTree(snap.store, base, server.remote());
+    const other = snap.write({ ...content, dialogs: [twin] });
+    await pushTree(snap.store, other, server.remote());
+    const crafted = snap.write({ ...content, dialogs: [...content.dialogs, twin] });
+    await pushTree(snap.store, crafted, server.remote());
+    for (const from of [null, base, other]) {
+      const checked = await check(server, crafted, from);
+      expect(checked.ok ? 'accepted' : checked.error.message).toMatch(
+        /^"\/conversationMessage\/\d+\/id" repeats the interaction id "/,
+      );
+    }
+  });
+});

@@ -55,6 +55,8 @@ export interface ServerOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
   /** How long close() waits for in-flight requests before cutting them (default 10 s). */
   drainMs?: number;
+  /** In-memory PGlite only: start from this initialised cluster instead of running initdb (tests). */
+  pgliteTemplate?: Blob;
 }
 
 export interface RunningServer {
@@ -146,7 +148,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     database = await openDatabase(
       options.databaseUrl
         ? { databaseUrl: options.databaseUrl }
-        : { dataDir: options.dataDir === undefined ? './.ferry/data' : options.dataDir },
+        : {
+            dataDir: options.dataDir === undefined ? './.ferry/data' : options.dataDir,
+            ...(options.pgliteTemplate && { template: options.pgliteTemplate }),
+          },
     );
   } catch (e) {
     await stopListening();

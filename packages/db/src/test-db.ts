@@ -126,7 +126,7 @@ async function loadTemplate(): Promise<PgliteTemplate> {
   mkdirSync(cache, { recursive: true });
   // One process builds it (the others, test files starting at the same moment, wait for it); a
   // builder that died (a lock older than five minutes) is taken over.
-  for (const until = Date.now() + 300_000; !existsSync(dir); ) {
+  for (const until = Date.now() + 300_000; !existsSync(dir);) {
     try {
       mkdirSync(building);
     } catch (e) {

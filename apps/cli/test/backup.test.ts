@@ -164,7 +164,10 @@ describe.each(sources)('ferry backup from a server on %s', (sourceKind) => {
     } finally {
       await server.close();
     }
-  });
+    // About 20 `ferry` processes, and a restore into a new directory per target kind (each runs
+    // PGlite's initdb in the child: ~10 CPU-s on two busy cores): 66 s of the file's 120 s when the
+    // machine is quiet, so it gets its own honest budget rather than sitting past half the default.
+  }, 300_000);
 });
 
 describe('ferry backup refusals', () => {

@@ -1,35 +1,7 @@
-// `ferry`: the command-line tool of Ferry. Parses, runs one command, and maps whatever failed to
-// one sentence on stderr and one exit code (lib/errors.ts). Only `ferry serve`, which runs until
-// a signal, ends its process itself.
-import { CommanderError } from '@commander-js/extra-typings';
+// `ferry`: the command-line tool of Ferry. Only what a command uses is loaded: `ferry --version`
+// answers from here; everything else loads the command tree (run.ts), whose commands load their
+// heavier parts (the API client, @ferry/core, the server) when they run.
 import { version } from '../package.json';
-import { createOutput, wantsJson, type Runtime } from './lib/command.js';
-import { readEnv } from './lib/env.js';
-import { describeError } from './lib/errors.js';
-import { buildProgram } from './program.js';
-
-const SOURCE = { flag: '--token', env: 'FERRY_TOKEN', config: 'the saved login' } as const;
-
-export async function run(argv: string[], rt: Runtime): Promise<number> {
-  const program = buildProgram(rt);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return 0;
-  } catch (err) {
-    // --help and --version end the parse "successfully".
-    if (err instanceof CommanderError && err.exitCode === 0) return 0;
-    let failure = describeError(err, rt.server);
-    if (err instanceof CommanderError && err.code === 'commander.help')
-      failure = { ...failure, message: 'Name a command: the list is above.' };
-    else if (failure.kind === 'unauthorized' && rt.tokenSource !== undefined)
-      failure = {
-        ...failure,
-        message: `The server did not accept the API token (from ${SOURCE[rt.tokenSource]}): it is wrong or revoked, or its user is disabled.`,
-      };
-    createOutput(rt, wantsJson(argv)).failure(failure);
-    return failure.exitCode;
-  }
-}
 
 // A closed pipe (`ferry … | head`) is not an error worth a message.
 for (const stream of [process.stdout, process.stderr])
@@ -38,8 +10,8 @@ for (const stream of [process.stdout, process.stderr])
     throw e;
   });
 
-process.exitCode = await run(process.argv.slice(2), {
-  env: readEnv(),
-  io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
-  version,
-});
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V'))
+  // What commander prints for it, without loading commander.
+  process.stdout.write(`${version}\n`);
+else process.exitCode = await (await import('./run.js')).main(argv, version);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAssignment } from './commands/env.js';
 import { summaryOf, wantsJson, type Runtime } from './lib/command.js';
 import { readEnv } from './lib/env.js';
+import { buildProgramFor, commandWord } from './lazy-program.js';
 import { buildProgram } from './program.js';
 
 function runtime() {
@@ -94,6 +95,42 @@ describe('the command tree', () => {
       buildProgram(own).parseAsync(['--version'], { from: 'user' }),
     ).rejects.toMatchObject({ exitCode: 0 });
     expect(out.text).toBe('9.9.9\n');
+  });
+});
+
+describe('the tree a command line needs', () => {
+  const help = (cmd: CommandUnknownOpts | undefined) => {
+    let text = '';
+    cmd?.configureOutput({ writeOut: (s) => (text += s) }).outputHelp();
+    return text;
+  };
+
+  it('has each top-level command exactly as the whole tree has it', async () => {
+    const { rt } = runtime();
+    const full = buildProgram(rt);
+    for (const cmd of full.commands)
+      for (const word of [cmd.name(), ...cmd.aliases()]) {
+        const lazy = await buildProgramFor(rt, ['--url', 'http://x', word, '--help']);
+        const own = lazy.commands.find((c) => c.name() === cmd.name());
+        expect(own, word).toBeDefined();
+        expect(help(own)).toBe(help(cmd));
+        for (const sub of cmd.commands)
+          expect(help(own?.commands.find((c) => c.name() === sub.name()))).toBe(help(sub));
+      }
+  });
+
+  it('builds the whole tree for no command, an unknown one, and completion', async () => {
+    const { rt } = runtime();
+    const all = buildProgram(rt).commands.length;
+    for (const argv of [[], ['--help'], ['automaton', 'list'], ['completion', 'bash']])
+      expect((await buildProgramFor(rt, argv)).commands.length).toBe(all);
+  });
+
+  it('finds the command word after the global options', () => {
+    expect(commandWord(['--url', 'http://x', '--json', 'bot', 'list'])).toBe('bot');
+    expect(commandWord(['--timeout', '5', '--token', 't', 'env'])).toBe('env');
+    expect(commandWord(['--', 'bot'])).toBeUndefined();
+    expect(commandWord(['--help'])).toBeUndefined();
   });
 });
 

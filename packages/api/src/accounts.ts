@@ -16,10 +16,20 @@ import { hashPassword, hashToken, newToken } from './security.js';
 export const SESSION_COOKIE = 'ferry_session';
 export const SESSION_DAYS = 14;
 
+/**
+ * How stale a token's "last used" time may get: it is written at most this often, not on every
+ * request. A write per request made every call of one token (a pipeline, a busy client) queue on
+ * that row's lock and pay a commit of its own.
+ */
+export const TOKEN_LAST_USED_GRANULARITY_MS = 60_000;
+
 export async function callerFromToken(db: Db, token: string): Promise<Caller | null> {
   const row = await tokenOwner(db, hashToken(token));
   if (!row) return null;
-  await touchToken(db, row.tokenId, new Date());
+  const now = new Date();
+  const stale = new Date(now.getTime() - TOKEN_LAST_USED_GRANULARITY_MS);
+  if (row.lastUsedAt === null || row.lastUsedAt < stale)
+    await touchToken(db, row.tokenId, now, stale);
   return { id: row.id, name: row.name, role: row.role as Role, via: 'token' };
 }
 

@@ -14,6 +14,8 @@ import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from 
 import { BACKUP_PATH, handleBackup } from './backup-route.js';
 import { createContextInner, requestLogger, type Caller, type Services } from './context.js';
 import { configureWebAdapter } from './env.js';
+import { DEFAULT_EXPORT_CACHE_BYTES, ExportCache } from './export-cache.js';
+import { EXPORT_PATH, handleExport } from './export-route.js';
 import { UnavailableError, unavailableCause } from './errors.js';
 import { loggableError } from './log-errors.js';
 import {
@@ -57,6 +59,8 @@ export interface ServerOptions {
   drainMs?: number;
   /** In-memory PGlite only: start from this initialised cluster instead of running initdb (tests). */
   pgliteTemplate?: Blob;
+  /** The bytes of CB exports kept in memory for GET /api/export (default 256 MB). */
+  exportCacheBytes?: number;
 }
 
 export interface RunningServer {
@@ -216,6 +220,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       });
     };
 
+    const exportCache = new ExportCache(options.exportCacheBytes ?? DEFAULT_EXPORT_CACHE_BYTES);
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: '/api/trpc/',
@@ -317,6 +322,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           await trpc(req, res);
         } else if (path === BACKUP_PATH) {
           await handleBackup(req, res, await contextOf(req, res, () => {}));
+        } else if (path === EXPORT_PATH) {
+          await handleExport(req, res, await contextOf(req, res, () => {}), exportCache);
         } else if (!(
           options.fallback &&
           (await options.fallback(

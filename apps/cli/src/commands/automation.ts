@@ -2,7 +2,7 @@
 import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
-import { formatBytes, readTextFile, writeTextFile } from '../lib/files.js';
+import { formatBytes, readTextFile } from '../lib/files.js';
 import { contentCounts, fields, quoted, shortHash, when } from '../lib/format.js';
 
 /** The server's default request limit; a smaller server limit is reported by the server. */
@@ -213,30 +213,27 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
     )
     .option('--out <file>', 'write the export to this file')
     .action(async (automation, opts, command) => {
-      const { out, client } = contextOf(rt, command);
-      const c = client();
+      const ctx = contextOf(rt, command);
+      const { downloadExport } = await import('../lib/export-download.js');
+      const query = { automation, ...(opts.version !== undefined && { version: opts.version }) };
+      if (opts.out === undefined) {
+        await downloadExport(ctx, query, { stdout: rt.io.stdout });
+        return;
+      }
+      const { out } = ctx;
       const progress = out.progress(`Exporting ${automation}`);
       let exported;
       try {
-        exported = await c.automations.export.query({
-          automation,
-          ...(opts.version !== undefined && { version: opts.version }),
-        });
+        exported = await downloadExport(ctx, query, { file: opts.out });
       } finally {
         progress.stop();
       }
-      const text = JSON.stringify(exported.document, null, 2) + '\n';
-      if (opts.out === undefined) {
-        rt.io.stdout.write(text);
-        return;
-      }
-      await writeTextFile(opts.out, text);
       const meta = {
         id: exported.id,
         name: exported.name,
         contentHash: exported.root,
         file: opts.out,
-        bytes: Buffer.byteLength(text),
+        bytes: exported.bytes,
       };
       out.result(meta, () =>
         out.line(

@@ -14,7 +14,7 @@ import { configPath, readConfig, resolveConnection } from '../lib/config.js';
 import { CliError, type ErrorKind } from '../lib/errors.js';
 import { formatBytes } from '../lib/files.js';
 import { plural } from '../lib/format.js';
-import { must } from '@ferry/core';
+import { must } from '@ferry/core/must';
 
 const KEY_NOTE_CREATE =
   "Secrets in it stay encrypted: reading them after a restore needs this instance's key (its FERRY_SECRET_KEY, or secret.key in its data directory).";

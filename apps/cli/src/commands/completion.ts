@@ -2,7 +2,7 @@
 // never falls behind the commands.
 import { Argument, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { jsonOption, type Runtime } from '../lib/command.js';
-import { must } from '@ferry/core';
+import { must } from '@ferry/core/must';
 
 interface Node {
   /** "/automation/list" ("" for the program). */

@@ -6,7 +6,7 @@ import { createClient, type Client } from './client.js';
 import { configPath, normaliseUrl, readConfig, resolveConnection, type Source } from './config.js';
 import type { CliEnv } from './env.js';
 import { CliError } from './errors.js';
-import { DEFAULT_TIMEOUT_SECONDS, type HttpOptions } from './http.js';
+import { DEFAULT_TIMEOUT_SECONDS, type HttpOptions } from './timeout.js';
 import { Output, type Stream } from './output.js';
 
 export interface Io {

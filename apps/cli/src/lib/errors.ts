@@ -1,9 +1,9 @@
 // Every failure of the CLI becomes one Failure with a kind, and each kind has one exit code
 // (DESIGN.md's error table). The top-level handler in index.ts is the only place that exits.
 import type { ErrorData, StartupFailure } from '@ferry/api';
-import { TRPCClientError } from '@trpc/client';
+import type { TRPCClientError } from '@trpc/client';
 import { CommanderError } from 'commander';
-import { RequestTimeoutError } from './http.js';
+import { RequestTimeoutError } from './timeout.js';
 
 export type ErrorKind =
   | 'usage'
@@ -73,7 +73,7 @@ function codeOf(kind: ErrorKind): string {
   }
 }
 
-function kindOfFerryCode(code: ErrorData['ferryCode']): ErrorKind {
+export function kindOfFerryCode(code: ErrorData['ferryCode']): ErrorKind {
   switch (code) {
     case 'VALIDATION':
       return 'validation';
@@ -192,6 +192,13 @@ function withRetry(message: string, details: Record<string, unknown> | undefined
   return `${message} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }
 
+/**
+ * The tRPC client's error, recognised without loading @trpc/client (a command that never called the
+ * server has none to recognise).
+ */
+const isTrpcClientError = (err: unknown): err is TRPCClientError<never> =>
+  err instanceof Error && err.name === 'TRPCClientError';
+
 /** Classify anything thrown while running a command. `server` names the URL in network errors. */
 export function describeError(err: unknown, server?: string): Failure {
   if (err instanceof CliError) return make(err.kind, sentence(err.message), err.extra);
@@ -207,7 +214,7 @@ export function describeError(err: unknown, server?: string): Failure {
       `The Ferry server${server ? ` at ${server}` : ''} did not answer within ${timeout.seconds} s (the timeout: --timeout or FERRY_TIMEOUT).`,
       { details: { reason: 'timeout', timeoutSeconds: timeout.seconds } },
     );
-  if (err instanceof TRPCClientError) {
+  if (isTrpcClientError(err)) {
     const data = (err as TRPCClientError<never>).data as Partial<ErrorData> | undefined;
     if (data?.ferryCode) {
       const kind = kindOfFerryCode(data.ferryCode);

@@ -74,7 +74,7 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
   }
 }
 
-function fileError(path: string, e: unknown, verb: 'read' | 'write'): CliError {
+export function fileError(path: string, e: unknown, verb: 'read' | 'write'): CliError {
   const code = (e as NodeJS.ErrnoException).code;
   const reason =
     code === 'ENOENT'

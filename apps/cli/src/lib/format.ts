@@ -1,5 +1,5 @@
 // Small formatters shared by the commands' human-readable output.
-import { formatUtc } from '@ferry/core';
+import { formatUtc } from '@ferry/core/rules';
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

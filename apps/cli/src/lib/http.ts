@@ -3,6 +3,7 @@
 // command's run time, for every command of a script.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { DEFAULT_TIMEOUT_SECONDS, RequestTimeoutError, type HttpOptions } from './timeout.js';
 
 export interface FetchInit {
   method?: string;
@@ -19,22 +20,7 @@ export interface FetchResponse {
   json(): Promise<unknown>;
 }
 
-export const DEFAULT_TIMEOUT_SECONDS = 60;
-
-export interface HttpOptions {
-  /** How long the server may stay silent (connecting, or before and while answering). */
-  timeoutSeconds: number;
-  /** Given under FERRY_DEBUG: one line per call (method, path, status, duration, request id). */
-  debug?: (line: string) => void;
-}
-
-/** The server sent nothing for `seconds`: a hung server, or a network that dropped the call. */
-export class RequestTimeoutError extends Error {
-  constructor(readonly seconds: number) {
-    super(`No answer within ${seconds} s.`);
-    this.name = 'RequestTimeoutError';
-  }
-}
+export { DEFAULT_TIMEOUT_SECONDS, RequestTimeoutError, type HttpOptions } from './timeout.js';
 
 export function createFetch(options: HttpOptions) {
   return (input: unknown, init: FetchInit = {}): Promise<FetchResponse> => {

@@ -3,7 +3,7 @@
 import pc from 'picocolors';
 import type { ColorMode } from './env.js';
 import type { Failure } from './errors.js';
-import { must } from '@ferry/core';
+import { must } from '@ferry/core/must';
 
 type Colors = ReturnType<typeof pc.createColors>;
 

@@ -1,7 +1,7 @@
 // API tokens: the caller behind a token's hash, counts per user, listings with the owner's name, and
 // revocation. Making a token (and hashing a presented one) is in accounts.ts.
 import { schema, type Db } from '@ferry/db';
-import { and, asc, count, eq, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, lt, or } from 'drizzle-orm';
 
 export type TokenRow = typeof schema.apiTokens.$inferSelect;
 export interface TokenWithUser {
@@ -52,13 +52,20 @@ export async function revokeToken(tx: Db, id: string, revokedAt: Date): Promise<
 export async function tokenOwner(
   db: Db,
   tokenHash: string,
-): Promise<{ id: string; name: string; role: string; tokenId: string } | null> {
+): Promise<{
+  id: string;
+  name: string;
+  role: string;
+  tokenId: string;
+  lastUsedAt: Date | null;
+} | null> {
   const [row] = await db
     .select({
       id: schema.users.id,
       name: schema.users.name,
       role: schema.users.role,
       tokenId: schema.apiTokens.id,
+      lastUsedAt: schema.apiTokens.lastUsedAt,
     })
     .from(schema.apiTokens)
     .innerJoin(schema.users, eq(schema.users.id, schema.apiTokens.userId))
@@ -72,8 +79,20 @@ export async function tokenOwner(
   return row ?? null;
 }
 
-export async function touchToken(db: Db, id: string, at: Date): Promise<void> {
-  await db.update(schema.apiTokens).set({ lastUsedAt: at }).where(eq(schema.apiTokens.id, id));
+/**
+ * Record that a token was used at `at`, unless another request (or replica) already recorded a use
+ * after `unlessAfter`: then the row is left alone.
+ */
+export async function touchToken(db: Db, id: string, at: Date, unlessAfter: Date): Promise<void> {
+  await db
+    .update(schema.apiTokens)
+    .set({ lastUsedAt: at })
+    .where(
+      and(
+        eq(schema.apiTokens.id, id),
+        or(isNull(schema.apiTokens.lastUsedAt), lt(schema.apiTokens.lastUsedAt, unlessAfter)),
+      ),
+    );
 }
 
 export async function insertToken(

@@ -1,0 +1,130 @@
+// `GET /api/export?automation=<id or name>[&version=<N, #N, id or name>]`: an automation's working
+// copy (or one version) as a CB export, the same bytes as the `automations.export` procedure's
+// document written with `JSON.stringify(document, null, 2)` and a newline. The export of a content
+// root never changes, so the bytes are built once and kept (export-cache.ts): ETag, If-None-Match
+// (304), and gzip or brotli when the client accepts them. Readers and above, like the procedure.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { exportCbExport } from '@ferry/core';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { ZodError, z } from 'zod';
+import { ContentStore } from './content.js';
+import type { Context } from './context.js';
+import { FERRY_CODE_OF, FerryApiError } from './errors.js';
+import { chooseEncoding, exportTag, type ExportCache, type ExportKey } from './export-cache.js';
+import { findAutomation } from './repositories/automation-repository.js';
+import { findVersion } from './repositories/version-repository.js';
+import { automationRef, textInput } from './routers/inputs.js';
+import { createCallerFactory, procedure, router } from './trpc.js';
+
+export const EXPORT_PATH = '/api/export';
+
+/** The endpoint's gate: a procedure, so input, caller and role are checked as for the API. */
+const gate = createCallerFactory(
+  router({
+    resolve: procedure('read')
+      .input(z.object({ automation: automationRef, version: textInput().min(1).optional() }))
+      .query(async ({ ctx, input }): Promise<ExportKey> => {
+        const row = await findAutomation(ctx.db, input.automation);
+        const root = input.version
+          ? (await findVersion(ctx.db, row, input.version)).root
+          : row.root;
+        return { root, id: row.id, name: row.name };
+      }),
+  }),
+);
+
+/** The export's bytes, exactly as the CLI wrote the procedure's answer. */
+export async function buildExport(ctx: Pick<Context, 'db'>, key: ExportKey): Promise<Buffer> {
+  const content = await new ContentStore(ctx.db).read(key.root);
+  const document = exportCbExport(content, { id: key.id, name: key.name });
+  return Buffer.from(JSON.stringify(document, null, 2) + '\n', 'utf8');
+}
+
+/** A refused request as the API reports it: Ferry's code, the message, the field. */
+function refusal(e: TRPCError): { message: string; code: string; path?: string; details?: object } {
+  if (e instanceof FerryApiError)
+    return {
+      message: e.message,
+      code: e.ferryCode,
+      ...(e.path && { path: e.path }),
+      ...(e.details && { details: e.details }),
+    };
+  if (e.cause instanceof ZodError) {
+    const issue = e.cause.issues[0];
+    const path = issue?.path.join('.') ?? '';
+    return {
+      message: issue ? `${path || 'input'}: ${issue.message}` : 'Invalid input.',
+      code: 'VALIDATION',
+      path,
+    };
+  }
+  return { message: e.message, code: FERRY_CODE_OF[e.code] ?? 'INTERNAL' };
+}
+
+const matches = (header: string | undefined, tag: string) =>
+  header !== undefined &&
+  header.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v.replace(/^W\//, '') === tag;
+  });
+
+/** A file name for Content-Disposition: the automation's name in ASCII, and in full as UTF-8. */
+function disposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\/]/g, '_').trim() || 'export';
+  return `attachment; filename="${ascii}.json"; filename*=UTF-8''${encodeURIComponent(`${name}.json`)}`;
+}
+
+export async function handleExport(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Context,
+  cache: ExportCache,
+): Promise<void> {
+  if (req.method !== 'GET') {
+    res.writeHead(405, { allow: 'GET', 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: 'Use GET.', code: 'VALIDATION' } }));
+    return;
+  }
+  const params = new URL(req.url ?? '/', 'http://ferry').searchParams;
+  const version = params.get('version');
+  let key: ExportKey;
+  try {
+    key = await gate(ctx).resolve({
+      automation: params.get('automation') ?? '',
+      ...(version !== null && { version }),
+    });
+  } catch (e) {
+    // Internal errors and an unreachable database: the server's own handler logs and answers.
+    if (!(e instanceof TRPCError) || e.code === 'INTERNAL_SERVER_ERROR') throw e;
+    res.writeHead(getHTTPStatusCodeFromError(e), { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { ...refusal(e), requestId: ctx.requestId } }));
+    return;
+  }
+  const tag = exportTag(key);
+  const common = {
+    etag: tag,
+    vary: 'accept-encoding',
+    // The working copy's URL answers other bytes after an edit: keep, but always ask again.
+    'cache-control': 'private, no-cache',
+    'x-ferry-root': key.root,
+    'x-ferry-automation-id': key.id,
+    'x-ferry-automation-name': encodeURIComponent(key.name),
+  };
+  if (matches(req.headers['if-none-match'], tag)) {
+    res.writeHead(304, common);
+    res.end();
+    return;
+  }
+  const encoding = chooseEncoding(req.headers['accept-encoding']);
+  const { body, cached } = await cache.get(key, encoding, () => buildExport(ctx, key));
+  res.writeHead(200, {
+    ...common,
+    'content-type': 'application/json; charset=utf-8',
+    ...(encoding !== 'identity' && { 'content-encoding': encoding }),
+    'content-length': body.length,
+    'content-disposition': disposition(key.name),
+    'x-ferry-export-cache': cached ? 'hit' : 'miss',
+  });
+  res.end(body);
+}

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openTestDatabase, testDatabaseKinds } from '@ferry/db/testing';
+import { openTestDatabase, seedDataDir, testDatabaseKinds } from '@ferry/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   SERVE_TOKEN,
@@ -98,7 +98,9 @@ describe('ferry serve', () => {
   });
 
   it('drains on SIGTERM: a request in flight completes, new connections are refused, exit 0', async () => {
-    const server = await serve(['--port', '0', '--data', join(dir, 'drain')], {
+    // initdb done beforehand: the first start on a new directory is the SIGKILL test's.
+    const drainData = await seedDataDir(join(dir, 'drain'));
+    const server = await serve(['--port', '0', '--data', drainData], {
       LOG_LEVEL: 'info',
     });
     started.push(server.child);
@@ -204,7 +206,7 @@ describe('ferry serve that cannot start, and ferry admin rotate-key', () => {
   });
 
   it('rotate-key on the embedded database: the key file is replaced, the secrets read the same, another FERRY_SECRET_KEY is refused', async () => {
-    const data = join(dir, 'embedded');
+    const data = await seedDataDir(join(dir, 'embedded')); // initdb done: not the subject
     const first = await serve(['--port', '0', '--data', data]);
     started.push(first.child);
     const auth = ['--url', first.url, '--token', TOKEN];

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { schema } from '@ferry/db';
-import { openTestDatabase, type TestDatabase } from '@ferry/db/testing';
+import { openTestDatabase, pgliteTemplate, type TestDatabase } from '@ferry/db/testing';
 import { eq } from 'drizzle-orm';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
@@ -387,7 +387,12 @@ describe.each(testDatabaseKinds())('arbitrary input over HTTP on %s', (kind) => 
         databaseUrl: must(testDb.url, 'testDb.url'),
         secretKey: randomBytes(32).toString('hex'),
       });
-    } else server = await startServer({ ...common, dataDir: null });
+    } else
+      server = await startServer({
+        ...common,
+        dataDir: null,
+        pgliteTemplate: (await pgliteTemplate()).tarball,
+      });
     const [adminRow] = await db().select().from(schema.users).where(eq(schema.users.name, 'admin'));
     adminId = must(adminRow, 'adminRow').id;
     tokens.admin = adminToken;

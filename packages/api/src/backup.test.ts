@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { migrate, migrationTags, openDatabase, type Database, type Db } from '@ferry/db';
-import { openTestDatabase } from '@ferry/db/testing';
+import { openTestDatabase, pgliteTemplate } from '@ferry/db/testing';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,7 +216,11 @@ describe.each(testDatabaseKinds())('backup on %s', (kind) => {
       'not gzip': Buffer.from(lines.join('\n')),
       empty: Buffer.alloc(0),
     };
-    const fresh = await openDatabase({ dataDir: null, migrate: false });
+    const fresh = await openDatabase({
+      dataDir: null,
+      migrate: false,
+      template: (await pgliteTemplate()).tarball,
+    });
     const used = await openTestDatabase(kind);
     await used.db.execute(sql`insert into instance_settings (key, value) values ('k', '1')`);
     try {
@@ -281,7 +285,11 @@ describe('backup levels', () => {
 
   it('refuses a backup made by a newer Ferry, naming its migration', async () => {
     const path = await write(manifest(['0000_init', '0001_content_env', '9999_from_the_future']));
-    const target = await openDatabase({ dataDir: null, migrate: false });
+    const target = await openDatabase({
+      dataDir: null,
+      migrate: false,
+      template: (await pgliteTemplate()).tarball,
+    });
     try {
       const error = await restoreBackup(target, fileSource(path)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RestoreRefusedError);
@@ -293,7 +301,11 @@ describe('backup levels', () => {
 
   it('restores a backup of an older Ferry at its level, then migrates it forward', async () => {
     // An instance at the first migration, backed up with that level's tables.
-    const old = await openDatabase({ dataDir: null, migrate: false });
+    const old = await openDatabase({
+      dataDir: null,
+      migrate: false,
+      template: (await pgliteTemplate()).tarball,
+    });
     await migrate(old.db, { through: '0000_init' });
     await old.db.execute(sql`insert into environments (id, name) values ('e1', 'staging')`);
     const columns = async (t: string) =>
@@ -322,7 +334,11 @@ describe('backup levels', () => {
     );
     await old.close();
     const path = await write(m, rows);
-    const target = await openDatabase({ dataDir: null, migrate: false });
+    const target = await openDatabase({
+      dataDir: null,
+      migrate: false,
+      template: (await pgliteTemplate()).tarball,
+    });
     try {
       const report = await restoreBackup(target, fileSource(path));
       expect(report.migratedForward).toEqual(migrationTags().slice(1));
@@ -344,6 +360,7 @@ describe('GET /api/backup', () => {
     const server = await startServer({
       port: 0,
       dataDir: null,
+      pgliteTemplate: (await pgliteTemplate()).tarball,
       adminToken: 'ferry_backup-admin',
       adminPassword: 'correct horse battery staple',
       logger: pino({ level: 'silent' }),

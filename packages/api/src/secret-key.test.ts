@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, schema, type Db } from '@ferry/db';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '@ferry/db/testing';
+import {
+  openTestDatabase,
+  seedDataDir,
+  testDatabaseKinds,
+  type TestDatabase,
+} from '@ferry/db/testing';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -256,7 +261,7 @@ describe.each(testDatabaseKinds())('a crash in the middle of rotation on %s', (k
     try {
       const key = newKey();
       const target = pg ? must(pg.url, 'pg.url') : join(dir, 'data');
-      const seeding = pg ?? (await openDatabase({ dataDir: target }));
+      const seeding = pg ?? (await openDatabase({ dataDir: await seedDataDir(target) }));
       await seed(apiWith(seeding, key));
       await checkSecretKey(seeding.db, key);
       const before = await snapshot(seeding.db);
@@ -278,7 +283,9 @@ describe.each(testDatabaseKinds())('a crash in the middle of rotation on %s', (k
       await pg?.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // A tsx child that compiles the rotation code and opens the database before it dies: 48 s of
+    // the file's 60 s default on a loaded machine, so it gets a budget with room to spare.
+  }, 150_000);
 });
 
 describe('rotate-key on the embedded database with its generated key file', () => {
@@ -286,7 +293,8 @@ describe('rotate-key on the embedded database with its generated key file', () =
 
   it('replaces the key file, refuses while a server holds the directory, and a cut-short rename is finished at start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-rotate-file-'));
-    const dataDir = join(dir, 'data');
+    // A data directory holding initdb's cluster (the first start is not what these tests are about).
+    const dataDir = await seedDataDir(join(dir, 'data'));
     const keyFile = join(dataDir, 'secret.key');
     try {
       let server = await startServer({ ...quiet, dataDir });
@@ -346,7 +354,8 @@ describe('rotate-key on the embedded database with its generated key file', () =
 
   it('generates no new key for an instance whose secrets are under another (a restored backup, a lost key file)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-rotate-lost-'));
-    const dataDir = join(dir, 'data');
+    // A data directory holding initdb's cluster (the first start is not what these tests are about).
+    const dataDir = await seedDataDir(join(dir, 'data'));
     const keyFile = join(dataDir, 'secret.key');
     try {
       const server = await startServer({ ...quiet, dataDir });

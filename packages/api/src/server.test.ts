@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { schema } from '@ferry/db';
-import { openTestDatabase, testDatabaseKinds } from '@ferry/db/testing';
+import { openTestDatabase, pgliteTemplate, testDatabaseKinds } from '@ferry/db/testing';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,7 @@ describe('the server on the embedded database', () => {
     server = await startServer({
       port: 0,
       dataDir: null,
+      pgliteTemplate: (await pgliteTemplate()).tarball,
       adminPassword: 'correct horse battery',
       maxRequestBytes: 64 * 1024,
       logger: pino({ level: 'info' }, stream),

@@ -57,6 +57,8 @@ export interface ServerOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
   /** How long close() waits for in-flight requests before cutting them (default 10 s). */
   drainMs?: number;
+  /** In-memory PGlite only: start from this initialised cluster instead of running initdb (tests). */
+  pgliteTemplate?: Blob;
   /** The bytes of CB exports kept in memory for GET /api/export (default 256 MB). */
   exportCacheBytes?: number;
 }
@@ -150,7 +152,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     database = await openDatabase(
       options.databaseUrl
         ? { databaseUrl: options.databaseUrl }
-        : { dataDir: options.dataDir === undefined ? './.ferry/data' : options.dataDir },
+        : {
+            dataDir: options.dataDir === undefined ? './.ferry/data' : options.dataDir,
+            ...(options.pgliteTemplate && { template: options.pgliteTemplate }),
+          },
     );
   } catch (e) {
     await stopListening();

@@ -1,7 +1,12 @@
 // Password guessing is throttled: per account and per client address, in-process and over HTTP,
 // shared by every server on one database, audited, and lifted when the window ends.
 import { schema } from '@ferry/db';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '@ferry/db/testing';
+import {
+  openTestDatabase,
+  pgliteTemplate,
+  testDatabaseKinds,
+  type TestDatabase,
+} from '@ferry/db/testing';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { eq } from 'drizzle-orm';
@@ -134,10 +139,12 @@ describe.each(testDatabaseKinds())('sign-in throttling over HTTP on %s', (kind) 
   let database: TestDatabase;
   let servers: RunningServer[];
   const secretKey = randomBytes(32).toString('base64');
-  const start = () =>
+  const start = async () =>
     startServer({
       port: 0,
-      ...(database.url ? { databaseUrl: database.url, secretKey } : { dataDir: null }),
+      ...(database.url
+        ? { databaseUrl: database.url, secretKey }
+        : { dataDir: null, pgliteTemplate: (await pgliteTemplate()).tarball }),
       adminPassword: 'admin-password',
       logger: pino({ level: 'silent' }),
       announce: () => {},

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openTestDatabase, testDatabaseKinds } from '@ferry/db/testing';
+import { openTestDatabase, seedDataDir, testDatabaseKinds } from '@ferry/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from './server.js';
@@ -112,7 +112,7 @@ describe('a server that cannot start', () => {
   });
 
   it('on a data directory another server holds prints one line and exits 2', async () => {
-    const data = join(dir, 'held-data');
+    const data = await seedDataDir(join(dir, 'held-data')); // initdb done: not the subject here
     const holder = await startServer({ ...quiet, port: 0, dataDir: data });
     try {
       const run = await runMain({ FERRY_DATA_DIR: data });
@@ -138,7 +138,7 @@ describe('a server that cannot start', () => {
   });
 
   it('on the embedded database, with a FERRY_SECRET_KEY other than its key, exits 2 naming FERRY_SECRET_KEY', async () => {
-    const data = join(dir, 'mismatch-data');
+    const data = await seedDataDir(join(dir, 'mismatch-data')); // initdb done: not the subject here
     const first = await startServer({ ...quiet, port: 0, dataDir: data }); // generates secret.key
     await first.close();
     const run = await runMain({

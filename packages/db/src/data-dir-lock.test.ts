@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from './data-dir-lock.js';
 import { DataDirLockedError, openDatabase } from './database.js';
 import { automations } from './schema.js';
+import { seedDataDir } from './test-db.js';
 import { must } from '@ferry/core';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -123,7 +124,9 @@ describe('the data directory lock', () => {
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-lock-'));
-    // Create and migrate the database once; every child below opens it without migrating.
+    // Create (from the initialised template: the first start is not this file's subject) and
+    // migrate the database once; every child below opens it without migrating.
+    await seedDataDir(dir);
     await (await openDatabase({ dataDir: dir })).close();
   });
   afterAll(() => {

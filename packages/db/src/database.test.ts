@@ -88,7 +88,9 @@ describe('the embedded database directory', () => {
     await first.close();
     const again = await openDatabase({ dataDir: dir });
     await again.close();
-  });
+    // The first open is a real first start on an empty directory (the one test here that keeps
+    // it): PGlite's initdb on disk, ~11 CPU-s, past 60 s of wall time on a loaded 2-core machine.
+  }, 150_000);
 
   it('a committed write survives SIGKILL of the process, and the stale lock is taken over', async () => {
     const script = `

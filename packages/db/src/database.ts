@@ -33,12 +33,20 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Largest PostgreSQL pool (default 10). */
   maxConnections?: number;
+  /**
+   * In-memory PGlite only: start from this initialised cluster (a `dumpDataDir` tarball) instead of
+   * running initdb, which is most of the cost of a new embedded database (tests: `@ferry/db/testing`).
+   */
+  template?: Blob;
 }
 
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   const database = options.databaseUrl
     ? openPostgres(options.databaseUrl, options.maxConnections ?? 10)
-    : await openPglite(options.dataDir === undefined ? './.ferry/data' : options.dataDir);
+    : await openPglite(
+        options.dataDir === undefined ? './.ferry/data' : options.dataDir,
+        options.template,
+      );
   if (options.migrate !== false) {
     try {
       await migrate(database.db);
@@ -68,9 +76,9 @@ function openPostgres(url: string, max: number): Database {
   };
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+async function openPglite(dataDir: string | null, template?: Blob): Promise<Database> {
   if (dataDir === null) {
-    const client = new PGlite();
+    const client = new PGlite(template ? { loadDataDir: template } : {});
     return {
       db: drizzlePglite({ client, schema }) as unknown as Db,
       kind: 'pglite',

@@ -6,12 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrate.js';
 import { automations, releases, upgrades } from './schema.js';
+import { pgliteTemplate } from './test-db.js';
 
 const BEFORE_0002 = ['0000_init', '0001_content_env'];
 
 /** A database as a Ferry release before 0002 left it: the first migrations applied, nothing else. */
 async function databaseBefore0002(): Promise<Database> {
-  const database = await openDatabase({ dataDir: null, migrate: false });
+  const database = await openDatabase({
+    dataDir: null,
+    migrate: false,
+    template: (await pgliteTemplate()).tarball,
+  });
   await database.db.execute(
     sql`create table ferry_migrations (tag text primary key, applied_at timestamptz not null default now())`,
   );

@@ -1,5 +1,7 @@
 // A fingerprint of the whole database: every table's row count and a hash of its rows, computed by
-// the database in one query. Equal fingerprints: nothing was written. Left out are the records a
+// the database in one query. The rows' hash is the sum of each row's 64-bit hash, which does not
+// depend on their order: a third of the CPU of sorting and MD5-ing them all (the property test
+// over HTTP takes one after every refused request). Equal fingerprints: nothing was written. Left out are the records a
 // refusal is meant to write or a read updates: a token's last use, failed sign-in counts and the
 // audit of a lockout they start.
 import { schema, type Db } from '@ferry/db';
@@ -21,7 +23,7 @@ const QUERY = (() => {
       .map((c) => `"${c.name}"`)
       .join(', ');
     parts.push(
-      `(select count(*) || ':' || coalesce(md5(string_agg(r, ',' order by r)), '') ` +
+      `(select count(*) || ':' || coalesce(sum(hashtextextended(r, 0))::text, '') ` +
         `from (select row(${cols})::text as r from "${name}"` +
         `${IGNORED_ROWS[name] ? ` where ${IGNORED_ROWS[name]}` : ''}) t) as "${name}"`,
     );

@@ -35,6 +35,17 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/**
+ * Each role's password hash, computed once per test file (scrypt costs tens of milliseconds of CPU
+ * on purpose, and every database of the file gets the same users).
+ */
+const passwordHashes = new Map<Role, Promise<string>>();
+const passwordHash = (role: Role) => {
+  let hash = passwordHashes.get(role);
+  if (!hash) passwordHashes.set(role, (hash = hashPassword(`secret-${role}`)));
+  return hash;
+};
+
 export async function createTestApi(kind: 'pglite' | 'postgres'): Promise<TestApi> {
   const database = await openTestDatabase(kind);
   const services: Services = {
@@ -48,7 +59,7 @@ export async function createTestApi(kind: 'pglite' | 'postgres'): Promise<TestAp
     const id = uuidv7();
     await database.db
       .insert(schema.users)
-      .values({ id, name: role, role, passwordHash: await hashPassword(`secret-${role}`) });
+      .values({ id, name: role, role, passwordHash: await passwordHash(role) });
     users[role] = { id, name: role, role, via: 'token' };
   }
   return {

@@ -220,6 +220,9 @@ export class ContentStore {
     if (written.size === 0) return;
     // Shared with other writers, exclusive for gc: a node reused here cannot be swept meanwhile.
     await this.db.execute(sql`select pg_advisory_xact_lock_shared(${GC_LOCK_KEY})`);
-    await this.sql.putMany(written);
+    // What this request read is offered as delta bases for what it writes (an edited path).
+    const read = new Map<string, string>();
+    for (const [hash, text] of this.snap.store.nodes) if (!written.has(hash)) read.set(hash, text);
+    await this.sql.putMany(written, read);
   }
 }

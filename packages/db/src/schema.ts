@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  customType,
   boolean,
   index,
   integer,
@@ -18,10 +19,28 @@ const stamp = (name: string) =>
   timestamp(name, { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const createdAt = () => stamp('created_at');
 
-/** Canonical JSON of an entity or tree node, under its SHA-256. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+
+/** A SHA-256 stored as its 32 bytes, read and written as 64 hex characters. */
+const hashBytes = customType<{ data: string; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (hex) => Buffer.from(hex, 'hex'),
+  fromDriver: (value) =>
+    typeof value === 'string' && (value as string).startsWith('\\x')
+      ? (value as string).slice(2)
+      : Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex'),
+});
+
+/**
+ * Canonical JSON of an entity or tree node, under its SHA-256 (32 bytes). The body is stored
+ * plain, deflated, or as a delta against `base`: node-store.ts reads and writes it.
+ */
 export const nodes = pgTable('nodes', {
-  hash: text('hash').primaryKey(),
-  body: text('body').notNull(),
+  hash: bytea('hash').primaryKey(),
+  body: bytea('body').notNull(),
+  base: bytea('base'),
 });
 
 export const users = pgTable('users', {
@@ -213,7 +232,7 @@ export const instanceSettings = pgTable('instance_settings', {
  * environment check costs the same at any bot size.
  */
 export const contentEnv = pgTable('content_env', {
-  root: text('root').primaryKey(),
+  root: hashBytes('root').primaryKey(),
   names: jsonb('names').$type<Record<string, number>>().notNull(),
 });
 

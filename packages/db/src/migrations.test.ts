@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrate.js';
 import { SqlNodeStore } from './node-store.js';
-import { automations, contentEnv, releases, upgrades } from './schema.js';
+import { auditLog, automations, contentEnv, releases, upgrades, versions } from './schema.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -91,8 +91,29 @@ describe('migration 0004 (node hashes as bytes, compressed bodies)', () => {
       sql`insert into content_env (root, names) values (${root}, ${JSON.stringify({ BRAND: 2 })}::jsonb)`,
     );
 
+    await db.execute(sql`insert into automations (id, name, root) values ('a1', 'Bot', ${root})`);
+    await db.execute(sql`insert into versions (id, automation_id, number, name, author, root, automatic, kind)
+      values ('v1', 'a1', 1, 'first', 'alice', ${root}, false, 'manual')`);
+    await db.execute(sql`insert into audit_log ("at", actor, action, automation_id, before, after)
+      values (now(), 'alice', 'automation.import', 'a1', null, ${root})`);
+
     expect(await migrate(db)).toEqual(['0004_node_bytes']);
     expect(await db.select().from(contentEnv)).toEqual([{ root, names: { BRAND: 2 } }]);
+    expect(await db.select({ root: versions.root }).from(versions)).toEqual([{ root }]);
+    expect(
+      await db.select({ before: auditLog.before, after: auditLog.after }).from(auditLog),
+    ).toEqual([{ before: null, after: root }]);
+    // Written through Drizzle as hex, stored as bytes, read back as hex.
+    await db
+      .update(versions)
+      .set({ root: sha256('other') })
+      .where(eq(versions.id, 'v1'));
+    expect(await db.select({ root: versions.root }).from(versions)).toEqual([
+      { root: sha256('other') },
+    ]);
+    await expect(
+      db.update(versions).set({ root: 'not a hash' }).where(eq(versions.id, 'v1')),
+    ).rejects.toThrow(/not a SHA-256/);
     const store = new SqlNodeStore(db);
     expect(await store.count()).toBe(written.size);
     expect(await store.getMany([...written.keys()])).toEqual(written);

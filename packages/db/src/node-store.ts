@@ -2,14 +2,14 @@
 // automation, version and release.
 //
 // Stored form (migration 0004): `hash` is the 32 bytes of the SHA-256, `body` one format byte then
-// the data, `base` the hash of the node a delta was made against (else null):
+// the data, `base` the hash of the node a delta was made against (else null; a base may itself be
+// a delta, at most MAX_DEPTH deep, and a read fetches the whole chain in one recursive query):
 //   0  the canonical JSON text, UTF-8 (rows from before 0004, and bodies deflate does not shrink)
 //   1  that text, raw deflate
 //   2  that text, raw deflate with the base node's text as the dictionary: a node that differs a
 //      little from one the writer read (an edited interaction, the list chunk it sits in, the
 //      nodes above it) costs tens of bytes instead of kilobytes
-// A base is always itself stored without a base, so a read needs at most one more row (the same
-// query joins it). gc keeps the base of every node it keeps (node-repository.ts).
+// gc keeps the bases of every node it keeps (node-repository.ts).
 // The TypeScript interface stays hex strings and text, as the core sees nodes.
 import type { AsyncNodeStore } from '@ferry/core';
 import { sql, type SQL } from 'drizzle-orm';
@@ -20,6 +20,8 @@ const BATCH = 500;
 const PLAIN = 0;
 const DEFLATE = 1;
 const DELTA = 2;
+/** A delta may be based on a delta, this many deep at most (a read fetches the chain at once). */
+const MAX_DEPTH = 8;
 /** Base candidates tried per written node (same kind of node, closest in length). */
 const CANDIDATES = 4;
 
@@ -83,6 +85,35 @@ export function encodeBody(text: string, base?: string): { body: Buffer; delta: 
   return { body, delta };
 }
 
+interface ChainRow {
+  base: string | null;
+  body: Buffer;
+  depth: number;
+}
+
+/** The text of `hash` from its chain of rows, memoised in `texts`; undefined if unreadable. */
+function chainText(
+  hash: string,
+  chains: ReadonlyMap<string, ChainRow>,
+  texts: Map<string, string | undefined>,
+  seen = 0,
+): string | undefined {
+  if (texts.has(hash)) return texts.get(hash);
+  const row = chains.get(hash);
+  let text: string | undefined;
+  if (row !== undefined && seen <= MAX_DEPTH + 1) {
+    const base = row.base === null ? undefined : chainText(row.base, chains, texts, seen + 1);
+    if (row.base === null || base !== undefined)
+      try {
+        text = decodeBody(row.body, base);
+      } catch {
+        text = undefined;
+      }
+  }
+  texts.set(hash, text);
+  return text;
+}
+
 /** A row's text (joined with its base's body), or undefined when it cannot be decoded. */
 function readRow(row: { body: unknown; base_body: unknown }): string | undefined {
   try {
@@ -104,19 +135,34 @@ export class SqlNodeStore implements AsyncNodeStore {
   async getMany(hashes: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (let i = 0; i < hashes.length; i += BATCH) {
-      const found = await rows<{ hash: string; body: unknown; base_body: unknown }>(
-        this.db,
-        sql`select encode(n.hash, 'hex') as hash, n.body, b.body as base_body
-            from nodes n left join nodes b on b.hash = n.base
-            where n.hash in (${hexList(hashes.slice(i, i + BATCH))})`,
-      );
-      for (const row of found) {
-        const text = readRow(row);
+      const chunk = hashes.slice(i, i + BATCH);
+      const chains = await this.chains(chunk);
+      const texts = new Map<string, string | undefined>();
+      for (const hash of chunk) {
+        const text = chainText(hash, chains, texts);
         // A delta whose base is gone cannot be read: as good as missing (verify names it).
-        if (text !== undefined) out.set(row.hash, text);
+        if (text !== undefined) out.set(hash, text);
       }
     }
     return out;
+  }
+
+  /** The rows of `hashes` and of every base they are deltas against (one query). */
+  private async chains(hashes: readonly string[]): Promise<Map<string, ChainRow>> {
+    const found = await rows<{ hash: string; base: string | null; body: unknown; depth: number }>(
+      this.db,
+      sql`with recursive chain(hash, base, body, depth) as (
+            select hash, base, body, 0 from nodes where hash in (${hexList(hashes)})
+            union
+            select n.hash, n.base, n.body, c.depth + 1 from nodes n join chain c on n.hash = c.base
+            where c.depth < ${MAX_DEPTH}
+          )
+          select encode(hash, 'hex') as hash, encode(base, 'hex') as base, body, min(depth) as depth
+          from chain group by hash, base, body`,
+    );
+    return new Map(
+      found.map((r) => [r.hash, { base: r.base, body: bytes(r.body), depth: Number(r.depth) }]),
+    );
   }
 
   /** Which of `hashes` are stored. */
@@ -169,7 +215,8 @@ export class SqlNodeStore implements AsyncNodeStore {
 
   /**
    * For each new node, the stored nodes it may be a delta against: among `similar`, the same kind
-   * closest in length, each replaced by its own base when it is a delta (so chains stay one long).
+   * closest in length; one whose chain of bases is MAX_DEPTH long is replaced by the chain's first
+   * node (so a read never needs more than MAX_DEPTH + 1 rows, all fetched by one query).
    */
   private async baseCandidates(
     batch: ReadonlyMap<string, string>,
@@ -199,17 +246,30 @@ export class SqlNodeStore implements AsyncNodeStore {
     const stored = new Map<string, { hash: string; text: string }>();
     const list = [...wanted];
     for (let i = 0; i < list.length; i += BATCH) {
-      const found = await rows<{ hash: string; base: string | null; base_body: unknown }>(
-        this.db,
-        sql`select encode(n.hash, 'hex') as hash, encode(n.base, 'hex') as base, b.body as base_body
-            from nodes n left join nodes b on b.hash = n.base
-            where n.hash in (${hexList(list.slice(i, i + BATCH))})`,
-      );
-      for (const row of found) {
-        if (row.base === null) {
-          stored.set(row.hash, { hash: row.hash, text: similar.get(row.hash) ?? '' });
-        } else if (row.base_body !== null)
-          stored.set(row.hash, { hash: row.base, text: decodeBody(bytes(row.base_body)) });
+      const chunk = list.slice(i, i + BATCH);
+      const chains = await this.chains(chunk);
+      const texts = new Map<string, string | undefined>();
+      for (const hash of chunk) {
+        // Its chain's length: the candidate itself when short enough, else the chain's first node.
+        let depth = 0;
+        let root = hash;
+        for (
+          let at = chains.get(hash);
+          at !== undefined && at.base !== null;
+          at = chains.get(at.base)
+        ) {
+          depth++;
+          root = at.base;
+          if (depth > MAX_DEPTH) break;
+        }
+        if (!chains.has(hash) || !chains.has(root)) continue;
+        if (depth < MAX_DEPTH) {
+          const text = similar.get(hash);
+          if (text !== undefined) stored.set(hash, { hash, text });
+        } else if (chains.get(root)?.base === null) {
+          const text = chainText(root, chains, texts);
+          if (text !== undefined) stored.set(hash, { hash: root, text });
+        }
       }
     }
     for (const [hash, near] of picked) {
@@ -226,27 +286,31 @@ export class SqlNodeStore implements AsyncNodeStore {
   async *batches(withBody: boolean, size = 1000): AsyncGenerator<{ hash: string; body: string }[]> {
     let after: string | null = null;
     for (;;) {
-      const found: { hash: string; body: unknown; base_body: unknown }[] = await rows<{
+      const found: { hash: string; body: unknown; base: string | null }[] = await rows<{
         hash: string;
         body: unknown;
-        base_body: unknown;
+        base: string | null;
       }>(
         this.db,
-        withBody
-          ? sql`select encode(n.hash, 'hex') as hash, n.body, b.body as base_body
-                from nodes n left join nodes b on b.hash = n.base
-                ${after === null ? sql`` : sql`where n.hash > decode(${after}, 'hex')`}
-                order by n.hash limit ${size}`
-          : sql`select encode(hash, 'hex') as hash, null as body, null as base_body from nodes
-                ${after === null ? sql`` : sql`where hash > decode(${after}, 'hex')`}
-                order by hash limit ${size}`,
+        sql`select encode(hash, 'hex') as hash, ${withBody ? sql`body` : sql`null`} as body,
+              encode(base, 'hex') as base from nodes
+            ${after === null ? sql`` : sql`where hash > decode(${after}, 'hex')`}
+            order by hash limit ${size}`,
       );
       const last = found.at(-1);
       if (last === undefined) return;
+      const deltas = withBody
+        ? await this.getMany(found.filter((r) => r.base !== null).map((r) => r.hash))
+        : new Map<string, string>();
       // An unreadable body reads as '' (its hash then does not match: verify reports it).
       yield found.map((row) => ({
         hash: row.hash,
-        body: row.body === null ? '' : (readRow(row) ?? ''),
+        body:
+          row.body === null
+            ? ''
+            : row.base === null
+              ? (readRow({ body: row.body, base_body: null }) ?? '')
+              : (deltas.get(row.hash) ?? ''),
       }));
       after = last.hash;
       if (found.length < size) return;

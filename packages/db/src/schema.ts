@@ -23,10 +23,18 @@ const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
 });
 
-/** A SHA-256 stored as its 32 bytes, read and written as 64 hex characters. */
+const HEX_HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * A SHA-256 stored as its 32 bytes, read and written as 64 hex characters. Anything else is
+ * refused (it would not survive the conversion).
+ */
 const hashBytes = customType<{ data: string; driverData: Uint8Array }>({
   dataType: () => 'bytea',
-  toDriver: (hex) => Buffer.from(hex, 'hex'),
+  toDriver: (hex) => {
+    if (!HEX_HASH.test(hex)) throw new Error(`not a SHA-256 in hex: ${JSON.stringify(hex)}`);
+    return Buffer.from(hex, 'hex');
+  },
   fromDriver: (value) =>
     typeof value === 'string' && (value as string).startsWith('\\x')
       ? (value as string).slice(2)
@@ -131,7 +139,7 @@ export const versions = pgTable(
     description: text('description').notNull().default(''),
     author: text('author').notNull(),
     createdAt: createdAt(),
-    root: text('root').notNull(),
+    root: hashBytes('root').notNull(),
     automatic: boolean('automatic').notNull(),
     kind: text('kind').notNull(),
     pinned: boolean('pinned').notNull().default(false),
@@ -208,8 +216,9 @@ export const auditLog = pgTable(
     automationId: text('automation_id'),
     versionId: text('version_id'),
     releaseId: text('release_id'),
-    before: text('before'),
-    after: text('after'),
+    /** Root hashes (32 bytes) of the automation before and after. */
+    before: hashBytes('before'),
+    after: hashBytes('after'),
     details: jsonb('details').$type<Record<string, unknown>>(),
     requestId: text('request_id'),
   },

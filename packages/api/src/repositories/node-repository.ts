@@ -149,9 +149,17 @@ export async function collectGarbage(tx: Db): Promise<{ kept: number; removed: n
     );
   }
   const reachable = new Set(memory.nodes.keys());
-  // A kept delta needs its base (bases are never deltas themselves: one step).
+  // A kept delta needs its base, and that base its own (chains are a few nodes long).
   const store = new SqlNodeStore(tx);
-  for (const [hash, base] of await store.bases()) if (reachable.has(hash)) reachable.add(base);
+  const bases = await store.bases();
+  const pending = [...reachable];
+  for (let hash = pending.pop(); hash !== undefined; hash = pending.pop()) {
+    const base = bases.get(hash);
+    if (base !== undefined && !reachable.has(base)) {
+      reachable.add(base);
+      pending.push(base);
+    }
+  }
   let kept = 0;
   let removed = 0;
   const garbage: string[] = [];

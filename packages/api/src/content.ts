@@ -1,14 +1,17 @@
-// Content access for one request: the core's snapshotter over an in-memory node cache, filled from
-// and flushed to the SQL node store inside the request's transaction.
+// Content access for one request: the core's snapshotter over the request's nodes, read through the
+// process-wide node cache (node-cache.ts) from the SQL node store, and flushed to it inside the
+// request's transaction. Operations read only the nodes on the paths they touch (withNodes).
 import {
-  MemoryNodeStore,
+  MissingNodeError,
   createSnapshotter,
   diffSnapshots,
   hydrate,
+  listEntries,
   type BotContent,
   type Diff,
   type EditOp,
   type JsonValue,
+  type MemoryNodeStore,
   type Snapshotter,
 } from '@ferry/core';
 import { SqlNodeStore, type Db } from '@ferry/db';
@@ -22,26 +25,113 @@ import {
   type EnvCounts,
 } from './env-index.js';
 import { unwrap } from './errors.js';
+import { ProbeStore, RequestNodeStore } from './node-cache.js';
 import { GC_LOCK_KEY } from './repositories/node-repository.js';
 import { sha256 } from './security.js';
 
-/** Reads through to a store, answering `{}` for absent nodes and remembering which were asked for. */
-class ProbeStore extends MemoryNodeStore {
-  readonly missing = new Set<string>();
+const HASH = /^[0-9a-f]{64}$/;
 
-  constructor(private readonly inner: MemoryNodeStore) {
-    super();
-  }
+/**
+ * The nodes an operation reading `node` opens next, whatever it is: the lower levels of a
+ * multi-level list chunk (a list is loaded whole), a root's dialog list, a dialog's interactions.
+ */
+function nextNodes(node: unknown): string[] {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return [];
+  const n = node as Record<string, unknown>;
+  if (typeof n.l === 'number' && n.l > 0 && Array.isArray(n.i))
+    return n.i.filter((h): h is string => typeof h === 'string');
+  if (n.v === 1 && typeof n.dialogs === 'string') return [n.dialogs];
+  if (typeof n.dialog === 'string' && typeof n.interactions === 'string') return [n.interactions];
+  return [];
+}
 
-  override get(hash: string): string | undefined {
-    return this.inner.get(hash);
+/**
+ * Fetch `hashes` from SQL into a request's store, with what reading them opens next (nextNodes):
+ * one query per level. Returns how many of `hashes` were found.
+ */
+async function fetchInto(
+  store: MemoryNodeStore,
+  source: SqlNodeStore,
+  hashes: readonly string[],
+): Promise<number> {
+  let found = 0;
+  let wanted = [...new Set(hashes)].filter((h) => store.get(h) === undefined);
+  let first = true;
+  while (wanted.length > 0) {
+    const rows = await source.getMany(wanted);
+    const next: string[] = [];
+    for (const [hash, body] of rows) {
+      store.load(hash, body);
+      if (first) found++;
+      for (const child of nextNodes(store.decode(hash)))
+        if (HASH.test(child) && store.get(child) === undefined) next.push(child);
+    }
+    first = false;
+    wanted = [...new Set(next)];
   }
+  return found;
+}
 
-  override decode(hash: string): unknown {
-    if (this.inner.get(hash) !== undefined) return this.inner.decode(hash);
-    this.missing.add(hash);
-    return {};
+/** Probe rounds before falling back to loading the structure of the roots at once. */
+const ROUNDS = 16;
+
+/**
+ * Run a synchronous core operation over the nodes it needs, reading only those: it runs against a
+ * probe that notes the first node it lacks, that node (with its list's lower levels) is fetched in
+ * one query, and it runs again, until nothing is missing. Nodes come from the request's store,
+ * then the process cache, then SQL; the number of queries follows the depth of the paths touched,
+ * not the size of the bot (`roots` and what opens from them are fetched first). An operation that wanders wide (a diff of many changes) stops after
+ * ROUNDS: the structure of `roots` is loaded level by level, then one lenient run names every
+ * entity still missing. The probe's own writes are discarded: run the operation for real after.
+ */
+export async function withNodes<T>(
+  db: Db,
+  store: MemoryNodeStore,
+  run: (snap: Snapshotter) => T,
+  roots: readonly string[] = [],
+): Promise<T> {
+  const source = new SqlNodeStore(db);
+  await fetchInto(store, source, roots);
+  for (let round = 0; ; round++) {
+    if (round === ROUNDS && roots.length > 0) {
+      await hydrate(store, source, roots, { entities: false });
+      for (let pass = 0; pass < ROUNDS; pass++) {
+        const lenient = new ProbeStore(store, true);
+        try {
+          run(createSnapshotter(sha256, lenient));
+        } catch {
+          // Answers of `{}` may break the operation: what it noted is still what it needs.
+        }
+        if (lenient.missing.size === 0) break;
+        if ((await fetchInto(store, source, [...lenient.missing])) === 0) break;
+      }
+    }
+    const probe = new ProbeStore(store);
+    try {
+      return run(createSnapshotter(sha256, probe));
+    } catch (e) {
+      if (!(e instanceof MissingNodeError) || probe.missing.size === 0) throw e;
+      if ((await fetchInto(store, source, [...probe.missing])) === 0) throw e;
+    }
   }
+}
+
+/**
+ * Load the dialog nodes and interaction lists of `root` (not the entities) in a few queries: what
+ * an operation over every dialog (counting, checking an interaction id is unused) reads.
+ */
+export async function loadDialogs(db: Db, store: MemoryNodeStore, root: string): Promise<void> {
+  const source = new SqlNodeStore(db);
+  const dialogs = await withNodes(db, store, (snap) =>
+    listEntries(snap.lists.load(snap.root(root).dialogs)).map((e) => e.hash),
+  );
+  await fetchInto(store, source, dialogs);
+  const snap = createSnapshotter(sha256, store);
+  await fetchInto(
+    store,
+    source,
+    dialogs.map((h) => snap.dialogNode(h).interactions),
+  );
 }
 
 export class ContentStore {
@@ -49,7 +139,7 @@ export class ContentStore {
   private readonly sql: SqlNodeStore;
 
   constructor(private readonly db: Db) {
-    this.snap = createSnapshotter(sha256, new MemoryNodeStore());
+    this.snap = createSnapshotter(sha256, new RequestNodeStore());
     this.sql = new SqlNodeStore(db);
   }
 
@@ -63,17 +153,12 @@ export class ContentStore {
     await hydrate(this.snap.store, this.sql, roots);
   }
 
-  /**
-   * Diff two snapshots, reading only their structure and the entities the diff opens: a first
-   * pass over the structure names the changed entities (which ones is decided by hashes alone),
-   * one query fetches them, and the second pass produces the diff.
-   */
+  /** Diff two snapshots, reading only the nodes where they differ (and the path to them). */
   async diff(before: string, after: string): Promise<Diff> {
-    await hydrate(this.snap.store, this.sql, [before, after], { entities: false });
-    const probe = new ProbeStore(this.snap.store);
-    diffSnapshots(createSnapshotter(sha256, probe), before, after);
-    await this.fetch([...probe.missing]);
-    return diffSnapshots(this.snap, before, after);
+    return withNodes(this.db, this.snap.store, (snap) => diffSnapshots(snap, before, after), [
+      before,
+      after,
+    ]);
   }
 
   async write(content: BotContent): Promise<string> {
@@ -84,20 +169,37 @@ export class ContentStore {
   }
 
   /**
-   * Apply edits in order; only the tree structure (and the entities the edits replace) is loaded,
-   * and only new nodes are written. The environment-variable counts follow the change.
+   * Apply edits in order; only the nodes on the edited paths (and the entities the edits replace)
+   * are loaded, and only new nodes are written. The environment-variable counts follow the change.
    */
   async edit(root: string, ops: readonly EditOp[]): Promise<string> {
-    await hydrate(this.snap.store, this.sql, root, { entities: false });
     const counts = await this.envCounts(root);
-    let next = root;
-    for (const op of ops) {
-      const { hashes, added } = replacedEntities(this.snap, next, op);
-      await this.fetch(hashes);
-      next = unwrap(this.snap.edit(next, op));
-      for (const h of hashes) adjust(counts, this.snap.store.decode(h) as JsonValue, -1);
-      for (const value of added) adjust(counts, value, 1);
-    }
+    const apply = (
+      snap: Snapshotter,
+      onReplaced?: (values: JsonValue[], added: JsonValue[]) => void,
+    ) => {
+      let next = root;
+      for (const op of ops) {
+        const { hashes, added } = replacedEntities(snap, next, op);
+        const replaced = hashes.map((h) => snap.store.decode(h) as JsonValue);
+        const edited = snap.edit(next, op);
+        if (!edited.ok) return edited;
+        next = edited.value;
+        onReplaced?.(replaced, added);
+      }
+      return { ok: true as const, value: next };
+    };
+    // Adding an interaction checks its id against every dialog: load their lists at once.
+    if (ops.some((op) => op.op === 'addInteraction'))
+      await loadDialogs(this.db, this.snap.store, root);
+    // A dry run fetches what the edits read; the real one, over the request's store, writes.
+    await withNodes(this.db, this.snap.store, (snap) => apply(snap), [root]);
+    const next = unwrap(
+      apply(this.snap, (replaced, added) => {
+        for (const value of replaced) adjust(counts, value, -1);
+        for (const value of added) adjust(counts, value, 1);
+      }),
+    );
     await this.flush();
     await recordCounts(this.db, next, counts);
     return next;
@@ -113,18 +215,14 @@ export class ContentStore {
     return { ...counts };
   }
 
-  private async fetch(hashes: readonly string[]): Promise<void> {
-    const missing = hashes.filter((h) => this.snap.store.get(h) === undefined);
-    if (missing.length === 0) return;
-    const found = await this.sql.getMany(missing);
-    for (const [hash, body] of found) this.snap.store.load(hash, body);
-  }
-
   private async flush(): Promise<void> {
     const written = this.snap.store.takeWritten();
     if (written.size === 0) return;
     // Shared with other writers, exclusive for gc: a node reused here cannot be swept meanwhile.
     await this.db.execute(sql`select pg_advisory_xact_lock_shared(${GC_LOCK_KEY})`);
-    await this.sql.putMany(written);
+    // What this request read is offered as delta bases for what it writes (an edited path).
+    const read = new Map<string, string>();
+    for (const [hash, text] of this.snap.store.nodes) if (!written.has(hash)) read.set(hash, text);
+    await this.sql.putMany(written, read);
   }
 }

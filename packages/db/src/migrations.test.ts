@@ -1,17 +1,25 @@
 // Upgrading an existing database: migration 0002 keeps the releases and upgrades it finds, and
-// from then on deleting an automation no longer takes another automation's history with it.
+// from then on deleting an automation no longer takes another automation's history with it;
+// migration 0004 turns hex-keyed text nodes into byte-keyed ones that read back the same.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { MemoryNodeStore, createSnapshotter, hydrate, importCbExport, must } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrate.js';
-import { automations, releases, upgrades } from './schema.js';
+import { SqlNodeStore } from './node-store.js';
+import { auditLog, automations, contentEnv, releases, upgrades, versions } from './schema.js';
 import { pgliteTemplate } from './test-db.js';
 
-const BEFORE_0002 = ['0000_init', '0001_content_env'];
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** A database as a Ferry release before 0002 left it: the first migrations applied, nothing else. */
-async function databaseBefore0002(): Promise<Database> {
+const BEFORE_0002 = ['0000_init', '0001_content_env'];
+const BEFORE_0004 = [...BEFORE_0002, '0002_history_outlives_deletion', '0003_sign_in_throttle'];
+
+/** A database as a Ferry release before `tags` left it: those migrations applied, nothing else. */
+async function databaseAt(tags: readonly string[]): Promise<Database> {
   const database = await openDatabase({
     dataDir: null,
     migrate: false,
@@ -20,7 +28,7 @@ async function databaseBefore0002(): Promise<Database> {
   await database.db.execute(
     sql`create table ferry_migrations (tag text primary key, applied_at timestamptz not null default now())`,
   );
-  for (const tag of BEFORE_0002) {
+  for (const tag of tags) {
     const text = readFileSync(new URL(`../drizzle/${tag}.sql`, import.meta.url), 'utf8');
     for (const statement of text.split('--> statement-breakpoint'))
       if (statement.trim() !== '') await database.db.execute(sql.raw(statement));
@@ -32,7 +40,7 @@ async function databaseBefore0002(): Promise<Database> {
 describe('migration 0002 (history outlives deletion)', () => {
   let database: Database;
   beforeAll(async () => {
-    database = await databaseBefore0002();
+    database = await databaseAt(BEFORE_0002);
   });
   afterAll(() => database.close());
 
@@ -57,5 +65,93 @@ describe('migration 0002 (history outlives deletion)', () => {
     await db.delete(automations).where(eq(automations.id, 'dev'));
     expect(await db.select({ id: releases.id }).from(releases)).toEqual([{ id: 'r1' }]);
     expect(await db.select({ id: upgrades.id }).from(upgrades)).toEqual([{ id: 'u1' }]);
+  });
+});
+
+describe('migration 0004 (node hashes as bytes, compressed bodies)', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await databaseAt(BEFORE_0004);
+  });
+  afterAll(() => database.close());
+
+  it('converts the hex-keyed text rows, reads every snapshot back the same, and writes compressed', async () => {
+    const { db } = database;
+    const imported = importCbExport(
+      generateBotExport({ seed: 4, dialogs: 12, interactionsPerDialog: 10 }),
+    );
+    if (!imported.ok) throw new Error(imported.error.message);
+    const { content } = imported.value;
+    const snap = createSnapshotter(sha256);
+    const root = snap.write(content);
+    const written = snap.store.takeWritten();
+    // The rows as 0003 stored them: hex text keys, canonical JSON text bodies.
+    const rows = [...written].map(([hash, body]) => sql`(${hash}, ${body})`);
+    for (let i = 0; i < rows.length; i += 200)
+      await db.execute(
+        sql`insert into nodes (hash, body) values ${sql.join(rows.slice(i, i + 200), sql`, `)}`,
+      );
+
+    await db.execute(
+      sql`insert into content_env (root, names) values (${root}, ${JSON.stringify({ BRAND: 2 })}::jsonb)`,
+    );
+
+    await db.execute(sql`insert into automations (id, name, root) values ('a1', 'Bot', ${root})`);
+    await db.execute(sql`insert into versions (id, automation_id, number, name, author, root, automatic, kind)
+      values ('v1', 'a1', 1, 'first', 'alice', ${root}, false, 'manual')`);
+    await db.execute(sql`insert into audit_log ("at", actor, action, automation_id, before, after)
+      values (now(), 'alice', 'automation.import', 'a1', null, ${root})`);
+
+    expect(await migrate(db)).toEqual(['0004_node_bytes']);
+    expect(await db.select().from(contentEnv)).toEqual([{ root, names: { BRAND: 2 } }]);
+    expect(await db.select({ root: versions.root }).from(versions)).toEqual([{ root }]);
+    expect(
+      await db.select({ before: auditLog.before, after: auditLog.after }).from(auditLog),
+    ).toEqual([{ before: null, after: root }]);
+    // Written through Drizzle as hex, stored as bytes, read back as hex.
+    await db
+      .update(versions)
+      .set({ root: sha256('other') })
+      .where(eq(versions.id, 'v1'));
+    expect(await db.select({ root: versions.root }).from(versions)).toEqual([
+      { root: sha256('other') },
+    ]);
+    await expect(
+      db.update(versions).set({ root: 'not a hash' }).where(eq(versions.id, 'v1')),
+    ).rejects.toThrow(/not a SHA-256/);
+    const store = new SqlNodeStore(db);
+    expect(await store.count()).toBe(written.size);
+    expect(await store.getMany([...written.keys()])).toEqual(written);
+    const fresh = new MemoryNodeStore();
+    await hydrate(fresh, store, root);
+    expect(createSnapshotter(sha256, fresh).read(root)).toEqual(content);
+
+    // New writes are compressed, and an edit's nodes are deltas against the nodes it read.
+    const d = must(content.dialogs[5], 'dialog 5');
+    const edited = snap.edit(root, {
+      op: 'updateInteraction',
+      dialogId: d.dialog.id as string,
+      interaction: { ...must(d.interactions[2], 'interaction 2'), name: 'changed' },
+    });
+    if (!edited.ok) throw new Error(edited.error.message);
+    const changed = snap.store.takeWritten();
+    await store.putMany(changed, written);
+    const sizes = (await db.execute(
+      sql`select sum(octet_length(body))::int as stored, count(base)::int as deltas from nodes
+          where hash in (${sql.join(
+            [...changed.keys()].map((h) => sql`decode(${h}, 'hex')`),
+            sql`, `,
+          )})`,
+    )) as unknown;
+    const [size] = (Array.isArray(sizes) ? sizes : (sizes as { rows: unknown[] }).rows) as {
+      stored: number;
+      deltas: number;
+    }[];
+    const text = [...changed.values()].reduce((n, t) => n + t.length, 0);
+    expect(must(size, 'sizes').deltas).toBeGreaterThan(0);
+    expect(must(size, 'sizes').stored).toBeLessThan(text / 4);
+    const again = new MemoryNodeStore();
+    await hydrate(again, store, edited.value);
+    expect(createSnapshotter(sha256, again).read(edited.value)).toEqual(snap.read(edited.value));
   });
 });

@@ -1,11 +1,133 @@
 // The SQL side of the core's node store: content-addressed rows, written once, shared by every
 // automation, version and release.
+//
+// Stored form (migration 0004): `hash` is the 32 bytes of the SHA-256, `body` one format byte then
+// the data, `base` the hash of the node a delta was made against (else null; a base may itself be
+// a delta, at most MAX_DEPTH deep, and a read fetches the whole chain in one recursive query):
+//   0  the canonical JSON text, UTF-8 (rows from before 0004, and bodies deflate does not shrink)
+//   1  that text, raw deflate
+//   2  that text, raw deflate with the base node's text as the dictionary: a node that differs a
+//      little from one the writer read (an edited interaction, the list chunk it sits in, the
+//      nodes above it) costs tens of bytes instead of kilobytes
+// gc keeps the bases of every node it keeps (node-repository.ts).
+// The TypeScript interface stays hex strings and text, as the core sees nodes.
 import type { AsyncNodeStore } from '@ferry/core';
-import { inArray, sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from './database.js';
-import { nodes } from './schema.js';
 
 const BATCH = 500;
+const PLAIN = 0;
+const DEFLATE = 1;
+const DELTA = 2;
+/** A delta may be based on a delta, this many deep at most (a read fetches the chain at once). */
+const MAX_DEPTH = 8;
+/** Base candidates tried per written node (same kind of node, closest in length). */
+const CANDIDATES = 4;
+
+type Row = Record<string, unknown>;
+async function rows<T extends Row>(db: Db, statement: SQL): Promise<T[]> {
+  const result = (await db.execute(statement)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+const bytes = (value: unknown): Buffer => {
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.length);
+  if (typeof value === 'string' && value.startsWith('\\x'))
+    return Buffer.from(value.slice(2), 'hex');
+  throw new Error(`not a bytea value: ${typeof value}`);
+};
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/** Hashes as bytea literals; anything but a hash (which no row can have) is left out. */
+const hexList = (hashes: readonly string[]): SQL => {
+  const valid = hashes.filter((h) => HASH.test(h));
+  return valid.length === 0
+    ? sql`null::bytea`
+    : sql.join(
+        valid.map((h) => sql`decode(${h}, 'hex')`),
+        sql`, `,
+      );
+};
+
+/** A stored body as its text; `base` is the base node's text for a delta. */
+export function decodeBody(body: Uint8Array, base?: string): string {
+  const data = Buffer.from(body.buffer, body.byteOffset + 1, body.length - 1);
+  switch (body[0]) {
+    case PLAIN:
+      return data.toString('utf8');
+    case DEFLATE:
+      return inflateRawSync(data).toString('utf8');
+    case DELTA:
+      if (base === undefined) throw new Error('a delta node needs its base');
+      return inflateRawSync(data, { dictionary: Buffer.from(base, 'utf8') }).toString('utf8');
+    default:
+      throw new Error(`unknown node body format ${String(body[0])}`);
+  }
+}
+
+/** The smallest stored form of `text`: plain, deflated, or (given a base text) a delta. */
+export function encodeBody(text: string, base?: string): { body: Buffer; delta: boolean } {
+  const utf8 = Buffer.from(text, 'utf8');
+  let body = Buffer.concat([Buffer.of(PLAIN), utf8]);
+  let delta = false;
+  const deflated = deflateRawSync(utf8, { level: 9 });
+  if (deflated.length + 1 < body.length) body = Buffer.concat([Buffer.of(DEFLATE), deflated]);
+  if (base !== undefined) {
+    const d = deflateRawSync(utf8, { level: 9, dictionary: Buffer.from(base, 'utf8') });
+    // The base's hash costs 33 bytes in the row.
+    if (d.length + 1 + 33 < body.length) {
+      body = Buffer.concat([Buffer.of(DELTA), d]);
+      delta = true;
+    }
+  }
+  return { body, delta };
+}
+
+interface ChainRow {
+  base: string | null;
+  body: Buffer;
+  depth: number;
+}
+
+/** The text of `hash` from its chain of rows, memoised in `texts`; undefined if unreadable. */
+function chainText(
+  hash: string,
+  chains: ReadonlyMap<string, ChainRow>,
+  texts: Map<string, string | undefined>,
+  seen = 0,
+): string | undefined {
+  if (texts.has(hash)) return texts.get(hash);
+  const row = chains.get(hash);
+  let text: string | undefined;
+  if (row !== undefined && seen <= MAX_DEPTH + 1) {
+    const base = row.base === null ? undefined : chainText(row.base, chains, texts, seen + 1);
+    if (row.base === null || base !== undefined)
+      try {
+        text = decodeBody(row.body, base);
+      } catch {
+        text = undefined;
+      }
+  }
+  texts.set(hash, text);
+  return text;
+}
+
+/** A row's text (joined with its base's body), or undefined when it cannot be decoded. */
+function readRow(row: { body: unknown; base_body: unknown }): string | undefined {
+  try {
+    return decodeBody(
+      bytes(row.body),
+      row.base_body === null ? undefined : decodeBody(bytes(row.base_body)),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nodes of the same kind start alike (`{"i":[[`, `{"dialo`, an entity's first key). */
+const kind = (text: string): string => text.slice(0, 7);
 
 export class SqlNodeStore implements AsyncNodeStore {
   constructor(private readonly db: Db) {}
@@ -13,40 +135,207 @@ export class SqlNodeStore implements AsyncNodeStore {
   async getMany(hashes: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (let i = 0; i < hashes.length; i += BATCH) {
-      const rows = await this.db
-        .select()
-        .from(nodes)
-        .where(inArray(nodes.hash, hashes.slice(i, i + BATCH) as string[]));
-      for (const row of rows) out.set(row.hash, row.body);
+      const chunk = hashes.slice(i, i + BATCH);
+      const chains = await this.chains(chunk);
+      const texts = new Map<string, string | undefined>();
+      for (const hash of chunk) {
+        const text = chainText(hash, chains, texts);
+        // A delta whose base is gone cannot be read: as good as missing (verify names it).
+        if (text !== undefined) out.set(hash, text);
+      }
     }
     return out;
   }
 
-  /** Which of `hashes` are stored (content-addressed sync asks before uploading). */
-  async existingHashes(hashes: readonly string[]): Promise<Set<string>> {
+  /** The rows of `hashes` and of every base they are deltas against (one query). */
+  private async chains(hashes: readonly string[]): Promise<Map<string, ChainRow>> {
+    const found = await rows<{ hash: string; base: string | null; body: unknown; depth: number }>(
+      this.db,
+      sql`with recursive chain(hash, base, body, depth) as (
+            select hash, base, body, 0 from nodes where hash in (${hexList(hashes)})
+            union
+            select n.hash, n.base, n.body, c.depth + 1 from nodes n join chain c on n.hash = c.base
+            where c.depth < ${MAX_DEPTH}
+          )
+          select encode(hash, 'hex') as hash, encode(base, 'hex') as base, body, min(depth) as depth
+          from chain group by hash, base, body`,
+    );
+    return new Map(
+      found.map((r) => [r.hash, { base: r.base, body: bytes(r.body), depth: Number(r.depth) }]),
+    );
+  }
+
+  /** Which of `hashes` are stored. */
+  async hasMany(hashes: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
     for (let i = 0; i < hashes.length; i += BATCH) {
-      const rows = await this.db
-        .select({ hash: nodes.hash })
-        .from(nodes)
-        .where(inArray(nodes.hash, hashes.slice(i, i + BATCH) as string[]));
-      for (const row of rows) out.add(row.hash);
+      const found = await rows<{ hash: string }>(
+        this.db,
+        sql`select encode(hash, 'hex') as hash from nodes
+            where hash in (${hexList(hashes.slice(i, i + BATCH))})`,
+      );
+      for (const row of found) out.add(row.hash);
     }
     return out;
   }
 
-  async putMany(batch: ReadonlyMap<string, string>): Promise<void> {
-    const rows = [...batch].map(([hash, body]) => ({ hash, body }));
-    for (let i = 0; i < rows.length; i += BATCH) {
-      await this.db
-        .insert(nodes)
-        .values(rows.slice(i, i + BATCH))
-        .onConflictDoNothing({ target: nodes.hash });
+  /**
+   * Store nodes (existing hashes are left as they are). `similar`: nodes the writer read, by hash;
+   * a written node is stored as a delta against one of them (or against its base) when that is
+   * smaller. Call it under the gc lock (shared): a base is used only if this query still finds it.
+   */
+  async putMany(
+    batch: ReadonlyMap<string, string>,
+    similar: ReadonlyMap<string, string> = new Map(),
+  ): Promise<void> {
+    const bases = await this.baseCandidates(batch, similar);
+    const values: SQL[] = [];
+    for (const [hash, text] of batch) {
+      let best = encodeBody(text);
+      let bestBase: string | null = null;
+      for (const candidate of bases.get(hash) ?? []) {
+        const encoded = encodeBody(text, candidate.text);
+        if (encoded.delta && encoded.body.length < best.body.length) {
+          best = encoded;
+          bestBase = candidate.hash;
+        }
+      }
+      values.push(
+        sql`(decode(${hash}, 'hex'), decode(${best.body.toString('base64')}, 'base64'), ${
+          bestBase === null ? sql`null::bytea` : sql`decode(${bestBase}, 'hex')`
+        })`,
+      );
     }
+    for (let i = 0; i < values.length; i += BATCH)
+      await this.db.execute(
+        sql`insert into nodes (hash, body, base) values ${sql.join(values.slice(i, i + BATCH), sql`, `)}
+            on conflict (hash) do nothing`,
+      );
+  }
+
+  /**
+   * For each new node, the stored nodes it may be a delta against: among `similar`, the same kind
+   * closest in length; one whose chain of bases is MAX_DEPTH long is replaced by the chain's first
+   * node (so a read never needs more than MAX_DEPTH + 1 rows, all fetched by one query).
+   */
+  private async baseCandidates(
+    batch: ReadonlyMap<string, string>,
+    similar: ReadonlyMap<string, string>,
+  ): Promise<Map<string, { hash: string; text: string }[]>> {
+    const out = new Map<string, { hash: string; text: string }[]>();
+    if (similar.size === 0) return out;
+    const byKind = new Map<string, [string, string][]>();
+    for (const entry of similar) {
+      if (batch.has(entry[0])) continue;
+      const k = kind(entry[1]);
+      byKind.set(k, [...(byKind.get(k) ?? []), entry]);
+    }
+    const picked = new Map<string, string[]>();
+    const wanted = new Set<string>();
+    for (const [hash, text] of batch) {
+      const near = (byKind.get(kind(text)) ?? [])
+        .map(([h, t]) => ({ h, d: Math.abs(t.length - text.length) }))
+        .sort((a, b) => a.d - b.d)
+        .slice(0, CANDIDATES)
+        .map((c) => c.h);
+      if (near.length === 0) continue;
+      picked.set(hash, near);
+      for (const h of near) wanted.add(h);
+    }
+    if (wanted.size === 0) return out;
+    const stored = new Map<string, { hash: string; text: string }>();
+    const list = [...wanted];
+    for (let i = 0; i < list.length; i += BATCH) {
+      const chunk = list.slice(i, i + BATCH);
+      const chains = await this.chains(chunk);
+      const texts = new Map<string, string | undefined>();
+      for (const hash of chunk) {
+        // Its chain's length: the candidate itself when short enough, else the chain's first node.
+        let depth = 0;
+        let root = hash;
+        for (
+          let at = chains.get(hash);
+          at !== undefined && at.base !== null;
+          at = chains.get(at.base)
+        ) {
+          depth++;
+          root = at.base;
+          if (depth > MAX_DEPTH) break;
+        }
+        if (!chains.has(hash) || !chains.has(root)) continue;
+        if (depth < MAX_DEPTH) {
+          const text = similar.get(hash);
+          if (text !== undefined) stored.set(hash, { hash, text });
+        } else if (chains.get(root)?.base === null) {
+          const text = chainText(root, chains, texts);
+          if (text !== undefined) stored.set(hash, { hash: root, text });
+        }
+      }
+    }
+    for (const [hash, near] of picked) {
+      const candidates = near.flatMap((h) => {
+        const s = stored.get(h);
+        return s === undefined || s.text === '' ? [] : [s];
+      });
+      if (candidates.length > 0) out.set(hash, candidates);
+    }
+    return out;
+  }
+
+  /** All stored hashes (and texts, with `withBody`) in hash order, a batch at a time. */
+  async *batches(withBody: boolean, size = 1000): AsyncGenerator<{ hash: string; body: string }[]> {
+    let after: string | null = null;
+    for (;;) {
+      const found: { hash: string; body: unknown; base: string | null }[] = await rows<{
+        hash: string;
+        body: unknown;
+        base: string | null;
+      }>(
+        this.db,
+        sql`select encode(hash, 'hex') as hash, ${withBody ? sql`body` : sql`null`} as body,
+              encode(base, 'hex') as base from nodes
+            ${after === null ? sql`` : sql`where hash > decode(${after}, 'hex')`}
+            order by hash limit ${size}`,
+      );
+      const last = found.at(-1);
+      if (last === undefined) return;
+      const deltas = withBody
+        ? await this.getMany(found.filter((r) => r.base !== null).map((r) => r.hash))
+        : new Map<string, string>();
+      // An unreadable body reads as '' (its hash then does not match: verify reports it).
+      yield found.map((row) => ({
+        hash: row.hash,
+        body:
+          row.body === null
+            ? ''
+            : row.base === null
+              ? (readRow({ body: row.body, base_body: null }) ?? '')
+              : (deltas.get(row.hash) ?? ''),
+      }));
+      after = last.hash;
+      if (found.length < size) return;
+    }
+  }
+
+  /** The base of every stored delta, as delta hash → base hash. */
+  async bases(): Promise<Map<string, string>> {
+    const found = await rows<{ hash: string; base: string }>(
+      this.db,
+      sql`select encode(hash, 'hex') as hash, encode(base, 'hex') as base from nodes
+          where base is not null`,
+    );
+    return new Map(found.map((r) => [r.hash, r.base]));
+  }
+
+  async deleteMany(hashes: readonly string[]): Promise<void> {
+    for (let i = 0; i < hashes.length; i += BATCH)
+      await this.db.execute(
+        sql`delete from nodes where hash in (${hexList(hashes.slice(i, i + BATCH))})`,
+      );
   }
 
   async count(): Promise<number> {
-    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(nodes);
+    const [row] = await rows<{ n: number }>(this.db, sql`select count(*)::int as n from nodes`);
     return row?.n ?? 0;
   }
 }

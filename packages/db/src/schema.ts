@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  customType,
   boolean,
   index,
   integer,
@@ -18,10 +19,36 @@ const stamp = (name: string) =>
   timestamp(name, { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const createdAt = () => stamp('created_at');
 
-/** Canonical JSON of an entity or tree node, under its SHA-256. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+
+const HEX_HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * A SHA-256 stored as its 32 bytes, read and written as 64 hex characters. Anything else is
+ * refused (it would not survive the conversion).
+ */
+const hashBytes = customType<{ data: string; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (hex) => {
+    if (!HEX_HASH.test(hex)) throw new Error(`not a SHA-256 in hex: ${JSON.stringify(hex)}`);
+    return Buffer.from(hex, 'hex');
+  },
+  fromDriver: (value) =>
+    typeof value === 'string' && (value as string).startsWith('\\x')
+      ? (value as string).slice(2)
+      : Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex'),
+});
+
+/**
+ * Canonical JSON of an entity or tree node, under its SHA-256 (32 bytes). The body is stored
+ * plain, deflated, or as a delta against `base`: node-store.ts reads and writes it.
+ */
 export const nodes = pgTable('nodes', {
-  hash: text('hash').primaryKey(),
-  body: text('body').notNull(),
+  hash: bytea('hash').primaryKey(),
+  body: bytea('body').notNull(),
+  base: bytea('base'),
 });
 
 export const users = pgTable('users', {
@@ -112,7 +139,7 @@ export const versions = pgTable(
     description: text('description').notNull().default(''),
     author: text('author').notNull(),
     createdAt: createdAt(),
-    root: text('root').notNull(),
+    root: hashBytes('root').notNull(),
     automatic: boolean('automatic').notNull(),
     kind: text('kind').notNull(),
     pinned: boolean('pinned').notNull().default(false),
@@ -189,8 +216,9 @@ export const auditLog = pgTable(
     automationId: text('automation_id'),
     versionId: text('version_id'),
     releaseId: text('release_id'),
-    before: text('before'),
-    after: text('after'),
+    /** Root hashes (32 bytes) of the automation before and after. */
+    before: hashBytes('before'),
+    after: hashBytes('after'),
     details: jsonb('details').$type<Record<string, unknown>>(),
     requestId: text('request_id'),
   },
@@ -213,7 +241,7 @@ export const instanceSettings = pgTable('instance_settings', {
  * environment check costs the same at any bot size.
  */
 export const contentEnv = pgTable('content_env', {
-  root: text('root').primaryKey(),
+  root: hashBytes('root').primaryKey(),
   names: jsonb('names').$type<Record<string, number>>().notNull(),
 });
 

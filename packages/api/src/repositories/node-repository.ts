@@ -2,7 +2,7 @@
 // snapshot a pointer names is complete; `gc` removes the nodes no pointer reaches (mark and sweep).
 import { MemoryNodeStore, MissingNodeError, hydrate, type AsyncNodeStore } from '@ferry/core';
 import { SqlNodeStore, schema, type Db } from '@ferry/db';
-import { asc, gt, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
 import { sha256 } from '../security.js';
 
@@ -64,32 +64,6 @@ export async function rootPointers(db: Db): Promise<RootPointer[]> {
   ];
 }
 
-/** All nodes in hash order, a batch at a time (keyset paging: constant memory per batch). */
-async function* nodeBatches<T extends boolean>(
-  db: Db,
-  withBody: T,
-): AsyncGenerator<{ hash: string; body: T extends true ? string : undefined }[]> {
-  let after: string | null = null;
-  for (;;) {
-    const query = db
-      .select(
-        withBody
-          ? { hash: schema.nodes.hash, body: schema.nodes.body }
-          : { hash: schema.nodes.hash },
-      )
-      .from(schema.nodes)
-      .where(after === null ? undefined : gt(schema.nodes.hash, after))
-      .orderBy(asc(schema.nodes.hash))
-      .limit(BATCH);
-    const rows = (await query) as { hash: string; body: T extends true ? string : undefined }[];
-    const last = rows.at(-1);
-    if (!last) return;
-    yield rows;
-    after = last.hash;
-    if (rows.length < BATCH) return;
-  }
-}
-
 export interface VerifyReport {
   /** Rows in `nodes`. */
   nodes: number;
@@ -111,7 +85,7 @@ export interface VerifyReport {
 export async function verifyNodes(db: Db): Promise<VerifyReport> {
   let nodes = 0;
   const corrupt: string[] = [];
-  for await (const batch of nodeBatches(db, true)) {
+  for await (const batch of new SqlNodeStore(db).batches(true, BATCH)) {
     nodes += batch.length;
     for (const row of batch) if (sha256(row.body) !== row.hash) corrupt.push(row.hash);
   }
@@ -175,14 +149,27 @@ export async function collectGarbage(tx: Db): Promise<{ kept: number; removed: n
     );
   }
   const reachable = new Set(memory.nodes.keys());
+  // A kept delta needs its base, and that base its own (chains are a few nodes long).
+  const store = new SqlNodeStore(tx);
+  const bases = await store.bases();
+  const pending = [...reachable];
+  for (let hash = pending.pop(); hash !== undefined; hash = pending.pop()) {
+    const base = bases.get(hash);
+    if (base !== undefined && !reachable.has(base)) {
+      reachable.add(base);
+      pending.push(base);
+    }
+  }
   let kept = 0;
   let removed = 0;
-  for await (const batch of nodeBatches(tx, false)) {
-    const garbage = batch.filter((r) => !reachable.has(r.hash)).map((r) => r.hash);
-    kept += batch.length - garbage.length;
-    removed += garbage.length;
-    if (garbage.length > 0)
-      await tx.delete(schema.nodes).where(inArray(schema.nodes.hash, garbage));
+  const garbage: string[] = [];
+  for await (const batch of store.batches(false, BATCH)) {
+    const swept = batch.filter((r) => !reachable.has(r.hash)).map((r) => r.hash);
+    kept += batch.length - swept.length;
+    removed += swept.length;
+    garbage.push(...swept);
   }
+  // Deleted after the scan: the scan pages through the hashes in order.
+  await store.deleteMany(garbage);
   return { kept, removed };
 }

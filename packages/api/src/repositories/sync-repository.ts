@@ -6,7 +6,7 @@ import { GC_LOCK_KEY } from './node-repository.js';
 /** The hashes among `hashes` that no node row holds. */
 export async function missingNodes(db: Db, hashes: readonly string[]): Promise<string[]> {
   const unique = [...new Set(hashes)];
-  const held = await new SqlNodeStore(db).existingHashes(unique);
+  const held = await new SqlNodeStore(db).hasMany(unique);
   return unique.filter((h) => !held.has(h));
 }
 

@@ -499,6 +499,28 @@ describe('ferry', () => {
     expect(r.stdout + r.stderr).not.toContain(ESC); // no colour, no progress: not a terminal
   });
 
+  it('exports an import text-exact and keeps an orphan interaction with a warning', async () => {
+    const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    doc.conversationMessage.push({ ...doc.conversationMessage[0], id: 'orphan-1', group: 'gone' });
+    const text =
+      JSON.stringify(doc, null, 2)
+        .replace('"sessionLength": 0', '"sessionLength": 0.0')
+        .replace(/"creationTime": (\d+)/, '"creationTime": 1e3') + '\n';
+    expect(text).toContain('0.0');
+    const r = await server.run(['automation', 'import', '-', '--name', 'Lexemes'], {
+      input: text,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: Interaction "orphan-1" points at dialog "gone"/);
+    const id = r.stdout.trim();
+    const back = await server.run(['automation', 'export', 'Lexemes']);
+    expect(back.code).toBe(0);
+    // Only the identity differs: the new automation's id and name.
+    expect(back.stdout).toBe(
+      text.replaceAll(doc.bot.id, id).replace('"name": "orderTracker"', '"name": "Lexemes"'),
+    );
+  });
+
   it('sets, imports and exports environment variables, masking secrets', async () => {
     await server.json([
       'env',

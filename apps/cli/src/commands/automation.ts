@@ -178,6 +178,8 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
         progress.stop();
       }
       const imported = result;
+      // An interaction whose dialog is missing is kept (and exported again): said, not refused.
+      for (const w of imported.warnings) out.warn(`${w.message} (at ${w.path})`);
       out.result(imported, () => {
         const what = contentCounts(imported.counts);
         if (imported.created) {
@@ -225,7 +227,8 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
       } finally {
         progress.stop();
       }
-      const text = JSON.stringify(exported.document, null, 2) + '\n';
+      // The server's text keeps an imported export's key order and number lexemes exactly.
+      const text = exported.text + '\n';
       if (opts.out === undefined) {
         rt.io.stdout.write(text);
         return;

@@ -3,6 +3,7 @@ import {
   activeUpgrade,
   emptyContent,
   exportCbExport,
+  exportCbExportText,
   importCbExport,
   importInto,
   rejectRelease,
@@ -214,7 +215,8 @@ export const automationsRouter = router({
       const parsed = importCbExport(input.document);
       if (!parsed.ok)
         fail('VALIDATION', parsed.error.message, `document${parsed.error.path ?? ''}`);
-      const { content, name: botName } = unwrap(parsed);
+      // Warnings (an interaction whose dialog is missing: kept, exported again) go back to the caller.
+      const { content, name: botName, warnings } = unwrap(parsed);
       return ctx.db.transaction(async (tx) => {
         const store = new ContentStore(tx);
         const root = await store.write(content);
@@ -251,6 +253,7 @@ export const automationsRouter = router({
             counts,
             backup: done.backup ? versionSummary(done.backup) : null,
             pruned,
+            warnings,
           };
         }
         const wanted = input.name ?? (botName?.trim() || 'Imported bot');
@@ -265,7 +268,14 @@ export const automationsRouter = router({
             details: { into: false, ...counts },
           }),
         );
-        return { ...summary(row), created: true, counts, backup: null, pruned: [] as number[] };
+        return {
+          ...summary(row),
+          created: true,
+          counts,
+          backup: null,
+          pruned: [] as number[],
+          warnings,
+        };
       });
     }),
 
@@ -281,6 +291,8 @@ export const automationsRouter = router({
         name: row.name,
         root,
         document: exportCbExport(content, { id: row.id, name: row.name }),
+        /** The export as text: an imported export's exact text (key order, number lexemes). */
+        text: exportCbExportText(content, { id: row.id, name: row.name }),
       };
     }),
 });

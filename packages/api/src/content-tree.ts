@@ -82,3 +82,23 @@ export async function countStructure(
       : 0;
   return { dialogs: dialogs.length, interactions, integrations };
 }
+
+/** A dialog's interaction entities in order, fetching only those (for CB's link chain). */
+export async function readInteractions(
+  db: Db,
+  snap: Snapshotter,
+  root: string,
+  dialogId: string,
+  field = 'dialogId',
+): Promise<JsonObject[]> {
+  await loadStructure(db, snap, root);
+  const entries = listEntries(
+    snap.lists.load(dialogNode(snap, root, dialogId, field).interactions),
+  );
+  await fetchNodes(
+    db,
+    snap,
+    entries.map((e) => e.hash),
+  );
+  return entries.map((e) => snap.store.decode(e.hash) as JsonObject);
+}

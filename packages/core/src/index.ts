@@ -137,3 +137,5 @@ export {
   type Location,
 } from './env-refs.js';
 export { releaseChecks, type CheckCode, type CheckFinding, type CheckReport } from './checks.js';
+export { chainOrder, linkIntoChain, relinkChain, unlinkFromChain } from './chain.js';
+export { entityId } from './content.js';

@@ -78,6 +78,7 @@ export {
   rejectRelease,
   rollback,
   semverFloor,
+  releaseVersion,
   upgradeToRelease,
   type Created,
   type CreateReleaseInput,

@@ -50,7 +50,10 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
       '--from-version <version>',
       'release this version of the source instead of its working copy',
     )
-    .option('--force', "allow a number that is not above the target's last upgrade")
+    .option(
+      '--force',
+      "allow a number that is not above the target's last upgrade, or below the pending release it supersedes (a number already used for the target is always refused)",
+    )
     .action(async (source, opts, command) => {
       const { out, client } = contextOf(rt, command);
       const created = await client().releases.create.mutate({

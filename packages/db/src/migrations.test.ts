@@ -54,3 +54,70 @@ describe('migration 0002 (history outlives deletion)', () => {
     expect(await db.select({ id: upgrades.id }).from(upgrades)).toEqual([{ id: 'u1' }]);
   });
 });
+
+describe('migration 0004 (names unique ignoring case)', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({ dataDir: null, migrate: false });
+    await migrate(database.db, { through: '0003_sign_in_throttle' });
+  });
+  afterAll(() => database.close());
+
+  it('renames names that differ only in case (keeping the oldest), logs each rename, then refuses them', async () => {
+    const { db } = database;
+    const rows = async <T>(query: ReturnType<typeof sql>) =>
+      ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+    await db.execute(sql`insert into automations (id, name, root, created_at) values
+      ('a1', 'ShopifyBot', 'root-1', now() - interval '2 days'),
+      ('a2', 'shopifybot', 'root-2', now() - interval '1 day'),
+      ('a3', 'SHOPIFYBOT', 'root-3', now()),
+      ('a4', 'Other', 'root-4', now())`);
+    await db.execute(
+      sql`insert into environments (id, name) values ('e1', 'Prod'), ('e2', 'prod')`,
+    );
+
+    expect(await migrate(db)).toContain('0004_names_ignore_case');
+    const names = await rows<{ id: string; name: string }>(
+      sql`select id, name from automations order by id`,
+    );
+    expect(names).toEqual([
+      { id: 'a1', name: 'ShopifyBot' },
+      { id: 'a2', name: 'shopifybot (duplicate name 2)' },
+      { id: 'a3', name: 'SHOPIFYBOT (duplicate name 3)' },
+      { id: 'a4', name: 'Other' },
+    ]);
+    const envs = await rows<{ name: string }>(sql`select name from environments order by id`);
+    expect(envs.map((r) => r.name)).toEqual(['Prod', 'prod (duplicate name 2)']);
+    const audit = await rows<{
+      action: string;
+      automation_id: string | null;
+      details: unknown;
+    }>(sql`select action, automation_id, details from audit_log order by seq`);
+    expect(audit).toEqual([
+      {
+        action: 'automation.rename',
+        automation_id: 'a2',
+        details: expect.objectContaining({
+          from: 'shopifybot',
+          to: 'shopifybot (duplicate name 2)',
+        }),
+      },
+      {
+        action: 'automation.rename',
+        automation_id: 'a3',
+        details: expect.objectContaining({
+          from: 'SHOPIFYBOT',
+          to: 'SHOPIFYBOT (duplicate name 3)',
+        }),
+      },
+      {
+        action: 'environment.rename',
+        automation_id: null,
+        details: expect.objectContaining({ from: 'prod', to: 'prod (duplicate name 2)' }),
+      },
+    ]);
+    await expect(
+      db.execute(sql`insert into automations (id, name, root) values ('a5', 'other', 'r')`),
+    ).rejects.toThrow();
+  });
+});

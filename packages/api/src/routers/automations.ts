@@ -51,8 +51,9 @@ const summary = (row: AutomationRow) => ({ id: row.id, name: row.name, revision:
 
 async function uniqueName(db: Db, wanted: string): Promise<string> {
   const taken = await automationNamesInUse(db);
-  if (!taken.has(wanted)) return wanted;
-  for (let i = 2; ; i++) if (!taken.has(`${wanted} (${i})`)) return `${wanted} (${i})`;
+  const free = (n: string) => !taken.has(n.toLowerCase());
+  if (free(wanted)) return wanted;
+  for (let i = 2; ; i++) if (free(`${wanted} (${i})`)) return `${wanted} (${i})`;
 }
 
 async function requireFreeName(db: Db, wanted: string, except?: string): Promise<void> {
@@ -256,7 +257,8 @@ export const automationsRouter = router({
             warnings,
           };
         }
-        const wanted = input.name ?? (botName?.trim() || 'Imported bot');
+        // The export's bot name is content: a tab or line break in it becomes a space (names are one line).
+        const wanted = input.name ?? (botName?.replace(/\p{Cc}+/gu, ' ').trim() || 'Imported bot');
         if (input.name !== undefined) await requireFreeName(tx, wanted);
         const finalName = input.name ?? (await uniqueName(tx, wanted));
         const row = await insertAutomation(tx, { id: uuidv7(), name: finalName, root });

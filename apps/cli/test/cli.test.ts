@@ -499,6 +499,23 @@ describe('ferry', () => {
     expect(r.stdout + r.stderr).not.toContain(ESC); // no colour, no progress: not a terminal
   });
 
+  it('policy set --keep-automatic takes a number and "all" (keep every automatic version)', async () => {
+    expect(
+      await server.json<{ keepAutomaticVersions: number | null }>([
+        'policy',
+        'set',
+        '--keep-automatic',
+        '7',
+      ]),
+    ).toMatchObject({ keepAutomaticVersions: 7 });
+    const all = await server.run(['policy', 'set', '--keep-automatic', 'all']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/automatic versions kept: all/);
+    expect(
+      await server.json<{ keepAutomaticVersions: number | null }>(['policy', 'show']),
+    ).toMatchObject({ keepAutomaticVersions: null });
+  });
+
   it('exports an import text-exact and keeps an orphan interaction with a warning', async () => {
     const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
     doc.conversationMessage.push({ ...doc.conversationMessage[0], id: 'orphan-1', group: 'gone' });

@@ -516,6 +516,33 @@ describe('ferry', () => {
     ).toMatchObject({ keepAutomaticVersions: null });
   });
 
+  it('release show says who rejected a release, when and why (not only with --json)', async () => {
+    await server.run(['automation', 'import', '-', '--name', 'Reject Dev'], {
+      input: readFileSync(FIXTURE, 'utf8'),
+    });
+    await server.json(['automation', 'create', 'Reject Prod']);
+    await server.json([
+      'release',
+      'create',
+      'Reject Dev',
+      '--to',
+      'Reject Prod',
+      '--version',
+      '1.0.0',
+    ]);
+    const rejected = await server.run([
+      'release',
+      'reject',
+      'Reject Prod',
+      '--reason',
+      'Wrong greeting',
+    ]);
+    expect(rejected.code).toBe(0);
+    const shown = await server.run(['release', 'show', '1.0.0', '--target', 'Reject Prod']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/Rejected by \S+ .*: Wrong greeting\./);
+  });
+
   it('exports an import text-exact and keeps an orphan interaction with a warning', async () => {
     const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
     doc.conversationMessage.push({ ...doc.conversationMessage[0], id: 'orphan-1', group: 'gone' });

@@ -150,6 +150,10 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
           `From ${quoted(sourceOf(r))} to ${quoted(targetOf(r))}, created by ${r.createdBy} ${when(r.createdAt)}; content ${shortHash(r.contentHash)}.`,
         );
         if (r.description) out.line(`  ${r.description}`);
+        if (r.status === 'rejected')
+          out.line(
+            `Rejected by ${r.decidedBy ?? 'someone'}${r.decidedAt ? ` ${when(r.decidedAt)}` : ''}: ${r.rejectReason ?? 'no reason given'}.`,
+          );
         out.line(
           `Target ${quoted(t.name)} is at revision ${t.revision}${t.environment ? `, environment ${quoted(t.environment.name)}` : ', no environment linked'}.`,
         );

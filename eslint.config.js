@@ -8,6 +8,8 @@ import tseslint from 'typescript-eslint';
 const ENV_MODULES = ['packages/api/src/env.ts', 'apps/cli/src/lib/env.ts'];
 /** Test support that reads it: which databases to test on, the optional CB export corpus. */
 const TEST_SUPPORT = ['packages/db/src/test-db.ts', 'packages/fixtures/'];
+/** The end-to-end benchmark package: which database to run on (DATABASE_URL), quick-look sizes. */
+const BENCH = ['packages/bench/'];
 /**
  * A matcher of repo paths, by absolute path: a package lints from its own folder with this file as
  * --config, and glob patterns would then be relative to that folder.
@@ -84,7 +86,7 @@ export default tseslint.config(
     // Tests, test support and fixtures, scripts and benchmarks, and config files set up their own
     // environments.
     files: [
-      inRepo([...ENV_MODULES, ...TEST_SUPPORT]),
+      inRepo([...ENV_MODULES, ...TEST_SUPPORT, ...BENCH]),
       '**/*.test.ts',
       '**/test/**',
       '**/e2e/**',

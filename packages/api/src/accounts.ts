@@ -1,51 +1,40 @@
 // Users, API tokens and web sessions: creation, lookup of the caller, and the first admin.
-import { schema, type Db } from '@ferry/db';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import type { Caller } from './context.js';
+import { insertToken, tokenOwner, touchToken } from './repositories/token-repository.js';
+import {
+  insertSession,
+  insertUser,
+  lockAdminBootstrap,
+  sessionOwner,
+  userByName,
+} from './repositories/user-repository.js';
 import type { Role } from './roles.js';
 import { hashPassword, hashToken, newToken } from './security.js';
 
 export const SESSION_COOKIE = 'ferry_session';
 export const SESSION_DAYS = 14;
 
+/**
+ * How stale a token's "last used" time may get: it is written at most this often, not on every
+ * request. A write per request made every call of one token (a pipeline, a busy client) queue on
+ * that row's lock and pay a commit of its own.
+ */
+export const TOKEN_LAST_USED_GRANULARITY_MS = 60_000;
+
 export async function callerFromToken(db: Db, token: string): Promise<Caller | null> {
-  const [row] = await db
-    .select({
-      id: schema.users.id,
-      name: schema.users.name,
-      role: schema.users.role,
-      tokenId: schema.apiTokens.id,
-    })
-    .from(schema.apiTokens)
-    .innerJoin(schema.users, eq(schema.users.id, schema.apiTokens.userId))
-    .where(
-      and(
-        eq(schema.apiTokens.tokenHash, hashToken(token)),
-        isNull(schema.apiTokens.revokedAt),
-        isNull(schema.users.disabledAt),
-      ),
-    );
+  const row = await tokenOwner(db, hashToken(token));
   if (!row) return null;
-  await db
-    .update(schema.apiTokens)
-    .set({ lastUsedAt: new Date() })
-    .where(eq(schema.apiTokens.id, row.tokenId));
+  const now = new Date();
+  const stale = new Date(now.getTime() - TOKEN_LAST_USED_GRANULARITY_MS);
+  if (row.lastUsedAt === null || row.lastUsedAt < stale)
+    await touchToken(db, row.tokenId, now, stale);
   return { id: row.id, name: row.name, role: row.role as Role, via: 'token' };
 }
 
 export async function callerFromSession(db: Db, token: string): Promise<Caller | null> {
-  const [row] = await db
-    .select({ id: schema.users.id, name: schema.users.name, role: schema.users.role })
-    .from(schema.sessions)
-    .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
-    .where(
-      and(
-        eq(schema.sessions.tokenHash, hashToken(token)),
-        gt(schema.sessions.expiresAt, new Date()),
-        isNull(schema.users.disabledAt),
-      ),
-    );
+  const row = await sessionOwner(db, hashToken(token), new Date());
   return row ? { id: row.id, name: row.name, role: row.role as Role, via: 'session' } : null;
 }
 
@@ -57,7 +46,7 @@ export async function createToken(
   token = newToken(),
 ): Promise<{ id: string; token: string }> {
   const id = uuidv7();
-  await db.insert(schema.apiTokens).values({ id, userId, name, tokenHash: hashToken(token) });
+  await insertToken(db, { id, userId, name, tokenHash: hashToken(token) });
   return { id, token };
 }
 
@@ -67,9 +56,7 @@ export async function createSession(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newToken('fs');
   const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000);
-  await db
-    .insert(schema.sessions)
-    .values({ id: uuidv7(), userId, tokenHash: hashToken(token), expiresAt });
+  await insertSession(db, { id: uuidv7(), userId, tokenHash: hashToken(token), expiresAt });
   return { token, expiresAt };
 }
 
@@ -90,18 +77,18 @@ export async function ensureAdmin(
 ): Promise<AdminBootstrap> {
   return db.transaction(async (tx) => {
     // One bootstrap at a time, even across processes.
-    await tx.execute(sql`select pg_advisory_xact_lock(7346127002)`);
-    const [existing] = await tx
-      .select({ id: schema.users.id })
-      .from(schema.users)
-      .where(eq(schema.users.name, 'admin'));
-    if (existing) return { generatedPassword: null, generatedToken: null, created: false };
+    await lockAdminBootstrap(tx);
+    if (await userByName(tx, 'admin'))
+      return { generatedPassword: null, generatedToken: null, created: false };
     const password = opts.password ?? newToken('pw').slice(3, 27);
     const token = opts.token ?? newToken();
     const id = uuidv7();
-    await tx
-      .insert(schema.users)
-      .values({ id, name: 'admin', role: 'admin', passwordHash: await hashPassword(password) });
+    await insertUser(tx, {
+      id,
+      name: 'admin',
+      role: 'admin',
+      passwordHash: await hashPassword(password),
+    });
     await createToken(tx, id, 'bootstrap', token);
     return {
       generatedPassword: opts.password === undefined ? password : null,
@@ -112,9 +99,5 @@ export async function ensureAdmin(
 }
 
 export async function adminExists(db: Db): Promise<boolean> {
-  const [row] = await db
-    .select({ id: schema.users.id })
-    .from(schema.users)
-    .where(eq(schema.users.name, 'admin'));
-  return row !== undefined;
+  return (await userByName(db, 'admin')) !== null;
 }

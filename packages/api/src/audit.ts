@@ -1,14 +1,15 @@
 // Rule 11: every mutation writes its audit entry in the same transaction as the change.
 import { isJsonObject, setKey, type AuditEntry } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
+import type { Db } from '@ferry/db';
 import type { Context } from './context.js';
+import { insertAuditRow } from './repositories/audit-log-repository.js';
 
 export async function writeAudit(
   tx: Db,
   ctx: Pick<Context, 'requestId'>,
   entry: AuditEntry,
 ): Promise<void> {
-  await tx.insert(schema.auditLog).values({
+  await insertAuditRow(tx, {
     at: new Date(entry.at),
     actor: entry.actor,
     action: entry.action,

@@ -12,9 +12,21 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, schema, type Database, type Db } from '@ferry/db';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { openDatabase, type Database, type Db } from '@ferry/db';
 import { fail } from './errors.js';
+import { insertAuditRow } from './repositories/audit-log-repository.js';
+import {
+  insertSettingIfAbsent,
+  readSetting,
+  writeSetting,
+} from './repositories/instance-setting-repository.js';
+import {
+  anySecretVariable,
+  lockEveryEnvironment,
+  lockSealedSecrets,
+  oneSealedValue,
+  resealSecret,
+} from './repositories/sealed-secret-repository.js';
 import { SecretBox, keyCheckValue } from './security.js';
 import { ConfigError } from './startup-errors.js';
 import { must } from '@ferry/core';
@@ -144,21 +156,11 @@ function syncDir(dir: string): void {
 
 /** Whether anything in the database is already bound to a key: a check value or a sealed secret. */
 async function hasKeyedData(db: Db): Promise<boolean> {
-  if (await storedCheck(db)) return true;
-  const [secret] = await db
-    .select({ key: schema.envVariables.key })
-    .from(schema.envVariables)
-    .where(eq(schema.envVariables.secret, true))
-    .limit(1);
-  return secret !== undefined;
+  return (await storedCheck(db)) !== undefined || (await anySecretVariable(db));
 }
 
-async function storedCheck(db: Db): Promise<KeyCheck | undefined> {
-  const [row] = await db
-    .select()
-    .from(schema.instanceSettings)
-    .where(eq(schema.instanceSettings.key, KEY_CHECK_SETTING));
-  return row?.value as KeyCheck | undefined;
+async function storedCheck(db: Db, lock?: 'update' | 'share'): Promise<KeyCheck | undefined> {
+  return (await readSetting(db, KEY_CHECK_SETTING, lock)) as KeyCheck | undefined;
 }
 
 /**
@@ -168,18 +170,11 @@ async function storedCheck(db: Db): Promise<KeyCheck | undefined> {
 export async function checkSecretKey(db: Db, key: Buffer, what?: string): Promise<void> {
   let stored = await storedCheck(db);
   if (!stored) {
-    const [sample] = await db
-      .select({ ciphertext: schema.envVariables.ciphertext })
-      .from(schema.envVariables)
-      .where(and(eq(schema.envVariables.secret, true), isNotNull(schema.envVariables.ciphertext)))
-      .limit(1);
-    if (sample && !opens(new SecretBox(key), must(sample.ciphertext, 'sample.ciphertext')))
+    const sample = await oneSealedValue(db);
+    if (sample !== null && !opens(new SecretBox(key), sample))
       throw new SecretKeyMismatchError(what);
     // Two servers starting at once on an empty instance: the first insert wins, both compare with it.
-    await db
-      .insert(schema.instanceSettings)
-      .values({ key: KEY_CHECK_SETTING, value: checkOf(key) })
-      .onConflictDoNothing();
+    await insertSettingIfAbsent(db, KEY_CHECK_SETTING, checkOf(key));
     stored = await storedCheck(db);
   }
   if (stored?.value !== keyCheckValue(key)) throw new SecretKeyMismatchError(what);
@@ -228,50 +223,26 @@ export async function rotateSecretKey(
       // Locks in the order a secret write takes them (its environment, then the check value), so a
       // write running on a server meanwhile either commits first, under the old key, and is
       // re-encrypted here, or waits and then sees the new check value and refuses (assertKeyIsCurrent).
-      await tx
-        .select({ id: schema.environments.id })
-        .from(schema.environments)
-        .orderBy(schema.environments.id)
-        .for('update');
-      const [check] = await tx
-        .select()
-        .from(schema.instanceSettings)
-        .where(eq(schema.instanceSettings.key, KEY_CHECK_SETTING))
-        .for('update');
-      if ((check?.value as KeyCheck | undefined)?.value !== keyCheckValue(current.key))
-        throw new SecretKeyMismatchError(what);
-      const rows = await tx
-        .select()
-        .from(schema.envVariables)
-        .where(and(eq(schema.envVariables.secret, true), isNotNull(schema.envVariables.ciphertext)))
-        .for('update');
+      await lockEveryEnvironment(tx);
+      const check = await storedCheck(tx, 'update');
+      if (check?.value !== keyCheckValue(current.key)) throw new SecretKeyMismatchError(what);
+      const rows = await lockSealedSecrets(tx);
       const [oldBox, newBox] = [new SecretBox(current.key), new SecretBox(next)];
       let done = 0;
       for (const row of rows) {
         let plain: string;
         try {
-          plain = oldBox.open(must(row.ciphertext, 'row.ciphertext'));
+          plain = oldBox.open(row.ciphertext);
         } catch {
           throw new ConfigError(
             `The secret ${row.key} cannot be decrypted with the current key; nothing was changed.`,
           );
         }
-        await tx
-          .update(schema.envVariables)
-          .set({ ciphertext: newBox.seal(plain) })
-          .where(
-            and(
-              eq(schema.envVariables.environmentId, row.environmentId),
-              eq(schema.envVariables.key, row.key),
-            ),
-          );
+        await resealSecret(tx, { ...row, ciphertext: newBox.seal(plain) });
         await options.onProgress?.(++done, rows.length);
       }
-      await tx
-        .update(schema.instanceSettings)
-        .set({ value: checkOf(next) })
-        .where(eq(schema.instanceSettings.key, KEY_CHECK_SETTING));
-      await tx.insert(schema.auditLog).values({
+      await writeSetting(tx, KEY_CHECK_SETTING, checkOf(next));
+      await insertAuditRow(tx, {
         at: new Date(),
         actor: 'system',
         action: 'instance.rotate-key',
@@ -347,12 +318,7 @@ export async function rotateInstanceKey(
  * against a rotation.
  */
 export async function assertKeyIsCurrent(tx: Db, secrets: SecretBox): Promise<void> {
-  const [row] = await tx
-    .select()
-    .from(schema.instanceSettings)
-    .where(eq(schema.instanceSettings.key, KEY_CHECK_SETTING))
-    .for('share');
-  const stored = row?.value as KeyCheck | undefined;
+  const stored = await storedCheck(tx, 'share');
   if (stored && stored.value !== secrets.checkValue)
     fail(
       'PRECONDITION_FAILED',

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase, type Database } from '@ferry/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import { clientAddressOf } from './client-address.js';
@@ -24,6 +23,7 @@ import {
   trustedForwarding,
 } from './request-guard.js';
 import { can, type Permission, type Role } from './roles.js';
+import { ping } from './repositories/health-repository.js';
 import { appRouter } from './router.js';
 import { checkSecretKey, parseSecretKey, resolveSecretKey } from './secret-key.js';
 import { SecretBox } from './security.js';
@@ -240,7 +240,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          database.db.execute(sql`select 1`),
+          ping(database.db),
           new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error('timed out')), READY_TIMEOUT_MS);
           }),

@@ -1,13 +1,12 @@
 // Limits failed sign-ins per account name and per client address, shared by every server on the
 // database: rate-limiter-flexible's Drizzle store over the `sign_in_throttle` table (PGlite or PostgreSQL).
 import { createHash } from 'node:crypto';
-import { schema } from '@ferry/db';
 import type { TRPCError } from '@trpc/server';
-import { lt } from 'drizzle-orm';
-import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterDrizzle } from 'rate-limiter-flexible';
 import { auditEntry, writeAudit } from './audit.js';
 import type { Context, Services } from './context.js';
 import { FerryApiError, fail } from './errors.js';
+import { deleteEndedWindows, throttleLimiter } from './repositories/sign-in-throttle-repository.js';
 
 export interface SignInLimit {
   /** Failed sign-ins allowed within the window; the next attempts are refused until it ends. */
@@ -42,14 +41,10 @@ function limiters(services: Services): Limiters {
   if (!found) {
     const limits = services.signInLimits ?? SIGN_IN_LIMITS;
     const limiter = (scope: Scope) =>
-      new RateLimiterDrizzle({
-        storeClient: services.database.db,
-        schema: schema.signInThrottle,
+      throttleLimiter(services.database.db, {
         keyPrefix: scope,
         points: limits[scope].failures,
         duration: limits[scope].windowSeconds,
-        // Its timer would outlive a closed database; expired rows are deleted on failures instead.
-        clearExpiredByTimeout: false,
       });
     found = { account: limiter('account'), address: limiter('address') };
     limitersOf.set(services, found);
@@ -137,7 +132,7 @@ export async function signInFailed(ctx: Context, admitted: AdmittedSignIn): Prom
       }),
     );
   }
-  await ctx.db.delete(schema.signInThrottle).where(lt(schema.signInThrottle.expire, new Date()));
+  await deleteEndedWindows(ctx.db, new Date());
 }
 
 /** A correct password (outside a lockout) clears the account's failures and refunds the address. */

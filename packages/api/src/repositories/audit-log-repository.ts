@@ -1,9 +1,16 @@
-// The audit trail's reading side: entries newest first, filtered and paged by sequence number.
-// Writing an entry is audit.ts's writeAudit, in the transaction of the change it records.
+// The audit trail: appending an entry (audit.ts's writeAudit builds it, in the transaction of the
+// change it records) and reading entries newest first, filtered and paged by sequence number.
 import { schema, type Db } from '@ferry/db';
 import { and, desc, eq, gte, like, lt, lte, or, type SQL } from 'drizzle-orm';
 
 export type AuditRow = typeof schema.auditLog.$inferSelect;
+
+export async function insertAuditRow(
+  tx: Db,
+  row: Omit<typeof schema.auditLog.$inferInsert, 'seq'>,
+): Promise<void> {
+  await tx.insert(schema.auditLog).values(row);
+}
 
 export interface AuditFilter {
   /** An automation id (also of a deleted one) or a current automation name. */

@@ -18,6 +18,9 @@ export const toAutomation = (row: AutomationRow): Automation => ({
   lastVersionNumber: row.lastVersionNumber,
 });
 
+/** What an automation id looks like (a UUID); anything else is looked up as a name first. */
+const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const byRef = (ref: string) => or(eq(schema.automations.id, ref), eq(schema.automations.name, ref));
 
 /** The automation named by id or unique name; NOT_FOUND otherwise. */
@@ -37,6 +40,16 @@ export async function lockAutomation(
   ref: string,
   field = 'automation',
 ): Promise<AutomationRow> {
+  // Clients mostly name the automation by its id: lock that row at once, in one query. An id
+  // wins over a name (as in findAutomation), so a row found this way is the one meant.
+  if (ID_SHAPE.test(ref)) {
+    const [row] = await tx
+      .select()
+      .from(schema.automations)
+      .where(eq(schema.automations.id, ref))
+      .for('update');
+    if (row) return row;
+  }
   const found = await findAutomation(tx, ref, field);
   const [row] = await tx
     .select()

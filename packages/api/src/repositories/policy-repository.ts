@@ -1,7 +1,7 @@
 // The instance policy (admin-set): acceptor ≠ creator, and retention of automatic versions.
 import type { Policy } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
-import { eq } from 'drizzle-orm';
+import type { Db } from '@ferry/db';
+import { readSetting, writeSetting } from './instance-setting-repository.js';
 
 export interface InstancePolicy extends Policy {
   /** Keep at most this many automatic versions per automation (null: keep all). Pinned ones never count. */
@@ -14,16 +14,10 @@ export const DEFAULT_POLICY: InstancePolicy = {
 };
 
 export async function getPolicy(db: Db): Promise<InstancePolicy> {
-  const [row] = await db
-    .select()
-    .from(schema.instanceSettings)
-    .where(eq(schema.instanceSettings.key, 'policy'));
-  return { ...DEFAULT_POLICY, ...((row?.value as Partial<InstancePolicy> | undefined) ?? {}) };
+  const stored = (await readSetting(db, 'policy')) as Partial<InstancePolicy> | undefined;
+  return { ...DEFAULT_POLICY, ...(stored ?? {}) };
 }
 
 export async function setPolicy(db: Db, policy: InstancePolicy): Promise<void> {
-  await db
-    .insert(schema.instanceSettings)
-    .values({ key: 'policy', value: policy })
-    .onConflictDoUpdate({ target: schema.instanceSettings.key, set: { value: policy } });
+  await writeSetting(db, 'policy', policy);
 }

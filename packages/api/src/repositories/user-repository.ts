@@ -1,13 +1,46 @@
 // Users and their web sessions: lookup by id or unique name, the user writes, and the guard that
 // keeps at least one enabled admin.
 import { schema, type Db } from '@ferry/db';
-import { and, asc, eq, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
 
 export type UserRow = typeof schema.users.$inferSelect;
 
 /** Serialises changes to roles and enabled state, so two admins cannot demote each other at once. */
 const USERS_LOCK_KEY = 7346127004;
+/** Serialises the first admin's creation, even across servers starting at once. */
+const BOOTSTRAP_LOCK_KEY = 7346127002;
+
+export async function lockAdminBootstrap(tx: Db): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(BOOTSTRAP_LOCK_KEY))})`);
+}
+
+/** The enabled user behind an unexpired session's hash; null if none. */
+export async function sessionOwner(
+  db: Db,
+  tokenHash: string,
+  now: Date,
+): Promise<{ id: string; name: string; role: string } | null> {
+  const [row] = await db
+    .select({ id: schema.users.id, name: schema.users.name, role: schema.users.role })
+    .from(schema.sessions)
+    .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
+    .where(
+      and(
+        eq(schema.sessions.tokenHash, tokenHash),
+        gt(schema.sessions.expiresAt, now),
+        isNull(schema.users.disabledAt),
+      ),
+    );
+  return row ?? null;
+}
+
+export async function insertSession(
+  db: Db,
+  session: Pick<typeof schema.sessions.$inferInsert, 'id' | 'userId' | 'tokenHash' | 'expiresAt'>,
+): Promise<void> {
+  await db.insert(schema.sessions).values(session);
+}
 
 export async function findUser(db: Db, ref: string, field = 'user'): Promise<UserRow> {
   const rows = await db

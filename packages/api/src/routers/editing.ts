@@ -69,12 +69,15 @@ function editWorkingCopy<T extends Record<string, unknown>>(
         throw new FerryApiError(e.ferryCode, e.message, paths[e.path], e.details);
       throw e;
     }
-    const next = await advanceAutomation(tx, row, { root });
-    await writeAudit(
-      tx,
-      ctx,
-      auditEntry(ctx, action, row.id, { before: row.root, after: root, details: result }),
-    );
+    // Independent writes, sent together: one round trip to the database instead of two.
+    const [next] = await Promise.all([
+      advanceAutomation(tx, row, { root }),
+      writeAudit(
+        tx,
+        ctx,
+        auditEntry(ctx, action, row.id, { before: row.root, after: root, details: result }),
+      ),
+    ]);
     return {
       id: next.id,
       name: next.name,

@@ -76,9 +76,12 @@ export const versionsRouter = router({
             opContext(ctx, uuidv7),
           ),
         );
-        await insertVersions(tx, saved.version);
-        await storeAutomation(tx, saved.automation);
-        await writeAudit(tx, ctx, saved.audit);
+        // Independent writes, sent together (one round trip); pruning reads what they wrote.
+        await Promise.all([
+          insertVersions(tx, saved.version),
+          storeAutomation(tx, saved.automation),
+          writeAudit(tx, ctx, saved.audit),
+        ]);
         const pruned = await pruneAutomaticVersions(tx, ctx, row.id);
         return {
           ...versionSummary(saved.version),

@@ -269,13 +269,19 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
       answer.interactionId,
       ...WELCOME_INTERACTIONS.slice(1),
     ]);
+    const before = chainOrder(welcome.interactions.filter((i) => i.id !== answer.interactionId));
     expect(welcome.interactions[1]).toEqual({
       id: answer.interactionId,
       type: 'BOT_MESSAGE',
       name: 'greeting',
       content: { contentType: 'STATIC' },
+      // CB links it after the interaction before it, and that one's successor after it.
+      prevMessageId: WELCOME_INTERACTIONS[0],
+      nextMessageId: before[before.indexOf(WELCOME_INTERACTIONS[0]) + 1],
       group: WELCOME,
     });
+    const order = chainOrder(welcome.interactions);
+    expect(order[order.indexOf(WELCOME_INTERACTIONS[0]) + 1]).toBe(answer.interactionId);
   });
 
   it('addInteraction refuses an id used anywhere in the bot, and an unknown dialog', async () => {

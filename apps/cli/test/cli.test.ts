@@ -499,6 +499,72 @@ describe('ferry', () => {
     expect(r.stdout + r.stderr).not.toContain(ESC); // no colour, no progress: not a terminal
   });
 
+  it('policy set --keep-automatic takes a number and "all" (keep every automatic version)', async () => {
+    expect(
+      await server.json<{ keepAutomaticVersions: number | null }>([
+        'policy',
+        'set',
+        '--keep-automatic',
+        '7',
+      ]),
+    ).toMatchObject({ keepAutomaticVersions: 7 });
+    const all = await server.run(['policy', 'set', '--keep-automatic', 'all']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/automatic versions kept: all/);
+    expect(
+      await server.json<{ keepAutomaticVersions: number | null }>(['policy', 'show']),
+    ).toMatchObject({ keepAutomaticVersions: null });
+  });
+
+  it('release show says who rejected a release, when and why (not only with --json)', async () => {
+    await server.run(['automation', 'import', '-', '--name', 'Reject Dev'], {
+      input: readFileSync(FIXTURE, 'utf8'),
+    });
+    await server.json(['automation', 'create', 'Reject Prod']);
+    await server.json([
+      'release',
+      'create',
+      'Reject Dev',
+      '--to',
+      'Reject Prod',
+      '--version',
+      '1.0.0',
+    ]);
+    const rejected = await server.run([
+      'release',
+      'reject',
+      'Reject Prod',
+      '--reason',
+      'Wrong greeting',
+    ]);
+    expect(rejected.code).toBe(0);
+    const shown = await server.run(['release', 'show', '1.0.0', '--target', 'Reject Prod']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/Rejected by \S+ .*: Wrong greeting\./);
+  });
+
+  it('exports an import text-exact and keeps an orphan interaction with a warning', async () => {
+    const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    doc.conversationMessage.push({ ...doc.conversationMessage[0], id: 'orphan-1', group: 'gone' });
+    const text =
+      JSON.stringify(doc, null, 2)
+        .replace('"sessionLength": 0', '"sessionLength": 0.0')
+        .replace(/"creationTime": (\d+)/, '"creationTime": 1e3') + '\n';
+    expect(text).toContain('0.0');
+    const r = await server.run(['automation', 'import', '-', '--name', 'Lexemes'], {
+      input: text,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: Interaction "orphan-1" points at dialog "gone"/);
+    const id = r.stdout.trim();
+    const back = await server.run(['automation', 'export', 'Lexemes']);
+    expect(back.code).toBe(0);
+    // Only the identity differs: the new automation's id and name.
+    expect(back.stdout).toBe(
+      text.replaceAll(doc.bot.id, id).replace('"name": "orderTracker"', '"name": "Lexemes"'),
+    );
+  });
+
   it('sets, imports and exports environment variables, masking secrets', async () => {
     await server.json([
       'env',

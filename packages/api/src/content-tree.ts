@@ -61,3 +61,18 @@ export async function countStructure(
     return { dialogs: dialogs.length, interactions, integrations };
   });
 }
+
+/** A dialog's interaction entities in order, fetching only those (for CB's link chain). */
+export function readInteractions(
+  db: Db,
+  snap: Snapshotter,
+  root: string,
+  dialogId: string,
+  field = 'dialogId',
+): Promise<JsonObject[]> {
+  return withNodes(db, snap.store, (s) =>
+    listEntries(s.lists.load(dialogNode(s, root, dialogId, field).interactions)).map(
+      (e) => s.store.decode(e.hash) as JsonObject,
+    ),
+  );
+}

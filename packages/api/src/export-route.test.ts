@@ -1,5 +1,4 @@
-// GET /api/export: the same bytes as the `automations.export` procedure written the way the CLI did
-// (JSON.stringify(document, null, 2) and a newline) for every fixture and corpus export, plain,
+// GET /api/export: the same bytes as the `automations.export` procedure's exact `text` and a newline for every fixture and corpus export, plain,
 // gzip'd and brotli'd; cached by root; ETag and If-None-Match; the procedure's role check.
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -81,8 +80,8 @@ async function procedureExport(automation: string, version?: string): Promise<Bu
     headers: auth(),
   });
   expect(res.status).toBe(200);
-  const body = (await res.json()) as { result: { data: { document: unknown } } };
-  return Buffer.from(JSON.stringify(body.result.data.document, null, 2) + '\n', 'utf8');
+  const body = (await res.json()) as { result: { data: { text: string } } };
+  return Buffer.from(body.result.data.text + '\n', 'utf8');
 }
 
 describe('GET /api/export', () => {

@@ -1,10 +1,10 @@
 // `GET /api/export?automation=<id or name>[&version=<N, #N, id or name>]`: an automation's working
 // copy (or one version) as a CB export, the same bytes as the `automations.export` procedure's
-// document written with `JSON.stringify(document, null, 2)` and a newline. The export of a content
+// `text` (an imported export's exact text: key order, number lexemes) and a newline. The export of a content
 // root never changes, so the bytes are built once and kept (export-cache.ts): ETag, If-None-Match
 // (304), and gzip or brotli when the client accepts them. Readers and above, like the procedure.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { exportCbExport } from '@ferry/core';
+import { exportCbExportText } from '@ferry/core';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ZodError, z } from 'zod';
@@ -37,8 +37,7 @@ const gate = createCallerFactory(
 /** The export's bytes, exactly as the CLI wrote the procedure's answer. */
 export async function buildExport(ctx: Pick<Context, 'db'>, key: ExportKey): Promise<Buffer> {
   const content = await new ContentStore(ctx.db).read(key.root);
-  const document = exportCbExport(content, { id: key.id, name: key.name });
-  return Buffer.from(JSON.stringify(document, null, 2) + '\n', 'utf8');
+  return Buffer.from(exportCbExportText(content, { id: key.id, name: key.name }) + '\n', 'utf8');
 }
 
 /** A refused request as the API reports it: Ferry's code, the message, the field. */

@@ -1,6 +1,6 @@
 // Where an imported tree goes, for a plain import and a synced one alike: an existing automation's
 // new working copy (rule 15: the replaced one is kept first as "Before import") or a new automation.
-import { importInto } from '@ferry/core';
+import { importInto, type ImportWarning } from '@ferry/core';
 import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { auditEntry, opContext, writeAudit } from './audit.js';
@@ -24,9 +24,11 @@ export interface ImportCounts {
 }
 
 async function uniqueName(db: Db, wanted: string): Promise<string> {
+  // Names are unique ignoring case (the set holds them lower-cased).
   const taken = await automationNamesInUse(db);
-  if (!taken.has(wanted)) return wanted;
-  for (let i = 2; ; i++) if (!taken.has(`${wanted} (${i})`)) return `${wanted} (${i})`;
+  const free = (n: string) => !taken.has(n.toLowerCase());
+  if (free(wanted)) return wanted;
+  for (let i = 2; ; i++) if (free(`${wanted} (${i})`)) return `${wanted} (${i})`;
 }
 
 /** Make `root` (already stored and checked) the locked `into` automation's working copy. */
@@ -39,6 +41,8 @@ export async function importIntoAutomation(
     counts: ImportCounts;
     baseRevision?: number | undefined;
     details?: Record<string, unknown>;
+    /** What the import kept but reports (an interaction whose dialog is missing). */
+    warnings?: readonly ImportWarning[];
   },
 ) {
   const done = unwrap(
@@ -65,6 +69,7 @@ export async function importIntoAutomation(
     counts: input.counts,
     backup: done.backup ? versionSummary(done.backup) : null,
     pruned,
+    warnings: [...(input.warnings ?? [])],
   };
 }
 
@@ -78,9 +83,11 @@ export async function importAsNewAutomation(
     name?: string | undefined;
     botName: string | null;
     details?: Record<string, unknown>;
+    warnings?: readonly ImportWarning[];
   },
 ) {
-  const wanted = input.name ?? (input.botName?.trim() || 'Imported bot');
+  // The export's bot name is content: a tab or line break in it becomes a space (names are one line).
+  const wanted = input.name ?? (input.botName?.replace(/\p{Cc}+/gu, ' ').trim() || 'Imported bot');
   if (input.name !== undefined && (await automationNameTaken(tx, wanted)))
     fail('CONFLICT', `An automation named "${wanted}" already exists.`, 'name');
   const finalName = input.name ?? (await uniqueName(tx, wanted));
@@ -101,5 +108,6 @@ export async function importAsNewAutomation(
     counts: input.counts,
     backup: null,
     pruned: [] as number[],
+    warnings: [...(input.warnings ?? [])],
   };
 }

@@ -277,14 +277,16 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
     ]);
   });
 
-  it('an interaction pointing at a dialog that does not exist is refused and names that dialog', () => {
+  it('an interaction pointing at a dialog that does not exist is kept, with a warning naming that dialog', () => {
     const doc = minimalExport();
     (doc.conversationMessage as unknown[]).push({ id: 'm3', group: 'ghost-dialog', type: 'TEXT' });
-    expectRefused(
-      importText(doc),
-      '/conversationMessage/2/group',
-      /"ghost-dialog"/,
-      /does not exist/,
+    const back = imported(importText(doc));
+    expect(back.warnings).toHaveLength(1);
+    expect(back.warnings[0]?.path).toBe('/conversationMessage/2/group');
+    expect(back.warnings[0]?.message).toMatch(/"ghost-dialog", which does not exist/);
+    expect(back.content.orphans).toEqual([{ id: 'm3', group: 'ghost-dialog', type: 'TEXT' }]);
+    expect(exportCbExport(back.content, { id: 'b', name: 'n' }).conversationMessage).toContainEqual(
+      expect.objectContaining({ id: 'm3', group: 'ghost-dialog' }),
     );
   });
 
@@ -759,7 +761,8 @@ describe('importCbExport takes the identity out, exportCbExport writes it back',
       expect(back.botId).toBe('fresh-bot');
       expect(back.name).toBe('Fresh');
       expect(back.content.dialogs).toHaveLength(0);
-      expect(back.content).toEqual(emptyContent());
+      const { format: _format, ...content } = back.content;
+      expect(content).toEqual(emptyContent());
     }
   });
 });

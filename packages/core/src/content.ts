@@ -20,6 +20,29 @@ export interface BotContent {
   /** Every other top-level key of the export (integrations are `responder`), kept verbatim. */
   sections: Record<string, JsonValue>;
   order: OrderRun[] | null;
+  /**
+   * Interactions whose `group` names a dialog the export does not have: kept as they are (each
+   * with its `group`) and exported again in their place, but shown in no dialog.
+   */
+  orphans?: JsonObject[];
+  /** How the imported export was laid out, so that the export gives back the same text. */
+  format?: ExportFormat;
+}
+
+/**
+ * Where an identity field stood in an entity: after the key named (`[key]`), first (`0`), or
+ * absent (`null`: the export had none, so none is written back).
+ */
+export type IdentityPlace = [after: string] | 0 | null;
+
+export interface ExportFormat {
+  /** The export's top-level keys in its order. */
+  keys: string[];
+  /** Where `bot.id` and `bot.name` stood among the bot's keys. */
+  botId: IdentityPlace;
+  botName: IdentityPlace;
+  /** Per section with an identity field: its usual place, and the entities (by id) that differ. */
+  identity: Record<string, { at: IdentityPlace; except?: Record<string, IdentityPlace> }>;
 }
 
 /**
@@ -106,19 +129,34 @@ export const entityName = (entity: JsonValue): string | null =>
 
 /** The interactions of a content in export order (following `order`, then any not covered by it). */
 export function interactionsInOrder(content: BotContent): JsonObject[] {
-  if (content.order === null) return content.dialogs.flatMap((d) => d.interactions);
+  const orphans = content.orphans ?? [];
+  if (content.order === null && orphans.length === 0)
+    return content.dialogs.flatMap((d) => d.interactions);
   const byId = new Map(content.dialogs.map((d) => [entityId(d.dialog), d] as const));
+  const orphanById = new Map<string, DialogContent>();
+  for (const o of orphans) {
+    const group = typeof o.group === 'string' ? o.group : '';
+    let pseudo = orphanById.get(group);
+    if (pseudo === undefined) {
+      pseudo = { dialog: { id: group }, interactions: [] };
+      orphanById.set(group, pseudo);
+    }
+    pseudo.interactions.push(o);
+  }
+  const orphanGroups = [...orphanById.values()];
+  if (content.order === null)
+    return [...content.dialogs, ...orphanGroups].flatMap((d) => d.interactions);
   const taken = new Map<DialogContent, number>();
   const out: JsonObject[] = [];
   for (const [dialogId, count] of content.order) {
-    const dialog = byId.get(dialogId);
+    const dialog = byId.get(dialogId) ?? orphanById.get(dialogId);
     if (dialog === undefined) continue;
     const from = taken.get(dialog) ?? 0;
     const to = Math.min(from + count, dialog.interactions.length);
     for (let i = from; i < to; i++) out.push(dialog.interactions[i] as JsonObject);
     taken.set(dialog, to);
   }
-  for (const dialog of content.dialogs) {
+  for (const dialog of [...content.dialogs, ...orphanGroups]) {
     const from = taken.get(dialog) ?? 0;
     for (let i = from; i < dialog.interactions.length; i++)
       out.push(dialog.interactions[i] as JsonObject);

@@ -56,9 +56,13 @@ export function diffSnapshots(snap: Snapshotter, a: string, b: string): Diff {
   if (a !== b) {
     const ra = snap.root(a);
     const rb = snap.root(b);
-    if (ra.settings !== rb.settings) {
-      const before = snap.store.decode(ra.settings) as JsonObject;
-      const after = snap.store.decode(rb.settings) as JsonObject;
+    // Hashes are of the exact text; "changed" means the values differ (key order and number
+    // lexemes alone, e.g. after re-importing an export CB wrote differently, are no change).
+    const settingsBefore = snap.store.decode(ra.settings) as JsonObject;
+    const settingsAfter = snap.store.decode(rb.settings) as JsonObject;
+    if (ra.settings !== rb.settings && !jsonEqual(settingsBefore, settingsAfter)) {
+      const before = settingsBefore;
+      const after = settingsAfter;
       changes.push({
         kind: 'settings',
         op: 'changed',
@@ -104,7 +108,7 @@ function diffDialogs(snap: Snapshotter, a: string, b: string, changes: Change[])
     const id = must(p.left ?? p.right, '(p.left ?? p.right)').id;
     if (!na) dialogChanges.push(entityChange('dialog', 'added', id, undefined, db));
     else if (!nb) dialogChanges.push(entityChange('dialog', 'removed', id, da, undefined));
-    else if (na.dialog !== nb.dialog)
+    else if (na.dialog !== nb.dialog && !jsonEqual(must(da, 'da'), must(db, 'db')))
       dialogChanges.push({
         ...entityChange('dialog', 'changed', id, da, db),
         fields: diffFields(must(da, 'da'), must(db, 'db')),
@@ -126,7 +130,7 @@ function diffDialogs(snap: Snapshotter, a: string, b: string, changes: Change[])
           ...entityChange('interaction', 'removed', iid, ia, undefined),
           dialogId: must(id, 'id'),
         });
-      else if (must(q.left, 'q.left').hash !== must(q.right, 'q.right').hash)
+      else if (must(q.left, 'q.left').hash !== must(q.right, 'q.right').hash && !jsonEqual(ia, ib))
         interactionChanges.push({
           ...entityChange('interaction', 'changed', iid, ia, ib),
           dialogId: must(id, 'id'),
@@ -179,7 +183,7 @@ function diffSection(
         changes.push({ ...entityChange(kind, 'added', id, undefined, eb), ...base });
       else if (q.right === undefined)
         changes.push({ ...entityChange(kind, 'removed', id, ea, undefined), ...base });
-      else if (q.left.hash !== q.right.hash)
+      else if (q.left.hash !== q.right.hash && !jsonEqual(must(ea, 'ea'), must(eb, 'eb')))
         changes.push({
           ...entityChange(kind, 'changed', id, ea, eb),
           ...base,
@@ -191,6 +195,7 @@ function diffSection(
   }
   const before = a && snap.readSection(a);
   const after = b && snap.readSection(b);
+  if (before !== undefined && after !== undefined && jsonEqual(before, after)) return;
   const op: ChangeOp = a === undefined ? 'added' : b === undefined ? 'removed' : 'changed';
   changes.push({
     kind: 'section',

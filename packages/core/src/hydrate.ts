@@ -56,6 +56,8 @@ export async function hydrate(
           push(r.dialogs, 'dialogList', hash);
           // The export order is structure: edits that add or remove interactions rewrite it.
           if (r.order !== null) push(r.order, 'order', hash);
+          if (r.format !== undefined) push(r.format, 'order', hash);
+          if (r.orphans !== undefined) push(r.orphans, 'entityList', hash);
           for (const ref of Object.values(r.sections)) {
             if ('list' in ref) push(ref.list, 'entityList', hash);
             else push(ref.value, 'entity', hash);

@@ -23,6 +23,7 @@ export {
   type BotIdentity,
   type ImportedBot,
   type ImportLimits,
+  type ImportWarning,
 } from './cb-export.js';
 
 // Content-addressed snapshots
@@ -93,6 +94,7 @@ export {
   rejectRelease,
   rollback,
   semverFloor,
+  releaseVersion,
   upgradeToRelease,
   type Created,
   type CreateReleaseInput,
@@ -152,3 +154,5 @@ export {
   type Location,
 } from './env-refs.js';
 export { releaseChecks, type CheckCode, type CheckFinding, type CheckReport } from './checks.js';
+export { chainOrder, linkIntoChain, relinkChain, unlinkFromChain } from './chain.js';
+export { entityId } from './content.js';

@@ -48,6 +48,27 @@ export function canonicalJson(value: JsonValue): string {
   return JSON.stringify(isCanonical(value, 0) ? value : toCanonical(value));
 }
 
+/** JSON text of `value` in its own key order; throws JsonShapeError for anything not JSON. */
+export function plainJson(value: JsonValue): string {
+  if (!isPlain(value, 0)) toCanonical(value);
+  return JSON.stringify(value);
+}
+
+function isPlain(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return true;
+  if (typeof value !== 'object' || depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value)
+    if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
+}
+
 /** True when `value` is plain JSON with every object's keys already in sorted order. */
 function isCanonical(value: unknown, depth: number): boolean {
   if (typeof value === 'number') return Number.isFinite(value);

@@ -9,6 +9,7 @@ import {
   promoteRelease,
   rejectRelease,
   rollback,
+  releaseVersion,
   semverFloor,
   upgradeToRelease,
   type CreateReleaseInput,
@@ -240,6 +241,61 @@ describe('rule 3: creating a release', () => {
         )
         .then(({ release }) => expect(release.version).toBe('0.1.0'));
     });
+  });
+});
+
+describe('semver: build metadata, burned numbers, superseding by a lower number', () => {
+  it('keeps build metadata (and compares without it)', () => {
+    const w = devAndProd();
+    const release = w.createRelease('dev', 'prod', 'v1.0.0+build.5');
+    expect(release.version).toBe('1.0.0+build.5');
+    expect(releaseVersion('1.2.0-rc.1+exp.sha.5114f85')).toBe('1.2.0-rc.1+exp.sha.5114f85');
+    expect(releaseVersion('1.2')).toBeNull();
+  });
+
+  it('refuses a lower pre-release superseding a pending higher release, unless forced', () => {
+    const w = withPendingRelease();
+    const pending = must(w.pendingFor('prod'), 'pending');
+    expect(pending.version).toBe('1.0.0');
+    const input = (force: boolean): CreateReleaseInput => ({
+      source: w.get('dev'),
+      target: w.get('prod'),
+      version: '1.0.0-rc.1',
+      pending,
+      ledger: [],
+      history: w.releases,
+      force,
+    });
+    const refused = createRelease(input(false), w.ctx());
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('CONFLICT');
+      expect(refused.error.message).toMatch(
+        /1\.0\.0-rc\.1 is lower than the pending release 1\.0\.0/,
+      );
+    }
+    expect(createRelease(input(true), w.ctx()).ok).toBe(true);
+  });
+
+  it('burns a number once used for a target, whatever became of that release, even forced', () => {
+    const w = withPendingRelease();
+    w.createRelease('dev', 'prod', '1.1.0'); // supersedes 1.0.0
+    for (const version of ['1.0.0', '1.0.0+other-build', '1.1.0']) {
+      const again = createRelease(
+        {
+          source: w.get('dev'),
+          target: w.get('prod'),
+          version,
+          pending: w.pendingFor('prod'),
+          ledger: [],
+          history: w.releases,
+          force: true,
+        },
+        w.ctx(),
+      );
+      expect(again.ok).toBe(false);
+      if (!again.ok) expect(again.error.message).toMatch(/already used for "Prod"/);
+    }
   });
 });
 

@@ -29,6 +29,17 @@ export function semverFloor(ledger: readonly Upgrade[]): string | null {
     : must(active[active.length - 1], 'active[active.length - 1]').releaseVersion;
 }
 
+/**
+ * The version number as Ferry keeps it: semver's normal form (`v1.2.0` -> `1.2.0`) with its build
+ * metadata kept (`1.2.0+build.5`), or null when it is not a semantic version. Build metadata does
+ * not count in comparisons (semver): `1.2.0+a` and `1.2.0+b` are the same number.
+ */
+export function releaseVersion(text: string): string | null {
+  const parsed = semver.parse(text.trim());
+  if (parsed === null) return null;
+  return parsed.build.length > 0 ? `${parsed.version}+${parsed.build.join('.')}` : parsed.version;
+}
+
 /** The last upgrade that was not rolled back: what the target runs, and what rollback undoes. */
 export const activeUpgrade = (ledger: readonly Upgrade[]): Upgrade | null =>
   [...ledger].reverse().find((u) => !u.rolledBack) ?? null;
@@ -44,7 +55,15 @@ export interface CreateReleaseInput {
   pending: Release | null;
   /** The target's upgrade ledger, oldest first. */
   ledger: readonly Upgrade[];
-  /** Allow a number that is not above the target's last upgrade. */
+  /**
+   * Every release addressed to the target so far, whatever became of it: a number once used there
+   * is burned (history never shows two different releases with one number).
+   */
+  history?: readonly Release[];
+  /**
+   * Allow a number that is not above the target's last upgrade, or below the pending release it
+   * supersedes.
+   */
   force?: boolean;
   /** Set when promoting: the release whose content travels onward. */
   promotedFrom?: Release;
@@ -61,7 +80,7 @@ export function createRelease(input: CreateReleaseInput, ctx: OpContext): Result
   const { source, target } = input;
   if (source.id === target.id)
     return err('VALIDATION', 'A release needs a target other than its source.', { path: 'target' });
-  const version = semver.valid(input.version.trim());
+  const version = releaseVersion(input.version);
   if (version === null)
     return err('VALIDATION', `"${input.version}" is not a semantic version number such as 1.2.0.`, {
       path: 'version',
@@ -83,6 +102,33 @@ export function createRelease(input: CreateReleaseInput, ctx: OpContext): Result
         path: 'version',
         details: { floor },
       },
+    );
+  const burned = (input.history ?? []).find(
+    (r) =>
+      r.targetId === target.id && semver.valid(r.version) !== null && semver.eq(r.version, version),
+  );
+  if (burned !== undefined)
+    return err(
+      'CONFLICT',
+      `Version ${version} was already used for "${target.name}" (release ${burned.version}, ${burned.status}); a number is used once per target, so choose another.`,
+      { path: 'version', details: { usedBy: burned.id, status: burned.status } },
+    );
+  const pendingNow =
+    input.pending !== null &&
+    input.pending.status === 'pending' &&
+    input.pending.targetId === target.id
+      ? input.pending
+      : null;
+  if (
+    pendingNow !== null &&
+    !input.force &&
+    semver.valid(pendingNow.version) !== null &&
+    semver.lt(version, pendingNow.version)
+  )
+    return err(
+      'CONFLICT',
+      `Version ${version} is lower than the pending release ${pendingNow.version} it would supersede for "${target.name}"; choose a higher number or force it.`,
+      { path: 'version', details: { pending: pendingNow.version } },
     );
   const root = input.promotedFrom?.root ?? input.fromVersion?.root ?? source.root;
   const release: Release = {

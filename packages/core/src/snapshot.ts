@@ -1,12 +1,20 @@
 // Content-addressed snapshots: every entity is stored once under the SHA-256 of its canonical JSON,
 // and a snapshot is a small tree of nodes (root -> dialogs -> interactions, plus settings and
 // sections). Edits rewrite the changed entity and the nodes above it, nothing else.
-import { entityId, type BotContent, type DialogContent, type OrderRun } from './content.js';
+import {
+  entityId,
+  type BotContent,
+  type DialogContent,
+  type ExportFormat,
+  type OrderRun,
+} from './content.js';
+import { exactNodeText, rawText } from './lexical.js';
 import type { HashFn } from './hash.js';
 import {
   JsonShapeError,
   canonicalJson,
   isJsonObject,
+  plainJson,
   setKey,
   type JsonObject,
   type JsonValue,
@@ -31,6 +39,10 @@ export interface RootNode {
   dialogs: string;
   order: string | null;
   sections: Record<string, SectionRef>;
+  /** The export's layout (ExportFormat), when the content was imported. */
+  format?: string;
+  /** The list of interactions whose dialog is missing, when there are any. */
+  orphans?: string;
 }
 
 export interface DialogNode {
@@ -63,9 +75,22 @@ export class Snapshotter {
     this.lists = new ListBuilder(store, hashFn);
   }
 
-  /** Store one entity (or any JSON value) and return its hash. Throws JsonShapeError on non-JSON. */
+  /**
+   * Store one entity (or any JSON value) and return its hash. The text is the entity's exact text
+   * when it has one (see lexical.ts), else its JSON in its own key order: an entity comes back as
+   * it went in. Throws JsonShapeError on non-JSON.
+   */
   putValue(value: JsonValue): string {
-    const text = canonicalJson(value);
+    const raw = rawText(value);
+    return this.putText(raw === undefined ? plainJson(value) : exactNodeText(raw));
+  }
+
+  /** Store a tree node (canonical JSON: equal structure, equal hash). */
+  private putNode(value: JsonValue): string {
+    return this.putText(canonicalJson(value));
+  }
+
+  private putText(text: string): string {
     const hash = this.hashFn(text);
     this.store.put(hash, text);
     return hash;
@@ -80,12 +105,17 @@ export class Snapshotter {
     const sections: Record<string, SectionRef> = {};
     for (const [key, value] of Object.entries(content.sections))
       setKey(sections, key, this.putSection(value));
+    const orphans = content.orphans ?? [];
     return this.putRoot({
       v: 1,
       settings: this.putValue(content.settings),
       dialogs: this.lists.build(dialogEntries).hash,
-      order: content.order === null ? null : this.putValue(content.order),
+      order: content.order === null ? null : this.putNode(content.order),
       sections,
+      ...(content.format === undefined
+        ? {}
+        : { format: this.putNode(content.format as unknown as JsonObject) }),
+      ...(orphans.length > 0 ? { orphans: this.entityList(orphans).hash } : {}),
     });
   }
 
@@ -109,6 +139,14 @@ export class Snapshotter {
       dialogs,
       sections,
       order: r.order === null ? null : (this.store.decode(r.order) as OrderRun[]),
+      ...(r.orphans === undefined
+        ? {}
+        : {
+            orphans: listEntries(this.lists.load(r.orphans)).map(
+              (e) => this.store.decode(e.hash) as JsonObject,
+            ),
+          }),
+      ...(r.format === undefined ? {} : { format: this.store.decode(r.format) as ExportFormat }),
     };
   }
 
@@ -144,7 +182,9 @@ export class Snapshotter {
         if (!isJsonObject(op.settings))
           return err('VALIDATION', 'Settings must be an object.', { path: 'settings' });
         const { id: _id, name: _name, ...settings } = op.settings;
-        return ok(this.putRoot({ ...r, settings: this.putValue(settings) }));
+        const kept =
+          rawText(op.settings) !== undefined && !('id' in op.settings) && !('name' in op.settings);
+        return ok(this.putRoot({ ...r, settings: this.putValue(kept ? op.settings : settings) }));
       }
       case 'setSection': {
         if (RESERVED_SECTIONS.has(op.key))
@@ -209,7 +249,12 @@ export class Snapshotter {
         const { dialogs, index, node } = found.value;
         const id = op.interaction.id as string;
         const interactions = this.lists.load(node.interactions);
-        const entry = { id, hash: this.putValue({ ...op.interaction, group: op.dialogId }) };
+        // An unchanged entity (read, then handed back) keeps its exact text.
+        const value =
+          op.interaction.group === op.dialogId
+            ? op.interaction
+            : { ...op.interaction, group: op.dialogId };
+        const entry = { id, hash: this.putValue(value) };
         let next: ChunkedList;
         let order = r.order;
         if (op.op === 'addInteraction') {
@@ -305,7 +350,7 @@ export class Snapshotter {
 
   private editOrder(order: string | null, change: (runs: OrderRun[]) => OrderRun[]): string | null {
     if (order === null) return null;
-    return this.putValue(
+    return this.putNode(
       mergeRuns(change((this.store.decode(order) as OrderRun[]).map(([d, n]) => [d, n]))),
     );
   }
@@ -321,11 +366,11 @@ export class Snapshotter {
   }
 
   private putDialogNode(dialog: string, interactions: string): string {
-    return this.putValue({ dialog, interactions });
+    return this.putNode({ dialog, interactions });
   }
 
   private putRoot(root: RootNode): string {
-    return this.putValue(root as unknown as JsonObject);
+    return this.putNode(root as unknown as JsonObject);
   }
 }
 

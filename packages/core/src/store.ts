@@ -1,6 +1,7 @@
 // Content-addressed node storage. Core works against the synchronous NodeStore; a database keeps
 // the durable copy and fills a MemoryNodeStore (an always-valid cache: nodes never change) with hydrate().
 import { must } from './must.js';
+import { parseExact } from './lexical.js';
 /** Canonical JSON text of a node or entity, keyed by its SHA-256. */
 export interface NodeStore {
   get(hash: string): string | undefined;
@@ -44,7 +45,7 @@ export class MemoryNodeStore implements NodeStore {
     if (value === undefined) {
       const text = this.nodes.get(hash);
       if (text === undefined) throw new MissingNodeError(hash);
-      value = deepFreeze(JSON.parse(text));
+      value = deepFreeze(parseExact(text));
       this.decoded.set(hash, value);
     }
     return value;

@@ -1,6 +1,7 @@
 // Upgrading an existing database: migration 0002 keeps the releases and upgrades it finds, and
 // from then on deleting an automation no longer takes another automation's history with it;
-// migration 0004 turns hex-keyed text nodes into byte-keyed ones that read back the same.
+// migration 0004 turns hex-keyed text nodes into byte-keyed ones that read back the same; 0005
+// makes names unique ignoring case without losing any (renamed, and audited).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { MemoryNodeStore, createSnapshotter, hydrate, importCbExport, must } from '@ferry/core';
@@ -153,5 +154,76 @@ describe('migration 0004 (node hashes as bytes, compressed bodies)', () => {
     const again = new MemoryNodeStore();
     await hydrate(again, store, edited.value);
     expect(createSnapshotter(sha256, again).read(edited.value)).toEqual(snap.read(edited.value));
+  });
+});
+
+describe('migration 0005 (names unique ignoring case)', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({
+      dataDir: null,
+      migrate: false,
+      template: (await pgliteTemplate()).tarball,
+    });
+    await migrate(database.db, { through: '0004_node_bytes' });
+  });
+  afterAll(() => database.close());
+
+  it('renames names that differ only in case (keeping the oldest), logs each rename, then refuses them', async () => {
+    const { db } = database;
+    const rows = async <T>(query: ReturnType<typeof sql>) =>
+      ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+    await db.execute(sql`insert into automations (id, name, root, created_at) values
+      ('a1', 'ShopifyBot', 'root-1', now() - interval '2 days'),
+      ('a2', 'shopifybot', 'root-2', now() - interval '1 day'),
+      ('a3', 'SHOPIFYBOT', 'root-3', now()),
+      ('a4', 'Other', 'root-4', now())`);
+    await db.execute(
+      sql`insert into environments (id, name) values ('e1', 'Prod'), ('e2', 'prod')`,
+    );
+
+    expect(await migrate(db)).toContain('0005_names_ignore_case');
+    const names = await rows<{ id: string; name: string }>(
+      sql`select id, name from automations order by id`,
+    );
+    expect(names).toEqual([
+      { id: 'a1', name: 'ShopifyBot' },
+      { id: 'a2', name: 'shopifybot (duplicate name 2)' },
+      { id: 'a3', name: 'SHOPIFYBOT (duplicate name 3)' },
+      { id: 'a4', name: 'Other' },
+    ]);
+    const envs = await rows<{ name: string }>(sql`select name from environments order by id`);
+    expect(envs.map((r) => r.name)).toEqual(['Prod', 'prod (duplicate name 2)']);
+    const audit = await rows<{
+      action: string;
+      automation_id: string | null;
+      details: unknown;
+    }>(sql`select action, automation_id, details from audit_log order by seq`);
+    expect(audit).toEqual([
+      {
+        action: 'automation.rename',
+        automation_id: 'a2',
+        details: expect.objectContaining({
+          from: 'shopifybot',
+          to: 'shopifybot (duplicate name 2)',
+        }),
+      },
+      {
+        action: 'automation.rename',
+        automation_id: 'a3',
+        details: expect.objectContaining({
+          from: 'SHOPIFYBOT',
+          to: 'SHOPIFYBOT (duplicate name 3)',
+        }),
+      },
+      {
+        action: 'environment.rename',
+        automation_id: null,
+        details: expect.objectContaining({ from: 'prod', to: 'prod (duplicate name 2)' }),
+      },
+    ]);
+    await expect(
+      db.execute(sql`insert into automations (id, name, root) values ('a5', 'other', 'r')`),
+    ).rejects.toThrow();
   });
 });

@@ -83,11 +83,15 @@ export const sessions = pgTable('sessions', {
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
-export const environments = pgTable('environments', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull().unique(),
-  createdAt: createdAt(),
-});
+export const environments = pgTable(
+  'environments',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('environments_name_lower').on(sql`lower(${t.name})`)],
+);
 
 export const envVariables = pgTable(
   'env_variables',
@@ -106,16 +110,23 @@ export const envVariables = pgTable(
   (t) => [primaryKey({ columns: [t.environmentId, t.key] })],
 );
 
-export const automations = pgTable('automations', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull().unique(),
-  revision: integer('revision').notNull().default(1),
-  root: text('root').notNull(),
-  environmentId: text('environment_id').references(() => environments.id, { onDelete: 'restrict' }),
-  lastVersionNumber: integer('last_version_number').notNull().default(0),
-  createdAt: createdAt(),
-  updatedAt: stamp('updated_at'),
-});
+export const automations = pgTable(
+  'automations',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    revision: integer('revision').notNull().default(1),
+    root: text('root').notNull(),
+    environmentId: text('environment_id').references(() => environments.id, {
+      onDelete: 'restrict',
+    }),
+    lastVersionNumber: integer('last_version_number').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: stamp('updated_at'),
+  },
+  // Names are unique ignoring case ("ShopifyBot" and "shopifybot" would be one name to a reader).
+  (t) => [uniqueIndex('automations_name_lower').on(sql`lower(${t.name})`)],
+);
 
 export const agents = pgTable('agents', {
   id: text('id').primaryKey(),

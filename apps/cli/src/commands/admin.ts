@@ -93,7 +93,8 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
       new Option(
         '--keep-automatic <n>',
         'automatic versions kept per automation ("all": no pruning)',
-      ).argParser((v): number | null => (v === 'all' ? null : positiveInt(v))),
+        // "all" stays a string here: Commander turns a parser's null into '' (which the API refused).
+      ).argParser((v): number | 'all' => (v === 'all' ? 'all' : positiveInt(v))),
     )
     .action(async (opts, command) => {
       const { out, client } = contextOf(rt, command);
@@ -101,7 +102,9 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
         ...(opts.acceptorMustDiffer !== undefined && {
           acceptorMustDifferFromCreator: opts.acceptorMustDiffer,
         }),
-        ...(opts.keepAutomatic !== undefined && { keepAutomaticVersions: opts.keepAutomatic }),
+        ...(opts.keepAutomatic !== undefined && {
+          keepAutomaticVersions: opts.keepAutomatic === 'all' ? null : opts.keepAutomatic,
+        }),
       });
       out.result(p, () =>
         out.line(

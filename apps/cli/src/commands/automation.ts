@@ -192,6 +192,8 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
       }
       const { stats } = synced;
       const imported = { ...synced.imported, ...(stats && { sync: stats }) };
+      // An interaction whose dialog is missing is kept (and exported again): said, not refused.
+      for (const w of imported.warnings) out.warn(`${w.message} (at ${w.path})`);
       out.result(imported, () => {
         const what = contentCounts(imported.counts);
         if (imported.created) {

@@ -50,7 +50,10 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
       '--from-version <version>',
       'release this version of the source instead of its working copy',
     )
-    .option('--force', "allow a number that is not above the target's last upgrade")
+    .option(
+      '--force',
+      "allow a number that is not above the target's last upgrade, or below the pending release it supersedes (a number already used for the target is always refused)",
+    )
     .action(async (source, opts, command) => {
       const { out, client } = contextOf(rt, command);
       const created = await client().releases.create.mutate({
@@ -147,6 +150,10 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
           `From ${quoted(sourceOf(r))} to ${quoted(targetOf(r))}, created by ${r.createdBy} ${when(r.createdAt)}; content ${shortHash(r.contentHash)}.`,
         );
         if (r.description) out.line(`  ${r.description}`);
+        if (r.status === 'rejected')
+          out.line(
+            `Rejected by ${r.decidedBy ?? 'someone'}${r.decidedAt ? ` ${when(r.decidedAt)}` : ''}: ${r.rejectReason ?? 'no reason given'}.`,
+          );
         out.line(
           `Target ${quoted(t.name)} is at revision ${t.revision}${t.environment ? `, environment ${quoted(t.environment.name)}` : ', no environment linked'}.`,
         );

@@ -117,3 +117,15 @@ describe('exit codes', () => {
     });
   });
 });
+
+describe('messages as sentences', () => {
+  it('keeps the case of a file name, path or format name that starts a message', () => {
+    const message = (text: string) => describeError(new CliError('validation', text)).message;
+    expect(message('weird3.json is not a valid CB export: bad')).toBe(
+      'weird3.json is not a valid CB export: bad.',
+    );
+    expect(message('csv line 3: the name is empty')).toBe('csv line 3: the name is empty.');
+    expect(message('./exports/bot.json is missing')).toBe('./exports/bot.json is missing.');
+    expect(message('the name is empty')).toBe('The name is empty.');
+  });
+});

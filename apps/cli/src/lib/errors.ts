@@ -178,9 +178,13 @@ const make = (kind: ErrorKind, message: string, extra: Partial<Failure> = {}): F
   ...extra,
 });
 
+// A message may start with a name that must keep its case: a file (weird3.json), a path, an
+// identifier, or a lower-case format name (csv line 3).
+const KEEP_CASE = /^(?:[^\s]*[./\\_\d][^\s]*|csv|json|ferry)(?:\s|$|:)/;
+
 const sentence = (text: string) => {
   const t = text.trim().replace(/^error:\s*/i, '');
-  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  const capital = KEEP_CASE.test(t) ? t : t.charAt(0).toUpperCase() + t.slice(1);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 };
 

@@ -2,7 +2,7 @@
 // overview the automation list shows.
 import { must, type Automation, type Upgrade } from '@ferry/core';
 import { schema, type Db } from '@ferry/db';
-import { and, desc, eq, inArray, ne, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
 import { toUpgrade } from './release-repository.js';
 
@@ -120,21 +120,20 @@ export async function advanceAutomation(
 }
 
 /** Every automation name in use. */
+/** The names in use, lower-cased: names are unique ignoring case. */
 export async function automationNamesInUse(db: Db): Promise<Set<string>> {
   const rows = await db.select({ name: schema.automations.name }).from(schema.automations);
-  return new Set(rows.map((r) => r.name));
+  return new Set(rows.map((r) => r.name.toLowerCase()));
 }
 
-/** Whether another automation (not `except`) has this name. */
+const sameName = (name: string) => sql`lower(${schema.automations.name}) = lower(${name})`;
+
+/** Whether another automation (not `except`) has this name, ignoring case. */
 export async function automationNameTaken(db: Db, name: string, except?: string): Promise<boolean> {
   const [clash] = await db
     .select({ id: schema.automations.id })
     .from(schema.automations)
-    .where(
-      except
-        ? and(eq(schema.automations.name, name), ne(schema.automations.id, except))
-        : eq(schema.automations.name, name),
-    );
+    .where(except ? and(sameName(name), ne(schema.automations.id, except)) : sameName(name));
   return clash !== undefined;
 }
 

@@ -297,11 +297,12 @@ export async function listEnvironments(db: Db): Promise<EnvironmentListing[]> {
 }
 
 /** The id of the environment with this exact name, or null. */
+/** The environment whose name is `name` ignoring case (names are unique ignoring case). */
 export async function environmentIdByName(db: Db, name: string): Promise<string | null> {
   const [row] = await db
     .select({ id: schema.environments.id })
     .from(schema.environments)
-    .where(eq(schema.environments.name, name));
+    .where(sql`lower(${schema.environments.name}) = lower(${name})`);
   return row?.id ?? null;
 }
 

@@ -47,14 +47,26 @@ describe.each(testDatabaseKinds())('automations on %s', (kind) => {
     const before = await api.as('viewer').automations.list();
     const error = await failure(
       api.as('editor').automations.import({
-        document: '{"bot":{},"groups":[],"conversationMessage":[{"id":"x","group":"nope"}]}',
+        document: '{"bot":{},"groups":[{"id":""}],"conversationMessage":[]}',
       }),
     );
-    expect(error).toMatchObject({
-      code: 'VALIDATION',
-      path: 'document/conversationMessage/0/group',
-    });
+    expect(error).toMatchObject({ code: 'VALIDATION', path: 'document/groups/0/id' });
     expect(await api.as('viewer').automations.list()).toEqual(before);
+  });
+
+  it('an interaction whose dialog is missing is kept, exported again, and reported as a warning', async () => {
+    const made = await api.as('editor').automations.import({
+      document: '{"bot":{},"groups":[],"conversationMessage":[{"id":"x","group":"nope"}]}',
+    });
+    expect(made.warnings).toEqual([
+      expect.objectContaining({
+        path: '/conversationMessage/0/group',
+        message: expect.stringContaining('"nope", which does not exist'),
+      }),
+    ]);
+    const { text } = await api.as('viewer').automations.export({ automation: made.id });
+    // Exactly as imported: that export had no chatBotId, so none is written back.
+    expect(JSON.parse(text).conversationMessage).toEqual([{ id: 'x', group: 'nope' }]);
   });
 
   it('creates an empty automation that exports as a valid empty CB bot, and refuses a duplicate name', async () => {
@@ -74,6 +86,35 @@ describe.each(testDatabaseKinds())('automations on %s', (kind) => {
     expect(await failure(api.as('editor').automations.create({ name: made.name }))).toMatchObject({
       code: 'CONFLICT',
       path: 'name',
+    });
+  });
+
+  it('names are unique ignoring case and one line: no tab or line break, even from an export', async () => {
+    const editor = api.as('editor');
+    const made = await editor.automations.create({ name: 'ShopifyBot' });
+    for (const name of ['shopifybot', 'SHOPIFYBOT'])
+      expect(await failure(editor.automations.create({ name }))).toMatchObject({
+        code: 'CONFLICT',
+        path: 'name',
+      });
+    for (const name of ['Shop\tBot', 'Shop\nBot'])
+      expect(await failure(editor.automations.create({ name }))).toMatchObject({
+        code: 'VALIDATION',
+        path: 'name',
+      });
+    // Its own name in another case is a rename, not a clash.
+    await editor.automations.rename({ automation: made.id, name: 'shopifyBOT', baseRevision: 1 });
+    const doc = JSON.parse(fixture('hello-minimal.json'));
+    doc.bot.name = 'Tabbed\tname\nbot';
+    const imported = await editor.automations.import({ document: JSON.stringify(doc) });
+    expect(imported.name).toBe('Tabbed name bot');
+    doc.bot.name = 'SHOPIFYBOT';
+    expect((await editor.automations.import({ document: JSON.stringify(doc) })).name).toBe(
+      'SHOPIFYBOT (2)',
+    );
+    await api.as('admin').environments.create({ name: 'Staging' });
+    expect(await failure(api.as('admin').environments.create({ name: 'staging' }))).toMatchObject({
+      code: 'CONFLICT',
     });
   });
 

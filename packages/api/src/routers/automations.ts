@@ -3,6 +3,7 @@ import {
   activeUpgrade,
   emptyContent,
   exportCbExport,
+  exportCbExportText,
   importCbExport,
   rejectRelease,
   type BotContent,
@@ -200,7 +201,8 @@ export const automationsRouter = router({
       const parsed = importCbExport(input.document);
       if (!parsed.ok)
         fail('VALIDATION', parsed.error.message, `document${parsed.error.path ?? ''}`);
-      const { content, name: botName } = unwrap(parsed);
+      // Warnings (an interaction whose dialog is missing: kept, exported again) go back to the caller.
+      const { content, name: botName, warnings } = unwrap(parsed);
       return ctx.db.transaction(async (tx) => {
         const root = await new ContentStore(tx).write(content);
         const counts = countContent(content);
@@ -209,8 +211,9 @@ export const automationsRouter = router({
             root,
             counts,
             baseRevision: input.baseRevision,
+            warnings,
           });
-        return importAsNewAutomation(tx, ctx, { root, counts, name: input.name, botName });
+        return importAsNewAutomation(tx, ctx, { root, counts, name: input.name, botName, warnings });
       });
     }),
 
@@ -226,6 +229,8 @@ export const automationsRouter = router({
         name: row.name,
         root,
         document: exportCbExport(content, { id: row.id, name: row.name }),
+        /** The export as text: an imported export's exact text (key order, number lexemes). */
+        text: exportCbExportText(content, { id: row.id, name: row.name }),
       };
     }),
 });

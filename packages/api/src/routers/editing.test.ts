@@ -1,4 +1,4 @@
-import { must } from '@ferry/core';
+import { chainOrder, must } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -269,13 +269,19 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
       answer.interactionId,
       ...WELCOME_INTERACTIONS.slice(1),
     ]);
+    const before = chainOrder(welcome.interactions.filter((i) => i.id !== answer.interactionId));
     expect(welcome.interactions[1]).toEqual({
       id: answer.interactionId,
       type: 'BOT_MESSAGE',
       name: 'greeting',
       content: { contentType: 'STATIC' },
+      // CB links it after the interaction before it, and that one's successor after it.
+      prevMessageId: WELCOME_INTERACTIONS[0],
+      nextMessageId: before[before.indexOf(WELCOME_INTERACTIONS[0]) + 1],
       group: WELCOME,
     });
+    const order = chainOrder(welcome.interactions);
+    expect(order[order.indexOf(WELCOME_INTERACTIONS[0]) + 1]).toBe(answer.interactionId);
   });
 
   it('addInteraction refuses an id used anywhere in the bot, and an unknown dialog', async () => {
@@ -355,11 +361,44 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
       interactionIds: wanted,
     });
     expect(answer).toMatchObject({ revision: 2, dialogId: WELCOME });
-    expect((await dialogOf(id, WELCOME)).interactions.map((i) => i.id)).toEqual(wanted);
-    // Only the order changed: every interaction is still the same entity.
+    const welcome = (await dialogOf(id, WELCOME)).interactions;
+    expect(welcome.map((i) => i.id)).toEqual(wanted);
+    // CB runs the dialog along its prevMessageId/nextMessageId chain: it follows the new order,
+    // the first without prevMessageId and the last without nextMessageId, as CB writes them.
+    expect(chainOrder(welcome)).toEqual(wanted);
+    expect(welcome[0]).not.toHaveProperty('prevMessageId');
+    expect(welcome.at(-1)).not.toHaveProperty('nextMessageId');
+    // Nothing else changed: only moves and link fields.
     const diff = await viewer.versions.diff({ automation: id, from: 'as imported' });
-    expect(diff.summary).toMatchObject({ added: 0, removed: 0, changed: 0 });
-    expect(diff.changes.every((c) => c.kind === 'interaction' && c.op === 'moved')).toBe(true);
+    expect(diff.summary).toMatchObject({ added: 0, removed: 0 });
+    for (const c of diff.changes) {
+      expect(c.kind).toBe('interaction');
+      for (const f of c.fields) expect(f.path).toMatch(/^\/(prevMessageId|nextMessageId)$/);
+    }
+  });
+
+  it('deleteInteraction and addInteraction keep the CB link chain whole', async () => {
+    const id = await importBot();
+    const before = chainOrder((await dialogOf(id, WELCOME)).interactions);
+    const middle = must(before[2], 'a middle interaction');
+    await editor.editing.deleteInteraction({
+      automation: id,
+      baseRevision: 1,
+      dialogId: WELCOME,
+      interactionId: middle,
+    });
+    const afterDelete = (await dialogOf(id, WELCOME)).interactions;
+    expect(chainOrder(afterDelete)).toEqual(before.filter((i) => i !== middle));
+    const added = await editor.editing.addInteraction({
+      automation: id,
+      baseRevision: 2,
+      dialogId: WELCOME,
+      interaction: { id: 'new-one', type: 'TEXT' },
+    });
+    expect(added.interactionId).toBe('new-one');
+    const afterAdd = (await dialogOf(id, WELCOME)).interactions;
+    // Added last (no index): linked after the chain's former last interaction.
+    expect(chainOrder(afterAdd)).toEqual([...before.filter((i) => i !== middle), 'new-one']);
   });
 
   it('reorderInteractions refuses a list that is not exactly the dialog’s interactions', async () => {

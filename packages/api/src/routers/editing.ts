@@ -1,7 +1,15 @@
 // Editing the working copy: settings, dialogs and interactions. Every edit states the revision it
 // was based on, applies the core's edit operations in one transaction, bumps the revision and
 // answers with metadata only (never content).
-import type { EditOp, JsonObject } from '@ferry/core';
+import {
+  chainOrder,
+  entityId as idOf,
+  linkIntoChain,
+  relinkChain,
+  unlinkFromChain,
+  type EditOp,
+  type JsonObject,
+} from '@ferry/core';
 import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
@@ -15,7 +23,7 @@ import {
   requireRevision,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
-import { interactionIdsOf, readDialog } from '../content-tree.js';
+import { interactionIdsOf, readDialog, readInteractions } from '../content-tree.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, jsonObject, jsonObjectWith, name, textInput } from './inputs.js';
 
@@ -152,17 +160,34 @@ export const editingRouter = router({
     .mutation(({ ctx, input }) => {
       const interactionId = input.interaction.id ?? uuidv7();
       const entity = { ...input.interaction, id: interactionId } as JsonObject;
-      return editWorkingCopy(ctx, input, 'interaction.add', () => ({
-        ops: [
-          {
-            op: 'addInteraction',
-            dialogId: input.dialogId,
-            interaction: entity,
-            ...(input.index !== undefined && { index: input.index }),
-          },
-        ],
-        result: { dialogId: input.dialogId, interactionId },
-      }));
+      return editWorkingCopy(ctx, input, 'interaction.add', async (tx, store, row) => {
+        // CB links the new interaction after the one before it (last when no index), and its
+        // neighbours to it; an interaction that names its own links keeps them.
+        const current = await readInteractions(tx, store.snap, row.root, input.dialogId);
+        const before =
+          input.index === undefined
+            ? chainOrder(current).at(-1)
+            : input.index > 0
+              ? idOf(current[Math.min(input.index, current.length) - 1] ?? {})
+              : undefined;
+        const linked = linkIntoChain(current, entity, before ?? null);
+        return {
+          ops: [
+            {
+              op: 'addInteraction',
+              dialogId: input.dialogId,
+              interaction: linked.added,
+              ...(input.index !== undefined && { index: input.index }),
+            },
+            ...linked.neighbours.map((interaction): EditOp => ({
+              op: 'updateInteraction',
+              dialogId: input.dialogId,
+              interaction,
+            })),
+          ],
+          result: { dialogId: input.dialogId, interactionId },
+        };
+      });
     }),
 
   /** Replace an interaction (found by its id in the dialog) with the one given. */
@@ -185,12 +210,25 @@ export const editingRouter = router({
   deleteInteraction: procedure('edit')
     .input(z.object({ ...base, dialogId: entityId, interactionId: entityId }))
     .mutation(({ ctx, input }) =>
-      editWorkingCopy(ctx, input, 'interaction.delete', () => ({
-        ops: [
-          { op: 'removeInteraction', dialogId: input.dialogId, interactionId: input.interactionId },
-        ],
-        result: { dialogId: input.dialogId, interactionId: input.interactionId },
-      })),
+      editWorkingCopy(ctx, input, 'interaction.delete', async (tx, store, row) => {
+        // CB links the removed interaction's neighbours to each other.
+        const current = await readInteractions(tx, store.snap, row.root, input.dialogId);
+        return {
+          ops: [
+            {
+              op: 'removeInteraction',
+              dialogId: input.dialogId,
+              interactionId: input.interactionId,
+            },
+            ...unlinkFromChain(current, input.interactionId).map((interaction): EditOp => ({
+              op: 'updateInteraction',
+              dialogId: input.dialogId,
+              interaction,
+            })),
+          ],
+          result: { dialogId: input.dialogId, interactionId: input.interactionId },
+        };
+      }),
     ),
 
   /** Put a dialog's interactions in the given order (all of its interaction ids, each once). */
@@ -220,7 +258,12 @@ export const editingRouter = router({
             index: i,
           });
         }
-        return { ops, result: { dialogId: input.dialogId, moved: ops.length } };
+        const moved = ops.length;
+        // CB runs a dialog along its prevMessageId/nextMessageId chain: it follows the new order.
+        const entities = await readInteractions(tx, store.snap, row.root, input.dialogId);
+        for (const interaction of relinkChain(entities, wanted))
+          ops.push({ op: 'updateInteraction', dialogId: input.dialogId, interaction });
+        return { ops, result: { dialogId: input.dialogId, moved, relinked: ops.length - moved } };
       }),
     ),
 });

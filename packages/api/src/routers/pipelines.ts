@@ -10,6 +10,7 @@ import { semverInput, storeCreated } from '../release-flow.js';
 import { lockAutomationPair, toAutomation } from '../repositories/automation-repository.js';
 import {
   ledgerOf,
+  listReleases,
   pendingReleaseOf,
   pipelineFacts,
   releaseById,
@@ -47,6 +48,7 @@ export const pipelineProcedures = {
               ...(input.description !== undefined && { description: input.description }),
               pending: await pendingReleaseOf(tx, to.id),
               ledger: await ledgerOf(tx, to.id),
+              history: await listReleases(tx, { automationId: to.id, role: 'target' }),
               force: input.force ?? false,
               fromLedger,
               accepted: active ? await releaseById(tx, active.releaseId) : null,

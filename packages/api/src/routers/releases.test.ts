@@ -452,6 +452,33 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
     ).toBe('2.0.1');
   });
 
+  it('semver: build metadata is kept, a used number is burned, a lower number superseding is refused unless forced', async () => {
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
+    const prod = await emptyBot('Prod');
+    const first = await creator().releases.create({
+      source: dev.id,
+      target: prod.id,
+      version: '1.0.0+build.5',
+    });
+    expect(first.version).toBe('1.0.0+build.5');
+    expect(
+      await failure(
+        creator().releases.create({ source: dev.id, target: prod.id, version: '1.0.0-rc.1' }),
+      ),
+    ).toMatchObject({ code: 'CONFLICT', path: 'version', details: { pending: '1.0.0+build.5' } });
+    await creator().releases.create({ source: dev.id, target: prod.id, version: '1.1.0' });
+    for (const version of ['1.0.0', '1.1.0+again'])
+      expect(
+        await failure(
+          creator().releases.create({ source: dev.id, target: prod.id, version, force: true }),
+        ),
+      ).toMatchObject({
+        code: 'CONFLICT',
+        path: 'version',
+        message: expect.stringMatching(/already used/),
+      });
+  });
+
   it('with the acceptor-differs policy, the creator of a release may not upgrade to it; someone else may', async () => {
     const dev = await importBot(fixture('returns-desk.json'), 'Dev');
     const prod = await emptyBot('Prod');

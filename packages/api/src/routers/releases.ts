@@ -124,6 +124,7 @@ export const releasesRouter = router({
               ...(fromVersion && { fromVersion }),
               pending: await pendingReleaseOf(tx, target.id),
               ledger: await ledgerOf(tx, target.id),
+              history: await listReleases(tx, { automationId: target.id, role: 'target' }),
               force: input.force ?? false,
             },
             opContext(ctx, uuidv7),

@@ -199,6 +199,7 @@ export class World {
           version,
           pending: this.pendingFor(targetId),
           ledger: this.ledgerOf(targetId),
+          history: this.releases.filter((r) => r.targetId === targetId),
           ...(opts.fromVersion && { fromVersion: opts.fromVersion }),
           ...(opts.force !== undefined && { force: opts.force }),
           ...(opts.description !== undefined && { description: opts.description }),

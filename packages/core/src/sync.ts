@@ -23,6 +23,8 @@ export function treeChildren(
         [r.dialogs, 'dialogList'],
       ];
       if (r.order !== null) out.push([r.order, 'entity']);
+      if (r.format !== undefined) out.push([r.format, 'entity']);
+      if (r.orphans !== undefined) out.push([r.orphans, 'list']);
       for (const ref of Object.values(r.sections))
         out.push('list' in ref ? [ref.list, 'list'] : [ref.value, 'entity']);
       return out;

@@ -7,7 +7,15 @@
 // and with no id index stored, only the whole list of ids shows them.
 import { entityId, orderRuns, type OrderRun } from './content.js';
 import type { HashFn } from './hash.js';
-import { MAX_DEPTH, canonicalJson, escapePointer, isJsonObject, type JsonValue } from './json.js';
+import {
+  MAX_DEPTH,
+  canonicalJson,
+  escapePointer,
+  isJsonObject,
+  plainJson,
+  type JsonValue,
+} from './json.js';
+import { compactJson } from './lexical.js';
 import type { Entry } from './prolly.js';
 import { err, ok, type Result } from './result.js';
 import { createSnapshotter, type RootNode, type SectionRef } from './snapshot.js';
@@ -64,8 +72,10 @@ function tooDeep(value: unknown, depth: number, limit: number): boolean {
 }
 
 /**
- * A node as uploaded: canonical JSON (what Ferry hashes), no deeper than an export allows. Returns
- * the reason it is not, or null.
+ * A node as uploaded, in one of the forms the snapshotter writes, no deeper than an export allows:
+ * canonical JSON (tree nodes), an entity as JSON.stringify writes it in its own key order, or an
+ * entity's exact compact text after one space (when JSON.stringify would not give that text back:
+ * lexical.ts). Returns the reason it is not, or null.
  */
 export function nodeTextProblem(text: string): string | null {
   let value: unknown;
@@ -75,8 +85,33 @@ export function nodeTextProblem(text: string): string | null {
     return 'is not JSON';
   }
   if (tooDeep(value, 0, MAX_DEPTH)) return `nests deeper than ${MAX_DEPTH} levels`;
-  if (canonicalJson(value as JsonValue) !== text)
-    return 'is not canonical JSON (sorted keys, no whitespace)';
+  const json = value as JsonValue;
+  if (canonicalJson(json) === text || plainJson(json) === text) return null;
+  if (text.charCodeAt(0) === 0x20 && typeof value === 'object' && value !== null) {
+    const exact = text.slice(1);
+    if (compactJson(exact) === exact && plainJson(json) !== exact) return null;
+  }
+  return 'is not a node as Ferry writes it (canonical JSON, an entity as JSON.stringify writes it, or its exact compact text after one space)';
+}
+
+const isPlace = (p: unknown): boolean =>
+  p === null || p === 0 || (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string');
+
+/** The shape of an export-format node (content.ts ExportFormat); the reason it is wrong, or null. */
+function formatProblem(f: unknown): string | null {
+  if (!isJsonObject(f)) return 'not an object';
+  if (!Array.isArray(f.keys) || !f.keys.every((k) => typeof k === 'string'))
+    return 'keys must be a list of strings';
+  if (!isPlace(f.botId) || !isPlace(f.botName)) return 'botId and botName must be places';
+  if (!isJsonObject(f.identity)) return 'identity must be an object';
+  for (const v of Object.values(f.identity)) {
+    if (!isJsonObject(v) || !isPlace(v.at)) return 'each identity entry needs a place "at"';
+    if (
+      v.except !== undefined &&
+      (!isJsonObject(v.except) || !Object.values(v.except).every(isPlace))
+    )
+      return 'identity exceptions must be places';
+  }
   return null;
 }
 
@@ -346,6 +381,12 @@ class TreeChecker {
   private async structure(rootHash: string, trusted: boolean): Promise<Structure> {
     await this.fetch([rootHash]);
     const root = trusted ? (this.memory.decode(rootHash) as RootNode) : this.rootNode(rootHash);
+    if (!trusted && root.format !== undefined) {
+      await this.fetch([root.format]);
+      const problem = formatProblem(this.memory.decode(root.format));
+      if (problem !== null)
+        refuse(`The export-format node ${root.format} is malformed: ${problem}.`);
+    }
     const sections = Object.entries(root.sections);
     const lists = new Set<string>();
     await this.loadLists([
@@ -396,10 +437,16 @@ class TreeChecker {
     const r = this.memory.decode(hash);
     const bad = (why: string): never => refuse(`The root node ${hash} is malformed: ${why}.`);
     if (!isJsonObject(r)) return bad('not an object');
-    if (Object.keys(r).join(',') !== 'dialogs,order,sections,settings,v' || r.v !== 1)
-      return bad('it needs exactly v: 1, settings, dialogs, order and sections');
+    if (r.orphans !== undefined)
+      refuse(
+        'The tree holds interactions whose dialog is missing: send the whole export instead (a plain import keeps them and reports each).',
+      );
+    const keys = Object.keys(r).filter((k) => k !== 'format');
+    if (keys.join(',') !== 'dialogs,order,sections,settings,v' || r.v !== 1)
+      return bad('it needs exactly v: 1, settings, dialogs, order and sections (and a format)');
     if (!isHash(r.settings) || !isHash(r.dialogs) || (r.order !== null && !isHash(r.order)))
       return bad('settings, dialogs and order must be hashes');
+    if (r.format !== undefined && !isHash(r.format)) return bad('format must be a hash');
     if (!isJsonObject(r.sections)) return bad('sections must be an object');
     for (const [key, ref] of Object.entries(r.sections)) {
       const keys = isJsonObject(ref) ? Object.keys(ref) : [];

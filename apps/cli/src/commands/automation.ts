@@ -171,7 +171,8 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
       const progress = out.progress(`Importing ${label} (${formatBytes(bytes)})`);
       let synced;
       try {
-        if (opts.sync) {
+        // Orphan interactions are kept only by a plain import (sync refuses such trees).
+        if (opts.sync && parsed.value.warnings.length === 0) {
           const { syncImport } = await import('../lib/sync.js');
           synced = await syncImport(client(), parsed.value.content, parsed.value.name, {
             name: opts.name,

@@ -38,7 +38,8 @@ export async function syncFileField(formData: FormData, field = 'file'): Promise
     return false;
   try {
     const parsed = importCbExport(await file.text());
-    if (!parsed.ok) return false;
+    // Orphan interactions are kept only by a plain import (sync refuses such trees); so are errors.
+    if (!parsed.ok || parsed.value.warnings.length > 0) return false;
     const snap = createSnapshotter(sha256Hex);
     const root = snap.write(parsed.value.content);
     await pushTree(snap.store, root, {

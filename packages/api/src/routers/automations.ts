@@ -213,7 +213,13 @@ export const automationsRouter = router({
             baseRevision: input.baseRevision,
             warnings,
           });
-        return importAsNewAutomation(tx, ctx, { root, counts, name: input.name, botName, warnings });
+        return importAsNewAutomation(tx, ctx, {
+          root,
+          counts,
+          name: input.name,
+          botName,
+          warnings,
+        });
       });
     }),
 

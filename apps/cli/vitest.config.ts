@@ -6,6 +6,8 @@ export default mergeConfig(
   shared,
   defineConfig({
     test: {
+      // The PGlite template every test database starts from, built before any file runs.
+      globalSetup: ['../../packages/db/src/template-setup.ts'],
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 120_000,
       hookTimeout: 120_000,

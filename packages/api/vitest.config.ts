@@ -6,6 +6,8 @@ export default mergeConfig(
   shared,
   defineConfig({
     test: {
+      // The PGlite template every test database starts from, built before any file runs.
+      globalSetup: ['../../packages/db/src/template-setup.ts'],
       include: ['src/**/*.test.ts'],
       testTimeout: 60_000,
       hookTimeout: 60_000,

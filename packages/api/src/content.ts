@@ -15,7 +15,6 @@ import {
   type Snapshotter,
 } from '@ferry/core';
 import { SqlNodeStore, type Db } from '@ferry/db';
-import { sql } from 'drizzle-orm';
 import {
   adjust,
   countContent,
@@ -26,7 +25,7 @@ import {
 } from './env-index.js';
 import { unwrap } from './errors.js';
 import { ProbeStore, RequestNodeStore } from './node-cache.js';
-import { GC_LOCK_KEY } from './repositories/node-repository.js';
+import { holdOffGc } from './repositories/node-repository.js';
 import { sha256 } from './security.js';
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -219,7 +218,7 @@ export class ContentStore {
     const written = this.snap.store.takeWritten();
     if (written.size === 0) return;
     // Shared with other writers, exclusive for gc: a node reused here cannot be swept meanwhile.
-    await this.db.execute(sql`select pg_advisory_xact_lock_shared(${GC_LOCK_KEY})`);
+    await holdOffGc(this.db);
     // What this request read is offered as delta bases for what it writes (an edited path).
     const read = new Map<string, string>();
     for (const [hash, text] of this.snap.store.nodes) if (!written.has(hash)) read.set(hash, text);

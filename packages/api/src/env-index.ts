@@ -13,8 +13,7 @@ import {
   type JsonValue,
   type Snapshotter,
 } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
-import { eq } from 'drizzle-orm';
+export { recordCounts, storedCounts } from './repositories/content-env-repository.js';
 
 export type EnvCounts = Record<string, number>;
 
@@ -37,15 +36,6 @@ export function adjust(counts: EnvCounts, value: JsonValue | undefined, sign: 1 
     if (next > 0) setKey(counts, name, next);
     else delete counts[name];
   }
-}
-
-export async function storedCounts(db: Db, root: string): Promise<EnvCounts | null> {
-  const [row] = await db.select().from(schema.contentEnv).where(eq(schema.contentEnv.root, root));
-  return row ? { ...row.names } : null;
-}
-
-export async function recordCounts(db: Db, root: string, counts: EnvCounts): Promise<void> {
-  await db.insert(schema.contentEnv).values({ root, names: counts }).onConflictDoNothing();
 }
 
 /**

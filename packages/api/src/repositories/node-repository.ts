@@ -11,6 +11,11 @@ export const GC_LOCK_KEY = 7346127003;
 
 const BATCH = 1000;
 
+/** Shared with other content writers, exclusive for gc: a node reused now cannot be swept meanwhile. */
+export async function holdOffGc(tx: Db): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${sql.raw(String(GC_LOCK_KEY))})`);
+}
+
 const HASH = /^[0-9a-f]{64}$/;
 
 /** A tree node that names something other than a hash: its body is corrupt. */

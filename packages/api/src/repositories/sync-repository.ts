@@ -1,7 +1,6 @@
 // Content-addressed sync: which nodes the server holds, and storing uploaded ones.
 import { SqlNodeStore, type Db } from '@ferry/db';
-import { sql } from 'drizzle-orm';
-import { GC_LOCK_KEY } from './node-repository.js';
+import { holdOffGc } from './node-repository.js';
 
 /** The hashes among `hashes` that no node row holds. */
 export async function missingNodes(db: Db, hashes: readonly string[]): Promise<string[]> {
@@ -21,5 +20,5 @@ export async function storeNodes(tx: Db, nodes: ReadonlyMap<string, string>): Pr
 
 /** Take gc's lock shared for the rest of the transaction (nodes read now stay until commit). */
 export async function holdContentLock(tx: Db): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock_shared(${GC_LOCK_KEY})`);
+  await holdOffGc(tx);
 }

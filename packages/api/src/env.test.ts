@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedDataDir } from '@ferry/db/testing';
 import { describe, expect, it } from 'vitest';
 import { parseServerEnv, SERVER_VARIABLES } from './env.js';
 import { ConfigError } from './startup-errors.js';
@@ -131,6 +132,8 @@ function startMain(env: Record<string, string>) {
 describe('the server entry point (main.ts)', () => {
   it('logs JSON lines on stderr (as ferry serve does); stdout has only what a person reads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-env-'));
+    // initdb's cluster from the template: this test is about the streams, not about initdb.
+    await seedDataDir(join(dir, 'data'));
     const run = startMain({
       PORT: '0',
       LOG_LEVEL: 'info',

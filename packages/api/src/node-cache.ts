@@ -3,7 +3,7 @@
 // stale, on this server or beside other replicas. What the cache does NOT say is that the database
 // still holds a node: gc may have swept it since. Writers therefore never skip a write because a
 // node is cached (see RequestNodeStore.put).
-import { MemoryNodeStore, MissingNodeError, must } from '@ferry/core';
+import { MemoryNodeStore, MissingNodeError, must, parseExact } from '@ferry/core';
 
 interface Cached {
   text: string;
@@ -52,7 +52,7 @@ export class NodeCache {
   decode(hash: string): unknown {
     const entry = this.touch(hash);
     if (entry === undefined) return undefined;
-    if (entry.decoded === undefined) entry.decoded = deepFreeze(JSON.parse(entry.text));
+    if (entry.decoded === undefined) entry.decoded = deepFreeze(parseExact(entry.text));
     return entry.decoded;
   }
 
@@ -119,7 +119,7 @@ export class RequestNodeStore extends MemoryNodeStore {
       value = this.cache.decode(hash);
       if (value === undefined) throw new MissingNodeError(hash);
       super.load(hash, must(this.cache.get(hash), 'a node just found in the cache'));
-    } else value = this.cache.decode(hash) ?? deepFreeze(JSON.parse(own));
+    } else value = this.cache.decode(hash) ?? deepFreeze(parseExact(own));
     this.values.set(hash, value);
     return value;
   }

@@ -13,6 +13,8 @@ export {
 } from './json.js';
 export { sha256Hex, type HashFn } from './hash.js';
 export { InternalError, must } from './must.js';
+/** Parse a stored node, keeping an entity's exact text (what every node store's decode must use). */
+export { parseExact } from './lexical.js';
 
 // CB export import and export
 export { emptyContent, type BotContent, type DialogContent, type OrderRun } from './content.js';

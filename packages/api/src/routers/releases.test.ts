@@ -409,11 +409,13 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
   it('concurrent releases between two automations in both directions neither deadlock nor leave two pending', async () => {
     const a = await importBot(fixture('returns-desk.json'), 'A');
     const b = await importBot(fixture('order-tracker.json'), 'B');
+    // Forced: whichever of 1.0.0 and 1.1.0 commits second supersedes the other, and a lower number
+    // superseding a pending higher one is otherwise refused (this test is about the locks).
     const results = await Promise.all([
-      creator().releases.create({ source: a.id, target: b.id, version: '1.0.0' }),
-      creator().releases.create({ source: b.id, target: a.id, version: '1.0.0' }),
-      creator().releases.create({ source: a.id, target: b.id, version: '1.1.0' }),
-      creator().releases.create({ source: b.id, target: a.id, version: '1.1.0' }),
+      creator().releases.create({ source: a.id, target: b.id, version: '1.0.0', force: true }),
+      creator().releases.create({ source: b.id, target: a.id, version: '1.0.0', force: true }),
+      creator().releases.create({ source: a.id, target: b.id, version: '1.1.0', force: true }),
+      creator().releases.create({ source: b.id, target: a.id, version: '1.1.0', force: true }),
     ]);
     expect(results).toHaveLength(4);
     for (const target of [a, b]) {

@@ -1,8 +1,10 @@
 // Rule 15 across every operation that replaces a working copy (restore, import into, upgrade,
 // rollback): an unsaved edit made just before is kept in a version, restorable, and survives gc.
+import { gzipSync } from 'node:zlib';
 import { must } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../security.js';
 import { createTestApi, testDatabaseKinds, type TestApi } from '../test-support/harness.js';
 
 const bot = (seed: number) =>
@@ -70,6 +72,13 @@ describe.each(testDatabaseKinds())('replacing a working copy on %s', (kind) => {
       kept.push({ operation, root: before.root, content: before.content });
     }
 
+    // Garbage the gc must take (the replaced copies' nodes may stay as delta bases of kept ones): a
+    // node uploaded for a sync that was never committed.
+    const stray = JSON.stringify({ stray: 'never committed' });
+    await editor().sync.upload({
+      hashes: [sha256(stray)],
+      data: gzipSync(stray).toString('base64'),
+    });
     const { removed } = await api.as('admin').admin.gc();
     expect(removed).toBeGreaterThan(0); // the gc ran and had garbage to take; none of it ours
     expect((await api.as('admin').admin.verify()).ok).toBe(true);

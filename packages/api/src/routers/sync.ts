@@ -13,9 +13,10 @@ import { automationRef, baseRevision, name, textInput } from './inputs.js';
 /** Most hashes one `missing` or `upload` call may name. */
 export const MAX_SYNC_HASHES = 20_000;
 
-const hash = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash (64 lower-case hex digits)');
+const hash = textInput().regex(
+  /^[0-9a-f]{64}$/,
+  'must be a SHA-256 hash (64 lower-case hex digits)',
+);
 const hashes = z.array(hash).max(MAX_SYNC_HASHES, `at most ${MAX_SYNC_HASHES} hashes a call`);
 
 export const syncRouter = router({
@@ -29,7 +30,7 @@ export const syncRouter = router({
     .input(
       z.object({
         hashes,
-        data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+        data: textInput().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
         encoding: z.enum(['gzip', 'identity']).default('gzip'),
       }),
     )

@@ -13,8 +13,8 @@ export default mergeConfig(
       hookTimeout: 120_000,
       // The tests mostly wait for the `ferry` processes they spawn: the files run side by side
       // (vitest would run them one by one on two cores), a few concurrent tests each, keeping cores
-      // busy without flooding them.
-      maxWorkers: 3,
+      // busy without flooding them (turbo runs two tasks at once).
+      maxWorkers: 2,
       maxConcurrency: 3,
     },
   }),

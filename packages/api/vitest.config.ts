@@ -13,8 +13,9 @@ export default mergeConfig(
       hookTimeout: 60_000,
       // Each file opens its own databases and servers (port 0, temporary data directories), so
       // files are independent; much of their time is spent waiting for spawned servers and
-      // PostgreSQL, so three files side by side keep two cores busy (vitest would run one at a time).
-      maxWorkers: 3,
+      // PostgreSQL, so two files side by side (turbo runs two tasks at once: about four busy
+      // processes on two cores, not a dozen that push slow first starts past their timeouts).
+      maxWorkers: 2,
     },
   }),
 );

@@ -9,8 +9,10 @@ export default mergeConfig(
       // The PGlite template every test database starts from, built before any file runs.
       globalSetup: ['../../packages/db/src/template-setup.ts'],
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      testTimeout: 120_000,
-      hookTimeout: 120_000,
+      // Each test spawns `ferry` processes and servers; under the whole suite on two cores they take
+      // several times as long as alone.
+      testTimeout: 240_000,
+      hookTimeout: 240_000,
       // The tests mostly wait for the `ferry` processes they spawn: the files run side by side
       // (vitest would run them one by one on two cores), a few concurrent tests each, keeping cores
       // busy without flooding them (turbo runs two tasks at once).

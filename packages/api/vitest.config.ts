@@ -9,8 +9,10 @@ export default mergeConfig(
       // The PGlite template every test database starts from, built before any file runs.
       globalSetup: ['../../packages/db/src/template-setup.ts'],
       include: ['src/**/*.test.ts'],
-      testTimeout: 60_000,
-      hookTimeout: 60_000,
+      // Whole-suite runs share two cores with every other package's tests: a first start (migrations,
+      // a spawned server) that takes 10-30 s alone can take four times that then.
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
       // Each file opens its own databases and servers (port 0, temporary data directories), so
       // files are independent; much of their time is spent waiting for spawned servers and
       // PostgreSQL, so two files side by side (turbo runs two tasks at once: about four busy

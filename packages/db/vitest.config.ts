@@ -9,8 +9,10 @@ export default mergeConfig(
       // The PGlite template every test database starts from, built before any file runs.
       globalSetup: ['./src/template-setup.ts'],
       include: ['src/**/*.test.ts'],
-      testTimeout: 60_000,
-      hookTimeout: 60_000,
+      // Whole-suite runs share two cores with every other package's tests: a first start (migrations,
+      // a spawned server) that takes 10-30 s alone can take four times that then.
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
     },
   }),
 );

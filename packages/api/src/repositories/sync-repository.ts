@@ -14,11 +14,6 @@ export async function missingNodes(db: Db, hashes: readonly string[]): Promise<s
  * nodes written or reused here are not swept while the transaction runs.
  */
 export async function storeNodes(tx: Db, nodes: ReadonlyMap<string, string>): Promise<void> {
-  await holdContentLock(tx);
-  await new SqlNodeStore(tx).putMany(nodes);
-}
-
-/** Take gc's lock shared for the rest of the transaction (nodes read now stay until commit). */
-export async function holdContentLock(tx: Db): Promise<void> {
   await holdOffGc(tx);
+  await new SqlNodeStore(tx).putMany(nodes);
 }

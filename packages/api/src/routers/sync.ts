@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { importAsNewAutomation, importIntoAutomation } from '../import-target.js';
 import { lockAutomation } from '../repositories/automation-repository.js';
-import { holdContentLock, missingNodes, storeNodes } from '../repositories/sync-repository.js';
+import { holdOffGc } from '../repositories/node-repository.js';
+import { missingNodes, storeNodes } from '../repositories/sync-repository.js';
 import { acceptTree, unpackNodes } from '../sync.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, baseRevision, name, textInput } from './inputs.js';
@@ -57,7 +58,7 @@ export const syncRouter = router({
     )
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        await holdContentLock(tx);
+        await holdOffGc(tx);
         const details = { sync: true };
         if (input.into !== undefined) {
           const row = await lockAutomation(tx, input.into, 'into');

@@ -155,9 +155,12 @@ export function unnamedDialogIds(diff: Diff): string[] {
   return [...ids];
 }
 
-/** Markdown's special characters, and newlines, made inert in a line of bot content. */
+/**
+ * Markdown's inline special characters (emphasis, code, links, HTML, tables), and newlines, made
+ * inert in bot content; it never starts a line, so block markers (`#`, `-`, `1.`) need nothing.
+ */
 const inline = (text: string) =>
-  text.replace(/[\r\n\t]+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+  text.replace(/[\r\n\t]+/g, ' ').replace(/[\\`*_[\]|<>~&]/g, (c) => `\\${c}`);
 /** The author's own text (the description): kept as written, but never raw HTML. */
 const block = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -181,7 +184,7 @@ function line(i: NoteItem): string {
 
 /** The notes as Markdown: title, description, then a section per dialog and one for the rest. */
 export function releaseNotesMarkdown(notes: ReleaseNotes): string {
-  const out = [`# Release ${inline(notes.version)}`, '', inline(notes.route), ''];
+  const out = [`# Release ${inline(notes.version)}`, '', `Route: ${inline(notes.route)}`, ''];
   if (notes.description.trim()) out.push(block(notes.description.trim()), '');
   out.push(
     `Created by ${inline(notes.createdBy)} on ${notes.createdAt.slice(0, 10)}. Changes against ${inline(notes.against)}: ${inline(notes.summary)}`,

@@ -34,22 +34,19 @@ export function printReviews(out: Output, r: Reviews): void {
 /** `release history`'s releases received, each with its rejection reason, approvals and comments. */
 export function printReceived(
   out: Output,
-  releases: readonly (Reviews['approvals'] extends never
-    ? never
-    : {
-        version: string;
-        status: string;
-        role: 'source' | 'target';
-        rejectReason: string | null;
-        decidedBy: string | null;
-        approvals: Reviews['approvals'];
-        comments: Reviews['comments'];
-      })[],
+  releases: readonly {
+    version: string;
+    status: string;
+    role: 'source' | 'target';
+    rejectReason: string | null;
+    decidedBy: string | null;
+    approvals: Reviews['approvals'];
+    comments: Reviews['comments'];
+  }[],
 ): void {
   const received = releases.filter(
     (r) =>
-      r.role === 'target' &&
-      (r.rejectReason || r.approvals.length > 0 || r.comments.length > 0),
+      r.role === 'target' && (r.rejectReason || r.approvals.length > 0 || r.comments.length > 0),
   );
   if (received.length === 0) return;
   out.line();
@@ -125,10 +122,11 @@ export function registerReleaseReview(cmd: CommandUnknownOpts, rt: Runtime): voi
       'ferry release notes 0193a8e2-… --format json | jq .dialogs',
     ],
   )
-    .option('--target <automation>', 'the target the release is addressed to (with a version number)')
-    .addOption(
-      new Option('--format <format>', 'markdown (default) or json').choices(FORMATS),
+    .option(
+      '--target <automation>',
+      'the target the release is addressed to (with a version number)',
     )
+    .addOption(new Option('--format <format>', 'markdown (default) or json').choices(FORMATS))
     .action(async (release, opts, command) => {
       const { out, client, flags } = contextOf(rt, command);
       if (opts.format === 'markdown' && flags.json)
@@ -137,7 +135,8 @@ export function registerReleaseReview(cmd: CommandUnknownOpts, rt: Runtime): voi
         release,
         ...(opts.target !== undefined && { target: opts.target }),
       });
-      if (opts.format === 'json' || flags.json) out.result(done.notes, () => undefined);
-      else process.stdout.write(done.markdown);
+      if (flags.json) out.result(done.notes, () => undefined);
+      else if (opts.format === 'json') out.line(JSON.stringify(done.notes, null, 2));
+      else out.line(done.markdown.trimEnd());
     });
 }

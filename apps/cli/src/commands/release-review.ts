@@ -9,8 +9,9 @@ import { quoted, when } from '../lib/format.js';
 
 const FORMATS = ['markdown', 'json'] as const;
 
-/** One line of text from bot or user content: control characters shown as spaces. */
-const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+/** One line of a user's text: control characters (tabs, newlines, escapes) shown as spaces. */
+const oneLine = (s: string) =>
+  [...s].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('');
 
 interface Reviews {
   required: number;

@@ -16,7 +16,6 @@ import {
   type Upgrade,
   type Version,
 } from '@ferry/core';
-import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { opContext, writeAudit } from '../audit.js';

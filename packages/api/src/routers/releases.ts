@@ -1,6 +1,7 @@
 // Releases: create, list, preview, upgrade, reject, roll back and history (DESIGN.md rules 3-8);
-// promote and the pipeline graph are in pipelines.ts, mounted here. Every write of one operation
-// happens in one transaction with its audit.
+// promote and the pipeline graph are in pipelines.ts, approvals, comments and release notes in
+// release-reviews.ts, both mounted here. Every write of one operation happens in one transaction
+// with its audit.
 import {
   activeUpgrade,
   createRelease,
@@ -32,6 +33,7 @@ import {
 } from '../repositories/automation-repository.js';
 import { environmentOf, environmentVariableNames } from '../repositories/environment-repository.js';
 import { getPolicy } from '../repositories/policy-repository.js';
+import { approvalsOf, commentsOf } from '../repositories/release-review-repository.js';
 import {
   automationNames,
   findRelease,
@@ -56,7 +58,6 @@ import { procedure, router } from '../trpc.js';
 import { automationRef, baseRevision, description, refInput } from './inputs.js';
 import { pipelineProcedures } from './pipelines.js';
 import { reviewProcedures, reviewsOf } from './release-reviews.js';
-import { approvalsOf, commentsOf } from '../repositories/release-review-repository.js';
 
 /** A release by id (or, where a target is named too, by its version number). */
 const releaseRef = refInput('names a release (id or version number)');

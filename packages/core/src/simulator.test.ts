@@ -180,6 +180,26 @@ describe('next actions', () => {
     expect(texts(r, 0)).toEqual(['Jumping.']);
   });
 
+  it('never sends BLANK_MESSAGE, and closes on LP_CLOSEDIALOG without showing it', () => {
+    const quiet = bot({
+      dialogs: [
+        {
+          name: 'Quiet',
+          interactions: [
+            { name: 'quiet_starter', type: 'DIALOG_STARTER', patterns: ['quiet'] },
+            { name: 'blank', type: 'TEXT', text: 'BLANK_MESSAGE' },
+            { name: 'said', type: 'TEXT', text: 'Only this.' },
+            { name: 'closer', type: 'TEXT', text: 'LP_CLOSEDIALOG' },
+            { name: 'after', type: 'TEXT', text: 'Never sent.' },
+          ],
+        },
+      ],
+    });
+    const r = simulateConversation(quiet, base, ['quiet']);
+    expect(texts(r, 0)).toEqual(['Only this.']);
+    expect(r).toMatchObject({ outcome: 'closed', turns: [{ closedBy: 'close_dialog' }] });
+  });
+
   it('stops a loop', () => {
     const loop = bot({
       dialogs: [

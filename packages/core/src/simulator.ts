@@ -359,9 +359,27 @@ class Run {
         dialog: dialogName(at.dialog),
       });
     this.code(at, 'preProcessMessage', 'pre-process code');
-    const messages = renderInteraction(i, nameOf(i), this.fill(), this.messageOverride);
+    const rendered = renderInteraction(i, nameOf(i), this.fill(), this.messageOverride);
     this.code(at, 'postProcessMessage', 'post-process code');
+    // System texts: BLANK_MESSAGE is never sent (liveperson-agent-escalation-integrations.md:
+    // it "satisfies the underlying, system requirement for a message, but it doesn't actually
+    // send one"); LP_CLOSEDIALOG / LP_CLOSECONVERSATION close the dialog or the conversation and
+    // are not shown to the consumer (Dialogs/dialog-basics.md, "Close the dialog").
+    let close: 'close_dialog' | 'close_conversation' | null = null;
+    const messages = rendered.filter((m) => {
+      const text = m.text.trim();
+      if (text === 'LP_CLOSEDIALOG') close = 'close_dialog';
+      else if (text === 'LP_CLOSECONVERSATION') close = 'close_conversation';
+      else return text !== 'BLANK_MESSAGE' || m.buttons.length + m.quickReplies.length > 0;
+      return false;
+    });
     this.sendAll(messages);
+    if (close !== null) {
+      this.ended = 'closed';
+      this.turn.outcome = 'closed';
+      this.turn.closedBy = close;
+      return undefined;
+    }
     if (this.isQuestion(i)) {
       const jump = this.triggered(at);
       if (jump !== undefined) return jump;

@@ -348,7 +348,7 @@ describe('questions', () => {
     const run = (answer: string) => texts(simulateConversation(choices, base, ['menu', answer]), 1);
     expect(run('coffee')).toEqual(['Coffee it is.']);
     expect(run('2')).toEqual(['Tea it is.']);
-    expect(run('b')).toEqual(['Tea it is.']);
+    expect(run('b')).toEqual(['Tea it is.']); // no textStyle: numbers and letters
     expect(run('3')).toEqual(['Pick 1 or 2.', 'Pick one\nCoffee\nTea']);
   });
 
@@ -523,6 +523,33 @@ describe('integrations and escalation', () => {
     expect(texts(simulateConversation(noRules, failing, ['t']), 0)).toEqual([
       CB_DEFAULT_API_FAILURE,
     ]);
+  });
+
+  it('escalates from an Agent Transfer interaction, its text counting as sent', () => {
+    const transfer = bot({
+      dialogs: [
+        {
+          name: 'Agent',
+          interactions: [
+            { name: 'agent_starter', type: 'DIALOG_STARTER', patterns: ['agent'] },
+            {
+              name: 'transfer',
+              type: 'AGENT_TRANSFER',
+              text: 'Hold on, {$userMessage}.',
+              extra: { agentSkillId: '12' },
+            },
+            { name: 'after', type: 'TEXT', text: 'Never sent.' },
+          ],
+        },
+      ],
+    });
+    const r = simulateConversation(transfer, base, ['agent', 'hello?']);
+    expect(r).toMatchObject({
+      outcome: 'escalated',
+      notRun: ['hello?'],
+      turns: [{ escalation: { skill: '12' }, dialog: 'Agent', interaction: 'transfer' }],
+    });
+    expect(r.turns[0]?.messages).toMatchObject([{ kind: 'escalation', text: 'Hold on, agent.' }]);
   });
 
   it('is inconclusive, never passed, when an integration has no fixture', () => {

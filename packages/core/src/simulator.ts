@@ -350,7 +350,10 @@ class Run {
     }
     if (INTEGRATION_TYPES.has(type) || str(asObject(i.content).contentType) === 'DYNAMIC')
       return this.integration(at);
-    if (ESCALATION.test(type)) return this.escalate(at, null);
+    if (ESCALATION.test(type)) {
+      this.code(at, 'preProcessMessage', 'pre-process code');
+      return this.escalate(at, null);
+    }
     if (!CONTENT_TYPES.has(type))
       throw new Stop({
         construct: `interaction:${type}`,
@@ -587,8 +590,10 @@ class Run {
       const choices = asArray(mc.multipleChoices).map((c) => str(c).trim().toLowerCase());
       const n = choices.indexOf(option.trim().toLowerCase());
       if (n < 0) continue;
-      if (said === String(n + 1)) return true;
-      if (said === String.fromCharCode(97 + n)) return true;
+      // `textStyle` says how text-only channels label the choices (NUMBERS or LETTERS).
+      const style = str(mc.textStyle).toUpperCase();
+      if (style !== 'LETTERS' && said === String(n + 1)) return true;
+      if (style !== 'NUMBERS' && said === String.fromCharCode(97 + n)) return true;
     }
     return false;
   }
@@ -815,7 +820,7 @@ class Run {
     this.runCode(
       null,
       "if (typeof __initConversation === 'function') __initConversation();",
-      'the global function __initConversation',
+      'global function __initConversation',
     );
   }
 

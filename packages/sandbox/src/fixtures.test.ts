@@ -159,6 +159,9 @@ describe('walks through the project fixtures', () => {
     const r = simulateConversation(load('tile-showcase.json'), options(), ['hello', '1']);
     expect(r.turns[0]?.messages[0]?.choices).toEqual(['Coffee', 'Tea', 'Pastries', 'Sandwiches']);
     expect(r.turns[1]?.dialog).toBe('Coffee');
+    // The choices are numbered (textStyle NUMBERS): a letter is no answer.
+    const letter = simulateConversation(load('tile-showcase.json'), options(), ['hello', 'a']);
+    expect(texts(letter, 1)[0]).toBe('Choose a section by its number.');
     expect(r.turns[1]?.messages[0]).toMatchObject({
       kind: 'rich',
       text: 'Espresso\nCoffee no. 1',

@@ -1,6 +1,6 @@
 // What the release, pipeline and governance procedures share: the release an acceptor names, the
 // release-number input, how a release is shown (with the names of its parties), and storing a
-// created release with its audit entry.
+// created release with its audit entry and its frozen test suite.
 import type { Created, Release } from '@ferry/core';
 import type { Db } from '@ferry/db';
 import { writeAudit } from './audit.js';
@@ -15,6 +15,7 @@ import {
   storeRelease,
   type Party,
 } from './repositories/release-repository.js';
+import { freezeSuite, releaseSuiteOf, suiteOf } from './repositories/test-suite-repository.js';
 import { textInput } from './routers/inputs.js';
 
 /** The release an acceptor names, or the target's pending one. */
@@ -71,6 +72,12 @@ export async function storeCreated(
   // The superseded release leaves `pending` first: one pending release per target (rule 4).
   if (created.superseded) await storeRelease(tx, created.superseded);
   await storeRelease(tx, created.release);
+  // The release freezes its source's test suite (a promoted release, the suite it was accepted with).
+  const promotedFrom = created.release.promotedFromId;
+  const suite = promotedFrom
+    ? await releaseSuiteOf(tx, promotedFrom)
+    : await suiteOf(tx, source.id);
+  if (suite) await freezeSuite(tx, created.release.id, suite);
   await writeAudit(tx, ctx, created.audit);
   return {
     ...releaseView(created.release, namesOf(source, target)),

@@ -9,6 +9,7 @@ import { editingRouter } from './routers/editing.js';
 import { environmentsRouter } from './routers/environments.js';
 import { releasesRouter } from './routers/releases.js';
 import { syncRouter } from './routers/sync.js';
+import { testsRouter } from './routers/tests.js';
 import { usersRouter } from './routers/users.js';
 import { versionsRouter } from './routers/versions.js';
 import { router } from './trpc.js';
@@ -20,6 +21,7 @@ export const appRouter = router({
   versions: versionsRouter,
   compare: compareRouter,
   releases: releasesRouter,
+  tests: testsRouter,
   sync: syncRouter,
   environments: environmentsRouter,
   agents: agentsRouter,

@@ -12,6 +12,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerEnv } from './commands/env.js';
 import { registerRelease } from './commands/release.js';
 import { registerServe } from './commands/serve.js';
+import { registerTest } from './commands/test.js';
 import { registerTokens, registerUser } from './commands/user.js';
 import { registerVersion } from './commands/version.js';
 import { noun, type Runtime } from './lib/command.js';
@@ -26,6 +27,7 @@ export function buildProgram(rt: Runtime): Command {
   registerVersion(program, rt);
   registerDiff(program, rt);
   registerRelease(program, rt);
+  registerTest(program, rt);
   registerEnv(program, rt);
   registerAgent(program, rt);
   registerUser(program, rt);

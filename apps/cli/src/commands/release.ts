@@ -6,6 +6,7 @@ import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/co
 import { CliError } from '../lib/errors.js';
 import { plural, quoted, shortHash, when } from '../lib/format.js';
 import { printReceived, printReviews, registerReleaseReview } from './release-review.js';
+import { printRun } from './test.js';
 
 const ROLES = ['source', 'target', 'any'] as const;
 
@@ -171,6 +172,16 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
             `  ${f.severity === 'error' ? out.color.red('error  ') : out.color.yellow('warning')}  ${f.message}`,
           );
         out.line();
+        const tests = shown.tests;
+        if (tests.run) {
+          out.line(
+            `Conversation tests (the release's frozen suite, with the target's environment):`,
+          );
+          printRun(out, tests.run);
+          for (const c of tests.changes)
+            out.line(`  changes outcome: "${c.name}" ${c.before} → ${c.after}`);
+        } else out.line('Conversation tests: the release carries none.');
+        out.line();
         if (shown.canUpgrade) {
           out.line(out.color.green('Can upgrade.'));
           out.line(
@@ -196,7 +207,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     .addOption(ifRevisionOption('the target (the revision its preview showed)'))
     .option(
       '--force',
-      "upgrade although the target's environment misses variables the content uses",
+      "upgrade although the target's environment misses variables the content uses, or (admins) although the release's conversation tests fail or are inconclusive (audited)",
     )
     .action(async (target, opts, command) => {
       const { out, client } = contextOf(rt, command);
@@ -213,6 +224,10 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
         );
         if (done.forced)
           out.warn('Upgraded by force: the environment misses variables the content uses.');
+        if (done.forcedPastTests.length > 0)
+          out.warn(
+            `Upgraded by force past conversation tests that did not pass: ${done.forcedPastTests.map((t) => `"${t.name}" (${t.status})`).join(', ')}.`,
+          );
         // The server counts warnings only when it ran the full checks (a forced upgrade).
         const warnings: number | null = done.warnings;
         if (warnings !== null && warnings > 0)

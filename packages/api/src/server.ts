@@ -90,6 +90,7 @@ const PERMISSIONS = [
   'create-release',
   'accept-release',
   'comment-release',
+  'force-tests',
   'admin',
 ] as const satisfies readonly Permission[];
 

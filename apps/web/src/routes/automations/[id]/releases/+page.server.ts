@@ -48,6 +48,7 @@ export const actions = {
           backup: done.backupVersion.number,
           result: done.resultVersion.number,
           forced: done.forced,
+          forcedPastTests: done.forcedPastTests.length,
         },
       };
     } catch (e) {

@@ -60,6 +60,7 @@ describe('the command tree', () => {
       'test set',
       'test show',
       'test run',
+      'chat',
       'env list',
       'env create',
       'env delete',

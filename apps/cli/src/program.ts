@@ -6,6 +6,7 @@ import { registerAgent } from './commands/agent.js';
 import { registerAudit } from './commands/audit.js';
 import { registerAuth } from './commands/auth.js';
 import { registerAutomation } from './commands/automation.js';
+import { registerChat } from './commands/chat.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDiff } from './commands/diff.js';
@@ -28,6 +29,7 @@ export function buildProgram(rt: Runtime): Command {
   registerDiff(program, rt);
   registerRelease(program, rt);
   registerTest(program, rt);
+  registerChat(program, rt);
   registerEnv(program, rt);
   registerAgent(program, rt);
   registerUser(program, rt);

@@ -92,6 +92,30 @@ describe('ferry test', () => {
     expect((await server.run(['test', 'show', 'Hi'])).code).toBe(3);
   });
 
+  it('chat talks to a version over stdin and --record writes a test that passes', async () => {
+    await server.json(['automation', 'import', fixturePath('loose-ends.json'), '--name', 'Loose']);
+    await server.json(['version', 'save', 'Loose', '--name', 'first']);
+    const recorded = join(dir, 'recorded.yaml');
+    const chat = await server.run(
+      ['chat', 'Loose', '--version', '1', '--record', recorded, '--name', 'menu'],
+      { input: 'hi\n/quit\nnever sent\n' },
+    );
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(chat.stdout).toContain('bot> What would you like to do?');
+    expect(chat.stdout).toContain('[1 Menu /');
+    expect(chat.stderr).toContain(`Recorded 1 message(s) as a test in ${recorded}.`);
+    const text = readFileSync(recorded, 'utf8');
+    expect(text).toContain('name: menu');
+    expect(text).not.toContain('never sent');
+    const rerun = await server.run(['test', 'run', 'Loose', '--file', recorded]);
+    expect(rerun.code, rerun.stdout).toBe(0);
+    const json = await server.run(['chat', 'Loose', '--json'], { input: 'hi\n' });
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as { turns: { dialog: string }[] }).turns[0]?.dialog).toBe(
+      '1 Menu',
+    );
+  });
+
   it('release show runs the frozen suite; upgrade exits 6 TESTS_FAILED unless an admin forces', async () => {
     await server.json(['automation', 'import', fixturePath('hello-minimal.json'), '--name', 'P']);
     await server.json(['automation', 'import', fixturePath('hello-minimal.json'), '--name', 'D']);

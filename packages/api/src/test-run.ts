@@ -84,6 +84,26 @@ export interface RunOptions {
   runBudgetMs?: number;
 }
 
+/** One conversation from fresh state, bot code refused once the test's budget is spent. */
+export function simulate(
+  content: BotContent,
+  messages: readonly string[],
+  opts: RunOptions & { integrations?: SuiteTest['integrations'] },
+  budgetMs = opts.testBudgetMs ?? TEST_BUDGET_MS,
+): SimulationResult {
+  return simulateConversation(
+    content,
+    {
+      env: opts.env,
+      fixtures: { integrations: opts.integrations ?? {} },
+      sandbox: withDeadline(opts.sandbox, Date.now() + budgetMs, budgetMs),
+      now: () => SIMULATED_NOW,
+      random: () => 0.5,
+    },
+    messages,
+  );
+}
+
 function runOne(
   content: BotContent,
   test: SuiteTest,
@@ -91,16 +111,11 @@ function runOne(
   budgetMs: number,
 ): { result: TestResult; sim: SimulationResult | null } {
   const started = Date.now();
-  const sim = simulateConversation(
+  const sim = simulate(
     content,
-    {
-      env: { ...opts.env, ...test.env },
-      fixtures: { integrations: test.integrations },
-      sandbox: withDeadline(opts.sandbox, started + budgetMs, budgetMs),
-      now: () => SIMULATED_NOW,
-      random: () => 0.5,
-    },
     test.steps.map((s) => s.user),
+    { ...opts, env: { ...opts.env, ...test.env }, integrations: test.integrations },
+    budgetMs,
   );
   const failures: TestResult['failures'] = [];
   const variables: Record<string, string> = {};

@@ -3,7 +3,7 @@
 // expectations are judged against what the simulator says the bot did. The one home of the suite
 // format: the CLI and the web UI send the file's text and the server parses it here.
 import { messageText, type JsonValue, type SimTurn } from '@ferry/core';
-import { parseDocument } from 'yaml';
+import { isSeq, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { fail } from './errors.js';
 import { unstorable } from './routers/inputs.js';
@@ -197,4 +197,66 @@ export function judge(
       ? null
       : `expected the turn to end as ${e.outcome}; it ended as ${turn.outcome}`;
   return 'an empty expectation';
+}
+
+/** The expectations a recorded turn makes: the first line the bot said, and the dialog it ended in. */
+function recordedExpectations(turn: SimTurn): Expectation[] {
+  const first = turnText(turn)
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '');
+  return [
+    ...(first !== undefined ? [{ contains: first.slice(0, 2_000) }] : []),
+    ...(turn.dialog !== null ? [{ dialog: turn.dialog }] : []),
+    ...(turn.outcome !== 'continue' && turn.outcome !== 'inconclusive'
+      ? [{ outcome: turn.outcome }]
+      : []),
+  ];
+}
+
+/** A conversation as a test: each turn's message, expecting what the bot said and where it went. */
+export function recordedTest(name: string, turns: readonly SimTurn[]): SuiteTest {
+  return {
+    name,
+    env: {},
+    integrations: {},
+    steps: turns.map((t) => ({ user: t.user, expect: recordedExpectations(t) })),
+  };
+}
+
+/** A test as it is written in a file (defaults left out). */
+const written = (test: SuiteTest) => ({
+  name: test.name,
+  ...(Object.keys(test.env).length > 0 && { env: test.env }),
+  ...(Object.keys(test.integrations).length > 0 && { integrations: test.integrations }),
+  steps: test.steps,
+});
+
+/** A suite file of one test (what `ferry chat --record` writes). */
+export const suiteTextOf = (test: SuiteTest): string => stringify({ tests: [written(test)] });
+
+/** The file as JSON, when it is JSON (YAML's flow style looks alike but is not). */
+function asJson(source: string): { tests?: unknown[] } | null {
+  if (!/^\s*\{/.test(source)) return null;
+  try {
+    return JSON.parse(source) as { tests?: unknown[] };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `source` (a stored suite's text) with `test` appended, keeping the file's comments and form: a
+ * JSON file stays JSON, a YAML file gets a YAML item. The result is parsed again by the caller.
+ */
+export function appendTest(source: string | null, test: SuiteTest): string {
+  if (source === null || source.trim() === '') return suiteTextOf(test);
+  const json = asJson(source);
+  if (json !== null)
+    return `${JSON.stringify({ ...json, tests: [...(json.tests ?? []), written(test)] }, null, 2)}\n`;
+  const doc = parseDocument(source);
+  const tests = doc.get('tests');
+  if (isSeq(tests)) tests.add(doc.createNode(written(test)));
+  else doc.set('tests', doc.createNode([written(test)]));
+  return doc.toString();
 }

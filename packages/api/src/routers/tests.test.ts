@@ -117,6 +117,58 @@ describe.each(testDatabaseKinds())('conversation tests on %s', (kind) => {
     expect(onVersion).toMatchObject({ status: 'passed', version: { number: saved.number } });
   });
 
+  it('chats with any version from fresh state, records it as a test, and saves it in the suite', async () => {
+    const bot = await importBot(fixture('tile-showcase.json'));
+    const chat = await api
+      .as('viewer')
+      .tests.chat({ automation: bot.id, messages: ['hi'], name: 'menu' });
+    expect(chat.turns[0]).toMatchObject({ user: 'hi', dialog: '00 Menu' });
+    expect(chat.turns[0]?.bot).toContain('four sections');
+    expect(chat.recorded).toContain('name: menu');
+    // What was recorded passes when run.
+    const rerun = await api.as('viewer').tests.run({ automation: bot.id, text: chat.recorded });
+    expect(rerun.status).toBe('passed');
+
+    // Save as test appends to the stored YAML, keeping its comments; a viewer may not.
+    await api.as('editor').tests.set({
+      automation: bot.id,
+      text: `# kept\n${suiteFor('tile-showcase.json').text}`,
+    });
+    expect(
+      await failure(
+        api.as('viewer').tests.append({ automation: bot.id, messages: ['hi'], name: 'x' }),
+      ),
+    ).toMatchObject({ code: 'FORBIDDEN' });
+    const saved = await api
+      .as('editor')
+      .tests.append({ automation: bot.id, messages: ['hi'], name: 'menu again' });
+    expect(saved).toMatchObject({ test: { name: 'menu again', steps: 1 }, tests: 2 });
+    const shown = await api.as('viewer').tests.show({ automation: bot.id });
+    expect(shown.suite?.text).toMatch(/^# kept\n/);
+    expect(shown.suite?.suite.tests.map((t) => t.name)).toEqual([
+      'offers the four sections',
+      'menu again',
+    ]);
+    expect((await api.as('viewer').tests.run({ automation: bot.id })).status).toBe('passed');
+    // The same name again is refused naming it, and nothing changes.
+    expect(
+      await failure(
+        api.as('editor').tests.append({ automation: bot.id, messages: ['hi'], name: 'Menu again' }),
+      ),
+    ).toMatchObject({ code: 'VALIDATION', path: 'tests[2].name' });
+    // A JSON suite stays JSON.
+    const json = await importBot();
+    await api
+      .as('editor')
+      .tests.set({ automation: json.id, text: suiteFor('hello-minimal.json').text });
+    await api.as('editor').tests.append({ automation: json.id, messages: ['hi'], name: 'again' });
+    const jsonText = (await api.as('viewer').tests.show({ automation: json.id })).suite?.text ?? '';
+    expect((JSON.parse(jsonText) as { tests: unknown[] }).tests).toHaveLength(2);
+    expect(
+      await failure(api.as('viewer').tests.chat({ automation: bot.id, messages: [] })),
+    ).toMatchObject({ code: 'VALIDATION', path: 'messages' });
+  });
+
   it('blocks an upgrade whose frozen suite fails; an admin may force it (audited)', async () => {
     const prod = await importBot();
     const dev = await importBot();

@@ -56,6 +56,28 @@ describe('conversation tests in the browser', () => {
     await app.screenshot('tests-tab');
   });
 
+  it('tries a version in the chat and saves the conversation as a test', async () => {
+    await app.asAdmin('versions.save', { automation: dev.id, name: 'menu' });
+    await page.goto(`${app.server.url}/automations/${dev.id}/tests`);
+    const tryIt = page.getByRole('region', { name: 'Try it' });
+    await tryIt.getByLabel('Version (blank: working copy)').fill('1');
+    await tryIt.getByLabel('Message').fill('hi');
+    await tryIt.getByRole('button', { name: 'Send' }).click();
+    const conversation = page.getByRole('list', { name: 'Conversation' });
+    await shown(conversation.getByText(/four sections/));
+    await shown(conversation.getByText('00 Menu', { exact: false }));
+    await tryIt.getByLabel('Test name').fill('menu from chat');
+    await tryIt.getByRole('button', { name: 'Save as test' }).click();
+    await shown(
+      page.getByRole('status').getByText('Saved the conversation as the test “menu from chat”.'),
+    );
+    await shown(page.getByText('2 tests, stored by admin', { exact: false }));
+    await button('Run the suite').click();
+    await shown(
+      page.getByLabel('Test results').getByText('2 passed, 0 failed, 0 inconclusive (of 2).'),
+    );
+  });
+
   it('shows a failing frozen suite in the preview as a blocker, and the admin forces past it', async () => {
     // A failing test whose name and expectation carry markup: shown as text, never run.
     await app.asAdmin('tests.set', {

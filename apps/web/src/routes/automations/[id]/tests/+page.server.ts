@@ -1,6 +1,8 @@
 // An automation's Tests tab (issue 15): its conversation test suite (YAML or JSON, edited here by
 // editors; a mistake is named by its path), and running it on the working copy or a version with
-// an environment's values: results, transcripts of what did not pass, coverage.
+// an environment's values: results, transcripts of what did not pass, coverage. "Try it" talks to
+// the working copy or a version (the conversation so far travels in the form: the server keeps no
+// chat state), and "Save as test" appends the conversation to the suite.
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
 import { text, texts } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -39,6 +41,39 @@ export const actions = {
       return { form: 'run', run };
     } catch (e) {
       return actionFailure(e, 'run', values, ['env', 'version']);
+    }
+  },
+
+  chat: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = texts(form, 'say', 'version');
+    const messages = [...form.getAll('message').map(String), values.say.trim()].filter(Boolean);
+    try {
+      const chat = await locals.api.tests.chat({
+        automation: params.id,
+        messages,
+        ...(values.version.trim() && { version: values.version.trim() }),
+      });
+      return { form: 'chat', chat, messages, version: values.version.trim() };
+    } catch (e) {
+      return actionFailure(e, 'chat', values, ['version']);
+    }
+  },
+
+  saveChat: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = texts(form, 'name', 'version');
+    const messages = form.getAll('message').map(String);
+    try {
+      const saved = await locals.api.tests.append({
+        automation: params.id,
+        name: values.name,
+        messages,
+        ...(values.version.trim() && { version: values.version.trim() }),
+      });
+      return { form: 'saveChat', savedTest: saved.test.name };
+    } catch (e) {
+      return actionFailure(e, 'saveChat', values, ['name']);
     }
   },
 } satisfies Actions;

@@ -3,7 +3,13 @@
 // stale, on this server or beside other replicas. What the cache does NOT say is that the database
 // still holds a node: gc may have swept it since. Writers therefore never skip a write because a
 // node is cached (see RequestNodeStore.put).
-import { MemoryNodeStore, MissingNodeError, must, parseExact } from '@ferry/core';
+import {
+  MemoryNodeStore,
+  MissingNodeError,
+  must,
+  parseExact,
+  type AsyncNodeStore,
+} from '@ferry/core';
 
 interface Cached {
   text: string;
@@ -157,5 +163,39 @@ export class ProbeStore extends MemoryNodeStore {
     this.missing.add(hash);
     if (this.lenient) return {};
     throw new MissingNodeError(hash);
+  }
+}
+
+/**
+ * A durable store read through the process cache, filling it. Only for nodes that a row points at
+ * (through the tree of a locked working copy, say): gc keeps those, so a cached node is a stored
+ * one. What `read` is given (`cached: false`) is read from the database (which shows it is stored)
+ * and offered to the cache all the same.
+ */
+export class CachedNodeSource implements AsyncNodeStore {
+  constructor(
+    private readonly durable: AsyncNodeStore,
+    private readonly cached = true,
+    private readonly cache: NodeCache = nodeCache,
+  ) {}
+
+  async getMany(hashes: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const rest: string[] = [];
+    for (const h of hashes) {
+      const text = this.cached ? this.cache.get(h) : undefined;
+      if (text === undefined) rest.push(h);
+      else out.set(h, text);
+    }
+    if (rest.length > 0)
+      for (const [h, text] of await this.durable.getMany(rest)) {
+        out.set(h, text);
+        this.cache.put(h, text);
+      }
+    return out;
+  }
+
+  putMany(nodes: ReadonlyMap<string, string>): Promise<void> {
+    return this.durable.putMany(nodes);
   }
 }

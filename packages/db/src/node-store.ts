@@ -40,15 +40,14 @@ const bytes = (value: unknown): Buffer => {
 
 const HASH = /^[0-9a-f]{64}$/;
 
-/** Hashes as bytea literals; anything but a hash (which no row can have) is left out. */
+/**
+ * Hashes as a subquery of byteas, sent as one text-array parameter: the query's text is the same
+ * whatever the number of hashes, so the driver prepares it once per connection (one round trip a
+ * query). Anything but a hash (which no row can have) is left out.
+ */
 const hexList = (hashes: readonly string[]): SQL => {
   const valid = hashes.filter((h) => HASH.test(h));
-  return valid.length === 0
-    ? sql`null::bytea`
-    : sql.join(
-        valid.map((h) => sql`decode(${h}, 'hex')`),
-        sql`, `,
-      );
+  return sql`select decode(h, 'hex') from unnest(${'{' + valid.join(',') + '}'}::text[]) as h`;
 };
 
 /** A stored body as its text; `base` is the base node's text for a delta. */

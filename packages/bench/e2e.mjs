@@ -9,7 +9,8 @@
 // a 100-interaction one (same generator):
 //  1. sync one change: `ferry automation import FILE --into A` of the export with one interaction
 //     edited, then `ferry version save A` — CLI wall time, spawn to exit — against `git add` +
-//     `git commit` of the same file (also spawned, wall time). Target ≤ 1.5x git.
+//     `git commit` of the same file (also spawned, wall time). Target ≤ 1.5x git. Also the same
+//     in one command, `import --into A --save NAME` (another change each round).
 //  2. `ferry automation export A --version V --out FILE` against `git checkout <rev> -- bot.json`
 //     (the two latest versions in turn). Target ≤ 4x git.
 //  3. `ferry diff A V1 V2` of two versions one interaction apart against `git diff REV1 REV2`.
@@ -65,7 +66,7 @@ const SMALL = 100;
 // FERRY_BENCH_BIG: a smaller "big" bot for a quick look (the table is about 10,000).
 const BIG = Number(process.env.FERRY_BENCH_BIG ?? 10_000);
 const CLI_WARMUP = 1;
-const CLI_RUNS = 3;
+const CLI_RUNS = 5;
 const OPS_WARMUP = 2;
 const OPS_RUNS = 5;
 const STORAGE_VERSIONS = 5;
@@ -226,36 +227,63 @@ async function cliRows(api, server, big, dir, phase) {
   await git(repo, 'add', 'bot.json');
   await git(repo, 'commit', '-q', '-m', 'import');
   const exportFile = join(dir, 'sync.json');
-  const sync = { ferryImport: [], ferrySave: [], ferry: [], gitAdd: [], gitCommit: [], git: [] };
+  // Each round syncs two changes: one with `import --into --save` (one command), one with
+  // `import --into` then `version save` (two); each beside git add + commit of the same file.
+  const sync = {
+    ferryOne: [],
+    ferryImport: [],
+    ferrySave: [],
+    ferry: [],
+    gitAdd: [],
+    gitCommit: [],
+    git: [],
+  };
   const revs = [];
   const versions = [];
-  for (let k = 0; k < CLI_WARMUP + CLI_RUNS; k++) {
-    const target = big.targets[(k * 7919) % big.targets.length];
-    setText(target, `synced text #${k} {$env.BRAND}`);
+  const change = async (k, form) => {
+    const target = big.targets[(k * 7919 + (form === 'one' ? 0 : 4001)) % big.targets.length];
+    setText(target, `synced text #${k} ${form} {$env.BRAND}`);
     const text = pretty(big.doc);
     writeFileSync(exportFile, text);
     writeFileSync(join(repo, 'bot.json'), text);
-    const imp = await cli(server, [
-      'automation',
-      'import',
-      exportFile,
-      '--into',
-      big.devId,
-      '--json',
-    ]);
-    const save = await cli(server, ['version', 'save', big.devId, '--name', `sync ${k}`, '--json']);
+    const importArgs = ['automation', 'import', exportFile, '--into', big.devId, '--json'];
+    let ferry;
+    if (form === 'one') {
+      const one = await cli(server, [...importArgs, '--save', `sync ${k}`]);
+      versions.push(JSON.parse(one.stdout).version.number);
+      ferry = { one: one.wallMs };
+    } else {
+      const imp = await cli(server, importArgs);
+      const save = await cli(server, [
+        'version',
+        'save',
+        big.devId,
+        '--name',
+        `sync ${k}+`,
+        '--json',
+      ]);
+      versions.push(JSON.parse(save.stdout).number);
+      ferry = { import: imp.wallMs, save: save.wallMs };
+    }
     const add = await git(repo, 'add', 'bot.json');
-    const commit = await git(repo, 'commit', '-q', '-m', `sync ${k}`);
-    versions.push(JSON.parse(save.stdout).number);
+    const commit = await git(repo, 'commit', '-q', '-m', `sync ${k} ${form}`);
     revs.push((await git(repo, 'rev-parse', 'HEAD')).stdout.trim());
-    if (k < CLI_WARMUP) continue;
-    sync.ferryImport.push(imp.wallMs);
-    sync.ferrySave.push(save.wallMs);
-    sync.ferry.push(imp.wallMs + save.wallMs);
-    sync.gitAdd.push(add.wallMs);
-    sync.gitCommit.push(commit.wallMs);
-    sync.git.push(add.wallMs + commit.wallMs);
-  }
+    return { ferry, add: add.wallMs, commit: commit.wallMs };
+  };
+  for (let k = 0; k < CLI_WARMUP + CLI_RUNS; k++)
+    for (const form of ['one', 'two']) {
+      const r = await change(k, form);
+      if (k < CLI_WARMUP) continue;
+      if (form === 'one') sync.ferryOne.push(r.ferry.one);
+      else {
+        sync.ferryImport.push(r.ferry.import);
+        sync.ferrySave.push(r.ferry.save);
+        sync.ferry.push(r.ferry.import + r.ferry.save);
+      }
+      sync.gitAdd.push(r.add);
+      sync.gitCommit.push(r.commit);
+      sync.git.push(r.add + r.commit);
+    }
   const state = await api.query('automations.list');
   big.revision = state.find((a) => a.id === big.devId).revision;
   big.saved.push(...versions);
@@ -313,6 +341,7 @@ async function cliRows(api, server, big, dir, phase) {
   const med = (xs) => stats(xs).median;
   return {
     sync: {
+      ferryOne: med(sync.ferryOne),
       ferry: med(sync.ferry),
       ferryImport: med(sync.ferryImport),
       ferrySave: med(sync.ferrySave),
@@ -490,6 +519,15 @@ function summaryRows(results) {
       const s = r.cli.sync;
       const ratio = s.ferry / s.git;
       return { text: `${ms(s.ferry)} vs ${ms(s.git)} = ${x(ratio)}`, ok: ratio <= 1.5, ratio };
+    }),
+  );
+  add(
+    'the same in one command: import --into --save (CLI) vs git add + commit',
+    '≤ 1.5x git',
+    byKind('cli', (r) => {
+      const s = r.cli.sync;
+      const ratio = s.ferryOne / s.git;
+      return { text: `${ms(s.ferryOne)} vs ${ms(s.git)} = ${x(ratio)}`, ok: ratio <= 1.5, ratio };
     }),
   );
   add(

@@ -135,6 +135,17 @@ export class RequestNodeStore extends MemoryNodeStore {
     super.load(hash, text);
     this.cache.put(hash, text);
   }
+
+  /**
+   * A node this request writes: offered to the process cache too, so that the next request on the
+   * new root (the next edit) reads its path from memory. Should the transaction roll back, the
+   * cached node is still that hash's body, and requests read only nodes reachable from a root a
+   * row points at, which are stored: no request takes it for a stored node it is not.
+   */
+  override put(hash: string, text: string): void {
+    super.put(hash, text);
+    this.cache.put(hash, text);
+  }
 }
 
 /**

@@ -188,7 +188,7 @@ export class SqlNodeStore implements AsyncNodeStore {
     similar: ReadonlyMap<string, string> = new Map(),
   ): Promise<void> {
     const bases = await this.baseCandidates(batch, similar);
-    const values: SQL[] = [];
+    const rows: { hash: string; body: string; base: string | null }[] = [];
     for (const [hash, text] of batch) {
       let best = encodeBody(text);
       let bestBase: string | null = null;
@@ -199,17 +199,22 @@ export class SqlNodeStore implements AsyncNodeStore {
           bestBase = candidate.hash;
         }
       }
-      values.push(
-        sql`(decode(${hash}, 'hex'), decode(${best.body.toString('base64')}, 'base64'), ${
-          bestBase === null ? sql`null::bytea` : sql`decode(${bestBase}, 'hex')`
-        })`,
-      );
+      rows.push({ hash, body: best.body.toString('base64'), base: bestBase });
     }
-    for (let i = 0; i < values.length; i += BATCH)
+    // Three array parameters (hex, base64 and hex or NULL: nothing to escape in them), so that the
+    // statement is the same for any number of rows and prepared once per connection.
+    const array = (items: (string | null)[]) =>
+      '{' + items.map((v) => (v === null ? 'NULL' : `"${v}"`)).join(',') + '}';
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const chunk = rows.slice(i, i + BATCH);
       await this.db.execute(
-        sql`insert into nodes (hash, body, base) values ${sql.join(values.slice(i, i + BATCH), sql`, `)}
+        sql`insert into nodes (hash, body, base)
+            select decode(h, 'hex'), decode(b, 'base64'), decode(x, 'hex')
+            from unnest(${array(chunk.map((r) => r.hash))}::text[], ${array(chunk.map((r) => r.body))}::text[],
+                        ${array(chunk.map((r) => r.base))}::text[]) as t(h, b, x)
             on conflict (hash) do nothing`,
       );
+    }
   }
 
   /**

@@ -512,42 +512,29 @@ function summaryRows(results) {
   const add = (what, target, cells) => {
     if (cells.every((c) => c !== null)) rows.push({ what, target, cells });
   };
+  // A CLI row: Ferry's median (`ferry` of r.cli[row]) against git's, as a ratio held to `limit`.
+  const versusGit = (row, limit, ferry = 'ferry') =>
+    byKind('cli', (r) => {
+      const s = r.cli[row];
+      const ratio = s[ferry] / s.git;
+      return { text: `${ms(s[ferry])} vs ${ms(s.git)} = ${x(ratio)}`, ok: ratio <= limit, ratio };
+    });
   add(
     'sync one change: import --into + version save (CLI) vs git add + commit',
     '≤ 1.5x git',
-    byKind('cli', (r) => {
-      const s = r.cli.sync;
-      const ratio = s.ferry / s.git;
-      return { text: `${ms(s.ferry)} vs ${ms(s.git)} = ${x(ratio)}`, ok: ratio <= 1.5, ratio };
-    }),
+    versusGit('sync', 1.5),
   );
   add(
     'the same in one command: import --into --save (CLI) vs git add + commit',
     '≤ 1.5x git',
-    byKind('cli', (r) => {
-      const s = r.cli.sync;
-      const ratio = s.ferryOne / s.git;
-      return { text: `${ms(s.ferryOne)} vs ${ms(s.git)} = ${x(ratio)}`, ok: ratio <= 1.5, ratio };
-    }),
+    versusGit('sync', 1.5, 'ferryOne'),
   );
   add(
     'automation export (CLI) vs git checkout <rev> -- bot.json',
     '≤ 4x git (done: 8x)',
-    byKind('cli', (r) => {
-      const s = r.cli.export;
-      const ratio = s.ferry / s.git;
-      return { text: `${ms(s.ferry)} vs ${ms(s.git)} = ${x(ratio)}`, ok: ratio <= 4, ratio };
-    }),
+    versusGit('export', 4),
   );
-  add(
-    'diff of one change (CLI) vs git diff',
-    '≤ 0.75x git (done: 1x)',
-    byKind('cli', (r) => {
-      const s = r.cli.diff;
-      const ratio = s.ferry / s.git;
-      return { text: `${ms(s.ferry)} vs ${ms(s.git)} = ${x(ratio)}`, ok: ratio <= 0.75, ratio };
-    }),
-  );
+  add('diff of one change (CLI) vs git diff', '≤ 0.75x git (done: 1x)', versusGit('diff', 0.75));
   for (const op of OPS)
     add(
       `${OP_LABELS[op]} (HTTP): ${int(BIG)} vs ${int(SMALL)} interactions`,

@@ -17,6 +17,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from './database.js';
 
 const BATCH = 500;
+/** Hashes one existence query names (one parameter; the answer is hashes only). */
+const LOOKUP_BATCH = 5000;
 const PLAIN = 0;
 const DEFLATE = 1;
 const DELTA = 2;
@@ -164,14 +166,14 @@ export class SqlNodeStore implements AsyncNodeStore {
     );
   }
 
-  /** Which of `hashes` are stored. */
+  /** Which of `hashes` are stored (a sync's offer of every structure node: one query). */
   async hasMany(hashes: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
-    for (let i = 0; i < hashes.length; i += BATCH) {
+    for (let i = 0; i < hashes.length; i += LOOKUP_BATCH) {
       const found = await rows<{ hash: string }>(
         this.db,
         sql`select encode(hash, 'hex') as hash from nodes
-            where hash in (${hexList(hashes.slice(i, i + BATCH))})`,
+            where hash in (${hexList(hashes.slice(i, i + LOOKUP_BATCH))})`,
       );
       for (const row of found) out.add(row.hash);
     }

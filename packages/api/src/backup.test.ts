@@ -315,7 +315,10 @@ describe('backup levels', () => {
           sql`select column_name as c from information_schema.columns where table_name = ${t} order by ordinal_position`,
         )
       ).map((r) => r.c);
-    const tables = schemaTables().backedUp.filter((t) => t !== 'content_env');
+    // The tables of that level: those later migrations add (content_env, …) are not there yet.
+    const tables: string[] = [];
+    for (const t of schemaTables().backedUp) if ((await columns(t)).length > 0) tables.push(t);
+    expect(tables).not.toContain('content_env');
     const rows = {
       environments: (
         await rowsOf<{ j: string }>(

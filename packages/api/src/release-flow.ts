@@ -12,6 +12,7 @@ import {
   type Party,
 } from './repositories/release-repository.js';
 import { textInput } from './routers/inputs.js';
+import { emitted } from './webhooks.js';
 
 /** A release number: a semantic version such as 1.2.0. */
 export const semverInput = textInput()
@@ -55,10 +56,10 @@ export async function storeCreated(
   if (created.superseded) await storeRelease(tx, created.superseded);
   await storeRelease(tx, created.release);
   await writeAudit(tx, ctx, created.audit);
-  return {
+  return emitted(tx, 'release.created', {
     ...releaseView(created.release, namesOf(source, target)),
     superseded: created.superseded
       ? { id: created.superseded.id, version: created.superseded.version }
       : null,
-  };
+  });
 }

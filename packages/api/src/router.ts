@@ -7,9 +7,11 @@ import { automationsRouter } from './routers/automations.js';
 import { editingRouter } from './routers/editing.js';
 import { environmentsRouter } from './routers/environments.js';
 import { releasesRouter } from './routers/releases.js';
+import { schedulesRouter } from './routers/schedules.js';
 import { syncRouter } from './routers/sync.js';
 import { usersRouter } from './routers/users.js';
 import { versionsRouter } from './routers/versions.js';
+import { webhooksRouter } from './routers/webhooks.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -18,12 +20,14 @@ export const appRouter = router({
   editing: editingRouter,
   versions: versionsRouter,
   releases: releasesRouter,
+  schedules: schedulesRouter,
   sync: syncRouter,
   environments: environmentsRouter,
   agents: agentsRouter,
   users: usersRouter,
   audit: auditlogRouter,
   admin: adminRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -16,19 +16,9 @@ import {
 } from './outbound-address.js';
 import { insertDelivery, webhooksFor } from './repositories/webhook-repository.js';
 import { JOB_SCHEMA, jobExecutor } from './repositories/job-queue-repository.js';
+import type { WebhookEvent } from './webhook-events.js';
 
-/** Every event a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = [
-  'version.saved',
-  'release.created',
-  'release.approved',
-  'release.rejected',
-  'release.upgraded',
-  'release.rolled_back',
-  /** A scheduled upgrade found its checks failing at its time and did not run (never forced). */
-  'release.upgrade_blocked',
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export { WEBHOOK_EVENTS, type WebhookEvent } from './webhook-events.js';
 
 /** The queues (created with the job schema, migration 0006). */
 export const WEBHOOK_QUEUE = 'ferry.webhook';

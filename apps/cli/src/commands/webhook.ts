@@ -4,17 +4,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { contextOf, leaf, noun, positiveInt, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
 import { when } from '../lib/format.js';
-
-/** The events a webhook can subscribe to (the server checks them too, naming the bad one). */
-export const WEBHOOK_EVENTS = [
-  'version.saved',
-  'release.created',
-  'release.approved',
-  'release.rejected',
-  'release.upgraded',
-  'release.rolled_back',
-  'release.upgrade_blocked',
-] as const;
+import { WEBHOOK_EVENTS, type WebhookEvent } from '@ferry/api/webhook-events';
 
 /** `--events a,b` as a list, each named. */
 function events(value: string): string[] {
@@ -55,7 +45,7 @@ export function registerWebhook(program: CommandUnknownOpts, rt: Runtime) {
       const { out, client } = contextOf(rt, command);
       const hook = await client().webhooks.add.mutate({
         url,
-        events: events(opts.events) as (typeof WEBHOOK_EVENTS)[number][],
+        events: events(opts.events) as WebhookEvent[],
         ...(opts.secret !== undefined && { secret: opts.secret }),
       });
       out.result(hook, () =>

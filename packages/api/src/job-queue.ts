@@ -54,7 +54,7 @@ export interface JobQueue {
 type DeliveryJob = PgBoss.JobWithMetadata<{ deliveryId: string }>;
 type ScheduleJob = PgBoss.JobWithMetadata<{ scheduleId: string }>;
 
-/** Starts this server's workers on `services.database` (its job schema exists: migration 0006). */
+/** Starts this server's workers on `services.database` (its job schema exists: migration 0007). */
 export async function startJobQueue(
   services: Services,
   options: JobQueueOptions = {},

@@ -20,7 +20,7 @@ import type { WebhookEvent } from './webhook-events.js';
 
 export { WEBHOOK_EVENTS, type WebhookEvent } from './webhook-events.js';
 
-/** The queues (created with the job schema, migration 0006). */
+/** The queues (created with the job schema, migration 0007). */
 export const WEBHOOK_QUEUE = 'ferry.webhook';
 export const SCHEDULE_QUEUE = 'ferry.scheduled-upgrade';
 

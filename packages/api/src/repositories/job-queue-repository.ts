@@ -1,4 +1,4 @@
-// The job queue's SQL (pg-boss 10, schema `ferry_jobs`, created by migration 0006): pg-boss writes
+// The job queue's SQL (pg-boss 10, schema `ferry_jobs`, created by migration 0007): pg-boss writes
 // its own statements; this turns them into queries on a Drizzle database or transaction, so a job
 // is enqueued in the transaction of the change that raised it and workers poll through the same
 // pool (PostgreSQL) or the one embedded connection (PGlite).

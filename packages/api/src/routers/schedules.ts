@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { auditEntry, writeAudit } from '../audit.js';
 import { fail } from '../errors.js';
+import { chosenRelease } from '../release-flow.js';
 import { findAutomation, lockAutomation } from '../repositories/automation-repository.js';
 import { automationNames, releaseById } from '../repositories/release-repository.js';
 import {
@@ -19,7 +20,6 @@ import { procedure, router } from '../trpc.js';
 import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { automationRef, refInput } from './inputs.js';
-import { chosenRelease } from './releases.js';
 
 /** An ISO date-time with its offset (2026-12-01T02:00:00Z, …+01:00). */
 const at = z.iso.datetime({

@@ -35,7 +35,9 @@ describe.each(testDatabaseKinds())('scheduled upgrades on %s', (kind) => {
   beforeAll(async () => {
     api = await createTestApi(kind);
     api.services.webhookAllowPrivate = true;
-    jobs = await startJobQueue(api.services, { allowPrivate: true, pollingSeconds: 0.5 });
+    // Its workers refuse private addresses: the webhooks below (on 127.0.0.1, added while the
+    // instance allowed it) are refused at delivery, after the look-up, and never retried.
+    jobs = await startJobQueue(api.services, { allowPrivate: false, pollingSeconds: 0.5 });
   });
   afterAll(async () => {
     await jobs.stop();
@@ -147,6 +149,15 @@ describe.each(testDatabaseKinds())('scheduled upgrades on %s', (kind) => {
     });
     const events = await api.as('admin').webhooks.deliveries({ webhook: hook.id });
     expect(events.map((e) => e.event)).toEqual(['release.upgraded']);
+    await until('the delivery was refused', async () =>
+      (await api.as('admin').webhooks.deliveries({ webhook: hook.id })).every(
+        (d) => d.status === 'refused',
+      ),
+    );
+    const [refused] = await api.as('admin').webhooks.deliveries({ webhook: hook.id });
+    expect(refused?.attempts).toBe(1);
+    expect(refused?.attemptLog[0]?.error).toMatch(/loopback, private or link-local/);
+    expect(refused?.attemptLog[0]?.httpStatus).toBeNull();
   });
 
   it('reports a blocked upgrade (audit, webhook event) and never forces it', async () => {

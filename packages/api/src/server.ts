@@ -12,6 +12,7 @@ import { uuidv7 } from 'uuidv7';
 import { clientAddressOf } from './client-address.js';
 import { SESSION_COOKIE, callerFromSession, callerFromToken, ensureAdmin } from './accounts.js';
 import { BACKUP_PATH, handleBackup } from './backup-route.js';
+import { compressResponse } from './compress.js';
 import { createContextInner, requestLogger, type Caller, type Services } from './context.js';
 import { configureWebAdapter } from './env.js';
 import { DEFAULT_EXPORT_CACHE_BYTES, ExportCache } from './export-cache.js';
@@ -308,6 +309,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           ),
         ))
           res.setHeader(name, value);
+        // Probes stay plain (a few bytes); export and backup bodies come encoded already.
+        if (![EXPORT_PATH, BACKUP_PATH, '/healthz', '/readyz'].includes(path))
+          await compressResponse(req, res);
         if (path === '/healthz') {
           res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ ok: ready, database: database.kind }));

@@ -12,7 +12,11 @@ import { createContextInner, type Caller, type Services } from './context.js';
 import { FerryApiError } from './errors.js';
 import type { Role } from './roles.js';
 import { loggableError } from './log-errors.js';
-import { JOB_SCHEMA, jobExecutor } from './repositories/job-queue-repository.js';
+import {
+  JOB_SCHEMA,
+  deliveriesWithoutJob,
+  jobExecutor,
+} from './repositories/job-queue-repository.js';
 import {
   finishSchedule,
   lockWaitingSchedule,
@@ -29,6 +33,7 @@ import {
   WEBHOOK_QUEUE,
   attemptDelivery,
   emitEvent,
+  jobSender,
   type AttemptOutcome,
 } from './webhooks.js';
 
@@ -108,6 +113,10 @@ export async function startJobQueue(
   // A schedule without its job (a restored backup carries no jobs) gets it back; the queue's
   // policy keeps one waiting job per schedule, so this adds nothing to ones that have it.
   for (const row of await waitingSchedules(db)) await enqueueSchedule(db, row.id, row.runAt);
+  // Likewise a pending delivery without its job (a worker re-checks its status, so one that
+  // another server is enqueueing at the same moment is posted once more at most).
+  for (const deliveryId of await deliveriesWithoutJob(db, WEBHOOK_QUEUE))
+    await jobSender().send(WEBHOOK_QUEUE, { deliveryId }, { db: jobExecutor(db) });
   return {
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
   };

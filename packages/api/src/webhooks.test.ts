@@ -357,6 +357,32 @@ describe.each(testDatabaseKinds())('webhooks on %s', (kind) => {
     for (const d of await admin().deliveries({ webhook: hook.id })) expect(d.attempts).toBe(1);
   });
 
+  it('delivers what a starting server finds pending without a job (a restored backup)', async () => {
+    const hook = await admin().add({ url: receiver.url('/restored'), events: ['version.saved'] });
+    // A delivery as a backup restores it: the row, but no job in the queue.
+    await api.database.db.insert(schema.webhookDeliveries).values({
+      id: 'restored-delivery',
+      webhookId: hook.id,
+      event: 'version.saved',
+      body: JSON.stringify({ id: 'e', event: 'version.saved', at: new Date().toISOString() }),
+      status: 'pending',
+    });
+    jobs.push(
+      await startJobQueue(api.services, {
+        allowPrivate: true,
+        pollingSeconds: 0.5,
+        webhookRetries: 2,
+        webhookRetryDelaySeconds: 1,
+      }),
+    );
+    await until('it was delivered', async () =>
+      (await admin().deliveries({ webhook: hook.id })).every((d) => d.status === 'delivered'),
+    );
+    expect(deliveriesTo('/restored').map((r) => r.headers['x-ferry-delivery'])).toEqual([
+      'restored-delivery',
+    ]);
+  });
+
   it('stops delivering to a removed webhook and forgets its log', async () => {
     const hook = await admin().add({ url: receiver.url('/removed'), events: ['version.saved'] });
     expect((await admin().remove({ webhook: hook.id })).id).toBe(hook.id);

@@ -51,3 +51,21 @@ export function jobExecutor(db: Db): JobExecutor {
     },
   };
 }
+
+/**
+ * Pending webhook deliveries that no waiting, retrying or running job of `queue` carries: a
+ * restored backup has the deliveries but not the jobs, and a job that failed for good while the
+ * database could not record its last attempt leaves one behind.
+ */
+export async function deliveriesWithoutJob(db: Db, queue: string): Promise<string[]> {
+  const result = (await db.execute(
+    sql`select d.id from webhook_deliveries d
+        where d.status = 'pending'
+          and not exists (
+            select 1 from ${sql.raw(JOB_SCHEMA)}.job j
+            where j.name = ${queue} and j.state in ('created', 'retry', 'active')
+              and j.data ->> 'deliveryId' = d.id)
+        order by d.created_at`,
+  )) as unknown as { id: string }[] | { rows: { id: string }[] };
+  return (Array.isArray(result) ? result : result.rows).map((r) => r.id);
+}

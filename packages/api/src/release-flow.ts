@@ -16,6 +16,7 @@ import {
   type Party,
 } from './repositories/release-repository.js';
 import { textInput } from './routers/inputs.js';
+import { emitted } from './webhooks.js';
 
 /** The release an acceptor names, or the target's pending one. */
 export async function chosenRelease(
@@ -72,10 +73,10 @@ export async function storeCreated(
   if (created.superseded) await storeRelease(tx, created.superseded);
   await storeRelease(tx, created.release);
   await writeAudit(tx, ctx, created.audit);
-  return {
+  return emitted(tx, 'release.created', {
     ...releaseView(created.release, namesOf(source, target)),
     superseded: created.superseded
       ? { id: created.superseded.id, version: created.superseded.version }
       : null,
-  };
+  });
 }

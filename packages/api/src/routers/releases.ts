@@ -55,6 +55,7 @@ import {
 } from '../repositories/version-repository.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
+import { emitted } from '../webhooks.js';
 import { automationRef, baseRevision, description, refInput } from './inputs.js';
 import { pipelineProcedures } from './pipelines.js';
 import { reviewProcedures, reviewsOf } from './release-reviews.js';
@@ -274,7 +275,7 @@ export const releasesRouter = router({
         await storeRelease(tx, done.release);
         await insertUpgrade(tx, done.upgrade);
         await writeAudit(tx, ctx, done.audit);
-        return {
+        return emitted(tx, 'release.upgraded', {
           automation: {
             id: row.id,
             name: row.name,
@@ -286,7 +287,7 @@ export const releasesRouter = router({
           /** Counted only when the checks were run in full (a forced upgrade); else see `show`. */
           warnings: checks.ok ? null : checks.warnings.length,
           forced: Boolean(input.force) && !checks.ok,
-        };
+        });
       }),
     ),
 
@@ -313,7 +314,11 @@ export const releasesRouter = router({
         );
         await storeRelease(tx, done.release);
         await writeAudit(tx, ctx, done.audit);
-        return releaseView(done.release, await automationNames(tx, [release.sourceId, row.id]));
+        return emitted(
+          tx,
+          'release.rejected',
+          releaseView(done.release, await automationNames(tx, [release.sourceId, row.id])),
+        );
       }),
     ),
 
@@ -347,7 +352,7 @@ export const releasesRouter = router({
         const nowRuns = activeUpgrade(
           ledger.map((u) => (u.id === done.upgrade.id ? { ...u, rolledBack: true } : u)),
         );
-        return {
+        return emitted(tx, 'release.rolled_back', {
           automation: { id: row.id, name: row.name, revision: done.automation.revision },
           release: releaseView(
             done.release,
@@ -356,7 +361,7 @@ export const releasesRouter = router({
           restoredVersion: versionRef(must(backup, 'the backup version the rollback restored')),
           savedEditsVersion: done.savedEdits ? versionRef(done.savedEdits) : null,
           runsRelease: nowRuns ? { id: nowRuns.releaseId, version: nowRuns.releaseVersion } : null,
-        };
+        });
       }),
     ),
 

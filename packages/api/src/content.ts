@@ -3,6 +3,7 @@
 // request's transaction. Operations read only the nodes on the paths they touch (withNodes).
 import {
   MissingNodeError,
+  must,
   createSnapshotter,
   diffSnapshots,
   hydrate,
@@ -133,6 +134,19 @@ export async function loadDialogs(db: Db, store: MemoryNodeStore, root: string):
   );
 }
 
+/**
+ * The environment-variable counts of recent roots, for the process: a root's counts are a function
+ * of its content, which never changes, so they never go stale (the row stays the durable copy).
+ */
+const knownCounts = new Map<string, EnvCounts>();
+const KNOWN_COUNTS = 4096;
+function rememberCounts(root: string, counts: EnvCounts): void {
+  knownCounts.delete(root);
+  knownCounts.set(root, { ...counts });
+  if (knownCounts.size > KNOWN_COUNTS)
+    knownCounts.delete(must(knownCounts.keys().next().value, 'the oldest root'));
+}
+
 export class ContentStore {
   readonly snap: Snapshotter;
   private readonly sql: SqlNodeStore;
@@ -201,13 +215,19 @@ export class ContentStore {
     );
     await this.flush();
     await recordCounts(this.db, next, counts);
+    rememberCounts(next, counts);
     return next;
   }
 
   /** How often the snapshot references each environment variable, without reading it (once counted). */
   async envCounts(root: string): Promise<EnvCounts> {
+    const known = knownCounts.get(root);
+    if (known !== undefined) return { ...known };
     const stored = await storedCounts(this.db, root);
-    if (stored !== null) return stored;
+    if (stored !== null) {
+      rememberCounts(root, stored);
+      return stored;
+    }
     // Roots written before the counts existed: count once, remember.
     const counts = countContent(await this.read(root));
     await recordCounts(this.db, root, counts);

@@ -59,6 +59,7 @@ export {
   MAX_TREE_ENTRIES,
   nodeTextProblem,
   type CheckedTree,
+  type CheckOptions,
   type TreeCounts,
 } from './tree-check.js';
 

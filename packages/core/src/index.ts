@@ -45,7 +45,7 @@ export {
   type Snapshotter,
 } from './snapshot.js';
 export { findById, listEntries, listLength, type ChunkedList, type Entry } from './prolly.js';
-export { hydrate, type HydrateOptions } from './hydrate.js';
+export { hydrate, nodeChildren, type HydrateOptions, type NodeRole } from './hydrate.js';
 export {
   pushTree,
   treeChildren,

@@ -2,7 +2,7 @@
 // (secret ones masked unless an admin reveals them), CSV import and export.
 import { extname } from 'node:path';
 import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { contextOf, leaf, noun, type Runtime } from '../lib/command.js';
+import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
 import { readTextFile, writeTextFile } from '../lib/files.js';
 import { plural, quoted, when } from '../lib/format.js';

@@ -1,10 +1,10 @@
 // Release checks (DESIGN.md rule 8): what an upgrade would break. Errors block an upgrade unless
 // forced; warnings are shown and never block, because real CB exports contain them.
 import { LINK_KEYWORDS, entityId, entityName, type BotContent } from './content.js';
-import { findEnvReferences, type Location } from './env-refs.js';
+import { findDynamicEnvUses, findEnvReferences, type Location } from './env-refs.js';
 import { isJsonObject, pointer, type JsonObject } from './json.js';
 
-export type CheckCode = 'ENV_UNDEFINED' | 'LINK_MISSING' | 'INTEGRATION_MISSING';
+export type CheckCode = 'ENV_UNDEFINED' | 'ENV_DYNAMIC' | 'LINK_MISSING' | 'INTEGRATION_MISSING';
 
 export interface CheckFinding {
   code: CheckCode;
@@ -55,9 +55,28 @@ export function releaseChecks(
   return {
     ok: errors.length === 0,
     errors,
-    warnings: linkWarnings(content),
+    warnings: [...dynamicWarnings(content), ...linkWarnings(content)],
     missingEnv: [...missing.keys()].sort(),
   };
+}
+
+/** Uses of getEnvVariable with a name known only at run time: nothing to check, said so. */
+function dynamicWarnings(content: BotContent): CheckFinding[] {
+  const findings = new Map<string, CheckFinding>();
+  for (const use of findDynamicEnvUses(content)) {
+    const key = `${use.via ?? ''}\u0000${use.expression}`;
+    const f = findings.get(key);
+    if (f) f.locations.push(use.location);
+    else
+      findings.set(key, {
+        code: 'ENV_DYNAMIC',
+        severity: 'warning',
+        subject: use.expression,
+        message: `The content reads an environment variable whose name is known only at run time (${use.via ? `${use.via}(${use.expression})` : `getEnvVariable(${use.expression})`}); the checks cannot tell whether the target defines it.`,
+        locations: [use.location],
+      });
+  }
+  return [...findings.values()];
 }
 
 function linkWarnings(content: BotContent): CheckFinding[] {
@@ -85,10 +104,12 @@ function linkWarnings(content: BotContent): CheckFinding[] {
 
   for (const { dialog, interactions } of content.dialogs) {
     const dialogId = entityId(dialog) ?? undefined;
+    const dialogName = entityName(dialog) ?? undefined;
     for (const i of interactions) {
       const at = (path: string): Location => ({
         entity: 'interaction',
         ...(dialogId && { dialogId }),
+        ...(dialogName !== undefined && { dialogName }),
         id: entityId(i),
         name: entityName(i),
         path,

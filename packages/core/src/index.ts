@@ -149,12 +149,20 @@ export {
 
 // Environment variables and release checks
 export {
+  ENV_WRAPPER_KEY,
+  describeLocation,
+  envIndexKeysIn,
   envReferencesIn,
+  fieldOf,
+  findDynamicEnvUses,
   findEnvReferences,
+  forEachEntity,
   referencedEnvNames,
+  type DynamicEnvUse,
   type EnvReference,
   type Location,
 } from './env-refs.js';
+export { WRAPPER_DEPTH } from './env-wrappers.js';
 export { releaseChecks, type CheckCode, type CheckFinding, type CheckReport } from './checks.js';
 export { chainOrder, linkIntoChain, relinkChain, unlinkFromChain } from './chain.js';
 export { entityId } from './content.js';

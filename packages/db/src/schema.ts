@@ -232,6 +232,11 @@ export const auditLog = pgTable(
     after: hashBytes('after'),
     details: jsonb('details').$type<Record<string, unknown>>(),
     requestId: text('request_id'),
+    /**
+     * The automation's revision when the entry was written (null for entries about no automation,
+     * and for those written before migration 0006): what changed after a revision someone saw.
+     */
+    revision: integer('revision'),
   },
   (t) => [
     index('audit_automation').on(t.automationId, t.seq),

@@ -67,12 +67,12 @@ export const agentsRouter = router({
             automationId: row.id,
             name: input.name,
           });
+          const next = await advanceAutomation(tx, row, {});
           await writeAudit(
             tx,
             ctx,
             auditEntry(ctx, 'agent.add', row.id, { details: { agent: input.name } }),
           );
-          const next = await advanceAutomation(tx, row, {});
           return { automation: automationView(next), agent: view(agent) };
         });
       } catch (e) {
@@ -104,12 +104,12 @@ export const agentsRouter = router({
             automation: row.name,
           });
         await deleteAgent(tx, agent.id);
+        const next = await advanceAutomation(tx, row, {});
         await writeAudit(
           tx,
           ctx,
           auditEntry(ctx, 'agent.remove', row.id, { details: { agent: agent.name } }),
         );
-        const next = await advanceAutomation(tx, row, {});
         return { automation: automationView(next), agent: view(agent), removed: true };
       }),
     ),

@@ -344,16 +344,48 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       into: prod.id,
       baseRevision: preview.target.revision,
     });
+    // …and links an environment, which moves the revision on too.
+    const env = await api.as('admin').environments.create({ name: 'Stale env' });
+    await api.as('admin').environments.link({ automation: prod.id, environment: env.id });
     const before = await state(prod.id);
-    expect(
-      await failure(
-        acceptor().releases.upgrade({ target: prod.id, ifRevision: preview.target.revision }),
-      ),
-    ).toMatchObject({
+    const stale = await failure(
+      acceptor().releases.upgrade({ target: prod.id, ifRevision: preview.target.revision }),
+    );
+    expect(stale).toMatchObject({
       code: 'CONFLICT',
       path: 'ifRevision',
-      details: { expected: preview.target.revision, actual: preview.target.revision + 1 },
+      details: {
+        expected: preview.target.revision,
+        actual: preview.target.revision + 2,
+        // Who changed it, when, with what; and what became of its content.
+        changes: [
+          {
+            actor: 'editor',
+            action: 'automation.import',
+            revision: preview.target.revision + 1,
+            at: expect.any(String),
+          },
+          {
+            actor: 'admin',
+            action: 'environment.link',
+            revision: preview.target.revision + 2,
+            at: expect.any(String),
+          },
+        ],
+        changesTotal: 2,
+        content: { text: expect.stringMatching(/\S/) },
+      },
     });
+    // The import kept Prod's previous content as version #1: the content change is #1 → now.
+    const imported = await api.as('viewer').versions.diff({ automation: prod.id, from: '1' });
+    expect(imported.summary.text).not.toBe('');
+    expect(stale.message).toMatch(
+      /^"Prod[^"]*" changed since the preview \(revision \d+, now \d+\): automation\.import by editor at .*; environment\.link by admin at .*; its content since: .*; review the release again\.$/,
+    );
+    expect(stale.message).toContain(imported.summary.text.replace(/\.$/, ''));
+    expect((stale.details as { content: { text: string } }).content.text).toBe(
+      imported.summary.text,
+    );
     expect(await state(prod.id)).toEqual(before);
 
     const fresh = await acceptor().releases.show({ target: prod.id });

@@ -23,6 +23,7 @@ import { opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
 import { fail, unwrap } from '../errors.js';
 import { releaseView, semverInput, storeCreated, viewsOf } from '../release-flow.js';
+import { explainStale } from '../stale-revision.js';
 import {
   findAutomation,
   lockAutomation,
@@ -252,7 +253,9 @@ export const releasesRouter = router({
         const release = await chosenRelease(tx, row, input.release);
         // The blocking check needs only the names the release references, which are kept per
         // root: an upgrade does not read the bot. The full report (with locations and the
-        // warnings) is built only to explain a refusal; the preview shows the warnings.
+        // warnings) is built only to explain a refusal; the preview shows the warnings. A root
+        // whose content defines getEnvVariable wrappers counts ENV_WRAPPER_KEY, which no
+        // environment defines: its callers are found by the full report.
         const store = new ContentStore(tx);
         const defined = await environmentVariableNames(tx, row.environmentId);
         const definedSet = new Set(defined ?? []);
@@ -260,20 +263,28 @@ export const releasesRouter = router({
         const checks: CheckReport = referenced.every((name) => definedSet.has(name))
           ? { ok: true, errors: [], warnings: [], missingEnv: [] }
           : releaseChecks(await store.read(release.root), defined);
-        const done = unwrap(
-          upgradeToRelease(
-            {
-              target: toAutomation(row),
-              release,
-              ledger: await ledgerOf(tx, row.id),
-              checks,
-              ...(input.ifRevision !== undefined && { ifRevision: input.ifRevision }),
-              force: input.force ?? false,
-              policy: await getPolicy(tx),
-            },
-            opContext(ctx, uuidv7),
-          ),
+        const upgraded = upgradeToRelease(
+          {
+            target: toAutomation(row),
+            release,
+            ledger: await ledgerOf(tx, row.id),
+            checks,
+            ...(input.ifRevision !== undefined && { ifRevision: input.ifRevision }),
+            force: input.force ?? false,
+            policy: await getPolicy(tx),
+          },
+          opContext(ctx, uuidv7),
         );
+        // A stale preview: say who changed the target since, when, and what became of it.
+        if (!upgraded.ok && upgraded.error.path === 'ifRevision' && input.ifRevision !== undefined)
+          await explainStale(
+            tx,
+            row,
+            input.ifRevision,
+            upgraded.error,
+            { seen: 'the preview', advice: 'review the release again' },
+          );
+        const done = unwrap(upgraded);
         await insertVersions(tx, done.backup, done.result);
         await storeAutomation(tx, done.automation);
         await storeRelease(tx, done.release);

@@ -277,13 +277,10 @@ export const releasesRouter = router({
         );
         // A stale preview: say who changed the target since, when, and what became of it.
         if (!upgraded.ok && upgraded.error.path === 'ifRevision' && input.ifRevision !== undefined)
-          await explainStale(
-            tx,
-            row,
-            input.ifRevision,
-            upgraded.error,
-            { seen: 'the preview', advice: 'review the release again' },
-          );
+          await explainStale(tx, row, input.ifRevision, upgraded.error, {
+            seen: 'the preview',
+            advice: 'review the release again',
+          });
         const done = unwrap(upgraded);
         await insertVersions(tx, done.backup, done.result);
         await storeAutomation(tx, done.automation);

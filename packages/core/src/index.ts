@@ -98,9 +98,11 @@ export {
   semverFloor,
   releaseVersion,
   upgradeToRelease,
+  whatRuns,
   type Created,
   type CreateReleaseInput,
   type RolledBack,
+  type Running,
   type Upgraded,
   type UpgradeInput,
 } from './releases.js';

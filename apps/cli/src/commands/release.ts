@@ -266,11 +266,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
           out.message(
             `Edits made since the upgrade are saved as version #${done.savedEditsVersion.number} ${quoted(done.savedEditsVersion.name)}.`,
           );
-        out.message(
-          done.runsRelease
-            ? `It now runs release ${done.runsRelease.version}.`
-            : 'It now runs no release.',
-        );
+        out.message(`It now runs ${done.runs.text}.`);
       });
     });
 
@@ -333,7 +329,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     const h = await client().releases.history.query({ automation });
     out.result(h, () => {
       out.line(
-        `${out.color.bold(h.automation.name)} runs ${h.runsRelease ? `release ${h.runsRelease.version}` : 'no release'}` +
+        `${out.color.bold(h.automation.name)} runs ${h.runs.text}` +
           `${h.pendingRelease ? `; release ${h.pendingRelease.version} is pending` : ''}` +
           `${h.semverFloor ? `; new releases must be above ${h.semverFloor}` : ''}.`,
       );

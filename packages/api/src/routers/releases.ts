@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
 import { fail, unwrap } from '../errors.js';
-import { releaseView, semverInput, storeCreated, viewsOf } from '../release-flow.js';
+import { releaseView, runsOfOne, semverInput, storeCreated, viewsOf } from '../release-flow.js';
 import { explainStale } from '../stale-revision.js';
 import {
   findAutomation,
@@ -357,7 +357,8 @@ export const releasesRouter = router({
         await markUpgradeRolledBack(tx, done.upgrade.id);
         await storeRelease(tx, done.release);
         await writeAudit(tx, ctx, done.audit);
-        const nowRuns = activeUpgrade(
+        const nowRuns = await runsOfOne(
+          tx,
           ledger.map((u) => (u.id === done.upgrade.id ? { ...u, rolledBack: true } : u)),
         );
         return {
@@ -368,7 +369,9 @@ export const releasesRouter = router({
           ),
           restoredVersion: versionRef(must(backup, 'the backup version the rollback restored')),
           savedEditsVersion: done.savedEdits ? versionRef(done.savedEdits) : null,
-          runsRelease: nowRuns ? { id: nowRuns.releaseId, version: nowRuns.releaseVersion } : null,
+          /** The release it now runs; null when none, or when the backup is not one (see `runs`). */
+          runsRelease: nowRuns.release,
+          runs: nowRuns,
         };
       }),
     ),
@@ -386,6 +389,7 @@ export const releasesRouter = router({
         ledger.flatMap((u) => [u.backupVersionId, u.resultVersionId]),
       );
       const active = activeUpgrade(ledger);
+      const running = await runsOfOne(ctx.db, ledger);
       const pending = releases.find((r) => r.targetId === row.id && r.status === 'pending');
       const versionOf = (id: string) => {
         const v = versions.get(id);
@@ -393,7 +397,9 @@ export const releasesRouter = router({
       };
       return {
         automation: ref(row),
-        runsRelease: active ? { id: active.releaseId, version: active.releaseVersion } : null,
+        /** The release it runs; null when none, or a rollback's backup (see `runs`). */
+        runsRelease: running.release,
+        runs: running,
         pendingRelease: pending ?? null,
         /** Releases to this automation must be numbered above this (unless forced). */
         semverFloor: semverFloor(ledger),

@@ -179,6 +179,10 @@ describe('release checks', () => {
         [expect.objectContaining({ dialogName: 'Main', name: 'Ask', path: '/postProcessMessage' })],
       ],
     ]);
+    expect(report.errors.map((e) => e.where)).toEqual([
+      ['dialog "Main" › interaction "Ask" › field postProcessMessage'],
+      ['dialog "Main" › interaction "Ask" › field postProcessMessage'],
+    ]);
     expect(report.warnings.filter((w) => w.code === 'ENV_DYNAMIC')).toEqual([
       expect.objectContaining({ subject: 'dyn', message: expect.stringContaining('env(dyn)') }),
     ]);

@@ -273,7 +273,10 @@ export function describeLocation(l: Location): string {
       return `dialog ${q(l.name, l.id ?? '(unnamed)')} › ${field}`;
     case 'interaction':
       return `dialog ${q(l.dialogName, l.dialogId ?? '(unknown)')} › interaction ${q(l.name, l.id ?? '(unnamed)')} › ${field}`;
-    case 'section':
-      return `${l.section ?? 'section'}${l.id !== null || l.name !== null ? ` ${q(l.name, l.id ?? '')}` : ''} › ${field}`;
+    case 'section': {
+      const section = `section ${l.section ?? '(unknown)'}`;
+      const own = l.id === null && (l.name === null || l.name === l.section);
+      return own ? `${section} › ${field}` : `${section} › ${q(l.name, l.id ?? '')} › ${field}`;
+    }
   }
 }

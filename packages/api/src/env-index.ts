@@ -15,7 +15,12 @@ import {
   type JsonValue,
   type Snapshotter,
 } from '@ferry/core';
-export { recordCounts, storedCounts } from './repositories/content-env-repository.js';
+export {
+  recordCounts,
+  recordResolved,
+  storedCounts,
+  storedResolved,
+} from './repositories/content-env-repository.js';
 
 export type EnvCounts = Record<string, number>;
 

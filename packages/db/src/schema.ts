@@ -259,6 +259,11 @@ export const instanceSettings = pgTable('instance_settings', {
 export const contentEnv = pgTable('content_env', {
   root: hashBytes('root').primaryKey(),
   names: jsonb('names').$type<Record<string, number>>().notNull(),
+  /**
+   * For a root whose content defines getEnvVariable wrappers: every name the whole-content
+   * analysis found (wrappers followed), once computed (null until then).
+   */
+  resolved: jsonb('resolved').$type<string[]>(),
 });
 
 /**

@@ -200,10 +200,13 @@ export const releasesRouter = router({
       }
       const store = new ContentStore(ctx.db);
       const diff = await store.diff(target.root, release.root);
+      const releaseContent = await store.read(release.root);
       const checks = releaseChecks(
-        await store.read(release.root),
+        releaseContent,
         await environmentVariableNames(ctx.db, target.environmentId),
       );
+      // Kept for the upgrade, which then need not read the bot again (a root with wrappers).
+      await store.referencedNames(release.root, releaseContent);
       const policy = await getPolicy(ctx.db);
       const blockers: string[] = [];
       if (release.status !== 'pending')
@@ -254,12 +257,12 @@ export const releasesRouter = router({
         // The blocking check needs only the names the release references, which are kept per
         // root: an upgrade does not read the bot. The full report (with locations and the
         // warnings) is built only to explain a refusal; the preview shows the warnings. A root
-        // whose content defines getEnvVariable wrappers counts ENV_WRAPPER_KEY, which no
-        // environment defines: its callers are found by the full report.
+        // whose content defines getEnvVariable wrappers has its names found once by the whole-
+        // content analysis (the preview usually did it already) and kept.
         const store = new ContentStore(tx);
         const defined = await environmentVariableNames(tx, row.environmentId);
         const definedSet = new Set(defined ?? []);
-        const referenced = Object.keys(await store.envCounts(release.root));
+        const referenced = await store.referencedNames(release.root);
         const checks: CheckReport = referenced.every((name) => definedSet.has(name))
           ? { ok: true, errors: [], warnings: [], missingEnv: [] }
           : releaseChecks(await store.read(release.root), defined);

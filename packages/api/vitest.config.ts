@@ -18,6 +18,12 @@ export default mergeConfig(
       // PostgreSQL, so two files side by side (turbo runs two tasks at once: about four busy
       // processes on two cores, not a dozen that push slow first starts past their timeouts).
       maxWorkers: 2,
+      // The two workers run every file in turn without a fresh module graph per file: importing the
+      // router, drizzle and tRPC and compiling PGlite's WebAssembly again for each of 31 files cost
+      // about a quarter of the package's CPU. Files share nothing else: each opens its own databases
+      // and servers, and the process-wide caches they share are content-addressed (node-cache.ts,
+      // export-cache.ts), as they are across requests in one server.
+      isolate: false,
     },
   }),
 );

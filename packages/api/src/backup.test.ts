@@ -315,7 +315,9 @@ describe('backup levels', () => {
           sql`select column_name as c from information_schema.columns where table_name = ${t} order by ordinal_position`,
         )
       ).map((r) => r.c);
-    const tables = schemaTables().backedUp.filter((t) => t !== 'content_env');
+    // The tables of that level: those added by later migrations are left out.
+    const later = ['content_env', 'release_approvals', 'release_comments'];
+    const tables = schemaTables().backedUp.filter((t) => !later.includes(t));
     const rows = {
       environments: (
         await rowsOf<{ j: string }>(

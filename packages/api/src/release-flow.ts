@@ -1,12 +1,16 @@
-// What the release and pipeline procedures share: the release-number input, how a release is
-// shown (with the names of its parties), and storing a created release with its audit entry.
+// What the release, pipeline and governance procedures share: the release an acceptor names, the
+// release-number input, how a release is shown (with the names of its parties), what an
+// automation runs, and storing a created release with its audit entry.
 import { whatRuns, type Created, type Release, type Upgrade } from '@ferry/core';
 import type { Db } from '@ferry/db';
 import { writeAudit } from './audit.js';
+import { fail } from './errors.js';
 import type { Context } from './context.js';
 import type { AutomationRow } from './repositories/automation-repository.js';
 import {
   automationNames,
+  findRelease,
+  pendingReleaseOf,
   releaseSummary,
   rollbackFacts,
   storeRelease,
@@ -14,6 +18,19 @@ import {
 } from './repositories/release-repository.js';
 import { versionsById } from './repositories/version-repository.js';
 import { textInput } from './routers/inputs.js';
+
+/** The release an acceptor names, or the target's pending one. */
+export async function chosenRelease(
+  db: Db,
+  target: AutomationRow,
+  releaseInput: string | undefined,
+): Promise<Release> {
+  if (releaseInput !== undefined) return findRelease(db, releaseInput, { targetId: target.id });
+  return (
+    (await pendingReleaseOf(db, target.id)) ??
+    fail('NOT_FOUND', `"${target.name}" has no pending release.`, 'release')
+  );
+}
 
 /** A release number: a semantic version such as 1.2.0. */
 export const semverInput = textInput()

@@ -8,15 +8,24 @@ export type Permission =
   | 'edit' // edit working copies, save and restore versions, import
   | 'delete-version'
   | 'create-release'
-  | 'accept-release' // upgrade, reject, roll back
+  | 'accept-release' // upgrade, reject, roll back, approve
+  | 'comment-release' // comment on a release
   | 'admin'; // users, tokens, environments, agents, policy, delete automations, verify, gc
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ['read'],
   editor: ['read', 'edit'],
-  'release-creator': ['read', 'edit', 'delete-version', 'create-release'],
-  'release-acceptor': ['read', 'accept-release'],
-  admin: ['read', 'edit', 'delete-version', 'create-release', 'accept-release', 'admin'],
+  'release-creator': ['read', 'edit', 'delete-version', 'create-release', 'comment-release'],
+  'release-acceptor': ['read', 'accept-release', 'comment-release'],
+  admin: [
+    'read',
+    'edit',
+    'delete-version',
+    'create-release',
+    'accept-release',
+    'comment-release',
+    'admin',
+  ],
 };
 
 export const can = (role: Role, permission: Permission): boolean =>

@@ -4,6 +4,7 @@ import { agentsRouter } from './routers/agents.js';
 import { auditlogRouter } from './routers/auditlog.js';
 import { authRouter } from './routers/auth.js';
 import { automationsRouter } from './routers/automations.js';
+import { compareRouter } from './routers/compare.js';
 import { editingRouter } from './routers/editing.js';
 import { environmentsRouter } from './routers/environments.js';
 import { releasesRouter } from './routers/releases.js';
@@ -17,6 +18,7 @@ export const appRouter = router({
   automations: automationsRouter,
   editing: editingRouter,
   versions: versionsRouter,
+  compare: compareRouter,
   releases: releasesRouter,
   sync: syncRouter,
   environments: environmentsRouter,

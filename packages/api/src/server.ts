@@ -88,6 +88,7 @@ const PERMISSIONS = [
   'delete-version',
   'create-release',
   'accept-release',
+  'comment-release',
   'admin',
 ] as const satisfies readonly Permission[];
 

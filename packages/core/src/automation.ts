@@ -95,6 +95,8 @@ export interface AuditEntry {
 export interface Policy {
   /** A release's acceptor must not be its creator. */
   acceptorMustDifferFromCreator: boolean;
+  /** Approvals a release needs from distinct users other than its creator (absent: 0). */
+  requiredApprovals?: number;
 }
 
 export const NAME_MAX = 200;
@@ -169,4 +171,22 @@ export function audit(
   rest: Omit<AuditEntry, 'action' | 'actor' | 'at' | 'automationId'>,
 ): AuditEntry {
   return { action, actor: ctx.actor, at: ctx.now.toISOString(), automationId: a.id, ...rest };
+}
+
+/** A release the target may still decide on: addressed to it and pending. */
+export function requirePending(target: Automation, release: Release, verb: string): Result<void> {
+  if (release.targetId !== target.id)
+    return err('NOT_FOUND', `Release ${release.version} is not addressed to "${target.name}".`, {
+      path: 'release',
+    });
+  if (release.status !== 'pending')
+    return err(
+      'CONFLICT',
+      `Cannot ${verb} release ${release.version}: it is ${release.status}, not pending.`,
+      {
+        path: 'release',
+        details: { status: release.status },
+      },
+    );
+  return ok(undefined);
 }

@@ -107,6 +107,27 @@ export {
   type UpgradeInput,
 } from './releases.js';
 
+// Release governance (approvals, comments) and release notes
+export {
+  approvalShortfall,
+  approveRelease,
+  checkApprovals,
+  commentOnRelease,
+  REQUIRED_APPROVALS_MAX,
+  type Approval,
+  type ReleaseComment,
+} from './governance.js';
+export {
+  dialogNamesIn,
+  releaseNotes,
+  releaseNotesMarkdown,
+  unnamedDialogIds,
+  type NoteDialog,
+  type NoteItem,
+  type ReleaseNotes,
+  type ReleaseNotesInput,
+} from './release-notes.js';
+
 // Pipelines: the release graph in stage order
 export {
   buildPipelines,

@@ -9,6 +9,7 @@ import {
   checkText,
   DESCRIPTION_MAX,
   newVersion,
+  requirePending,
   type AuditEntry,
   type Automation,
   type OpContext,
@@ -18,6 +19,7 @@ import {
   type Version,
 } from './automation.js';
 import type { CheckReport } from './checks.js';
+import { checkApprovals, type Approval } from './governance.js';
 import { err, ok, type Result } from './result.js';
 import { must } from './must.js';
 
@@ -255,6 +257,8 @@ export interface UpgradeInput {
   ifRevision?: number;
   force?: boolean;
   policy: Policy;
+  /** The release's approvals, counted against `policy.requiredApprovals`. */
+  approvals?: readonly Approval[];
 }
 
 export interface Upgraded {
@@ -279,6 +283,12 @@ export function upgradeToRelease(input: UpgradeInput, ctx: OpContext): Result<Up
         path: 'release',
       },
     );
+  const approved = checkApprovals(
+    release,
+    input.approvals ?? [],
+    input.policy.requiredApprovals ?? 0,
+  );
+  if (!approved.ok) return approved;
   if (input.ifRevision !== undefined && input.ifRevision !== target.revision)
     return err(
       'CONFLICT',
@@ -441,21 +451,4 @@ export function rollback(
       },
     }),
   });
-}
-
-function requirePending(target: Automation, release: Release, verb: string): Result<void> {
-  if (release.targetId !== target.id)
-    return err('NOT_FOUND', `Release ${release.version} is not addressed to "${target.name}".`, {
-      path: 'release',
-    });
-  if (release.status !== 'pending')
-    return err(
-      'CONFLICT',
-      `Cannot ${verb} release ${release.version}: it is ${release.status}, not pending.`,
-      {
-        path: 'release',
-        details: { status: release.status },
-      },
-    );
-  return ok(undefined);
 }

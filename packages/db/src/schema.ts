@@ -195,6 +195,38 @@ export const releases = pgTable(
   ],
 );
 
+/**
+ * Approvals of a release (issue 14): one per user and release, never by its creator. A release
+ * with fewer than the policy's `requiredApprovals` cannot be upgraded to.
+ */
+export const releaseApprovals = pgTable(
+  'release_approvals',
+  {
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.id, { onDelete: 'cascade' }),
+    by: text('by').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    comment: text('comment').notNull().default(''),
+  },
+  (t) => [primaryKey({ columns: [t.releaseId, t.by] })],
+);
+
+/** Comments on a release, in the order they were written. */
+export const releaseComments = pgTable(
+  'release_comments',
+  {
+    id: text('id').primaryKey(),
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.id, { onDelete: 'cascade' }),
+    by: text('by').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [index('release_comments_release').on(t.releaseId, t.at)],
+);
+
 export const upgrades = pgTable(
   'upgrades',
   {
@@ -234,7 +266,7 @@ export const auditLog = pgTable(
     requestId: text('request_id'),
     /**
      * The automation's revision when the entry was written (null for entries about no automation,
-     * and for those written before migration 0006): what changed after a revision someone saw.
+     * and for those written before migration 0007): what changed after a revision someone saw.
      */
     revision: integer('revision'),
   },

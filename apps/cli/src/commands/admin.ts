@@ -1,7 +1,15 @@
 // `ferry verify`, `ferry gc` and `ferry policy`: the content store's integrity check and garbage
 // collection, and the instance policy (admins only); `ferry admin rotate-key`, offline.
 import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { contextOf, jsonOption, leaf, noun, positiveInt, type Runtime } from '../lib/command.js';
+import {
+  contextOf,
+  jsonOption,
+  leaf,
+  noun,
+  positiveInt,
+  wholeNumber,
+  type Runtime,
+} from '../lib/command.js';
 import { CliError, STARTUP_FAILURE_KIND } from '../lib/errors.js';
 import { fields, plural } from '../lib/format.js';
 
@@ -87,7 +95,7 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
     program,
     'policy',
     'show or set the instance policy',
-    'the instance policy: acceptor ≠ creator, retention of automatic versions',
+    'the instance policy: acceptor ≠ creator, required approvals, retention of automatic versions',
     'ferry policy set --keep-automatic 50',
   );
   leaf(policy, 'show', 'show the instance policy', ['ferry policy show']).action(
@@ -99,6 +107,7 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
           fields([
             ['acceptor must differ from creator', p.acceptorMustDifferFromCreator ? 'yes' : 'no'],
             ['automatic versions kept', p.keepAutomaticVersions ?? 'all'],
+            ['approvals required before an upgrade', p.requiredApprovals],
           ]),
         ),
       );
@@ -107,6 +116,7 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
   leaf(policy, 'set', 'change the instance policy (admins only)', [
     'ferry policy set --acceptor-must-differ',
     'ferry policy set --keep-automatic all',
+    'ferry policy set --required-approvals 2',
   ])
     .option('--acceptor-must-differ', "a release's acceptor must not be its creator")
     .option('--no-acceptor-must-differ', 'anyone with the role may accept any release')
@@ -117,9 +127,16 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
         // "all" stays a string here: Commander turns a parser's null into '' (which the API refused).
       ).argParser((v): number | 'all' => (v === 'all' ? 'all' : positiveInt(v))),
     )
+    .addOption(
+      new Option(
+        '--required-approvals <n>',
+        'approvals a release needs from distinct acceptors other than its creator before an upgrade (0: none)',
+      ).argParser(wholeNumber),
+    )
     .action(async (opts, command) => {
       const { out, client } = contextOf(rt, command);
       const p = await client().admin.setPolicy.mutate({
+        ...(opts.requiredApprovals !== undefined && { requiredApprovals: opts.requiredApprovals }),
         ...(opts.acceptorMustDiffer !== undefined && {
           acceptorMustDifferFromCreator: opts.acceptorMustDiffer,
         }),
@@ -129,7 +146,7 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
       });
       out.result(p, () =>
         out.line(
-          `Policy: acceptor must differ from creator: ${p.acceptorMustDifferFromCreator ? 'yes' : 'no'}; automatic versions kept: ${p.keepAutomaticVersions ?? 'all'}.`,
+          `Policy: acceptor must differ from creator: ${p.acceptorMustDifferFromCreator ? 'yes' : 'no'}; automatic versions kept: ${p.keepAutomaticVersions ?? 'all'}; approvals required: ${p.requiredApprovals}.`,
         ),
       );
     });

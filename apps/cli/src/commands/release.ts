@@ -6,6 +6,7 @@ import { printChecks } from '../lib/checks.js';
 import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
 import { plural, quoted, shortHash, when } from '../lib/format.js';
+import { printReceived, printReviews, registerReleaseReview } from './release-review.js';
 
 const ROLES = ['source', 'target', 'any'] as const;
 
@@ -155,6 +156,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
           out.line(
             `Rejected by ${r.decidedBy ?? 'someone'}${r.decidedAt ? ` ${when(r.decidedAt)}` : ''}: ${r.rejectReason ?? 'no reason given'}.`,
           );
+        printReviews(out, shown.reviews);
         out.line(
           `Target ${quoted(t.name)} is at revision ${t.revision}${t.environment ? `, environment ${quoted(t.environment.name)}` : ', no environment linked'}.`,
         );
@@ -390,8 +392,11 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
         ],
         'No upgrades yet.',
       );
+      printReceived(out, h.releases);
     });
   });
+
+  registerReleaseReview(cmd, rt);
 
   return cmd;
 }

@@ -100,6 +100,12 @@ export function positiveInt(value: string): number {
   return Number(value);
 }
 
+export function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value.trim()))
+    throw new InvalidArgumentError('Must be a whole number of 0 or more.');
+  return Number(value);
+}
+
 /** A duration in seconds: a positive number (fractions allowed). */
 export function seconds(value: string): number {
   const n = Number(value);

@@ -79,25 +79,37 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
     expect(await api.as('viewer').admin.getPolicy()).toEqual({
       acceptorMustDifferFromCreator: false,
       keepAutomaticVersions: null,
+      requiredApprovals: 0,
     });
     expect(await admin().setPolicy({ acceptorMustDifferFromCreator: true })).toEqual({
       acceptorMustDifferFromCreator: true,
       keepAutomaticVersions: null,
+      requiredApprovals: 0,
     });
     expect(await admin().setPolicy({ keepAutomaticVersions: 10 })).toEqual({
       acceptorMustDifferFromCreator: true,
       keepAutomaticVersions: 10,
+      requiredApprovals: 0,
     });
     expect(await api.as('release-acceptor').admin.getPolicy()).toEqual({
       acceptorMustDifferFromCreator: true,
       keepAutomaticVersions: 10,
+      requiredApprovals: 0,
     });
     await admin().setPolicy({ keepAutomaticVersions: null, acceptorMustDifferFromCreator: false });
     const { entries } = await api.as('viewer').audit.list({ action: 'policy.set' });
     expect(entries).toHaveLength(3);
     expect(must(entries[0], 'the newest policy.set audit entry').details).toEqual({
-      before: { acceptorMustDifferFromCreator: true, keepAutomaticVersions: 10 },
-      after: { acceptorMustDifferFromCreator: false, keepAutomaticVersions: null },
+      before: {
+        acceptorMustDifferFromCreator: true,
+        keepAutomaticVersions: 10,
+        requiredApprovals: 0,
+      },
+      after: {
+        acceptorMustDifferFromCreator: false,
+        keepAutomaticVersions: null,
+        requiredApprovals: 0,
+      },
     });
   });
 

@@ -1,5 +1,6 @@
-// Instance administration: the policy (rule 12's acceptor ≠ creator, rule 14's retention), and the
-// content store's integrity check (`verify`) and garbage collection (`gc`).
+// Instance administration: the policy (rule 12's acceptor ≠ creator and required approvals, rule
+// 14's retention), and the content store's integrity check (`verify`) and garbage collection (`gc`).
+import { REQUIRED_APPROVALS_MAX } from '@ferry/core';
 import { z } from 'zod';
 import { auditEntry, writeAudit } from '../audit.js';
 import { fail } from '../errors.js';
@@ -24,12 +25,20 @@ export const adminRouter = router({
           .max(100_000, 'must be at most 100000')
           .nullable()
           .optional(),
+        /** Approvals a release needs before an upgrade (0: none). */
+        requiredApprovals: z
+          .number()
+          .int('must be a whole number')
+          .min(0, 'must be at least 0')
+          .max(REQUIRED_APPROVALS_MAX, `must be at most ${REQUIRED_APPROVALS_MAX}`)
+          .optional(),
       }),
     )
     .mutation(({ ctx, input }) => {
       if (
         input.acceptorMustDifferFromCreator === undefined &&
-        input.keepAutomaticVersions === undefined
+        input.keepAutomaticVersions === undefined &&
+        input.requiredApprovals === undefined
       )
         fail('VALIDATION', 'Give at least one policy field to change.', 'input');
       return ctx.db.transaction(async (tx) => {
@@ -41,6 +50,9 @@ export const adminRouter = router({
           }),
           ...(input.keepAutomaticVersions !== undefined && {
             keepAutomaticVersions: input.keepAutomaticVersions,
+          }),
+          ...(input.requiredApprovals !== undefined && {
+            requiredApprovals: input.requiredApprovals,
           }),
         };
         await setPolicy(tx, after);

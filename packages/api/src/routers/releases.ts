@@ -1,6 +1,7 @@
 // Releases: create, list, preview, upgrade, reject, roll back and history (DESIGN.md rules 3-8);
-// promote and the pipeline graph are in pipelines.ts, mounted here. Every write of one operation
-// happens in one transaction with its audit.
+// promote and the pipeline graph are in pipelines.ts, approvals, comments and release notes in
+// release-reviews.ts, both mounted here. Every write of one operation happens in one transaction
+// with its audit.
 import {
   activeUpgrade,
   createRelease,
@@ -16,13 +17,19 @@ import {
   type Upgrade,
   type Version,
 } from '@ferry/core';
-import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
 import { fail, unwrap } from '../errors.js';
-import { releaseView, runsOfOne, semverInput, storeCreated, viewsOf } from '../release-flow.js';
+import {
+  chosenRelease,
+  releaseView,
+  runsOfOne,
+  semverInput,
+  storeCreated,
+  viewsOf,
+} from '../release-flow.js';
 import { explainStale } from '../stale-revision.js';
 import {
   findAutomation,
@@ -34,6 +41,7 @@ import {
 } from '../repositories/automation-repository.js';
 import { environmentOf, environmentVariableNames } from '../repositories/environment-repository.js';
 import { getPolicy } from '../repositories/policy-repository.js';
+import { approvalsOf, commentsOf } from '../repositories/release-review-repository.js';
 import {
   automationNames,
   findRelease,
@@ -57,6 +65,7 @@ import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
 import { automationRef, baseRevision, description, refInput } from './inputs.js';
 import { pipelineProcedures } from './pipelines.js';
+import { reviewProcedures, reviewsOf } from './release-reviews.js';
 
 /** A release by id (or, where a target is named too, by its version number). */
 const releaseRef = refInput('names a release (id or version number)');
@@ -65,19 +74,6 @@ const ifRevision = z.number().int().positive().optional();
 
 const ref = (row: AutomationRow) => ({ id: row.id, name: row.name, revision: row.revision });
 const versionRef = (v: Version) => ({ id: v.id, number: v.number, name: v.name });
-
-/** The release an acceptor names, or the target's pending one. */
-async function chosenRelease(
-  db: Db,
-  target: AutomationRow,
-  releaseInput: string | undefined,
-): Promise<Release> {
-  if (releaseInput !== undefined) return findRelease(db, releaseInput, { targetId: target.id });
-  return (
-    (await pendingReleaseOf(db, target.id)) ??
-    fail('NOT_FOUND', `"${target.name}" has no pending release.`, 'release')
-  );
-}
 
 export const releasesRouter = router({
   /** Rules 3 and 4: a frozen release of the source's content (or one of its versions) to a target. */
@@ -223,6 +219,9 @@ export const releasesRouter = router({
         blockers.push(
           `Release ${release.version} was created by you; another user must accept it.`,
         );
+      const reviews = await reviewsOf(ctx.db, release);
+      if (reviews.shortfall !== null && release.status === 'pending')
+        blockers.push(reviews.shortfall);
       return {
         release: releaseView(
           release,
@@ -234,6 +233,8 @@ export const releasesRouter = router({
         },
         preview: { summary: diff.summary, changes: diff.changes },
         checks,
+        /** Approvals (with what the policy requires) and comments. */
+        reviews,
         canUpgrade: blockers.length === 0,
         blockers,
       };
@@ -275,6 +276,7 @@ export const releasesRouter = router({
             ...(input.ifRevision !== undefined && { ifRevision: input.ifRevision }),
             force: input.force ?? false,
             policy: await getPolicy(tx),
+            approvals: (await approvalsOf(tx, [release.id])).get(release.id) ?? [],
           },
           opContext(ctx, uuidv7),
         );
@@ -386,6 +388,14 @@ export const releasesRouter = router({
       const row = await findAutomation(ctx.db, input.automation);
       const ledger = await ledgerOf(ctx.db, row.id);
       const releases = await viewsOf(ctx.db, await listReleases(ctx.db, { automationId: row.id }));
+      const approvals = await approvalsOf(
+        ctx.db,
+        releases.map((r) => r.id),
+      );
+      const comments = await commentsOf(
+        ctx.db,
+        releases.map((r) => r.id),
+      );
       const byId = new Map(releases.map((r) => [r.id, r]));
       const versions = await versionsById(
         ctx.db,
@@ -433,9 +443,12 @@ export const releasesRouter = router({
         releases: releases.map((r) => ({
           ...r,
           role: r.targetId === row.id ? ('target' as const) : ('source' as const),
+          approvals: approvals.get(r.id) ?? [],
+          comments: comments.get(r.id) ?? [],
         })),
       };
     }),
 
   ...pipelineProcedures,
+  ...reviewProcedures,
 });

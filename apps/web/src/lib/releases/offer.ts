@@ -12,7 +12,8 @@ export interface PreviewState {
 
 /**
  * `show` adds one blocker per problem: the release is not pending, the environment misses
- * variables, the caller may not accept (role or the creator-must-differ policy). Forcing overrides
+ * variables, the caller may not accept (role or the creator-must-differ policy), too few approvals
+ * (the policy's required approvals). Forcing overrides
  * only the environment check, so it is offered only when that check fails and it is the sole blocker.
  */
 export function upgradeOffer(preview: PreviewState, mayAccept: boolean): UpgradeOffer {

@@ -1,5 +1,5 @@
-// /releases has no page of its own: releases live on each automation's Releases tab and in the
-// pipelines view.
+// /releases has no list of its own: releases live on each automation's Releases tab, each on its
+// own page (/releases/[id]: notes, approvals, comments) and in the pipelines view.
 import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 

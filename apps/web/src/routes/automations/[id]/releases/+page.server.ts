@@ -3,6 +3,7 @@
 import { fail } from '@sveltejs/kit';
 import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
 import { revisionOf, text, texts } from '$lib/server/forms';
+import { approveAction, commentAction } from '$lib/server/release-reviews';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -68,6 +69,9 @@ export const actions = {
       return failed(e, 'reject', values, ['reason']);
     }
   },
+
+  approve: async (event) => approveAction(event, event.params.id),
+  comment: async (event) => commentAction(event, event.params.id),
 
   rollback: async ({ request, locals, params }) => {
     const form = await request.formData();

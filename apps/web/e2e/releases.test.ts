@@ -281,7 +281,7 @@ describe('releasing Dev → Prod in the browser', () => {
     await shown(stages.nth(0).getByRole('link', { name: 'Dev', exact: true }));
     const prodStage = stages.nth(1);
     await shown(prodStage.getByRole('link', { name: 'Prod', exact: true }));
-    await shown(prodStage.getByText('release 1.0.0'));
+    await shown(prodStage.getByText('the backup taken before upgrading to 1.2.0'));
     await shown(prodStage.getByText('Environment Production'));
     expect(await prodStage.getByText(/pending/).count()).toBe(0);
 
@@ -312,7 +312,7 @@ describe('releasing Dev → Prod in the browser', () => {
     expect(history.pendingRelease.fromVersionId).toBe(saved.id);
 
     await page.goto(`${app.server.url}/pipelines`);
-    await shown(prodStage.getByText('release 1.0.0'));
+    await shown(prodStage.getByText('the backup taken before upgrading to 1.2.0'));
     await screenshot('pipelines');
     await prodStage.getByRole('link', { name: '2.0.0 pending' }).click();
     await page.waitForURL(prodReleases());

@@ -719,6 +719,11 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       runsRelease: null,
       runs: expected.text,
     });
+    // The pipeline view says the same.
+    const stage = (await viewer().releases.pipelines())
+      .flatMap((p) => p.automations)
+      .find((st) => st.id === prod.id);
+    expect(stage).toMatchObject({ runsRelease: null, runsBackup: { version: '1.1.0' } });
 
     // Without edits in between, the backup is exactly release 1.0.0's content: it runs 1.0.0.
     const prod2 = await importBot(fixture('hello-minimal.json'), 'Prod');

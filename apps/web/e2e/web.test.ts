@@ -106,6 +106,17 @@ describe('the web UI', () => {
     await page.waitForURL(/\/automations\/[^/]+$/);
   });
 
+  it('sends pages and their data compressed (br, as Chromium accepts it)', async () => {
+    const html = must(await page.goto(page.url()), 'the automation page');
+    expect(html.headers()['content-type']).toMatch(/^text\/html/);
+    expect(html.headers()['content-encoding']).toBe('br');
+    await page.getByRole('link', { name: '← Automations' }).click();
+    const data = page.waitForResponse((r) => r.url().includes('__data.json'));
+    await page.getByRole('link', { name: 'returnsDesk', exact: true }).click();
+    expect((await data).headers()['content-encoding']).toBe('br');
+    await shown(page.getByRole('heading', { name: 'returnsDesk', level: 1 }));
+  });
+
   it('saves a version from the dialog, keeping typed text on a validation error', async () => {
     await page.getByRole('button', { name: 'Save current version' }).click();
     const dialog = page.getByRole('dialog', { name: 'Save current version' });

@@ -18,6 +18,7 @@ import {
 } from './repositories/release-repository.js';
 import { versionsById } from './repositories/version-repository.js';
 import { textInput } from './routers/inputs.js';
+import { emitted } from './webhooks.js';
 
 /** The release an acceptor names, or the target's pending one. */
 export async function chosenRelease(
@@ -74,12 +75,12 @@ export async function storeCreated(
   if (created.superseded) await storeRelease(tx, created.superseded);
   await storeRelease(tx, created.release);
   await writeAudit(tx, ctx, created.audit);
-  return {
+  return emitted(tx, 'release.created', {
     ...releaseView(created.release, namesOf(source, target)),
     superseded: created.superseded
       ? { id: created.superseded.id, version: created.superseded.version }
       : null,
-  };
+  });
 }
 
 /** What an automation runs, as every answer shows it (core's whatRuns, with the backup's number). */

@@ -53,15 +53,20 @@ describe('the request id', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe(id);
-    expect(lines).toContainEqual(
-      expect.objectContaining({
-        msg: 'request',
-        requestId: id,
-        path: '/api/trpc/auth.whoami',
-        status: 200,
-        user: 'admin',
-      }),
-    );
+    await res.text();
+    // The line is written when the response has finished on the server (its compressed body
+    // flushed), which can be a moment after the client has read it.
+    await expect
+      .poll(() => lines)
+      .toContainEqual(
+        expect.objectContaining({
+          msg: 'request',
+          requestId: id,
+          path: '/api/trpc/auth.whoami',
+          status: 200,
+          user: 'admin',
+        }),
+      );
   });
 
   it.each([

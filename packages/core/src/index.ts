@@ -189,3 +189,29 @@ export { WRAPPER_DEPTH } from './env-wrappers.js';
 export { releaseChecks, type CheckCode, type CheckFinding, type CheckReport } from './checks.js';
 export { chainOrder, linkIntoChain, relinkChain, unlinkFromChain } from './chain.js';
 export { entityId } from './content.js';
+
+// Conversation simulation (the code sandbox is injected: @ferry/sandbox implements it)
+export {
+  CB_DEFAULT_API_FAILURE,
+  CB_DEFAULT_FALLBACK,
+  readApiPath,
+  simulateConversation,
+} from './simulator.js';
+export { messageText } from './simulator-render.js';
+export { matchesPattern, normalizeForPattern } from './cb-patterns.js';
+export type {
+  BotContextAnswer,
+  CodeSandbox,
+  Inconclusive,
+  IntegrationFixture,
+  SandboxResult,
+  SandboxRun,
+  SimButton,
+  SimMessage,
+  SimQuickReply,
+  SimStep,
+  SimTurn,
+  SimulationFixtures,
+  SimulationOptions,
+  SimulationResult,
+} from './simulator-types.js';

@@ -186,3 +186,136 @@ export function generateBotExport(options: GenerateOptions): JsonObject {
     dialogTemplates: [],
   };
 }
+
+// ---- Hand-written bots for the conversation simulator's tests -------------------------------------
+
+/** A link target in `simBot`: `next`, `none`, `close_dialog`, `close_conversation`, `@interaction name` or `#dialog name`. */
+export type SimBotTarget = string;
+
+export interface SimBotInteraction {
+  name: string;
+  /** CB's interactionType (DIALOG_STARTER, TEXT, TEXT_QUESTION, BUTTON, QUICK_REPLY, …). */
+  type: string;
+  text?: string;
+  patterns?: string[];
+  /** Rules (`responseMatches`), built with `simRule`; default: one rule going to `next`. */
+  rules?: JsonObject[];
+  next?: SimBotTarget;
+  /** Any other fields, merged in last (preProcessMessage, quickReplies, content, …). */
+  extra?: JsonObject;
+}
+
+export interface SimBotDialog {
+  name: string;
+  fallback?: boolean;
+  interactions: SimBotInteraction[];
+}
+
+/** The action of a rule going to `target` (see SimBotTarget). */
+export function simAction(target: SimBotTarget): JsonObject {
+  if (target.startsWith('#')) return { name: 'DIALOG', value: `d-${target.slice(1)}` };
+  if (target.startsWith('@')) return { name: 'INTERACTION', value: `i-${target.slice(1)}` };
+  return { name: 'INTERACTION', value: target };
+}
+
+/** Rules for `SimBotInteraction.rules`, shaped as in CB exports. */
+export const simRule = {
+  of(conditions: JsonObject[], to: SimBotTarget, extra: JsonObject = {}): JsonObject {
+    return {
+      name: 'rule',
+      conditions,
+      contextConditions: [],
+      contextMatchConditionType: 'ANY',
+      action: simAction(to),
+      contextDataVariables: [],
+      ...extra,
+    };
+  },
+  pattern(patterns: string[], to: SimBotTarget, extra: JsonObject = {}): JsonObject {
+    return simRule.of(
+      [{ matchType: 'PATTERN', patternMatch: { patterns, excludeKeywords: [] } }],
+      to,
+      extra,
+    );
+  },
+  regex(regex: string, to: SimBotTarget, extra: JsonObject = {}): JsonObject {
+    return simRule.of([{ matchType: 'REGEX', regexMatch: { regex } }], to, extra);
+  },
+  option(value: string, to: SimBotTarget): JsonObject {
+    return simRule.of([{ matchType: 'EVAL_OPTION', evaluateOptionMatch: { value } }], to);
+  },
+  noMatch(fallbackMessage: string, to: SimBotTarget): JsonObject {
+    return simRule.of([{ matchType: 'NO_MATCH', noMatch: { fallbackMessage } }], to);
+  },
+  api(value: 'success' | 'failure', to: SimBotTarget): JsonObject {
+    return simRule.of([{ matchType: 'API_RESULT', apiResultMatch: { value } }], to);
+  },
+};
+
+/**
+ * A CB export document from a compact description: ids are `d-<dialog name>` and
+ * `i-<interaction name>`, interactions are chained in the order given, texts go into one tile.
+ */
+export function simBot(spec: {
+  dialogs: SimBotDialog[];
+  integrations?: JsonObject[];
+  globalFunctions?: string;
+}): JsonObject {
+  const botId = 'sim-bot';
+  const groups: JsonObject[] = [];
+  const messages: JsonObject[] = [];
+  for (const d of spec.dialogs) {
+    const group = `d-${d.name}`;
+    groups.push({
+      chatBotId: botId,
+      id: group,
+      name: d.name,
+      dialogType: d.fallback === true ? 'FALLBACK_DIALOG' : 'DIALOG',
+      status: 'ENABLED',
+    });
+    d.interactions.forEach((i, n) => {
+      const next = d.interactions[n + 1];
+      const prev = d.interactions[n - 1];
+      const message: JsonObject = {
+        id: `i-${i.name}`,
+        chatBotId: botId,
+        name: i.name,
+        type: 'BOT_MESSAGE',
+        content: {
+          contentType: 'STATIC',
+          results: {
+            type: i.type,
+            tile: {
+              tileData: [
+                { ...(i.text !== undefined && { text: i.text }), buttons: [], quickReplyList: [] },
+              ],
+            },
+          },
+        },
+        group,
+        status: 'ACTIVE',
+        ...(next !== undefined && { nextMessageId: `i-${next.name}` }),
+        ...(prev !== undefined && { prevMessageId: `i-${prev.name}` }),
+        ...(i.patterns !== undefined && { pattern: i.patterns }),
+        responseMatches: i.rules ?? [simRule.of([], i.next ?? 'next')],
+        interactionType: i.type,
+        ...i.extra,
+      };
+      messages.push(message);
+    });
+  }
+  return {
+    bot: { id: botId, name: 'Simulated', chatBotType: 'CUSTOMER_FACING_BOT', status: 'NEW' },
+    responder: (spec.integrations ?? []).map((r) => ({ chatbotId: botId, ...r })),
+    requiredContext: [],
+    conversationMessage: messages,
+    menus: [],
+    groups,
+    ...(spec.globalFunctions !== undefined && {
+      globalFunctions: { chatBotId: botId, methods: spec.globalFunctions },
+    }),
+    platforms: [],
+    associatedDomains: [],
+    dialogTemplates: [],
+  };
+}

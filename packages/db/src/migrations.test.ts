@@ -231,7 +231,7 @@ describe('migration 0005 (names unique ignoring case)', () => {
   });
 });
 
-describe('migration 0007 (audit revisions, environment references counted anew)', () => {
+describe('migration 0008 (audit revisions, environment references counted anew)', () => {
   let database: Database;
   beforeAll(async () => {
     database = await openDatabase({
@@ -239,7 +239,7 @@ describe('migration 0007 (audit revisions, environment references counted anew)'
       migrate: false,
       template: (await pgliteTemplate()).tarball,
     });
-    await migrate(database.db, { through: '0006_release_reviews' });
+    await migrate(database.db, { through: '0007_webhooks_schedules' });
   });
   afterAll(() => database.close());
 
@@ -253,7 +253,7 @@ describe('migration 0007 (audit revisions, environment references counted anew)'
     );
     await db.execute(sql`insert into audit_log ("at", actor, action, automation_id)
       values (now(), 'alice', 'agent.add', 'a1')`);
-    expect(await migrate(db)).toContain('0007_audit_revision_env_recount');
+    expect(await migrate(db)).toContain('0008_audit_revision_env_recount');
     expect(await rows(sql`select root from content_env`)).toEqual([]);
     expect(await rows(sql`select actor, revision from audit_log`)).toEqual([
       { actor: 'alice', revision: null },

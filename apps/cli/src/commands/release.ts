@@ -7,6 +7,7 @@ import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/co
 import { CliError } from '../lib/errors.js';
 import { plural, quoted, shortHash, when } from '../lib/format.js';
 import { printReceived, printReviews, registerReleaseReview } from './release-review.js';
+import { printSchedules, registerScheduleCommands, scheduleUpgrade } from './schedule.js';
 
 const ROLES = ['source', 'target', 'any'] as const;
 
@@ -83,6 +84,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     ['ferry release list', 'ferry release list "Support (Prod)" --pending'],
   )
     .option('--pending', 'only pending releases')
+    .option('--scheduled', 'scheduled upgrades instead (waiting, done, blocked, cancelled)')
     .addOption(
       new Option(
         '--role <role>',
@@ -91,6 +93,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     )
     .action(async (automation, opts, command) => {
       const { out, client } = contextOf(rt, command);
+      if (opts.scheduled) return printSchedules(rt, command, automation);
       if (opts.role !== undefined && automation === undefined)
         throw new CliError('usage', '--role goes with an automation.');
       const releases = await client().releases.list.query({
@@ -227,6 +230,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     [
       'ferry release upgrade "Support (Prod)" --if-revision 12',
       'ferry release upgrade "Support (Prod)" --release 1.2.0 --force',
+      'ferry release upgrade "Support (Prod)" --at 2026-12-01T02:00:00Z',
     ],
   )
     .option('--release <release>', 'the release (id or version number) instead of the pending one')
@@ -235,7 +239,13 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
       '--force',
       "upgrade although the target's environment misses variables the content uses",
     )
+    .option(
+      '--at <time>',
+      'schedule it for this ISO date-time instead: the checks run again then, and a blocked upgrade is reported, never forced',
+    )
     .action(async (target, opts, command) => {
+      if (opts.at !== undefined)
+        return scheduleUpgrade(rt, command, target, { ...opts, at: opts.at });
       const { out, client } = contextOf(rt, command);
       const done = await client().releases.upgrade.mutate({
         target,
@@ -397,6 +407,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
   });
 
   registerReleaseReview(cmd, rt);
+  registerScheduleCommands(cmd, rt);
 
   return cmd;
 }

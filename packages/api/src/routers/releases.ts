@@ -63,6 +63,7 @@ import {
 } from '../repositories/version-repository.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
+import { emitted } from '../webhooks.js';
 import { automationRef, baseRevision, description, refInput } from './inputs.js';
 import { pipelineProcedures } from './pipelines.js';
 import { reviewProcedures, reviewsOf } from './release-reviews.js';
@@ -292,7 +293,7 @@ export const releasesRouter = router({
         await storeRelease(tx, done.release);
         await insertUpgrade(tx, done.upgrade);
         await writeAudit(tx, ctx, done.audit);
-        return {
+        return emitted(tx, 'release.upgraded', {
           automation: {
             id: row.id,
             name: row.name,
@@ -304,7 +305,7 @@ export const releasesRouter = router({
           /** Counted only when the checks were run in full (a forced upgrade); else see `show`. */
           warnings: checks.ok ? null : checks.warnings.length,
           forced: Boolean(input.force) && !checks.ok,
-        };
+        });
       }),
     ),
 
@@ -331,7 +332,11 @@ export const releasesRouter = router({
         );
         await storeRelease(tx, done.release);
         await writeAudit(tx, ctx, done.audit);
-        return releaseView(done.release, await automationNames(tx, [release.sourceId, row.id]));
+        return emitted(
+          tx,
+          'release.rejected',
+          releaseView(done.release, await automationNames(tx, [release.sourceId, row.id])),
+        );
       }),
     ),
 
@@ -366,7 +371,7 @@ export const releasesRouter = router({
           tx,
           ledger.map((u) => (u.id === done.upgrade.id ? { ...u, rolledBack: true } : u)),
         );
-        return {
+        return emitted(tx, 'release.rolled_back', {
           automation: { id: row.id, name: row.name, revision: done.automation.revision },
           release: releaseView(
             done.release,
@@ -377,7 +382,7 @@ export const releasesRouter = router({
           /** The release it now runs; null when none, or when the backup is not one (see `runs`). */
           runsRelease: nowRuns.release,
           runs: nowRuns,
-        };
+        });
       }),
     ),
 

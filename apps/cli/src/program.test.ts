@@ -50,6 +50,7 @@ describe('the command tree', () => {
       'release create',
       'release list',
       'release show',
+      'release check',
       'release upgrade',
       'release reject',
       'release rollback',

@@ -7,7 +7,9 @@ import {
   createSnapshotter,
   diffSnapshots,
   hydrate,
+  ENV_WRAPPER_KEY,
   listEntries,
+  referencedEnvNames,
   type BotContent,
   type Diff,
   type EditOp,
@@ -20,8 +22,10 @@ import {
   adjust,
   countContent,
   recordCounts,
+  recordResolved,
   replacedEntities,
   storedCounts,
+  storedResolved,
   type EnvCounts,
 } from './env-index.js';
 import { unwrap } from './errors.js';
@@ -232,6 +236,21 @@ export class ContentStore {
     const counts = countContent(await this.read(root));
     await recordCounts(this.db, root, counts);
     return { ...counts };
+  }
+
+  /**
+   * Every environment-variable name the snapshot references, wrappers followed. Without wrappers
+   * the counts say it; with them the whole content is analysed once (or `content` given, already
+   * read) and the answer kept with the counts.
+   */
+  async referencedNames(root: string, content?: BotContent): Promise<string[]> {
+    const counts = await this.envCounts(root);
+    if (!Object.hasOwn(counts, ENV_WRAPPER_KEY)) return Object.keys(counts);
+    const stored = await storedResolved(this.db, root);
+    if (stored !== null) return stored;
+    const names = referencedEnvNames(content ?? (await this.read(root)));
+    await recordResolved(this.db, root, names);
+    return names;
   }
 
   private async flush(): Promise<void> {

@@ -264,6 +264,11 @@ export const auditLog = pgTable(
     after: hashBytes('after'),
     details: jsonb('details').$type<Record<string, unknown>>(),
     requestId: text('request_id'),
+    /**
+     * The automation's revision when the entry was written (null for entries about no automation,
+     * and for those written before migration 0008): what changed after a revision someone saw.
+     */
+    revision: integer('revision'),
   },
   (t) => [
     index('audit_automation').on(t.automationId, t.seq),
@@ -286,6 +291,11 @@ export const instanceSettings = pgTable('instance_settings', {
 export const contentEnv = pgTable('content_env', {
   root: hashBytes('root').primaryKey(),
   names: jsonb('names').$type<Record<string, number>>().notNull(),
+  /**
+   * For a root whose content defines getEnvVariable wrappers: every name the whole-content
+   * analysis found (wrappers followed), once computed (null until then).
+   */
+  resolved: jsonb('resolved').$type<string[]>(),
 });
 
 /**

@@ -35,7 +35,10 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
             header: 'LAST VERSION',
             value: (r) => (r.lastVersion ? `#${r.lastVersion.number} ${r.lastVersion.name}` : null),
           },
-          { header: 'RUNS', value: (r) => r.runsRelease },
+          {
+            header: 'RUNS',
+            value: (r) => r.runsRelease ?? (r.runs === 'no release' ? null : r.runs),
+          },
           {
             header: 'PENDING',
             value: (r) => r.pendingRelease?.version,
@@ -75,7 +78,7 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
           ['environment', a.environment?.name],
           ['agents', a.agents.map((x) => x.name).join(', ')],
           ['versions', a.lastVersionNumber ? `#1 … #${a.lastVersionNumber}` : 'none'],
-          ['runs release', a.runsRelease?.version],
+          ['runs', a.runs.release ? `release ${a.runs.release.version}` : a.runs.text],
           ['content', contentCounts(a.counts)],
           ['content hash', shortHash(a.root)],
           ['created', when(a.createdAt)],

@@ -87,7 +87,7 @@ export const actions = {
           version: done.release.version,
           restored: done.restoredVersion.number,
           savedEdits: done.savedEditsVersion?.number ?? null,
-          runs: done.runsRelease?.version ?? null,
+          runs: done.runs.text,
         },
       };
     } catch (e) {

@@ -16,6 +16,7 @@ import { registerServe } from './commands/serve.js';
 import { registerTest } from './commands/test.js';
 import { registerTokens, registerUser } from './commands/user.js';
 import { registerVersion } from './commands/version.js';
+import { registerWebhook } from './commands/webhook.js';
 import { noun, type Runtime } from './lib/command.js';
 import { TOKEN_NOUN, createRoot } from './root.js';
 
@@ -37,6 +38,7 @@ export function buildProgram(rt: Runtime): Command {
   registerAudit(program, rt);
   registerAdmin(program, rt);
   registerBackup(program, rt);
+  registerWebhook(program, rt);
   registerCompletion(program, rt);
   return program;
 }

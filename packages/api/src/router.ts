@@ -8,10 +8,12 @@ import { compareRouter } from './routers/compare.js';
 import { editingRouter } from './routers/editing.js';
 import { environmentsRouter } from './routers/environments.js';
 import { releasesRouter } from './routers/releases.js';
+import { schedulesRouter } from './routers/schedules.js';
 import { syncRouter } from './routers/sync.js';
 import { testsRouter } from './routers/tests.js';
 import { usersRouter } from './routers/users.js';
 import { versionsRouter } from './routers/versions.js';
+import { webhooksRouter } from './routers/webhooks.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -22,12 +24,14 @@ export const appRouter = router({
   compare: compareRouter,
   releases: releasesRouter,
   tests: testsRouter,
+  schedules: schedulesRouter,
   sync: syncRouter,
   environments: environmentsRouter,
   agents: agentsRouter,
   users: usersRouter,
   audit: auditlogRouter,
   admin: adminRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

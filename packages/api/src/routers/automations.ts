@@ -1,6 +1,5 @@
 // Automations: list, create, show, rename, delete, import a CB export, export one, read content.
 import {
-  activeUpgrade,
   emptyContent,
   exportCbExport,
   exportCbExportText,
@@ -13,6 +12,7 @@ import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
+import { runsOf, runsOfOne } from '../release-flow.js';
 import { importAsNewAutomation, importIntoAutomation } from '../import-target.js';
 import { fail, unwrap } from '../errors.js';
 import { agentsOf } from '../repositories/agent-repository.js';
@@ -54,13 +54,20 @@ const countContent = (content: BotContent) => ({
 
 export const automationsRouter = router({
   list: procedure('read').query(async ({ ctx }) => {
-    return (await listAutomations(ctx.db)).map(({ row, environment, lastVersion, ...facts }) => {
-      const running = activeUpgrade(facts.ledger);
+    const listed = await listAutomations(ctx.db);
+    const runs = await runsOf(
+      ctx.db,
+      listed.map((l) => l.ledger),
+    );
+    return listed.map(({ row, environment, lastVersion, ...facts }, i) => {
+      const running = runs[i];
       return {
         ...summary(row),
         environment,
         lastVersion,
-        runsRelease: running ? running.releaseVersion : null,
+        /** The release it runs; null when it runs none, or a rollback's backup (see `runs`). */
+        runsRelease: running?.release?.version ?? null,
+        runs: running?.text ?? 'no release',
         pendingRelease: facts.pendingRelease,
         updatedAt: row.updatedAt.toISOString(),
       };
@@ -93,15 +100,16 @@ export const automationsRouter = router({
       const content = await new ContentStore(ctx.db).read(row.root);
       const environment = await environmentOf(ctx.db, row.environmentId);
       const agents = await agentsOf(ctx.db, row.id);
-      const ledger = await ledgerOf(ctx.db, row.id);
-      const running = activeUpgrade(ledger);
+      const running = await runsOfOne(ctx.db, await ledgerOf(ctx.db, row.id));
       return {
         ...summary(row),
         root: row.root,
         environment,
         agents: agents.map((a) => ({ id: a.id, name: a.name })),
         lastVersionNumber: row.lastVersionNumber,
-        runsRelease: running ? { id: running.releaseId, version: running.releaseVersion } : null,
+        /** The release it runs; null when it runs none, or a rollback's backup (see `runs`). */
+        runsRelease: running.release,
+        runs: running,
         counts: countContent(content),
         createdAt: row.createdAt.toISOString(),
         updatedAt: row.updatedAt.toISOString(),

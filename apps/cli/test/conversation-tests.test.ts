@@ -1,7 +1,7 @@
 // The built `ferry` binary on conversation tests (issue 15): `test set/show/run` on every project
 // CB export with its suite, exit codes (0 pass, 6 failing or inconclusive, 2 invalid file with the
 // path of the mistake), JUnit XML, and the release gate (`release show`, `release upgrade` exit 6
-// TESTS_FAILED, forced by an admin).
+// TESTS_FAILED, forced by an admin; `release check` includes the tests).
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, suiteFor } from '@ferry/fixtures';
@@ -130,6 +130,14 @@ describe('ferry test', () => {
     expect(shown.stdout).toContain("Conversation tests (the release's frozen suite");
     expect(shown.stdout).toContain('greets warmly (failed)');
     expect(shown.stdout).toContain('Conversation tests do not pass: "greets warmly" (failed).');
+    const check = await server.run(['release', 'check', 'P'], { token: acceptor });
+    expect(check.code).toBe(6);
+    expect(check.stdout).toContain("Conversation tests (the release's frozen suite):");
+    expect(check.stdout).toContain('greets warmly (failed)');
+    const checked = await server.run(['release', 'check', 'P', '--json'], { token: acceptor });
+    expect(
+      (JSON.parse(checked.stdout) as { tests: { blocking: unknown[] } }).tests.blocking,
+    ).toEqual([{ name: 'greets warmly', status: 'failed' }]);
     const blocked = await server.run(['release', 'upgrade', 'P', '--json'], { token: acceptor });
     expect(blocked.code).toBe(6);
     expect(JSON.parse(blocked.stderr)).toMatchObject({

@@ -9,8 +9,8 @@
 //   turns inconclusive) and a test that ran over it counts as inconclusive;
 // - each run by RUN_BUDGET_MS: tests not started within it are inconclusive, "not run";
 // - bot regexes run in the host engine (they cannot be interrupted), so the text they are matched
-//   against is capped (core's REGEX_INPUT_MAX; a test's user messages are capped below it) and
-//   tests yield to the event loop between them.
+//   against is capped (core's REGEX_INPUT_MAX; a test's user messages are capped below it), tests
+//   yield to the event loop between them, and runs take turns (one at a time per process).
 import {
   simulateConversation,
   simulationCoverage,
@@ -181,12 +181,20 @@ function runOne(
 const share = (reached: number, total: number) =>
   total === 0 ? 1 : Math.round((reached / total) * 1000) / 1000;
 
-/** Runs every test of `suite` on `content`, one after the other, within the budgets. */
-export async function runSuite(
-  content: BotContent,
-  suite: Suite,
-  opts: RunOptions,
-): Promise<SuiteRun> {
+/** The run in progress: runs take turns, so that they use at most one core between them. */
+let previous: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs every test of `suite` on `content`, one after the other, within the budgets. Runs of the
+ * whole process take turns (a run's budget starts when its turn comes).
+ */
+export function runSuite(content: BotContent, suite: Suite, opts: RunOptions): Promise<SuiteRun> {
+  const run = previous.then(() => runNow(content, suite, opts));
+  previous = run.catch(() => undefined);
+  return run;
+}
+
+async function runNow(content: BotContent, suite: Suite, opts: RunOptions): Promise<SuiteRun> {
   const testBudget = opts.testBudgetMs ?? TEST_BUDGET_MS;
   const runBudget = opts.runBudgetMs ?? RUN_BUDGET_MS;
   const started = Date.now();

@@ -1,6 +1,7 @@
 // Conversation tests (issue 15): suites stored per automation (YAML or JSON, mistakes by path), runs
 // on the project's CB exports with coverage, and the release gate (frozen suite, blocked upgrade,
 // forcing by an allowed role, audited), on PGlite and PostgreSQL.
+import { simBot, simRule } from '@ferry/core/testing';
 import { FIXTURES, fixture, suiteFor } from '@ferry/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -86,6 +87,109 @@ describe.each(testDatabaseKinds())('conversation tests on %s', (kind) => {
     );
     if (expected === 'passed') expect(run.coverage.dialogs.reached.length).toBeGreaterThan(0);
     else expect(run.tests[0]?.inconclusive?.construct).toBe('intent');
+  });
+
+  it('runs with the environment’s values under the test’s own, integration fixtures, variables and outcomes', async () => {
+    const doc = simBot({
+      integrations: [
+        {
+          id: 'r-1',
+          name: 'Parcels',
+          responseDataVariable: 'Parcels',
+          integrationType: 'API',
+          customDataFields: [{ key: 'owner', value: '{$.api_Parcels.owner.name}' }],
+        },
+        {
+          id: 'r-2',
+          name: 'ToAgent',
+          integrationType: 'LPAGENT_TRANSFER',
+          messageToUser: 'Connecting you to an agent.',
+        },
+      ],
+      dialogs: [
+        {
+          name: 'Hours',
+          interactions: [
+            { name: 'hours_starter', type: 'DIALOG_STARTER', patterns: ['hours'] },
+            { name: 'hours_text', type: 'TEXT', text: 'Open {$env.HOURS}, key {$env.KEY}.' },
+          ],
+        },
+        {
+          name: 'Track',
+          interactions: [
+            { name: 'track_starter', type: 'DIALOG_STARTER', patterns: ['track'] },
+            {
+              name: 'lookup',
+              type: 'API_INTEGRATION',
+              rules: [simRule.api('success', 'next')],
+              extra: {
+                content: { contentType: 'DYNAMIC', responderName: 'Parcels', responderId: 'r-1' },
+              },
+            },
+            {
+              name: 'owner',
+              type: 'TEXT_QUESTION',
+              text: 'Parcels of {Parcels.owner}. Agent?',
+              rules: [simRule.pattern(['yes'], '@agent')],
+            },
+            {
+              name: 'agent',
+              type: 'API_INTEGRATION',
+              extra: {
+                content: { contentType: 'DYNAMIC', responderName: 'ToAgent', responderId: 'r-2' },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const bot = await importBot(JSON.stringify(doc));
+    const env = unique('Env');
+    await api.as('admin').environments.create({ name: env });
+    await api.as('admin').environments.set({
+      environment: env,
+      variables: [
+        { key: 'HOURS', value: '9-5' },
+        { key: 'KEY', value: 's3cret', secret: true },
+      ],
+    });
+    await api.as('admin').environments.link({ automation: bot.id, environment: env });
+    const suite = `tests:
+  - name: hours from the environment, the secret masked
+    steps:
+      - user: hours
+        expect: [{ contains: Open 9-5 }, { notContains: s3cret }, { dialog: Hours }]
+  - name: hours of this test
+    env: { HOURS: 8-4 }
+    steps:
+      - user: hours
+        expect: [{ contains: Open 8-4 }]
+  - name: tracks and escalates
+    integrations: { Parcels: { status: 200, body: { owner: { name: Ann } } } }
+    steps:
+      - user: track
+        expect:
+          - contains: Parcels of Ann
+          - interaction: owner
+          - variable: Parcels.owner
+            equals: Ann
+      - user: 'yes'
+        expect: [{ contains: Connecting you }, { outcome: escalated }]
+  - name: no fixture
+    steps:
+      - user: track
+        expect: [{ contains: Parcels }]
+`;
+    const run = await api.as('viewer').tests.run({ automation: bot.id, text: suite });
+    expect(run.tests.map((t) => [t.name, t.status])).toEqual([
+      ['hours from the environment, the secret masked', 'passed'],
+      ['hours of this test', 'passed'],
+      ['tracks and escalates', 'passed'],
+      ['no fixture', 'inconclusive'],
+    ]);
+    expect(run.tests[3]?.inconclusive).toMatchObject({ construct: 'integration:Parcels', step: 0 });
+    expect(run.status).toBe('inconclusive');
+    expect(run.coverage.interactions.missed).toEqual([]);
   });
 
   it('reports a failure with its transcript, runs a version, a file, and env values', async () => {

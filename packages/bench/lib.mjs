@@ -1,7 +1,7 @@
 // Shared pieces of the end-to-end benchmark: Ferry servers as their own processes (`ferry serve`,
 // the built CLI), the built `ferry` command and git run as child processes and timed by wall clock,
 // a small keep-alive HTTP client of /api/trpc, a PostgreSQL database made for the run (and dropped
-// after), statistics and tables.
+// after); with what every benchmark shares (common.mjs: statistics, tables, the bots' parameters).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
+import { gitEnv } from './common.mjs';
 
-export const log = (line = '') => process.stdout.write(line + '\n');
+export * from './common.mjs';
 
 /** The built CLI (pnpm bench builds it first: turbo's `bench` depends on `build`). */
 export const CLI = fileURLToPath(new URL('../../apps/cli/dist/ferry.js', import.meta.url));
@@ -30,47 +31,6 @@ export function childEnv(extra = {}) {
 }
 
 export const tempRoot = () => mkdtempSync(join(tmpdir(), 'ferry-e2e-bench-'));
-
-// ---------------------------------------------------------------------------------------------
-// Statistics and output
-// ---------------------------------------------------------------------------------------------
-
-export function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  if (s.length === 0)
-    return { median: NaN, p50: NaN, p90: NaN, p99: NaN, min: NaN, max: NaN, runs: 0 };
-  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return {
-    median: at(0.5),
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    min: s[0],
-    max: s[s.length - 1],
-    runs: s.length,
-  };
-}
-
-export function table(headers, rows, align = []) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const cell = (text, i) =>
-    align[i] === 'r' ? String(text).padStart(widths[i]) : String(text).padEnd(widths[i]);
-  const line = (cells) => '  ' + cells.map(cell).join('   ').trimEnd();
-  return [
-    line(headers),
-    '  ' + widths.map((w) => '-'.repeat(w)).join('   '),
-    ...rows.map(line),
-  ].join('\n');
-}
-
-export const f = (n, digits = 1) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : 'n/a';
-export const int = (n) => f(n, 0);
-export const ms = (n) => (Number.isFinite(n) ? `${f(n, n < 10 ? 2 : n < 100 ? 1 : 0)} ms` : 'n/a');
-export const kb = (bytes) => `${f(bytes / 1024, 1)} KB`;
-export const x = (r) => (Number.isFinite(r) ? `${f(r, 2)}x` : 'n/a');
 
 // ---------------------------------------------------------------------------------------------
 // Child processes, timed by wall clock (spawn to exit), as a user or a pipeline runs them
@@ -96,18 +56,15 @@ export function run(file, args, { cwd, env, input } = {}) {
         );
       else resolve({ wallMs, stdout, stderr });
     });
+    // A program that exits without reading its input (git) closes the pipe first: not an error.
+    child.stdin.on('error', (e) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.stdin.end(input ?? '');
   });
 }
 
-export const GIT_ENV = childEnv({
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-});
+export const GIT_ENV = gitEnv(childEnv());
 export const git = (cwd, ...args) => run('git', args, { cwd, env: GIT_ENV });
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 // automations of the big one) every interaction a client edited must hold the text of its last
 // acknowledged edit. Anything else is a lost update.
 import { performance } from 'node:perf_hooks';
-import { stats } from './lib.mjs';
+import { hasText, stats } from './lib.mjs';
 
 export const CLIENTS = [4, 16];
 const WARMUP_MS = 500;
@@ -21,9 +21,7 @@ const SAVE_EVERY = 10;
 
 /** Interactions whose first tile has a text (the ones an edit can change), with their dialog. */
 export function editable(doc) {
-  return doc.conversationMessage.filter(
-    (m) => typeof m.content?.results?.tile?.tileData?.[0]?.text === 'string',
-  );
+  return doc.conversationMessage.filter(hasText);
 }
 
 /** The text of an interaction as an edit set it (null when another text is there). */

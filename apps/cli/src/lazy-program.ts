@@ -30,6 +30,7 @@ const MODULES: Record<string, () => Promise<Register>> = {
   admin: async () => (await import('./commands/admin.js')).registerAdmin,
   policy: async () => (await import('./commands/admin.js')).registerAdmin,
   backup: async () => (await import('./commands/backup.js')).registerBackup,
+  webhook: async () => (await import('./commands/webhook.js')).registerWebhook,
 };
 
 /** Global options that take a value (`--url X`): the word after them is no command. */

@@ -14,6 +14,7 @@ import { registerRelease } from './commands/release.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens, registerUser } from './commands/user.js';
 import { registerVersion } from './commands/version.js';
+import { registerWebhook } from './commands/webhook.js';
 import { noun, type Runtime } from './lib/command.js';
 import { TOKEN_NOUN, createRoot } from './root.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(rt: Runtime): Command {
   registerAudit(program, rt);
   registerAdmin(program, rt);
   registerBackup(program, rt);
+  registerWebhook(program, rt);
   registerCompletion(program, rt);
   return program;
 }

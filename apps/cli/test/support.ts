@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '@ferry/api';
+import { startServer, type ServerOptions } from '@ferry/api';
 import { seedDataDir } from '@ferry/db/testing';
 import pino from 'pino';
 import { must } from '@ferry/core';
@@ -78,7 +78,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** `options`: more settings for the server (e.g. webhookAllowPrivate for a receiver on 127.0.0.1). */
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   // Its data directory holds initdb's cluster already (several CPU-seconds saved): the server
   // migrates it as on any first start. `ferry serve` on a new directory is serve.test.ts's subject.
   const dataDir = await seedDataDir(tempDir('data'));
@@ -89,6 +90,7 @@ export async function startTestServer(): Promise<TestServer> {
     adminPassword: 'correct horse battery staple',
     logger: pino({ level: 'silent' }),
     announce: () => {},
+    ...options,
   });
   const run: TestServer['run'] = (args, opts = {}) =>
     ferry([...args, '--url', server.url, '--token', opts.token ?? ADMIN_TOKEN], opts);

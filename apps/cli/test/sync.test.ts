@@ -89,4 +89,40 @@ describe('import through content-addressed sync', () => {
     expect(whole).toMatchObject({ name: 'Small', created: false });
     expect(whole.sync).toBeUndefined();
   });
+
+  it('--save saves what it imported as the next version, in the same command', async () => {
+    const doc = generateBotExport({ seed: 14, dialogs: 3, interactionsPerDialog: 4 });
+    const file = join(dir, 'saved.json');
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+    const created = await server.json<Imported & { version: { number: number; name: string } }>([
+      'automation',
+      'import',
+      file,
+      '--name',
+      'Saved',
+      '--save',
+      'From CB, build 1',
+    ]);
+    expect(created.version).toMatchObject({ number: 1, name: 'From CB, build 1' });
+    const message = must((doc.conversationMessage as JsonObject[])[5], 'an interaction');
+    message.content = { text: 'Changed in CB.' };
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+    const text = await server.run(['automation', 'import', file, '--into', 'Saved', '--save', '']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^Saved version #2 "/m);
+    const versions = await server.json<{ number: number; contentHash: string }[]>([
+      'version',
+      'list',
+      'Saved',
+    ]);
+    const working = await server.json<{ root: string }>(['automation', 'show', 'Saved']);
+    expect(versions.find((v) => v.number === 2)?.contentHash).toBe(working.root);
+    // Without a working copy to save (a failed import), nothing is saved.
+    writeFileSync(file, '{"bot": 1}');
+    const bad = await server.run(['automation', 'import', file, '--into', 'Saved', '--save', 'x']);
+    expect(bad.code).not.toBe(0);
+    expect((await server.json<{ number: number }[]>(['version', 'list', 'Saved'])).length).toBe(
+      versions.length,
+    );
+  });
 });

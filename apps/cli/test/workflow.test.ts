@@ -220,6 +220,26 @@ describe('the Dev → Prod workflow on CB exports', () => {
     expect(preview.checks.missingEnv).toContain(GREETING);
     expect(preview.canUpgrade).toBe(false);
 
+    // The CI gate says the same, with where each check fired: exit 6 while blocked.
+    if (thorough) {
+      const gate = await run(['release', 'check', stage]);
+      expect(gate.code).toBe(6);
+      expect(gate.stdout).toContain(`environment variable ${GREETING}`);
+      expect(gate.stdout).toMatch(/ {13}at dialog ".*" › interaction ".*" › field name\n/);
+      expect(gate.stdout).toContain('The upgrade would be blocked:');
+      expect(gate.stderr).toContain(GREETING);
+      const gateJson = await run(['release', 'check', stage, '--release', '1.0.0', '--json']);
+      expect(gateJson.code).toBe(6);
+      expect(JSON.parse(gateJson.stdout)).toMatchObject({
+        release: { id: release.id, version: '1.0.0' },
+        canUpgrade: false,
+        checks: { missingEnv: expect.arrayContaining([GREETING]) },
+      });
+      expect(JSON.parse(gateJson.stderr)).toMatchObject({
+        error: { code: 'PRECONDITION_FAILED', exitCode: 6 },
+      });
+    }
+
     // Upgrade blocked (exit 6, naming every missing variable), then passing once they are defined.
     const blocked = await run(['release', 'upgrade', stage]);
     expect(blocked.code).toBe(6);
@@ -227,6 +247,15 @@ describe('the Dev → Prod workflow on CB exports', () => {
     expect(blocked.stderr).not.toMatch(STACK);
     const assignments = preview.checks.missingEnv.map((n) => `${n}=value of ${n}`);
     await json(['env', 'set', environment, ...assignments]);
+    if (thorough) {
+      const passing = await run(['release', 'check', stage]);
+      expect(passing.code).toBe(0);
+      expect(passing.stdout).toContain('The upgrade would be allowed.');
+      expect(
+        (await json<{ canUpgrade: boolean; blockers: string[] }>(['release', 'check', stage]))
+          .canUpgrade,
+      ).toBe(true);
+    }
     const stale = await run([
       'release',
       'upgrade',

@@ -237,6 +237,15 @@ describe('the admin pages', () => {
     expect(await page.locator('main img').count()).toBe(0);
     await screenshot('agents');
 
+    // Someone else changes the automation meanwhile: the page's add is refused, nothing is added.
+    await app.asAdmin('agents.add', { automation: automationId, name: 'added-elsewhere' });
+    await page.getByLabel('Agent name').fill('late-agent');
+    await page.getByRole('button', { name: 'Add agent' }).click();
+    await shown(main().getByText(/changed since revision \d+ \(it is now at revision \d+\)/));
+    expect(await row(/late-agent/).count()).toBe(0);
+    await page.reload();
+    await shown(row(/added-elsewhere/));
+
     // The confirmation takes the focus; Escape closes it, removes nothing and gives the focus back.
     const focused = () =>
       page.evaluate(() => ({

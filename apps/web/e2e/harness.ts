@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadWebFallback, startServer, type RunningServer } from '@ferry/api';
+import { loadWebFallback, startServer, type RunningServer, type ServerOptions } from '@ferry/api';
 import { seedDataDir } from '@ferry/db/testing';
 import pino from 'pino';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -54,7 +54,8 @@ export const shown = async (locator: Locator) => {
   return locator;
 };
 
-export async function startWebApp(): Promise<WebApp> {
+/** `options`: more server settings (e.g. webhookAllowPrivate for a receiver on 127.0.0.1). */
+export async function startWebApp(options: Partial<ServerOptions> = {}): Promise<WebApp> {
   mkdirSync(shots, { recursive: true });
   // initdb's cluster is there already (several CPU-seconds saved per scenario); the server
   // migrates it as on any first start.
@@ -67,6 +68,7 @@ export async function startWebApp(): Promise<WebApp> {
     logger: pino({ level: 'silent' }),
     announce: () => {},
     fallback: await loadWebFallback(buildDir),
+    ...options,
   });
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,

@@ -90,6 +90,8 @@ describe('releasing Dev → Prod in the browser', () => {
     await shown(page.getByText('First release to Prod'));
     const missing = page.getByRole('list', { name: 'Missing variables' });
     await shown(missing.getByText(VARIABLE, { exact: true }));
+    // Where the release uses it: dialog, interaction and field.
+    await shown(missing.getByText(/— used at dialog ".+" › interaction ".+" › field /));
     await shown(page.getByText('Environment Production does not define'));
     expect(await button('Upgrade').isDisabled()).toBe(true);
     // The admin may force past the environment check (and only past it).
@@ -242,15 +244,19 @@ describe('releasing Dev → Prod in the browser', () => {
     const confirm = page.getByRole('dialog', { name: 'Roll back release 1.2.0?' });
     await shown(confirm.getByText(/Before upgrade to 1\.2\.0/));
     await confirm.getByRole('button', { name: 'Roll back 1.2.0' }).click();
+    // Prod was hotfixed after 1.0.0, so the backup it returns to is not release 1.0.0: it says so.
     await shown(
       page.getByText(
-        /Rolled back release 1\.2\.0: restored #\d+\. Prod now runs release 1\.0\.0\./,
+        /Rolled back release 1\.2\.0: restored #(\d+)\. Prod now runs the backup taken before upgrading to 1\.2\.0 \(version #\d+\)\./,
       ),
     );
-    await shown(page.getByText('Runs release 1.0.0 (from Dev'));
+    await shown(
+      page.getByText(/^Runs the backup taken before upgrading to 1\.2\.0 \(version #\d+\)/),
+    );
+    expect(await page.getByText('Runs release 1.0.0').count()).toBe(0);
     const upgrades = page.getByRole('table', { name: 'Upgrades of Prod' });
     await shown(upgrades.getByRole('row', { name: /1\.2\.0 .*rolled back/ }));
-    await shown(upgrades.getByRole('row', { name: /1\.0\.0 .*running/ }));
+    await shown(upgrades.getByRole('row', { name: /1\.0\.0 .*last accepted/ }));
     // The hotfix made before 1.2.0 is back: the backup was taken after it.
     const content = await app.adminQuery<{ counts: { dialogs: number } }>('automations.show', {
       automation: prod.id,
@@ -275,7 +281,7 @@ describe('releasing Dev → Prod in the browser', () => {
     await shown(stages.nth(0).getByRole('link', { name: 'Dev', exact: true }));
     const prodStage = stages.nth(1);
     await shown(prodStage.getByRole('link', { name: 'Prod', exact: true }));
-    await shown(prodStage.getByText('release 1.0.0'));
+    await shown(prodStage.getByText('the backup taken before upgrading to 1.2.0'));
     await shown(prodStage.getByText('Environment Production'));
     expect(await prodStage.getByText(/pending/).count()).toBe(0);
 
@@ -289,7 +295,12 @@ describe('releasing Dev → Prod in the browser', () => {
     await page.getByLabel('Source automation').selectOption({ label: 'Dev' });
     await page.getByLabel('A saved version of Dev').check();
     await page.getByLabel('Version of the source').selectOption({ label: '#1 Ready for 2.0' });
-    await page.getByLabel('Target automation').selectOption({ label: 'Prod (runs 1.0.0)' });
+    const runs = await app.adminQuery<{ runs: { text: string } }>('releases.history', {
+      automation: prod.id,
+    });
+    await page
+      .getByLabel('Target automation')
+      .selectOption({ label: `Prod (runs ${runs.runs.text})` });
     await page.getByLabel('Version number').fill('2.0.0');
     await page.getByRole('button', { name: 'Create release' }).click();
     await page.waitForURL(prodReleases());
@@ -301,7 +312,7 @@ describe('releasing Dev → Prod in the browser', () => {
     expect(history.pendingRelease.fromVersionId).toBe(saved.id);
 
     await page.goto(`${app.server.url}/pipelines`);
-    await shown(prodStage.getByText('release 1.0.0'));
+    await shown(prodStage.getByText('the backup taken before upgrading to 1.2.0'));
     await screenshot('pipelines');
     await prodStage.getByRole('link', { name: '2.0.0 pending' }).click();
     await page.waitForURL(prodReleases());

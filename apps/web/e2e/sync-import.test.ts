@@ -112,3 +112,41 @@ describe('importing through content-addressed sync', () => {
     });
   });
 });
+
+describe('an import that keeps an orphan interaction', () => {
+  /** The export with one interaction whose dialog is missing: kept, and reported as a warning. */
+  const withOrphan = () => {
+    const copy = structuredClone(doc);
+    const messages = copy.conversationMessage as JsonObject[];
+    messages.splice(1, 0, {
+      ...must(messages[0], 'an interaction'),
+      id: 'orphan-e2e',
+      group: 'no-such-dialog-e2e',
+    });
+    return copy;
+  };
+
+  it('shows the warnings after a new import on the dashboard, and after an import into an automation', async () => {
+    await page.goto(app.server.url + '/');
+    await page.getByLabel('CB export file').setInputFiles(write('orphan.json', withOrphan()));
+    await page.getByRole('button', { name: 'Import' }).click();
+    const warnings = page.getByRole('region', { name: 'Import warnings' });
+    await shown(warnings.getByText('/conversationMessage/1'));
+    await shown(warnings.getByText(/no-such-dialog-e2e/));
+    const status = page.getByRole('status').filter({ hasText: /with 1\s+warning\./ });
+    await shown(status);
+    await status.getByRole('link').click();
+    await page.waitForURL(/\/automations\/[^/]+$/);
+
+    await page.getByRole('button', { name: 'Import a CB export', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: /^Import a CB export into/ });
+    await dialog
+      .getByLabel('CB export file')
+      .setInputFiles(write('orphan-again.json', withOrphan()));
+    await dialog.getByRole('button', { name: 'Import and replace the working copy' }).click();
+    await shown(page.getByText(/^Imported orphan-again\.json\./));
+    await shown(
+      page.getByRole('region', { name: 'Import warnings' }).getByText('/conversationMessage/1'),
+    );
+  });
+});

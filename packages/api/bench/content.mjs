@@ -13,35 +13,32 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { appRouter, createCallerFactory, createContextInner, startServer } from '@ferry/api';
 import { generateBotExport } from '@ferry/core/testing';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { openDatabase } from '@ferry/db';
+// The helpers every benchmark shares (a file of Node built-ins only: no package dependency).
+import {
+  ENV,
+  OPS as VERSION_OPS,
+  PER_DIALOG,
+  SEED,
+  hasText,
+  log,
+  median,
+  time,
+} from '../../bench/common.mjs';
 
-const SEED = 20240601;
-const PER_DIALOG = 20;
 const SIZES = (process.argv[2] ?? '100,10000').split(',').map(Number);
 const WARMUP = 2;
 const ROUNDS = 7;
-const ENV = { API_BASE_URL: 'https://api.example.com', SKILL_ID: 'skill-1234', BRAND: 'Ferry' };
-const OPS = ['edit', 'save', 'restore', 'release', 'upgrade', 'diff'];
-
-const log = (line = '') => process.stdout.write(line + '\n');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function time(fn) {
-  const t0 = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - t0, value };
-}
+const OPS = [...VERSION_OPS, 'diff'];
 
 function textTargets(flat) {
   const out = [];
   flat.forEach(({ interaction }, index) => {
-    if (typeof interaction.content?.results?.tile?.tileData?.[0]?.text === 'string')
-      out.push(index);
+    if (hasText(interaction)) out.push(index);
   });
   return out;
 }

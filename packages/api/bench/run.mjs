@@ -44,50 +44,35 @@ import {
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { appRouter, createCallerFactory, createContextInner, startServer } from '@ferry/api';
 import { jsonEqual } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
+// The helpers every benchmark shares (a file of Node built-ins only: no package dependency).
+import {
+  ENV,
+  OPS,
+  OP_LABELS,
+  PER_DIALOG,
+  SEED,
+  f,
+  gc,
+  gitEnv,
+  hasText,
+  int,
+  log,
+  setText as setTextTo,
+  stats,
+  table,
+  time,
+  x,
+} from '../../bench/common.mjs';
 
-const log = (line = '') => process.stdout.write(line + '\n');
-
-const SEED = 20240601;
-const PER_DIALOG = 20;
 const SIZES = [100, 1_000, 10_000];
 const WARMUP = 2;
 const RUNS = 7;
-/** The variables the generated bot references ({$env.NAME} and getEnvVariable('NAME')). */
-const ENV = { API_BASE_URL: 'https://api.example.com', SKILL_ID: 'skill-1234', BRAND: 'Ferry' };
-const OPS = ['edit', 'save', 'restore', 'release', 'upgrade'];
-const OP_LABELS = {
-  edit: 'edit one interaction',
-  save: 'save version',
-  restore: 'restore version',
-  release: 'create release',
-  upgrade: 'upgrade',
-};
-
-// A real GC before each timed step, so that no step pays for the garbage of the one before (the
-// git side parses and writes a 15 MB JSON file), without requiring --expose-gc.
-setFlagsFromString('--expose-gc');
-const gc = globalThis.gc ?? runInNewContext('gc');
-
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { median: at(0.5), p90: at(0.9), min: s[0], max: s[s.length - 1], runs: s.length };
-}
-
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-async function time(fn) {
-  const t0 = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - t0, value };
-}
 
 /** Apparent size of a directory tree in bytes (as `du -sb`). */
 function dirBytes(path) {
@@ -101,17 +86,14 @@ function dirBytes(path) {
 function textTargets(interactions) {
   const out = [];
   interactions.forEach((interaction, index) => {
-    if (typeof interaction.content?.results?.tile?.tileData?.[0]?.text === 'string')
-      out.push(index);
+    if (hasText(interaction)) out.push(index);
   });
   return out;
 }
 
 const pick = (targets, k) => targets[(k * 7919) % targets.length];
 
-function setText(interaction, k) {
-  interaction.content.results.tile.tileData[0].text = `edited text #${k} {$env.BRAND}`;
-}
+const setText = (interaction, k) => setTextTo(interaction, `edited text #${k} {$env.BRAND}`);
 
 // ---------------------------------------------------------------------------------------------
 // Ferry: the tRPC router in-process on an embedded PGlite database
@@ -276,15 +258,7 @@ async function checkFerry(ferry, s) {
 // git: the CB export as one pretty-printed JSON file
 // ---------------------------------------------------------------------------------------------
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
+const GIT_ENV = gitEnv();
 const gitRaw = (cwd, ...args) =>
   execFileSync('git', args, {
     cwd,
@@ -453,24 +427,10 @@ function finishGit(g) {
 // Output
 // ---------------------------------------------------------------------------------------------
 
-function table(headers, rows, align) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const cell = (text, i) => (align[i] === 'l' ? text.padEnd(widths[i]) : text.padStart(widths[i]));
-  const line = (cells) => '  ' + cells.map(cell).join('   ').trimEnd();
-  return [
-    line(headers),
-    '  ' + widths.map((w) => '-'.repeat(w)).join('   '),
-    ...rows.map(line),
-  ].join('\n');
-}
-
-const f = (n, digits = 1) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const int = (n) => f(n, 0);
+// Figures without their unit (the column header says it).
 const kb = (bytes) => f(bytes / 1024, 1);
 const ms = (n) => f(n, n < 10 ? 2 : 1);
 const ratio = (big, small) => (small > 0 ? big / small : big > 0 ? Infinity : 1);
-const x = (r) => (Number.isFinite(r) ? `${f(r, 2)}x` : 'n/a');
 
 // ---------------------------------------------------------------------------------------------
 // Run

@@ -315,9 +315,10 @@ describe('backup levels', () => {
           sql`select column_name as c from information_schema.columns where table_name = ${t} order by ordinal_position`,
         )
       ).map((r) => r.c);
-    // The tables of that level: those added by later migrations are left out.
-    const later = ['content_env', 'release_approvals', 'release_comments'];
-    const tables = schemaTables().backedUp.filter((t) => !later.includes(t));
+    // The tables of that level: those later migrations add (content_env, …) are not there yet.
+    const tables: string[] = [];
+    for (const t of schemaTables().backedUp) if ((await columns(t)).length > 0) tables.push(t);
+    expect(tables).not.toContain('content_env');
     const rows = {
       environments: (
         await rowsOf<{ j: string }>(

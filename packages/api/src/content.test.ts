@@ -100,4 +100,32 @@ describe.each(testDatabaseKinds())('content store on %s', (kind) => {
       ).name,
     ).toBe('changed');
   });
+
+  it('an edit of the root the last edit wrote reads its path from memory, not the database', async () => {
+    const imported = importCbExport(
+      generateBotExport({ seed: 6, dialogs: 30, interactionsPerDialog: 10 }),
+    );
+    if (!imported.ok) throw new Error(imported.error.message);
+    const { content } = imported.value;
+    const d = must(content.dialogs[9], 'content.dialogs[9]');
+    const edit = (root: string, name: string) =>
+      new ContentStore(api.database.db).edit(root, [
+        {
+          op: 'updateInteraction',
+          dialogId: d.dialog.id as string,
+          interaction: { ...must(d.interactions[2], 'd.interactions[2]'), name },
+        },
+      ]);
+    let root = await new ContentStore(api.database.db).write(content);
+    root = await edit(root, 'first');
+    const misses = nodeCache.misses;
+    root = await edit(root, 'second');
+    expect(nodeCache.misses - misses).toBe(0);
+    // What it wrote is stored all the same: read from the database alone, it is the edit.
+    nodeCache.clear();
+    const read = await new ContentStore(api.database.db).read(root);
+    expect(must(must(read.dialogs[9], 'dialog').interactions[2], 'interaction').name).toBe(
+      'second',
+    );
+  });
 });

@@ -3,10 +3,13 @@
 // request's transaction. Operations read only the nodes on the paths they touch (withNodes).
 import {
   MissingNodeError,
+  must,
   createSnapshotter,
   diffSnapshots,
   hydrate,
+  ENV_WRAPPER_KEY,
   listEntries,
+  referencedEnvNames,
   type BotContent,
   type Diff,
   type EditOp,
@@ -19,8 +22,10 @@ import {
   adjust,
   countContent,
   recordCounts,
+  recordResolved,
   replacedEntities,
   storedCounts,
+  storedResolved,
   type EnvCounts,
 } from './env-index.js';
 import { unwrap } from './errors.js';
@@ -146,6 +151,19 @@ export async function loadDialogs(db: Db, store: MemoryNodeStore, root: string):
   );
 }
 
+/**
+ * The environment-variable counts of recent roots, for the process: a root's counts are a function
+ * of its content, which never changes, so they never go stale (the row stays the durable copy).
+ */
+const knownCounts = new Map<string, EnvCounts>();
+const KNOWN_COUNTS = 4096;
+function rememberCounts(root: string, counts: EnvCounts): void {
+  knownCounts.delete(root);
+  knownCounts.set(root, { ...counts });
+  if (knownCounts.size > KNOWN_COUNTS)
+    knownCounts.delete(must(knownCounts.keys().next().value, 'the oldest root'));
+}
+
 export class ContentStore {
   readonly snap: Snapshotter;
   private readonly sql: SqlNodeStore;
@@ -214,17 +232,38 @@ export class ContentStore {
     );
     await this.flush();
     await recordCounts(this.db, next, counts);
+    rememberCounts(next, counts);
     return next;
   }
 
   /** How often the snapshot references each environment variable, without reading it (once counted). */
   async envCounts(root: string): Promise<EnvCounts> {
+    const known = knownCounts.get(root);
+    if (known !== undefined) return { ...known };
     const stored = await storedCounts(this.db, root);
-    if (stored !== null) return stored;
+    if (stored !== null) {
+      rememberCounts(root, stored);
+      return stored;
+    }
     // Roots written before the counts existed: count once, remember.
     const counts = countContent(await this.read(root));
     await recordCounts(this.db, root, counts);
     return { ...counts };
+  }
+
+  /**
+   * Every environment-variable name the snapshot references, wrappers followed. Without wrappers
+   * the counts say it; with them the whole content is analysed once (or `content` given, already
+   * read) and the answer kept with the counts.
+   */
+  async referencedNames(root: string, content?: BotContent): Promise<string[]> {
+    const counts = await this.envCounts(root);
+    if (!Object.hasOwn(counts, ENV_WRAPPER_KEY)) return Object.keys(counts);
+    const stored = await storedResolved(this.db, root);
+    if (stored !== null) return stored;
+    const names = referencedEnvNames(content ?? (await this.read(root)));
+    await recordResolved(this.db, root, names);
+    return names;
   }
 
   private async flush(): Promise<void> {

@@ -14,6 +14,8 @@ export interface Services {
   logger: Logger;
   /** Largest request body accepted, in bytes. */
   maxRequestBytes: number;
+  /** FERRY_WEBHOOK_ALLOW_PRIVATE: webhooks may point at loopback and private addresses. */
+  webhookAllowPrivate?: boolean;
   /** Failed sign-ins allowed per account and per address (default SIGN_IN_LIMITS). */
   signInLimits?: SignInLimits;
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from './content.js';
 import { countContent } from './env-index.js';
 import { createTestApi, testDatabaseKinds, type TestApi } from './test-support/harness.js';
-import { must } from '@ferry/core';
+import { ENV_WRAPPER_KEY, must } from '@ferry/core';
 
 describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) => {
   let api: TestApi;
@@ -26,7 +26,13 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
     const doc = generateBotExport({ seed: 11, dialogs: 6, interactionsPerDialog: 5 });
     const dev = await editor.automations.import({ document: doc, name: 'Counted' });
     const before = await check(dev.id);
-    expect(Object.keys(before).sort()).toEqual(['API_BASE_URL', 'BRAND', 'SKILL_ID']);
+    // The generated bot's global functions define getEnvVar(arg), a wrapper: counted as one.
+    expect(Object.keys(before).sort()).toEqual([
+      ENV_WRAPPER_KEY,
+      'API_BASE_URL',
+      'BRAND',
+      'SKILL_ID',
+    ]);
 
     const { content } = await api.as('viewer').automations.content({ automation: dev.id });
     const [d0, d1] = content.dialogs;
@@ -55,6 +61,15 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
         interaction: { name: 'code', preProcessMessage: "botContext.getEnvVariable('QUEUE')" },
       }),
     );
+    // A call of the wrapper with a constant name, in another entity than the wrapper.
+    await step(
+      editor.editing.addInteraction({
+        automation: dev.id,
+        baseRevision: revision,
+        dialogId: must(d0, 'd0').dialog.id as string,
+        interaction: { name: 'wrapped', preProcessMessage: 'var t = getEnvVar(`WRAPPED_VAR`);' },
+      }),
+    );
     await step(
       editor.editing.deleteDialog({
         automation: dev.id,
@@ -79,7 +94,9 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       environment: 'prod-env',
       variables: ['API_BASE_URL', 'BRAND', 'SKILL_ID'].map((key) => ({ key, value: 'x' })),
     });
-    await api.as('admin').environments.link({ automation: prod.id, environment: 'prod-env' });
+    const linked = await api
+      .as('admin')
+      .environments.link({ automation: prod.id, environment: 'prod-env' });
     await api
       .as('release-creator')
       .releases.create({ source: dev.id, target: prod.id, version: '1.0.0' });
@@ -87,14 +104,24 @@ describe.each(testDatabaseKinds())('environment-variable counts on %s', (kind) =
       api.as('release-acceptor').releases.upgrade({ target: prod.id }),
     ).rejects.toMatchObject({
       ferryCode: 'PRECONDITION_FAILED',
-      details: { missing: ['HOTLINE'] },
+      details: { missing: ['HOTLINE', 'WRAPPED_VAR'] },
     });
-    await api
-      .as('admin')
-      .environments.set({ environment: 'prod-env', variables: [{ key: 'HOTLINE', value: '555' }] });
+    // The whole-content analysis ran once for this root and is kept beside its counts.
+    const releaseRoot = (await api.as('viewer').automations.content({ automation: dev.id })).root;
+    const store = new ContentStore(api.database.db);
+    expect(await store.referencedNames(releaseRoot)).toEqual(
+      expect.arrayContaining(['HOTLINE', 'WRAPPED_VAR', 'API_BASE_URL']),
+    );
+    await api.as('admin').environments.set({
+      environment: 'prod-env',
+      variables: [
+        { key: 'HOTLINE', value: '555' },
+        { key: 'WRAPPED_VAR', value: 'w' },
+      ],
+    });
     expect(
       (await api.as('release-acceptor').releases.upgrade({ target: prod.id })).automation.revision,
-    ).toBe(prod.revision + 1);
+    ).toBe(linked.automation.revision + 1);
   });
 
   it('count variables named after Object.prototype members like any other', async () => {

@@ -1,19 +1,26 @@
 // How often each snapshot references each environment variable, kept per root in `content_env`.
 // Writing a whole content counts it; an edit adjusts the counts of the root it was based on by
-// the entities it removed and added, so the upgrade check never has to read a whole bot.
+// the entities it removed and added, so the upgrade check never has to read a whole bot. The
+// counts are per entity (core's envIndexKeysIn): direct references, and ENV_WRAPPER_KEY for each
+// function handing a parameter to getEnvVariable, whose callers only the whole bot shows.
 import {
   must,
-  envReferencesIn,
+  envIndexKeysIn,
   findById,
+  forEachEntity,
   listEntries,
-  findEnvReferences,
   setKey,
   type BotContent,
   type EditOp,
   type JsonValue,
   type Snapshotter,
 } from '@ferry/core';
-export { recordCounts, storedCounts } from './repositories/content-env-repository.js';
+export {
+  recordCounts,
+  recordResolved,
+  storedCounts,
+  storedResolved,
+} from './repositories/content-env-repository.js';
 
 export type EnvCounts = Record<string, number>;
 
@@ -24,14 +31,15 @@ const countOf = (counts: EnvCounts, name: string): number =>
 
 export function countContent(content: BotContent): EnvCounts {
   const counts: EnvCounts = {};
-  for (const ref of findEnvReferences(content))
-    setKey(counts, ref.name, countOf(counts, ref.name) + 1);
+  forEachEntity(content, (value) => {
+    for (const name of envIndexKeysIn(value)) setKey(counts, name, countOf(counts, name) + 1);
+  });
   return counts;
 }
 
 export function adjust(counts: EnvCounts, value: JsonValue | undefined, sign: 1 | -1): void {
   if (value === undefined) return;
-  for (const { name } of envReferencesIn(value)) {
+  for (const name of envIndexKeysIn(value)) {
     const next = countOf(counts, name) + sign;
     if (next > 0) setKey(counts, name, next);
     else delete counts[name];

@@ -30,6 +30,7 @@ describe('the server environment', () => {
         dataDir: './.ferry/data',
         maxRequestBytes: 50 * 1024 * 1024,
         trustProxy: false,
+        webhookAllowPrivate: false,
       },
       logLevel: 'info',
     };
@@ -54,6 +55,7 @@ describe('the server environment', () => {
         LOG_LEVEL: 'debug',
         FERRY_TRUST_PROXY: 'yes',
         FERRY_WEB_DIR: '/srv/ferry-web',
+        FERRY_WEBHOOK_ALLOW_PRIVATE: '1',
         UNRELATED: 'ignored',
       }),
     ).toEqual({
@@ -67,6 +69,7 @@ describe('the server environment', () => {
         adminToken: 'ferry_given_token',
         maxRequestBytes: Math.floor(1.5 * 1024 * 1024),
         trustProxy: true,
+        webhookAllowPrivate: true,
       },
       logLevel: 'debug',
       webDir: '/srv/ferry-web',
@@ -85,6 +88,10 @@ describe('the server environment', () => {
     [{ FERRY_MAX_REQUEST_MB: 'lots' }, /^FERRY_MAX_REQUEST_MB must be a positive number/],
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL must be one of fatal, error, .*silent, not "verbose"/],
     [{ FERRY_TRUST_PROXY: 'maybe' }, /^FERRY_TRUST_PROXY must be true or false .*"maybe"/],
+    [
+      { FERRY_WEBHOOK_ALLOW_PRIVATE: 'sometimes' },
+      /^FERRY_WEBHOOK_ALLOW_PRIVATE must be true or false .*"sometimes"/,
+    ],
     [{ FERRY_SECRET_KEY: 'too-short' }, /^FERRY_SECRET_KEY must be 32 bytes/],
     [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL is not a valid URL\.$/],
   ])('names the variable of a wrong value: %o', (env, message) => {

@@ -18,7 +18,10 @@ export const DEFAULT_MAX_REQUEST_MB = 50;
 export interface ServerEnv {
   /** startServer's settings, as they are (the entry point adds the logger and the web UI). */
   options: Required<
-    Pick<ServerOptions, 'port' | 'host' | 'dataDir' | 'maxRequestBytes' | 'trustProxy'>
+    Pick<
+      ServerOptions,
+      'port' | 'host' | 'dataDir' | 'maxRequestBytes' | 'trustProxy' | 'webhookAllowPrivate'
+    >
   > &
     Pick<ServerOptions, 'databaseUrl' | 'secretKey' | 'adminPassword' | 'adminToken'>;
   logLevel: LogLevel;
@@ -102,6 +105,10 @@ const schema = z.object({
     false,
   ),
   FERRY_WEB_DIR: variable<string | undefined>(text, undefined),
+  FERRY_WEBHOOK_ALLOW_PRIVATE: variable(
+    throwing((v) => parseSwitch('FERRY_WEBHOOK_ALLOW_PRIVATE', v)),
+    false,
+  ),
 });
 
 /** The variables the server reads (the README's configuration table). */
@@ -129,6 +136,7 @@ export function parseServerEnv(
       ...(e.FERRY_ADMIN_TOKEN !== undefined && { adminToken: e.FERRY_ADMIN_TOKEN }),
       maxRequestBytes: e.FERRY_MAX_REQUEST_MB,
       trustProxy: e.FERRY_TRUST_PROXY,
+      webhookAllowPrivate: e.FERRY_WEBHOOK_ALLOW_PRIVATE,
     },
     logLevel: e.LOG_LEVEL,
     ...(e.FERRY_WEB_DIR !== undefined && { webDir: e.FERRY_WEB_DIR }),

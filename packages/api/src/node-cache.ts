@@ -3,7 +3,13 @@
 // stale, on this server or beside other replicas. What the cache does NOT say is that the database
 // still holds a node: gc may have swept it since. Writers therefore never skip a write because a
 // node is cached (see RequestNodeStore.put).
-import { MemoryNodeStore, MissingNodeError, must, parseExact } from '@ferry/core';
+import {
+  MemoryNodeStore,
+  MissingNodeError,
+  must,
+  parseExact,
+  type AsyncNodeStore,
+} from '@ferry/core';
 
 interface Cached {
   text: string;
@@ -129,6 +135,17 @@ export class RequestNodeStore extends MemoryNodeStore {
     super.load(hash, text);
     this.cache.put(hash, text);
   }
+
+  /**
+   * A node this request writes: offered to the process cache too, so that the next request on the
+   * new root (the next edit) reads its path from memory. Should the transaction roll back, the
+   * cached node is still that hash's body, and requests read only nodes reachable from a root a
+   * row points at, which are stored: no request takes it for a stored node it is not.
+   */
+  override put(hash: string, text: string): void {
+    super.put(hash, text);
+    this.cache.put(hash, text);
+  }
 }
 
 /**
@@ -157,5 +174,39 @@ export class ProbeStore extends MemoryNodeStore {
     this.missing.add(hash);
     if (this.lenient) return {};
     throw new MissingNodeError(hash);
+  }
+}
+
+/**
+ * A durable store read through the process cache, filling it. Only for nodes that a row points at
+ * (through the tree of a locked working copy, say): gc keeps those, so a cached node is a stored
+ * one. What `read` is given (`cached: false`) is read from the database (which shows it is stored)
+ * and offered to the cache all the same.
+ */
+export class CachedNodeSource implements AsyncNodeStore {
+  constructor(
+    private readonly durable: AsyncNodeStore,
+    private readonly cached = true,
+    private readonly cache: NodeCache = nodeCache,
+  ) {}
+
+  async getMany(hashes: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const rest: string[] = [];
+    for (const h of hashes) {
+      const text = this.cached ? this.cache.get(h) : undefined;
+      if (text === undefined) rest.push(h);
+      else out.set(h, text);
+    }
+    if (rest.length > 0)
+      for (const [h, text] of await this.durable.getMany(rest)) {
+        out.set(h, text);
+        this.cache.put(h, text);
+      }
+    return out;
+  }
+
+  putMany(nodes: ReadonlyMap<string, string>): Promise<void> {
+    return this.durable.putMany(nodes);
   }
 }

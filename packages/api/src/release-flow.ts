@@ -1,7 +1,7 @@
 // What the release, pipeline and governance procedures share: the release an acceptor names, the
-// release-number input, how a release is shown (with the names of its parties), and storing a
-// created release with its audit entry.
-import type { Created, Release } from '@ferry/core';
+// release-number input, how a release is shown (with the names of its parties), what an
+// automation runs, and storing a created release with its audit entry.
+import { whatRuns, type Created, type Release, type Upgrade } from '@ferry/core';
 import type { Db } from '@ferry/db';
 import { writeAudit } from './audit.js';
 import { fail } from './errors.js';
@@ -12,10 +12,13 @@ import {
   findRelease,
   pendingReleaseOf,
   releaseSummary,
+  rollbackFacts,
   storeRelease,
   type Party,
 } from './repositories/release-repository.js';
+import { versionsById } from './repositories/version-repository.js';
 import { textInput } from './routers/inputs.js';
+import { emitted } from './webhooks.js';
 
 /** The release an acceptor names, or the target's pending one. */
 export async function chosenRelease(
@@ -72,10 +75,76 @@ export async function storeCreated(
   if (created.superseded) await storeRelease(tx, created.superseded);
   await storeRelease(tx, created.release);
   await writeAudit(tx, ctx, created.audit);
-  return {
+  return emitted(tx, 'release.created', {
     ...releaseView(created.release, namesOf(source, target)),
     superseded: created.superseded
       ? { id: created.superseded.id, version: created.superseded.version }
       : null,
-  };
+  });
 }
+
+/** What an automation runs, as every answer shows it (core's whatRuns, with the backup's number). */
+export interface RunsView {
+  kind: 'none' | 'release' | 'backup';
+  /** The release it runs (kind "release"), else null. */
+  release: { id: string; version: string } | null;
+  /** Kind "backup": the release whose upgrade was rolled back (the backup was taken before it). */
+  rolledBack: { id: string; version: string } | null;
+  /** Kind "backup": the version holding the backup it runs. */
+  backupVersion: { id: string; number: number; name: string } | null;
+  /** One phrase: "release 1.0.0", "no release", "the backup taken before upgrading to 1.1.0 (version #4)". */
+  text: string;
+}
+
+/** What each of several automations runs, from their ledgers, in at most three queries. */
+export async function runsOf(
+  db: Db,
+  ledgers: readonly (readonly Upgrade[])[],
+): Promise<RunsView[]> {
+  const { rolledBackAt, backupRoots } = await rollbackFacts(db, ledgers);
+  const states = ledgers.map((l) => whatRuns(l, rolledBackAt, backupRoots));
+  const backups = await versionsById(
+    db,
+    states.flatMap((s) => (s.kind === 'backup' ? [s.backupVersionId] : [])),
+  );
+  return states.map((s): RunsView => {
+    switch (s.kind) {
+      case 'none':
+        return {
+          kind: 'none',
+          release: null,
+          rolledBack: null,
+          backupVersion: null,
+          text: 'no release',
+        };
+      case 'release':
+        return {
+          kind: 'release',
+          release: s.release,
+          rolledBack: null,
+          backupVersion: null,
+          text: `release ${s.release.version}`,
+        };
+      case 'backup': {
+        const v = backups.get(s.backupVersionId);
+        return {
+          kind: 'backup',
+          release: null,
+          rolledBack: s.rolledBack,
+          backupVersion: v ? { id: v.id, number: v.number, name: v.name } : null,
+          text: `the backup taken before upgrading to ${s.rolledBack.version}${v ? ` (version #${v.number})` : ''}`,
+        };
+      }
+    }
+  });
+}
+
+/** What one automation runs. */
+export const runsOfOne = async (db: Db, ledger: readonly Upgrade[]): Promise<RunsView> =>
+  (await runsOf(db, [ledger]))[0] ?? {
+    kind: 'none',
+    release: null,
+    rolledBack: null,
+    backupVersion: null,
+    text: 'no release',
+  };

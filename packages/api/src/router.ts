@@ -8,9 +8,11 @@ import { compareRouter } from './routers/compare.js';
 import { editingRouter } from './routers/editing.js';
 import { environmentsRouter } from './routers/environments.js';
 import { releasesRouter } from './routers/releases.js';
+import { schedulesRouter } from './routers/schedules.js';
 import { syncRouter } from './routers/sync.js';
 import { usersRouter } from './routers/users.js';
 import { versionsRouter } from './routers/versions.js';
+import { webhooksRouter } from './routers/webhooks.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -20,12 +22,14 @@ export const appRouter = router({
   versions: versionsRouter,
   compare: compareRouter,
   releases: releasesRouter,
+  schedules: schedulesRouter,
   sync: syncRouter,
   environments: environmentsRouter,
   agents: agentsRouter,
   users: usersRouter,
   audit: auditlogRouter,
   admin: adminRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

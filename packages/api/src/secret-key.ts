@@ -27,6 +27,7 @@ import {
   oneSealedValue,
   resealSecret,
 } from './repositories/sealed-secret-repository.js';
+import { lockWebhookSecrets, resealWebhookSecret } from './repositories/webhook-repository.js';
 import { SecretBox, keyCheckValue } from './security.js';
 import { ConfigError } from './startup-errors.js';
 import { must } from '@ferry/core';
@@ -240,6 +241,19 @@ export async function rotateSecretKey(
         }
         await resealSecret(tx, { ...row, ciphertext: newBox.seal(plain) });
         await options.onProgress?.(++done, rows.length);
+      }
+      // Webhook signing secrets are sealed with the same key.
+      for (const hook of await lockWebhookSecrets(tx)) {
+        if (hook.ciphertext === null) continue;
+        let plain: string;
+        try {
+          plain = oldBox.open(hook.ciphertext);
+        } catch {
+          throw new ConfigError(
+            `The secret of webhook ${hook.id} cannot be decrypted with the current key; nothing was changed.`,
+          );
+        }
+        await resealWebhookSecret(tx, hook.id, newBox.seal(plain));
       }
       await writeSetting(tx, KEY_CHECK_SETTING, checkOf(next));
       await insertAuditRow(tx, {

@@ -16,6 +16,7 @@ import { compressResponse } from './compress.js';
 import { createContextInner, requestLogger, type Caller, type Services } from './context.js';
 import { configureWebAdapter } from './env.js';
 import { DEFAULT_EXPORT_CACHE_BYTES, ExportCache } from './export-cache.js';
+import { startJobQueue, type JobQueue, type JobQueueOptions } from './job-queue.js';
 import { EXPORT_PATH, handleExport } from './export-route.js';
 import { UnavailableError, unavailableCause } from './errors.js';
 import { loggableError } from './log-errors.js';
@@ -51,6 +52,10 @@ export interface ServerOptions {
    * they are believed (the scheme decides the session cookie's `Secure`). Off: both are ignored.
    */
   trustProxy?: boolean;
+  /** FERRY_WEBHOOK_ALLOW_PRIVATE: deliver webhooks to loopback and private addresses too. */
+  webhookAllowPrivate?: boolean;
+  /** The background workers' settings (webhook retries, polling); tests shorten them. */
+  jobQueue?: Omit<JobQueueOptions, 'allowPrivate'>;
   logger?: Logger;
   /** Where to print the generated admin credentials once (never the structured log). */
   announce?: (line: string) => void;
@@ -163,6 +168,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await stopListening();
     throw e;
   }
+  let jobs: JobQueue | undefined;
   try {
     const key = await resolveSecretKey(options.secretKey, database);
     await checkSecretKey(
@@ -175,6 +181,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       secrets: new SecretBox(key.key),
       logger,
       maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+      webhookAllowPrivate: options.webhookAllowPrivate ?? false,
     };
     const admin = await ensureAdmin(database.db, {
       ...(options.adminPassword !== undefined && { password: options.adminPassword }),
@@ -185,6 +192,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (admin.generatedPassword) announce(`  password: ${admin.generatedPassword}`);
       if (admin.generatedToken) announce(`  API token: ${admin.generatedToken}`);
     }
+    // Webhook deliveries and scheduled upgrades; stopped before the database closes.
+    jobs = await startJobQueue(services, {
+      ...options.jobQueue,
+      allowPrivate: options.webhookAllowPrivate ?? false,
+    });
 
     /** The API context of a request: its caller from the bearer token or the session cookie. */
     const contextOf = async (
@@ -401,11 +413,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             await drained;
           }
           clearTimeout(timer);
+          await jobs?.stop();
           await database.close();
         })()),
     };
   } catch (e) {
     await stopListening();
+    await jobs?.stop();
     await database.close();
     throw e;
   }

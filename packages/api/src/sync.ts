@@ -14,6 +14,7 @@ import { SqlNodeStore, type Db } from '@ferry/db';
 import { ContentStore } from './content.js';
 import { adjust, recordCounts } from './env-index.js';
 import { fail } from './errors.js';
+import { CachedNodeSource } from './node-cache.js';
 import { sha256 } from './security.js';
 
 /** Most node text one upload may unpack to (a zip bomb stops here). */
@@ -78,7 +79,13 @@ export async function acceptTree(
   base: string | null,
 ): Promise<{ counts: TreeCounts; checkedEntities: number }> {
   const memory = new MemoryNodeStore();
-  const checked = await checkTree(memory, new SqlNodeStore(db), sha256, root, base);
+  // The base is the locked working copy's tree: its nodes may come from the process cache. The
+  // tree's own nodes are read from the database (that is what shows they were uploaded), and
+  // cached for the next commit, whose base this tree will be.
+  const sql = new SqlNodeStore(db);
+  const checked = await checkTree(memory, new CachedNodeSource(sql, false), sha256, root, base, {
+    baseSource: new CachedNodeSource(sql),
+  });
   if (!checked.ok) {
     const { message, path } = checked.error;
     return fail('VALIDATION', message, path === 'root' ? 'root' : `document${path ?? ''}`);

@@ -22,8 +22,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import {
   MemoryNodeStore,
   createSnapshotter,
@@ -33,11 +31,9 @@ import {
   jsonEqual,
 } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
+// The helpers every benchmark shares (a file of Node built-ins only: no package dependency).
+import { PER_DIALOG, SEED, f, gc, int, log, stats, table, time } from '../../bench/common.mjs';
 
-const log = (line = '') => process.stdout.write(line + '\n');
-
-const SEED = 20240601;
-const PER_DIALOG = 20;
 const BIG_DIALOGS = 500; // 10,000 interactions
 const THROUGHPUT_WARMUP = 3;
 const THROUGHPUT_RUNS = 15;
@@ -48,22 +44,6 @@ const COLD_DIFF_RUNS = 50;
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 const bytes = (text) => Buffer.byteLength(text, 'utf8');
-
-// A real GC between phases makes the heap figures meaningful without requiring --expose-gc.
-setFlagsFromString('--expose-gc');
-const gc = globalThis.gc ?? runInNewContext('gc');
-
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { median: at(0.5), p90: at(0.9), min: s[0], max: s[s.length - 1], runs: s.length };
-}
-
-function time(fn) {
-  const t0 = performance.now();
-  const value = fn();
-  return { ms: performance.now() - t0, value };
-}
 
 function unwrap(result, what) {
   if (!result.ok) throw new Error(`${what} failed: ${result.error.message}`);
@@ -270,21 +250,6 @@ function benchEdits() {
 // ---------------------------------------------------------------------------------------------
 // Output
 // ---------------------------------------------------------------------------------------------
-
-function table(headers, rows, align) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const cell = (text, i) => (align[i] === 'l' ? text.padEnd(widths[i]) : text.padStart(widths[i]));
-  const line = (cells) => '  ' + cells.map(cell).join('   ').trimEnd();
-  return [
-    line(headers),
-    '  ' + widths.map((w) => '-'.repeat(w)).join('   '),
-    ...rows.map(line),
-  ].join('\n');
-}
-
-const f = (n, digits = 1) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const int = (n) => f(n, 0);
 
 const started = performance.now();
 const throughput = benchThroughput();

@@ -158,4 +158,34 @@ describe('release checks', () => {
       present(present(toDialog[0], 'toDialog[0]').locations[0], 'toDialog[0]!.locations[0]').path,
     ).toBe('/responseMatches/1/action/value');
   });
+
+  it('blocks on variables reached through a template literal or a wrapper, with where each is used, and warns on run-time names', () => {
+    const content = bot();
+    content.sections.globalFunctions = {
+      code: 'function env(n){return botContext.getEnvVariable(n)}',
+    };
+    const ask = present(present(content.dialogs[0], 'the dialog').interactions[1], 'Ask');
+    ask.postProcessMessage = "env('WRAPPED'); botContext.getEnvVariable(`TEMPLATED`); env(dyn);";
+    const report = releaseChecks(content, ['BRAND', 'SKILL_ID']);
+    expect(report.ok).toBe(false);
+    expect(report.missingEnv).toEqual(['TEMPLATED', 'WRAPPED']);
+    expect(report.errors.map((e) => [e.subject, e.locations])).toEqual([
+      [
+        'TEMPLATED',
+        [expect.objectContaining({ dialogName: 'Main', name: 'Ask', path: '/postProcessMessage' })],
+      ],
+      [
+        'WRAPPED',
+        [expect.objectContaining({ dialogName: 'Main', name: 'Ask', path: '/postProcessMessage' })],
+      ],
+    ]);
+    expect(report.errors.map((e) => e.where)).toEqual([
+      ['dialog "Main" › interaction "Ask" › field postProcessMessage'],
+      ['dialog "Main" › interaction "Ask" › field postProcessMessage'],
+    ]);
+    expect(report.warnings.filter((w) => w.code === 'ENV_DYNAMIC')).toEqual([
+      expect.objectContaining({ subject: 'dyn', message: expect.stringContaining('env(dyn)') }),
+    ]);
+    expect(releaseChecks(content, ['BRAND', 'SKILL_ID', 'TEMPLATED', 'WRAPPED']).ok).toBe(true);
+  });
 });

@@ -1,10 +1,15 @@
 // Release checks (DESIGN.md rule 8): what an upgrade would break. Errors block an upgrade unless
 // forced; warnings are shown and never block, because real CB exports contain them.
 import { LINK_KEYWORDS, entityId, entityName, type BotContent } from './content.js';
-import { findEnvReferences, type Location } from './env-refs.js';
+import {
+  describeLocation,
+  findDynamicEnvUses,
+  findEnvReferences,
+  type Location,
+} from './env-refs.js';
 import { isJsonObject, pointer, type JsonObject } from './json.js';
 
-export type CheckCode = 'ENV_UNDEFINED' | 'LINK_MISSING' | 'INTEGRATION_MISSING';
+export type CheckCode = 'ENV_UNDEFINED' | 'ENV_DYNAMIC' | 'LINK_MISSING' | 'INTEGRATION_MISSING';
 
 export interface CheckFinding {
   code: CheckCode;
@@ -13,6 +18,8 @@ export interface CheckFinding {
   /** The missing variable, interaction, dialog or integration. */
   subject: string;
   locations: Location[];
+  /** Each location as people read it: `dialog "Main" › interaction "Ask" › field content.code`. */
+  where: string[];
 }
 
 export interface CheckReport {
@@ -40,7 +47,7 @@ export function releaseChecks(
     list.push(ref.location);
     missing.set(ref.name, list);
   }
-  const errors: CheckFinding[] = [...missing.entries()]
+  const errors: Omit<CheckFinding, 'where'>[] = [...missing.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, locations]) => ({
       code: 'ENV_UNDEFINED',
@@ -52,15 +59,38 @@ export function releaseChecks(
           : `The content uses the environment variable ${name}, which the target's environment does not define.`,
       locations,
     }));
+  const located = (f: Omit<CheckFinding, 'where'>): CheckFinding => ({
+    ...f,
+    where: f.locations.map(describeLocation),
+  });
   return {
     ok: errors.length === 0,
-    errors,
-    warnings: linkWarnings(content),
+    errors: errors.map(located),
+    warnings: [...dynamicWarnings(content), ...linkWarnings(content)].map(located),
     missingEnv: [...missing.keys()].sort(),
   };
 }
 
-function linkWarnings(content: BotContent): CheckFinding[] {
+/** Uses of getEnvVariable with a name known only at run time: nothing to check, said so. */
+function dynamicWarnings(content: BotContent): Omit<CheckFinding, 'where'>[] {
+  const findings = new Map<string, Omit<CheckFinding, 'where'>>();
+  for (const use of findDynamicEnvUses(content)) {
+    const key = `${use.via ?? ''}\u0000${use.expression}`;
+    const f = findings.get(key);
+    if (f) f.locations.push(use.location);
+    else
+      findings.set(key, {
+        code: 'ENV_DYNAMIC',
+        severity: 'warning',
+        subject: use.expression,
+        message: `The content reads an environment variable whose name is known only at run time (${use.via ? `${use.via}(${use.expression})` : `getEnvVariable(${use.expression})`}); the checks cannot tell whether the target defines it.`,
+        locations: [use.location],
+      });
+  }
+  return [...findings.values()];
+}
+
+function linkWarnings(content: BotContent): Omit<CheckFinding, 'where'>[] {
   const interactionIds = new Set<string>();
   const dialogIds = new Set<string>();
   for (const { dialog, interactions } of content.dialogs) {
@@ -75,7 +105,7 @@ function linkWarnings(content: BotContent): CheckFinding[] {
   const integrationIds = new Set(integrations.map(entityId).filter((x) => x !== null));
   const integrationNames = new Set(integrations.map(entityName).filter((x) => x !== null));
 
-  const findings = new Map<string, CheckFinding>();
+  const findings = new Map<string, Omit<CheckFinding, 'where'>>();
   const add = (code: CheckCode, subject: string, message: string, location: Location) => {
     const key = `${code}\u0000${subject}`;
     const f = findings.get(key);
@@ -85,10 +115,12 @@ function linkWarnings(content: BotContent): CheckFinding[] {
 
   for (const { dialog, interactions } of content.dialogs) {
     const dialogId = entityId(dialog) ?? undefined;
+    const dialogName = entityName(dialog) ?? undefined;
     for (const i of interactions) {
       const at = (path: string): Location => ({
         entity: 'interaction',
         ...(dialogId && { dialogId }),
+        ...(dialogName !== undefined && { dialogName }),
         id: entityId(i),
         name: entityName(i),
         path,

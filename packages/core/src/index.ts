@@ -45,7 +45,7 @@ export {
   type Snapshotter,
 } from './snapshot.js';
 export { findById, listEntries, listLength, type ChunkedList, type Entry } from './prolly.js';
-export { hydrate, type HydrateOptions } from './hydrate.js';
+export { hydrate, nodeChildren, type HydrateOptions, type NodeRole } from './hydrate.js';
 export {
   pushTree,
   treeChildren,
@@ -59,6 +59,7 @@ export {
   MAX_TREE_ENTRIES,
   nodeTextProblem,
   type CheckedTree,
+  type CheckOptions,
   type TreeCounts,
 } from './tree-check.js';
 
@@ -98,9 +99,11 @@ export {
   semverFloor,
   releaseVersion,
   upgradeToRelease,
+  whatRuns,
   type Created,
   type CreateReleaseInput,
   type RolledBack,
+  type Running,
   type Upgraded,
   type UpgradeInput,
 } from './releases.js';
@@ -171,12 +174,20 @@ export {
 
 // Environment variables and release checks
 export {
+  ENV_WRAPPER_KEY,
+  describeLocation,
+  envIndexKeysIn,
   envReferencesIn,
+  fieldOf,
+  findDynamicEnvUses,
   findEnvReferences,
+  forEachEntity,
   referencedEnvNames,
+  type DynamicEnvUse,
   type EnvReference,
   type Location,
 } from './env-refs.js';
+export { WRAPPER_DEPTH } from './env-wrappers.js';
 export { releaseChecks, type CheckCode, type CheckFinding, type CheckReport } from './checks.js';
 export { chainOrder, linkIntoChain, relinkChain, unlinkFromChain } from './chain.js';
 export { entityId } from './content.js';

@@ -25,11 +25,78 @@ export function attachRaw<T extends object>(value: T, text: string): T {
 // or slash escapes; numbers with an exponent, a fraction ending in 0, 16 or more digits (precision),
 // six leading fraction zeros (written back with an exponent) or negative zero; integer-like keys
 // (a JS object lists them first). Duplicate keys are not looked for: the last one wins, as in JSON.parse.
-const SUSPICIOUS =
-  /\\u|\\\/|[:[,]\s*(?:-?(?:\d+(?:\.\d+)?[eE]|\d+\.\d*0(?!\d)|[\d.]{16,}|0\.0{6,})|-0(?![\d.]))|"(?:0|[1-9]\d*)":/;
+// One pass over the (valid JSON) text: strings are skipped with indexOf, so only the characters
+// between them are looked at one by one, and nothing is allocated.
 
 /** False when JSON.stringify(JSON.parse(text)) is certainly `text` without its whitespace. */
-export const mayNotRoundTrip = (text: string): boolean => SUSPICIOUS.test(text);
+export function mayNotRoundTrip(text: string): boolean {
+  // An escape anywhere (a false alarm when it is an escaped backslash before "u" or "/").
+  if (text.includes('\\u') || text.includes('\\/')) return true;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const end = skipString(text, i);
+      if (isDigit(text.charCodeAt(i + 1)) && integerLike(text, i + 1, end - 1)) {
+        const after = skipWs(text, end);
+        if (text.charCodeAt(after) === 0x3a) return true;
+      }
+      i = end;
+    } else if (c === 0x2d || isDigit(c)) {
+      const end = numberEnd(text, i);
+      if (numberMayChange(text, i, end)) return true;
+      i = end;
+    } else i++;
+  }
+  return false;
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** `text[from, to)` is a canonical array index-like integer key: "0" or digits not led by 0. */
+function integerLike(text: string, from: number, to: number): boolean {
+  if (to - from > 1 && text.charCodeAt(from) === 0x30) return false;
+  for (let k = from; k < to; k++) if (!isDigit(text.charCodeAt(k))) return false;
+  return to > from;
+}
+
+/** End (exclusive) of the number lexeme starting at `pos`. */
+function numberEnd(text: string, pos: number): number {
+  let i = pos + 1;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    // digits, '.', 'e', 'E', '+', '-'
+    if (isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d) i++;
+    else return i;
+  }
+}
+
+/** True when String(Number(lexeme)) may not be the number lexeme `text[from, to)`. */
+function numberMayChange(text: string, from: number, to: number): boolean {
+  let start = from;
+  if (text.charCodeAt(start) === 0x2d) {
+    start++;
+    // -0, not followed by a fraction (-0.5 is kept; -0.0 ends in 0 below)
+    if (text.charCodeAt(start) === 0x30 && start + 1 === to) return true;
+  }
+  if (to - start >= 16) return true;
+  let dot = -1;
+  for (let k = start; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x65 || c === 0x45) return true;
+    if (c === 0x2e) dot = k;
+  }
+  if (dot < 0) return false;
+  if (text.charCodeAt(to - 1) === 0x30) return true;
+  // 0.000000…: six zeros after the point come back with an exponent
+  if (dot === start + 1 && text.charCodeAt(start) === 0x30) {
+    let zeros = 0;
+    while (text.charCodeAt(dot + 1 + zeros) === 0x30) zeros++;
+    if (zeros >= 6) return true;
+  }
+  return false;
+}
 
 /**
  * The node text of an entity with an exact text: that text after one space. The space keeps it

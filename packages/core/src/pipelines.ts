@@ -1,7 +1,7 @@
 // Pipelines (DESIGN.md rule 9): automations connected by releases, grouped and put in stage order
 // (Dev → Staging → Prod), each with the release it runs and its pending one. Pure: facts in, graph out.
 import type { ReleaseStatus, Upgrade } from './automation.js';
-import { activeUpgrade } from './releases.js';
+import { whatRuns } from './releases.js';
 
 /** A release as a pipeline sees it: its two parties (and the names it kept for them) and status. */
 export interface PipelineRelease {
@@ -32,6 +32,9 @@ export interface PipelineFacts {
   automations: readonly PipelineAutomation[];
   /** The upgrade ledgers of those automations, each target's oldest first. */
   upgrades: readonly Upgrade[];
+  /** When each rolled-back upgrade was rolled back, and its backup's root (see `whatRuns`). */
+  rolledBackAt?: ReadonlyMap<string, string>;
+  backupRoots?: ReadonlyMap<string, string>;
 }
 
 export interface PipelineStage {
@@ -42,7 +45,10 @@ export interface PipelineStage {
   environment: string | null;
   /** The longest chain of releases leading to this automation (0: nothing releases to it). */
   depth: number;
+  /** The release it runs; null when none, or when it runs a rollback's backup (`runsBackup`). */
   runsRelease: { id: string; version: string } | null;
+  /** It runs the backup taken before upgrading to this release (rolled back), which is no release. */
+  runsBackup: { releaseId: string; version: string } | null;
   pendingRelease: { id: string; version: string; sourceId: string } | null;
 }
 
@@ -131,7 +137,11 @@ export function buildPipelines(facts: PipelineFacts): Pipeline[] {
     );
     const stages = ordered.map((id): PipelineStage => {
       const a = automations.get(id);
-      const running = activeUpgrade(facts.upgrades.filter((u) => u.targetId === id));
+      const running = whatRuns(
+        facts.upgrades.filter((u) => u.targetId === id),
+        facts.rolledBackAt ?? new Map(),
+        facts.backupRoots ?? new Map(),
+      );
       const pending = releases.find((r) => r.targetId === id && r.status === 'pending');
       return {
         id,
@@ -140,7 +150,11 @@ export function buildPipelines(facts: PipelineFacts): Pipeline[] {
         revision: a?.revision ?? null,
         environment: a?.environment ?? null,
         depth: depthOf(id),
-        runsRelease: running ? { id: running.releaseId, version: running.releaseVersion } : null,
+        runsRelease: running.kind === 'release' ? running.release : null,
+        runsBackup:
+          running.kind === 'backup'
+            ? { releaseId: running.rolledBack.id, version: running.rolledBack.version }
+            : null,
         pendingRelease: pending
           ? { id: pending.id, version: pending.version, sourceId: pending.sourceId }
           : null,

@@ -12,6 +12,7 @@ import {
   releaseVersion,
   semverFloor,
   upgradeToRelease,
+  whatRuns,
   type CreateReleaseInput,
 } from './releases.js';
 import {
@@ -458,6 +459,7 @@ describe('rule 5: upgrade', () => {
           message: 'dangling',
           subject: 'x',
           locations: [],
+          where: [],
         },
       ],
       missingEnv: [],
@@ -921,5 +923,75 @@ describe('rule 9: promote', () => {
     given(promoteInput(w, acceptedRelease))
       .when((input) => promoteRelease(input, w.ctx('carol')))
       .thenRefused('CONFLICT', (e) => expect(e.details).toEqual({ floor: '1.0.0' }));
+  });
+});
+
+describe('whatRuns: what an automation runs after upgrades and rollbacks', () => {
+  const upgrade = (n: number, version: string, rolledBack = false): Upgrade => ({
+    id: `u${n}`,
+    targetId: 't',
+    releaseId: `r${n}`,
+    releaseVersion: version,
+    backupVersionId: `b${n}`,
+    resultVersionId: `v${n}`,
+    root: `root-of-${version}`,
+    by: 'acceptor',
+    at: `2026-01-0${n}T00:00:00.000Z`,
+    rolledBack,
+  });
+  const none = new Map<string, string>();
+
+  it('runs nothing before any upgrade, and the last upgrade otherwise', () => {
+    expect(whatRuns([], none, none)).toEqual({ kind: 'none' });
+    expect(whatRuns([upgrade(1, '1.0.0'), upgrade(2, '1.1.0')], none, none)).toEqual({
+      kind: 'release',
+      release: { id: 'r2', version: '1.1.0' },
+    });
+  });
+
+  it('after a rollback runs the backup, unless the backup is exactly the previous release', () => {
+    const ledger = [upgrade(1, '1.0.0'), upgrade(2, '1.1.0', true)];
+    const at = new Map([['u2', '2026-01-05T00:00:00.000Z']]);
+    expect(whatRuns(ledger, at, new Map([['b2', 'edited-after-1.0.0']]))).toEqual({
+      kind: 'backup',
+      rolledBack: { id: 'r2', version: '1.1.0' },
+      backupVersionId: 'b2',
+      after: { id: 'r1', version: '1.0.0' },
+    });
+    expect(whatRuns(ledger, at, new Map([['b2', 'root-of-1.0.0']]))).toEqual({
+      kind: 'release',
+      release: { id: 'r1', version: '1.0.0' },
+    });
+  });
+
+  it('an upgrade after the rollback is what it runs; the latest rollback wins among several', () => {
+    const ledger = [upgrade(1, '1.0.0'), upgrade(2, '1.1.0', true), upgrade(3, '1.2.0', true)];
+    const roots = new Map([
+      ['b2', 'x'],
+      ['b3', 'y'],
+    ]);
+    // 1.1.0 was rolled back on day 4; 1.2.0, upgraded on day 3, on day 6.
+    const at = new Map([
+      ['u2', '2026-01-04T00:00:00.000Z'],
+      ['u3', '2026-01-06T00:00:00.000Z'],
+    ]);
+    expect(whatRuns(ledger, at, roots)).toMatchObject({
+      kind: 'backup',
+      rolledBack: { version: '1.2.0' },
+      backupVersionId: 'b3',
+    });
+    const later = [...ledger, upgrade(7, '1.3.0')];
+    expect(whatRuns(later, at, roots)).toEqual({
+      kind: 'release',
+      release: { id: 'r7', version: '1.3.0' },
+    });
+    // Every upgrade rolled back: it runs what it had before the first one.
+    const all = [upgrade(1, '1.0.0', true)];
+    expect(whatRuns(all, new Map([['u1', '2026-01-02T00:00:00.000Z']]), none)).toEqual({
+      kind: 'backup',
+      rolledBack: { id: 'r1', version: '1.0.0' },
+      backupVersionId: 'b1',
+      after: null,
+    });
   });
 });

@@ -46,6 +46,57 @@ export function releaseVersion(text: string): string | null {
 export const activeUpgrade = (ledger: readonly Upgrade[]): Upgrade | null =>
   [...ledger].reverse().find((u) => !u.rolledBack) ?? null;
 
+/**
+ * What an automation runs, as its ledger and rollbacks tell: nothing accepted yet, a release, or the
+ * backup a rollback returned to. A rollback restores the backup taken before the upgrade it undoes,
+ * which holds whatever the automation had then (edits made after the previous release included):
+ * that is the previous release only when the backup's content is exactly that release's.
+ */
+export type Running =
+  | { kind: 'none' }
+  | { kind: 'release'; release: { id: string; version: string } }
+  | {
+      kind: 'backup';
+      /** The release whose upgrade was rolled back: the backup was taken before it. */
+      rolledBack: { id: string; version: string };
+      backupVersionId: string;
+      /** The last release still accepted (the semver floor), whose content it no longer equals. */
+      after: { id: string; version: string } | null;
+    };
+
+export function whatRuns(
+  ledger: readonly Upgrade[],
+  /** When each rolled-back upgrade was rolled back, by upgrade id. */
+  rolledBackAt: ReadonlyMap<string, string>,
+  /** The content root of each backup version, by version id. */
+  backupRoots: ReadonlyMap<string, string>,
+): Running {
+  const active = activeUpgrade(ledger);
+  const asRelease = (u: Upgrade) => ({ id: u.releaseId, version: u.releaseVersion });
+  let last: Upgrade | null = null;
+  let lastAt = '';
+  for (const u of ledger) {
+    const at = u.rolledBack ? rolledBackAt.get(u.id) : undefined;
+    if (at !== undefined && at >= lastAt) {
+      last = u;
+      lastAt = at;
+    }
+  }
+  const rollbackIsLatest =
+    last !== null && (active === null || Date.parse(lastAt) >= Date.parse(active.at));
+  if (last === null || !rollbackIsLatest)
+    return active ? { kind: 'release', release: asRelease(active) } : { kind: 'none' };
+  const backupRoot = backupRoots.get(last.backupVersionId);
+  if (active !== null && backupRoot === active.root)
+    return { kind: 'release', release: asRelease(active) };
+  return {
+    kind: 'backup',
+    rolledBack: asRelease(last),
+    backupVersionId: last.backupVersionId,
+    after: active ? asRelease(active) : null,
+  };
+}
+
 export interface CreateReleaseInput {
   source: Automation;
   target: Automation;

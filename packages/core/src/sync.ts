@@ -1,8 +1,8 @@
 // Content-addressed sync, the client's half: offer a snapshot tree to a server that already holds
 // many of its nodes, and send only the nodes it lacks (like git's have/want negotiation). Stored
-// trees are always complete, so a node the server has needs no look below it: the client offers
-// the root, then only the children of the nodes the server lacks — about one round per tree level.
-// Transport and compression are the caller's (this module is pure).
+// trees are always complete, so an entity under a node the server has needs no offer: the client
+// offers every structure node, then the entities under the structure nodes the server lacks — two
+// rounds of questions. Transport and compression are the caller's (this module is pure).
 import type { MemoryNodeStore } from './store.js';
 import type { RootNode, DialogNode } from './snapshot.js';
 
@@ -73,7 +73,14 @@ export interface SyncStats {
   uploadedChars: number;
 }
 
-/** Send the nodes of the tree `root` (all in `store`) that the server lacks. */
+/**
+ * Send the nodes of the tree `root` (all in `store`) that the server lacks, in two rounds of
+ * questions whatever the depth of the tree: first every structure node (the root, list chunks,
+ * dialog nodes: about one for every 12 entities), then the entities below the structure nodes it
+ * lacks. An entity under a structure node the server holds is not offered (stored trees are
+ * complete); a structure node is, even below one the server holds, which costs a few hashes and
+ * saves a round per level.
+ */
 export async function pushTree(
   store: MemoryNodeStore,
   root: string,
@@ -83,33 +90,46 @@ export async function pushTree(
   const offerBatch = options.offerBatch ?? 10_000;
   const uploadBatch = options.uploadBatch ?? 4_000_000;
   const stats: SyncStats = { rounds: 0, offered: 0, uploadedNodes: 0, uploadedChars: 0 };
-  const lacking: string[] = [];
-  const queued = new Set<string>();
-  const seen = new Set<string>(['root' + root]);
-  let frontier: [string, TreeRole][] = [[root, 'root']];
-  while (frontier.length > 0) {
+  const ask = async (hashes: readonly string[]): Promise<Set<string>> => {
     const missing = new Set<string>();
-    for (let i = 0; i < frontier.length; i += offerBatch) {
-      const offer = frontier.slice(i, i + offerBatch).map(([h]) => h);
+    for (let i = 0; i < hashes.length; i += offerBatch) {
+      const offer = hashes.slice(i, i + offerBatch);
       stats.rounds++;
       stats.offered += offer.length;
       for (const h of await remote.missing(offer)) missing.add(h);
     }
-    const next: [string, TreeRole][] = [];
-    for (const [hash, role] of frontier) {
-      if (!missing.has(hash)) continue;
-      if (!queued.has(hash)) lacking.push(hash);
-      queued.add(hash);
-      for (const child of treeChildren(store, hash, role)) {
-        // A node can sit in several places (an empty list, a shared entity): offer it once per role.
-        const key = child[1] + child[0];
-        if (seen.has(key)) continue;
-        seen.add(key);
-        next.push(child);
-      }
+    return missing;
+  };
+  // The structure, parents before children, each node once with its entity children.
+  const structure: string[] = [];
+  const entitiesOf = new Map<string, string[]>();
+  // A node can sit in several places (an empty list, a shared entity) and roles: walk it once per role.
+  const seen = new Set<string>(['root' + root]);
+  const walk: [string, TreeRole][] = [[root, 'root']];
+  for (let k = 0; k < walk.length; k++) {
+    const [hash, role] = walk[k] as [string, TreeRole];
+    let entities = entitiesOf.get(hash);
+    if (entities === undefined) {
+      structure.push(hash);
+      entitiesOf.set(hash, (entities = []));
     }
-    frontier = next;
+    for (const child of treeChildren(store, hash, role)) {
+      const key = child[1] + child[0];
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (child[1] === 'entity') entities.push(child[0]);
+      else walk.push(child);
+    }
   }
+  const lackingStructure = await ask(structure);
+  const entities = new Set<string>();
+  for (const hash of structure)
+    if (lackingStructure.has(hash)) for (const e of entitiesOf.get(hash) ?? []) entities.add(e);
+  const lackingEntities = entities.size === 0 ? new Set<string>() : await ask([...entities]);
+  const lacking = [
+    ...structure.filter((h) => lackingStructure.has(h)),
+    ...[...entities].filter((h) => lackingEntities.has(h) && !lackingStructure.has(h)),
+  ];
   // Children first: a server that stores a batch before the next arrives never holds a parent
   // without its children for long (the commit checks completeness anyway).
   lacking.reverse();

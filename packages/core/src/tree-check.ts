@@ -127,6 +127,16 @@ interface Occurrence {
   check: (value: unknown) => void;
 }
 
+export interface CheckOptions {
+  /**
+   * Where the base tree's nodes are read from (default: `source`): a cache may serve here, as the
+   * base is a stored tree (complete, and kept while it is the working copy). The base is read
+   * first, so that the nodes the tree shares with it are not read again; the tree's other nodes
+   * come from `source`, which is what shows they are stored.
+   */
+  baseSource?: AsyncNodeStore;
+}
+
 /**
  * Check the tree `root` (its nodes in `source`, or already in `memory`) against the base tree
  * `base` (a tree the server accepted before; null: none). Refusals are VALIDATION errors with the
@@ -138,9 +148,12 @@ export async function checkTree(
   hashFn: HashFn,
   root: string,
   base: string | null,
+  options: CheckOptions = {},
 ): Promise<Result<CheckedTree>> {
   try {
-    return ok(await new TreeChecker(memory, source, hashFn).run(root, base));
+    return ok(
+      await new TreeChecker(memory, source, options.baseSource ?? source, hashFn).run(root, base),
+    );
   } catch (e) {
     if (e instanceof Refused) return err('VALIDATION', e.message, { path: e.path });
     throw e;
@@ -149,7 +162,14 @@ export async function checkTree(
 
 interface Structure {
   root: RootNode;
-  dialogs: { id: string | null; node: string; dialog: string; interactions: Entry[] }[];
+  /** Each dialog: its id, dialog node, dialog entity, interaction list (top node) and entries. */
+  dialogs: {
+    id: string | null;
+    node: string;
+    dialog: string;
+    list: string;
+    interactions: Entry[];
+  }[];
   sections: [key: string, ref: SectionRef, entries: Entry[] | null][];
   lists: Set<string>;
 }
@@ -161,13 +181,14 @@ class TreeChecker {
   constructor(
     private readonly memory: MemoryNodeStore,
     private readonly source: AsyncNodeStore,
+    private readonly baseSource: AsyncNodeStore,
     private readonly hashFn: HashFn,
   ) {}
 
   async run(rootHash: string, baseHash: string | null): Promise<CheckedTree> {
     if (!HASH.test(rootHash)) refuse('The root must be a SHA-256 hash (64 lower-case hex digits).');
-    const tree = await this.structure(rootHash, false);
     const base = baseHash === null ? null : await this.structure(baseHash, true);
+    const tree = await this.structure(rootHash, false, base);
 
     // Lists: chunked exactly as Ferry chunks them (the base's lists were).
     const scratch = createSnapshotter(this.hashFn, new MemoryNodeStore());
@@ -180,7 +201,7 @@ class TreeChecker {
       tree.root.dialogs,
       tree.dialogs.map((d) => ({ id: d.id, hash: d.node })),
     );
-    for (const d of tree.dialogs) check(this.listTop(d.node), d.interactions);
+    for (const d of tree.dialogs) check(d.list, d.interactions);
     for (const [, ref, entries] of tree.sections)
       if ('list' in ref) check(ref.list, must(entries, 'section entries'));
 
@@ -192,7 +213,21 @@ class TreeChecker {
       if (dialogIds.has(id)) fieldError(`/groups/${i}/id`, `repeats the dialog id "${id}"`);
       dialogIds.add(id);
     });
-    const order = await this.exportOrder(tree);
+    const order = await this.exportOrder(tree, base);
+    // A dialog whose entity, or whose interaction list, is the base's under the same id holds
+    // what was checked when the base was accepted: its occurrences are left out on both sides
+    // (they would cancel), so that what follows costs the change, not the bot.
+    const sameDialog = new Set<string>();
+    const sameInteractions = new Set<string>();
+    if (base !== null) {
+      const before = new Map(base.dialogs.map((d) => [d.id, d]));
+      for (const d of tree.dialogs) {
+        const b = d.id === null ? undefined : before.get(d.id);
+        if (b === undefined || d.id === null) continue;
+        if (b.dialog === d.dialog) sameDialog.add(d.id);
+        if (b.list === d.list) sameInteractions.add(d.id);
+      }
+    }
     const occurrences: Occurrence[] = [
       {
         key: 's',
@@ -210,6 +245,7 @@ class TreeChecker {
     ];
     tree.dialogs.forEach((d, i) => {
       const id = must(d.id, 'd.id');
+      if (sameDialog.has(id)) return;
       occurrences.push({
         key: 'd' + JSON.stringify(id),
         hash: d.dialog,
@@ -227,6 +263,7 @@ class TreeChecker {
       const id = must(entry.id, 'entry.id');
       if (seen.has(id)) fieldError(`${path}/id`, `repeats the interaction id "${id}"`);
       seen.add(id);
+      if (sameInteractions.has(dialogId)) return;
       occurrences.push({
         key: `i${JSON.stringify(dialogId)}${JSON.stringify(id)}`,
         hash: entry.hash,
@@ -290,7 +327,7 @@ class TreeChecker {
     const trusted = new Set<string>();
     const delta = new Map<string, number>();
     if (base !== null)
-      for (const o of this.occurrencesOf(base)) {
+      for (const o of this.occurrencesOf(base, sameDialog, sameInteractions)) {
         trusted.add(o.key + o.hash);
         delta.set(o.hash, (delta.get(o.hash) ?? 0) - 1);
       }
@@ -309,11 +346,20 @@ class TreeChecker {
     };
   }
 
-  /** The places of a tree's entities, with no checks (for the base, which was accepted). */
-  private occurrencesOf(s: Structure): { key: string; hash: string }[] {
+  /**
+   * The places of a tree's entities, with no checks (for the base, which was accepted), but for
+   * the dialog entities and interactions of the dialogs named in `sameDialog` / `sameInteractions`.
+   */
+  private occurrencesOf(
+    s: Structure,
+    sameDialog: ReadonlySet<string>,
+    sameInteractions: ReadonlySet<string>,
+  ): { key: string; hash: string }[] {
     const out = [{ key: 's', hash: s.root.settings }];
     for (const d of s.dialogs) {
-      out.push({ key: 'd' + JSON.stringify(d.id), hash: d.dialog });
+      const id = must(d.id, 'd.id');
+      if (!sameDialog.has(id)) out.push({ key: 'd' + JSON.stringify(id), hash: d.dialog });
+      if (sameInteractions.has(id)) continue;
       for (const e of d.interactions)
         out.push({ key: `i${JSON.stringify(d.id)}${JSON.stringify(e.id)}`, hash: e.hash });
     }
@@ -326,18 +372,14 @@ class TreeChecker {
     return out;
   }
 
-  private listTop(dialogNode: string): string {
-    return (this.memory.decode(dialogNode) as { interactions: string }).interactions;
-  }
-
   /** The interactions as the export lists them: [dialog id, entry], following the order runs. */
-  private async exportOrder(tree: Structure): Promise<[string, Entry][]> {
+  private async exportOrder(tree: Structure, base: Structure | null): Promise<[string, Entry][]> {
     const byId = new Map(tree.dialogs.map((d) => [must(d.id, 'd.id'), d]));
     if (tree.root.order === null)
       return tree.dialogs.flatMap((d) =>
         d.interactions.map((e) => [must(d.id, 'd.id'), e] as [string, Entry]),
       );
-    await this.fetch([tree.root.order]);
+    await this.fetch([tree.root.order], tree.root.order === base?.root.order);
     const runs = this.memory.decode(tree.root.order);
     const malformed = () => refuse(`The export order node ${tree.root.order} is malformed.`);
     if (!Array.isArray(runs)) return malformed();
@@ -378,29 +420,39 @@ class TreeChecker {
   }
 
   /** Read and shape-check a tree's root, lists and dialog nodes (not its entities). */
-  private async structure(rootHash: string, trusted: boolean): Promise<Structure> {
-    await this.fetch([rootHash]);
+  private async structure(
+    rootHash: string,
+    trusted: boolean,
+    base: Structure | null = null,
+  ): Promise<Structure> {
+    await this.fetch([rootHash], trusted);
     const root = trusted ? (this.memory.decode(rootHash) as RootNode) : this.rootNode(rootHash);
     if (!trusted && root.format !== undefined) {
-      await this.fetch([root.format]);
+      await this.fetch([root.format], root.format === base?.root.format);
       const problem = formatProblem(this.memory.decode(root.format));
       if (problem !== null)
         refuse(`The export-format node ${root.format} is malformed: ${problem}.`);
     }
     const sections = Object.entries(root.sections);
     const lists = new Set<string>();
-    await this.loadLists([
-      root.dialogs,
-      ...sections.flatMap(([, ref]) => ('list' in ref ? [ref.list] : [])),
-    ]);
+    await this.loadLists(
+      [root.dialogs, ...sections.flatMap(([, ref]) => ('list' in ref ? [ref.list] : []))],
+      trusted,
+    );
     const dialogEntries = this.listOf(root.dialogs, lists);
-    await this.fetch(dialogEntries.map((e) => e.hash));
+    await this.fetch(
+      dialogEntries.map((e) => e.hash),
+      trusted,
+    );
     const dialogNodes = dialogEntries.map((e) =>
       trusted
         ? (this.memory.decode(e.hash) as { dialog: string; interactions: string })
         : this.dialogNode(e.hash),
     );
-    await this.loadLists(dialogNodes.map((d) => d.interactions));
+    await this.loadLists(
+      dialogNodes.map((d) => d.interactions),
+      trusted,
+    );
     return {
       root,
       dialogs: dialogEntries.map((e, i) => {
@@ -409,6 +461,7 @@ class TreeChecker {
           id: e.id,
           node: e.hash,
           dialog: node.dialog,
+          list: node.interactions,
           interactions: this.listOf(node.interactions, lists),
         };
       }),
@@ -421,10 +474,10 @@ class TreeChecker {
     };
   }
 
-  private async fetch(hashes: readonly string[]): Promise<void> {
+  private async fetch(hashes: readonly string[], trusted = false): Promise<void> {
     const wanted = [...new Set(hashes.filter((h) => this.memory.get(h) === undefined))];
     if (wanted.length === 0) return;
-    const found = await this.source.getMany(wanted);
+    const found = await (trusted ? this.baseSource : this.source).getMany(wanted);
     for (const h of wanted) {
       const body = found.get(h);
       if (body === undefined)
@@ -476,11 +529,14 @@ class TreeChecker {
   }
 
   /** Fetch every chunk of these lists, level by level, checking each chunk's shape. */
-  private async loadLists(tops: readonly string[]): Promise<void> {
+  private async loadLists(tops: readonly string[], trusted: boolean): Promise<void> {
     let frontier: [string, number | null][] = tops.map((h) => [h, null]);
     const visited = new Set<string>();
     while (frontier.length > 0) {
-      await this.fetch(frontier.map(([h]) => h));
+      await this.fetch(
+        frontier.map(([h]) => h),
+        trusted,
+      );
       const next: [string, number | null][] = [];
       for (const [hash, level] of frontier) {
         const chunk = this.chunk(hash);

@@ -7,7 +7,7 @@ import { must, MemoryNodeStore, createSnapshotter, hydrate, importCbExport } fro
 import { generateBotExport } from '@ferry/core/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataDirLockedError, openDatabase } from './database.js';
+import { DataDirLockedError, PREPARE_MAX_PARAMETERS, openDatabase } from './database.js';
 import { migrate } from './migrate.js';
 import { SqlNodeStore } from './node-store.js';
 import { automations } from './schema.js';
@@ -48,6 +48,39 @@ describe.each(testDatabaseKinds())('on %s', (kind) => {
       ]);
       expect(results.flat()).toEqual([]);
       await other.close();
+    },
+  );
+
+  // Each query prepared once per connection is one round trip after that, not two (describe, then
+  // bind): in transactions and savepoints too; long parameter lists stay unnamed (bounded statements).
+  it.runIf(kind === 'postgres')(
+    'prepares queries with few parameters, in transactions and savepoints, and not long lists',
+    async () => {
+      const prepared = async (tx: typeof database.db, marker: string) => {
+        const rows = (await tx.execute(
+          sql`select count(*)::int as n from pg_prepared_statements where statement like ${'%' + marker + '%'} and statement not like '%pg_prepared_statements%'`,
+        )) as unknown as { n: number }[];
+        return must(rows[0], 'rows[0]').n;
+      };
+      const few = (tx: typeof database.db) =>
+        tx.execute(sql`select ${1}::int + ${2}::int as few_params_marker`);
+      const many = (tx: typeof database.db) =>
+        tx.execute(
+          sql`select array_length(array[${sql.join(
+            Array.from({ length: PREPARE_MAX_PARAMETERS + 1 }, (_, i) => sql`${i}::int`),
+            sql`, `,
+          )}], 1) as many_params_marker`,
+        );
+      await database.db.transaction(async (tx) => {
+        expect(await few(tx)).toEqual([{ few_params_marker: 3 }]);
+        expect(await prepared(tx, 'few_params_marker')).toBe(1);
+        expect(await many(tx)).toEqual([{ many_params_marker: PREPARE_MAX_PARAMETERS + 1 }]);
+        expect(await prepared(tx, 'many_params_marker')).toBe(0);
+        await tx.transaction(async (savepoint) => {
+          await savepoint.execute(sql`select ${5}::int as savepoint_marker`);
+          expect(await prepared(savepoint, 'savepoint_marker')).toBe(1);
+        });
+      });
     },
   );
 

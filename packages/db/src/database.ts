@@ -69,7 +69,7 @@ function openPostgres(url: string, max: number): Database {
     backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
   });
   return {
-    db: drizzlePostgres({ client, schema }) as unknown as Db,
+    db: drizzlePostgres({ client: preparing(client), schema }) as unknown as Db,
     kind: 'postgres',
     dataDir: null,
     close: () => client.end({ timeout: 5 }),
@@ -107,4 +107,41 @@ async function openPglite(dataDir: string | null, template?: Blob): Promise<Data
     release();
     throw e;
   }
+}
+
+/** Queries with at most this many parameters are prepared (a bound on each connection's statements). */
+export const PREPARE_MAX_PARAMETERS = 16;
+
+/**
+ * The driver with its queries prepared. Drizzle sends every query unnamed (`prepare: false`), and
+ * the driver then describes a query with parameters before it can bind them: two round trips to the
+ * database for each query, each time. A prepared query is described once per connection and
+ * costs one round trip after that. Queries with many parameters (lists of hashes or ids, batched
+ * inserts) differ in their text with the length of the list: they stay unnamed, so that what a
+ * connection keeps prepared is bounded (a few dozen fixed queries, and lists of up to
+ * PREPARE_MAX_PARAMETERS). Transactions and savepoints hand out drivers that prepare too.
+ */
+function preparing(sql: postgres.Sql): postgres.Sql {
+  const wrap = <F extends (...args: never[]) => unknown>(begin: F) =>
+    ((...args: unknown[]) => {
+      const last = args.length - 1;
+      const fn = args[last];
+      if (typeof fn === 'function')
+        args[last] = (tx: postgres.Sql) => (fn as (tx: postgres.Sql) => unknown)(preparing(tx));
+      return (begin as unknown as (...a: unknown[]) => unknown)(...args);
+    }) as unknown as F;
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      if (prop === 'unsafe')
+        return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+          target.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
+            ...options,
+            prepare: options?.prepare === true || (params?.length ?? 0) <= PREPARE_MAX_PARAMETERS,
+          });
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if ((prop === 'begin' || prop === 'savepoint') && typeof value === 'function')
+        return wrap((value as (...a: never[]) => unknown).bind(target));
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
 }

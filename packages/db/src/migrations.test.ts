@@ -104,7 +104,10 @@ describe('migration 0004 (node hashes as bytes, compressed bodies)', () => {
       values (now(), 'alice', 'automation.import', 'a1', null, ${root})`);
 
     expect(await migrate(db, { through: '0004_node_bytes' })).toEqual(['0004_node_bytes']);
-    expect(await db.select().from(contentEnv)).toEqual([{ root, names: { BRAND: 2 } }]);
+    // Only the columns 0004 knows (later migrations add more).
+    expect(
+      await db.select({ root: contentEnv.root, names: contentEnv.names }).from(contentEnv),
+    ).toEqual([{ root, names: { BRAND: 2 } }]);
     expect(await db.select({ root: versions.root }).from(versions)).toEqual([{ root }]);
     expect(
       await db.select({ before: auditLog.before, after: auditLog.after }).from(auditLog),
@@ -225,5 +228,35 @@ describe('migration 0005 (names unique ignoring case)', () => {
     await expect(
       db.execute(sql`insert into automations (id, name, root) values ('a5', 'other', 'r')`),
     ).rejects.toThrow();
+  });
+});
+
+describe('migration 0008 (audit revisions, environment references counted anew)', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({
+      dataDir: null,
+      migrate: false,
+      template: (await pgliteTemplate()).tarball,
+    });
+    await migrate(database.db, { through: '0007_webhooks_schedules' });
+  });
+  afterAll(() => database.close());
+
+  it('empties content_env (recounted on demand) and keeps the audit log, with no revisions', async () => {
+    const { db } = database;
+    const rows = async <T>(query: ReturnType<typeof sql>) =>
+      ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+    const root = 'ab'.repeat(32);
+    await db.execute(
+      sql`insert into content_env (root, names) values (decode(${root}, 'hex'), '{"BRAND":1}')`,
+    );
+    await db.execute(sql`insert into audit_log ("at", actor, action, automation_id)
+      values (now(), 'alice', 'agent.add', 'a1')`);
+    expect(await migrate(db)).toContain('0008_audit_revision_env_recount');
+    expect(await rows(sql`select root from content_env`)).toEqual([]);
+    expect(await rows(sql`select actor, revision from audit_log`)).toEqual([
+      { actor: 'alice', revision: null },
+    ]);
   });
 });

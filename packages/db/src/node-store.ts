@@ -17,6 +17,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from './database.js';
 
 const BATCH = 500;
+/** Hashes one existence query names (one parameter; the answer is hashes only). */
+const LOOKUP_BATCH = 5000;
 const PLAIN = 0;
 const DEFLATE = 1;
 const DELTA = 2;
@@ -40,15 +42,14 @@ const bytes = (value: unknown): Buffer => {
 
 const HASH = /^[0-9a-f]{64}$/;
 
-/** Hashes as bytea literals; anything but a hash (which no row can have) is left out. */
+/**
+ * Hashes as a subquery of byteas, sent as one text-array parameter: the query's text is the same
+ * whatever the number of hashes, so the driver prepares it once per connection (one round trip a
+ * query). Anything but a hash (which no row can have) is left out.
+ */
 const hexList = (hashes: readonly string[]): SQL => {
   const valid = hashes.filter((h) => HASH.test(h));
-  return valid.length === 0
-    ? sql`null::bytea`
-    : sql.join(
-        valid.map((h) => sql`decode(${h}, 'hex')`),
-        sql`, `,
-      );
+  return sql`select decode(h, 'hex') from unnest(${'{' + valid.join(',') + '}'}::text[]) as h`;
 };
 
 /** A stored body as its text; `base` is the base node's text for a delta. */
@@ -165,14 +166,14 @@ export class SqlNodeStore implements AsyncNodeStore {
     );
   }
 
-  /** Which of `hashes` are stored. */
+  /** Which of `hashes` are stored (a sync's offer of every structure node: one query). */
   async hasMany(hashes: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
-    for (let i = 0; i < hashes.length; i += BATCH) {
+    for (let i = 0; i < hashes.length; i += LOOKUP_BATCH) {
       const found = await rows<{ hash: string }>(
         this.db,
         sql`select encode(hash, 'hex') as hash from nodes
-            where hash in (${hexList(hashes.slice(i, i + BATCH))})`,
+            where hash in (${hexList(hashes.slice(i, i + LOOKUP_BATCH))})`,
       );
       for (const row of found) out.add(row.hash);
     }
@@ -189,7 +190,7 @@ export class SqlNodeStore implements AsyncNodeStore {
     similar: ReadonlyMap<string, string> = new Map(),
   ): Promise<void> {
     const bases = await this.baseCandidates(batch, similar);
-    const values: SQL[] = [];
+    const rows: { hash: string; body: string; base: string | null }[] = [];
     for (const [hash, text] of batch) {
       let best = encodeBody(text);
       let bestBase: string | null = null;
@@ -200,17 +201,22 @@ export class SqlNodeStore implements AsyncNodeStore {
           bestBase = candidate.hash;
         }
       }
-      values.push(
-        sql`(decode(${hash}, 'hex'), decode(${best.body.toString('base64')}, 'base64'), ${
-          bestBase === null ? sql`null::bytea` : sql`decode(${bestBase}, 'hex')`
-        })`,
-      );
+      rows.push({ hash, body: best.body.toString('base64'), base: bestBase });
     }
-    for (let i = 0; i < values.length; i += BATCH)
+    // Three array parameters (hex, base64 and hex or NULL: nothing to escape in them), so that the
+    // statement is the same for any number of rows and prepared once per connection.
+    const array = (items: (string | null)[]) =>
+      '{' + items.map((v) => (v === null ? 'NULL' : `"${v}"`)).join(',') + '}';
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const chunk = rows.slice(i, i + BATCH);
       await this.db.execute(
-        sql`insert into nodes (hash, body, base) values ${sql.join(values.slice(i, i + BATCH), sql`, `)}
+        sql`insert into nodes (hash, body, base)
+            select decode(h, 'hex'), decode(b, 'base64'), decode(x, 'hex')
+            from unnest(${array(chunk.map((r) => r.hash))}::text[], ${array(chunk.map((r) => r.body))}::text[],
+                        ${array(chunk.map((r) => r.base))}::text[]) as t(h, b, x)
             on conflict (hash) do nothing`,
       );
+    }
   }
 
   /**

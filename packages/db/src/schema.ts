@@ -264,6 +264,11 @@ export const auditLog = pgTable(
     after: hashBytes('after'),
     details: jsonb('details').$type<Record<string, unknown>>(),
     requestId: text('request_id'),
+    /**
+     * The automation's revision when the entry was written (null for entries about no automation,
+     * and for those written before migration 0008): what changed after a revision someone saw.
+     */
+    revision: integer('revision'),
   },
   (t) => [
     index('audit_automation').on(t.automationId, t.seq),
@@ -286,6 +291,11 @@ export const instanceSettings = pgTable('instance_settings', {
 export const contentEnv = pgTable('content_env', {
   root: hashBytes('root').primaryKey(),
   names: jsonb('names').$type<Record<string, number>>().notNull(),
+  /**
+   * For a root whose content defines getEnvVariable wrappers: every name the whole-content
+   * analysis found (wrappers followed), once computed (null until then).
+   */
+  resolved: jsonb('resolved').$type<string[]>(),
 });
 
 /**
@@ -301,4 +311,92 @@ export const signInThrottle = pgTable(
     expire: timestamp('expire', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('sign_in_throttle_expire').on(t.expire)],
+);
+
+/**
+ * Webhooks (issue 14): a URL that receives a POST for each event it subscribes to. The secret that
+ * signs the bodies is sealed with the instance's key, like secret environment variables.
+ */
+export const webhooks = pgTable('webhooks', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  events: jsonb('events').$type<string[]>().notNull(),
+  /** The signing secret, sealed (SecretBox); null: bodies go unsigned. */
+  secretCiphertext: text('secret_ciphertext'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * One event for one webhook: the exact body sent (so every retry signs and sends the same bytes)
+ * and where its delivery stands. Written in the transaction of the change that raised the event;
+ * the job queue (pg-boss, schema `pgboss`) carries it to a worker after the commit.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    webhookId: text('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    event: text('event').notNull(),
+    body: text('body').notNull(),
+    /** pending → delivered, or failed (retries exhausted) or refused (the address is not allowed). */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('webhook_deliveries_webhook').on(t.webhookId, t.createdAt)],
+);
+
+/** Every attempt to deliver: when, the HTTP status or the error, how long it took. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: text('id').primaryKey(),
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    httpStatus: integer('http_status'),
+    error: text('error'),
+    ms: integer('ms').notNull(),
+  },
+  (t) => [uniqueIndex('webhook_attempts_delivery').on(t.deliveryId, t.attempt)],
+);
+
+/**
+ * An upgrade to run later (`release upgrade --at`): at `runAt` a worker runs the upgrade as
+ * `createdBy`, with every check again; it is never forced. scheduled → done, blocked (with the
+ * reason) or cancelled.
+ */
+export const scheduledUpgrades = pgTable(
+  'scheduled_upgrades',
+  {
+    id: text('id').primaryKey(),
+    targetId: text('target_id')
+      .notNull()
+      .references(() => automations.id, { onDelete: 'cascade' }),
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.id, { onDelete: 'cascade' }),
+    runAt: timestamp('run_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The target revision the scheduler's preview showed (rule 7); null: not checked. */
+    ifRevision: integer('if_revision'),
+    status: text('status').notNull(),
+    reason: text('reason'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    finishedBy: text('finished_by'),
+  },
+  (t) => [
+    index('scheduled_upgrades_target').on(t.targetId, t.runAt),
+    // One waiting schedule per target.
+    uniqueIndex('scheduled_upgrades_one_waiting')
+      .on(t.targetId)
+      .where(sql`status = 'scheduled'`),
+  ],
 );

@@ -13,6 +13,14 @@ import {
 import { CliError, STARTUP_FAILURE_KIND } from '../lib/errors.js';
 import { fields, plural } from '../lib/format.js';
 
+/** How `verify` names each kind of snapshot pointer when counting the damaged ones. */
+const KIND_NAMES = {
+  automation: ['working copy', 'working copies'],
+  version: ['version', 'versions'],
+  release: ['release', 'releases'],
+  upgrade: ['upgrade result', 'upgrade results'],
+} as const;
+
 export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
   leaf(
     program,
@@ -39,13 +47,26 @@ export function registerAdmin(program: CommandUnknownOpts, rt: Runtime) {
         out.line(`Checked ${plural(r.nodes, 'node')} and ${plural(r.roots, 'snapshot')}:`);
         for (const h of r.corrupt) out.line(`  corrupt node ${h}`);
         for (const h of r.missing) out.line(`  missing node ${h}`);
-        for (const d of r.damaged) out.line(`  damaged ${d.kind} ${d.id}: ${d.problem}`);
+        for (const d of r.damaged)
+          out.line(`  damaged ${d.label} (${d.kind} ${d.id}): ${d.problem}`);
+        if (r.damagedCount > r.damaged.length)
+          out.line(`  … and ${plural(r.damagedCount - r.damaged.length, 'more damaged snapshot')}`);
+        const kinds = Object.entries(r.damagedByKind).filter(([, n]) => n > 0);
+        if (kinds.length > 0)
+          out.line(
+            `Damaged: ${kinds
+              .map(([kind, n]) => {
+                const [one, many] = KIND_NAMES[kind as keyof typeof KIND_NAMES];
+                return plural(n, one, many);
+              })
+              .join(', ')}.`,
+          );
       }
     });
     if (!r.ok)
       throw new CliError(
         'unexpected',
-        `The content store is damaged: ${plural(r.corrupt.length, 'corrupt node')}, ${plural(r.missing.length, 'missing node')}, ${plural(r.damaged.length, 'damaged snapshot')}.`,
+        `The content store is damaged: ${plural(r.corrupt.length, 'corrupt node')}, ${plural(r.missing.length, 'missing node')}, ${plural(r.damagedCount, 'damaged snapshot')}.`,
       );
   });
 

@@ -1,7 +1,7 @@
 // `ferry agent …`: an automation's agents (bot users). An agent belongs to exactly one automation
 // and never travels with a release.
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
-import { contextOf, leaf, noun, type Runtime } from '../lib/command.js';
+import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
 import { quoted, when } from '../lib/format.js';
 
 export function registerAgent(program: CommandUnknownOpts, rt: Runtime) {
@@ -33,25 +33,40 @@ export function registerAgent(program: CommandUnknownOpts, rt: Runtime) {
 
   leaf(cmd, 'add <automation> <agent>', 'add an agent to an automation', [
     'ferry agent add "Support (Prod)" support-bot-prod',
-  ]).action(async (automation, agent, _opts, command) => {
-    const { out, client } = contextOf(rt, command);
-    const done = await client().agents.add.mutate({ automation, name: agent });
-    out.result(done, () =>
-      out.line(`Added the agent ${quoted(done.agent.name)} to ${quoted(done.automation.name)}.`),
-    );
-  });
+    'ferry agent add "Support (Prod)" support-bot-prod --if-revision 12',
+  ])
+    .addOption(ifRevisionOption('the automation'))
+    .action(async (automation, agent, opts, command) => {
+      const { out, client } = contextOf(rt, command);
+      const done = await client().agents.add.mutate({
+        automation,
+        name: agent,
+        ...(opts.ifRevision !== undefined && { ifRevision: opts.ifRevision }),
+      });
+      out.result(done, () =>
+        out.line(
+          `Added the agent ${quoted(done.agent.name)} to ${quoted(done.automation.name)} (now at revision ${done.automation.revision}).`,
+        ),
+      );
+    });
 
   leaf(cmd, 'remove <automation> <agent>', 'remove an agent (by name or id) from an automation', [
     'ferry agent remove "Support (Prod)" support-bot-prod',
-  ]).action(async (automation, agent, _opts, command) => {
-    const { out, client } = contextOf(rt, command);
-    const done = await client().agents.remove.mutate({ automation, agent });
-    out.result(done, () =>
-      out.line(
-        `Removed the agent ${quoted(done.agent.name)} from ${quoted(done.automation.name)}.`,
-      ),
-    );
-  });
+  ])
+    .addOption(ifRevisionOption('the automation'))
+    .action(async (automation, agent, opts, command) => {
+      const { out, client } = contextOf(rt, command);
+      const done = await client().agents.remove.mutate({
+        automation,
+        agent,
+        ...(opts.ifRevision !== undefined && { ifRevision: opts.ifRevision }),
+      });
+      out.result(done, () =>
+        out.line(
+          `Removed the agent ${quoted(done.agent.name)} from ${quoted(done.automation.name)} (now at revision ${done.automation.revision}).`,
+        ),
+      );
+    });
 
   return cmd;
 }

@@ -35,7 +35,10 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
             header: 'LAST VERSION',
             value: (r) => (r.lastVersion ? `#${r.lastVersion.number} ${r.lastVersion.name}` : null),
           },
-          { header: 'RUNS', value: (r) => r.runsRelease },
+          {
+            header: 'RUNS',
+            value: (r) => r.runsRelease ?? (r.runs === 'no release' ? null : r.runs),
+          },
           {
             header: 'PENDING',
             value: (r) => r.pendingRelease?.version,
@@ -75,7 +78,7 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
           ['environment', a.environment?.name],
           ['agents', a.agents.map((x) => x.name).join(', ')],
           ['versions', a.lastVersionNumber ? `#1 … #${a.lastVersionNumber}` : 'none'],
-          ['runs release', a.runsRelease?.version],
+          ['runs', a.runs.release ? `release ${a.runs.release.version}` : a.runs.text],
           ['content', contentCounts(a.counts)],
           ['content hash', shortHash(a.root)],
           ['created', when(a.createdAt)],
@@ -136,6 +139,7 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
     [
       'ferry automation import support-bot.json --name "Support (Dev)"',
       'ferry automation import edited.json --into "Support (Dev)" --if-revision 7',
+      'ferry automation import edited.json --into "Support (Dev)" --save "From CB, build 42"',
     ],
   )
     .option('--name <name>', "the new automation's name (default: the export's bot name)")
@@ -144,6 +148,10 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
       "replace this automation's working copy instead (any bot's export)",
     )
     .addOption(ifRevisionOption('the --into automation'))
+    .option(
+      '--save <name>',
+      'then save the imported working copy as the next version, named NAME (blank: the date and time), as "version save" would',
+    )
     .option(
       '--no-sync',
       'send the whole export in one request instead of only the content the server lacks',
@@ -192,7 +200,21 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
         progress.stop();
       }
       const { stats } = synced;
-      const imported = { ...synced.imported, ...(stats && { sync: stats }) };
+      // The version of what was just imported: based on the revision the import made, so that an
+      // edit slipping in between is refused, not saved under this name.
+      const saved =
+        opts.save === undefined
+          ? undefined
+          : await client().versions.save.mutate({
+              automation: synced.imported.id,
+              name: opts.save,
+              baseRevision: synced.imported.revision,
+            });
+      const imported = {
+        ...synced.imported,
+        ...(stats && { sync: stats }),
+        ...(saved && { version: saved }),
+      };
       // An interaction whose dialog is missing is kept (and exported again): said, not refused.
       for (const w of imported.warnings) out.warn(`${w.message} (at ${w.path})`);
       out.result(imported, () => {
@@ -214,6 +236,11 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
           out.message(
             `Sent ${stats.uploadedNodes} of ${stats.treeNodes} content nodes (${formatBytes(stats.uploadedBytes)}); the server held the rest.`,
           );
+        if (saved) {
+          out.line(`Saved version #${saved.number} ${quoted(saved.name)} (${saved.id}).`);
+          if (saved.pruned.length > 0)
+            out.message(`The retention policy pruned ${saved.pruned.length} automatic version(s).`);
+        }
       });
     });
 

@@ -134,7 +134,7 @@ written, and a corrupt or truncated file changes nothing (exit 2). Stop servers 
           out.line(
             r.verify.ok
               ? `Verified ${plural(r.verify.nodes, 'node')} and ${plural(r.verify.roots, 'snapshot')}: all intact.`
-              : `Verify found damage: ${plural(r.verify.corrupt.length, 'corrupt node')}, ${plural(r.verify.missing.length, 'missing node')}, ${plural(r.verify.damaged.length, 'damaged snapshot')}.`,
+              : `Verify found damage: ${plural(r.verify.corrupt.length, 'corrupt node')}, ${plural(r.verify.missing.length, 'missing node')}, ${plural(r.verify.damagedCount, 'damaged snapshot')}.`,
           );
           out.message(
             env.databaseUrl !== undefined

@@ -2,7 +2,7 @@
 // (secret ones masked unless an admin reveals them), CSV import and export.
 import { extname } from 'node:path';
 import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { contextOf, leaf, noun, type Runtime } from '../lib/command.js';
+import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
 import { readTextFile, writeTextFile } from '../lib/files.js';
 import { plural, quoted, when } from '../lib/format.js';
@@ -143,32 +143,46 @@ export function registerEnv(program: CommandUnknownOpts, rt: Runtime) {
     cmd,
     'link <automation> <name>',
     'link an automation to an environment (replacing its previous link)',
-    ['ferry env link "Support (Prod)" "Prod"'],
-  ).action(async (automation, name, _opts, command) => {
-    const { out, client } = contextOf(rt, command);
-    const done = await client().environments.link.mutate({ automation, environment: name });
-    out.result(done, () =>
-      out.line(
-        done.changed
-          ? `Linked ${quoted(done.automation.name)} to ${quoted(done.environment.name)}${done.previous ? ` (was ${quoted(done.previous.name)})` : ''}.`
-          : `${quoted(done.automation.name)} was already linked to ${quoted(done.environment.name)}.`,
-      ),
-    );
-  });
+    [
+      'ferry env link "Support (Prod)" "Prod"',
+      'ferry env link "Support (Prod)" "Prod" --if-revision 7',
+    ],
+  )
+    .addOption(ifRevisionOption('the automation'))
+    .action(async (automation, name, opts, command) => {
+      const { out, client } = contextOf(rt, command);
+      const done = await client().environments.link.mutate({
+        automation,
+        environment: name,
+        ...(opts.ifRevision !== undefined && { ifRevision: opts.ifRevision }),
+      });
+      out.result(done, () =>
+        out.line(
+          done.changed
+            ? `Linked ${quoted(done.automation.name)} to ${quoted(done.environment.name)}${done.previous ? ` (was ${quoted(done.previous.name)})` : ''}; it is now at revision ${done.automation.revision}.`
+            : `${quoted(done.automation.name)} was already linked to ${quoted(done.environment.name)}.`,
+        ),
+      );
+    });
 
   leaf(cmd, 'unlink <automation>', "remove an automation's environment link", [
     'ferry env unlink "Support (Dev)"',
-  ]).action(async (automation, _opts, command) => {
-    const { out, client } = contextOf(rt, command);
-    const done = await client().environments.unlink.mutate({ automation });
-    out.result(done, () =>
-      out.line(
-        done.previous
-          ? `Unlinked ${quoted(done.automation.name)} from ${quoted(done.previous.name)}.`
-          : `${quoted(done.automation.name)} had no environment linked.`,
-      ),
-    );
-  });
+  ])
+    .addOption(ifRevisionOption('the automation'))
+    .action(async (automation, opts, command) => {
+      const { out, client } = contextOf(rt, command);
+      const done = await client().environments.unlink.mutate({
+        automation,
+        ...(opts.ifRevision !== undefined && { ifRevision: opts.ifRevision }),
+      });
+      out.result(done, () =>
+        out.line(
+          done.previous
+            ? `Unlinked ${quoted(done.automation.name)} from ${quoted(done.previous.name)}; it is now at revision ${done.automation.revision}.`
+            : `${quoted(done.automation.name)} had no environment linked.`,
+        ),
+      );
+    });
 
   leaf(
     cmd,

@@ -2,10 +2,12 @@
 // reject, roll back or promote it onward (DESIGN.md rules 3-9).
 import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { printChanges } from '../lib/changes.js';
+import { printChecks } from '../lib/checks.js';
 import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
 import { plural, quoted, shortHash, when } from '../lib/format.js';
 import { printReceived, printReviews, registerReleaseReview } from './release-review.js';
+import { printSchedules, registerScheduleCommands, scheduleUpgrade } from './schedule.js';
 
 const ROLES = ['source', 'target', 'any'] as const;
 
@@ -82,6 +84,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     ['ferry release list', 'ferry release list "Support (Prod)" --pending'],
   )
     .option('--pending', 'only pending releases')
+    .option('--scheduled', 'scheduled upgrades instead (waiting, done, blocked, cancelled)')
     .addOption(
       new Option(
         '--role <role>',
@@ -90,6 +93,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     )
     .action(async (automation, opts, command) => {
       const { out, client } = contextOf(rt, command);
+      if (opts.scheduled) return printSchedules(rt, command, automation);
       if (opts.role !== undefined && automation === undefined)
         throw new CliError('usage', '--role goes with an automation.');
       const releases = await client().releases.list.query({
@@ -162,14 +166,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
         out.line();
         printChanges(out, preview.summary, preview.changes);
         out.line();
-        const { errors, warnings } = shown.checks;
-        out.line(
-          `Release checks: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}.`,
-        );
-        for (const f of [...errors, ...warnings])
-          out.line(
-            `  ${f.severity === 'error' ? out.color.red('error  ') : out.color.yellow('warning')}  ${f.message}`,
-          );
+        printChecks(out, shown.checks);
         out.line();
         if (shown.canUpgrade) {
           out.line(out.color.green('Can upgrade.'));
@@ -185,11 +182,55 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
 
   leaf(
     cmd,
+    'check <target>',
+    "a CI gate: print the release checks of the target's pending release (or --release) and exit 0 when the upgrade would be allowed, 6 when it would be blocked",
+    [
+      'ferry release check "Support (Prod)"',
+      'ferry release check "Support (Prod)" --release 1.2.0 --json',
+    ],
+  )
+    .option('--release <release>', 'the release (id or version number) instead of the pending one')
+    .action(async (target, opts, command) => {
+      const { out, client } = contextOf(rt, command);
+      const shown = await client().releases.show.query({
+        target,
+        ...(opts.release !== undefined && { release: opts.release }),
+      });
+      const r = shown.release;
+      const result = {
+        release: { id: r.id, version: r.version, status: r.status },
+        target: shown.target,
+        checks: shown.checks,
+        canUpgrade: shown.canUpgrade,
+        blockers: shown.blockers,
+      };
+      out.result(result, () => {
+        out.line(
+          `Release ${r.version} (${r.status}) for ${quoted(shown.target.name)} at revision ${shown.target.revision}${shown.target.environment ? `, environment ${quoted(shown.target.environment.name)}` : ', no environment linked'}.`,
+        );
+        printChecks(out, shown.checks);
+        if (shown.canUpgrade) out.line(out.color.green('The upgrade would be allowed.'));
+        else {
+          out.line(out.color.red('The upgrade would be blocked:'));
+          for (const b of shown.blockers) out.line(`  - ${b}`);
+        }
+      });
+      if (!shown.canUpgrade)
+        throw new CliError(
+          'precondition',
+          `The upgrade of ${quoted(shown.target.name)} to release ${r.version} would be blocked: ${shown.blockers.join(' ')}`,
+          { details: { blockers: shown.blockers } },
+        );
+    });
+
+  leaf(
+    cmd,
     'upgrade <target>',
     'accept a release (the pending one unless --release): the target becomes the release content, after an automatic backup version',
     [
       'ferry release upgrade "Support (Prod)" --if-revision 12',
       'ferry release upgrade "Support (Prod)" --release 1.2.0 --force',
+      'ferry release upgrade "Support (Prod)" --at 2026-12-01T02:00:00Z',
     ],
   )
     .option('--release <release>', 'the release (id or version number) instead of the pending one')
@@ -198,7 +239,13 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
       '--force',
       "upgrade although the target's environment misses variables the content uses",
     )
+    .option(
+      '--at <time>',
+      'schedule it for this ISO date-time instead: the checks run again then, and a blocked upgrade is reported, never forced',
+    )
     .action(async (target, opts, command) => {
+      if (opts.at !== undefined)
+        return scheduleUpgrade(rt, command, target, { ...opts, at: opts.at });
       const { out, client } = contextOf(rt, command);
       const done = await client().releases.upgrade.mutate({
         target,
@@ -268,11 +315,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
           out.message(
             `Edits made since the upgrade are saved as version #${done.savedEditsVersion.number} ${quoted(done.savedEditsVersion.name)}.`,
           );
-        out.message(
-          done.runsRelease
-            ? `It now runs release ${done.runsRelease.version}.`
-            : 'It now runs no release.',
-        );
+        out.message(`It now runs ${done.runs.text}.`);
       });
     });
 
@@ -335,7 +378,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     const h = await client().releases.history.query({ automation });
     out.result(h, () => {
       out.line(
-        `${out.color.bold(h.automation.name)} runs ${h.runsRelease ? `release ${h.runsRelease.version}` : 'no release'}` +
+        `${out.color.bold(h.automation.name)} runs ${h.runs.text}` +
           `${h.pendingRelease ? `; release ${h.pendingRelease.version} is pending` : ''}` +
           `${h.semverFloor ? `; new releases must be above ${h.semverFloor}` : ''}.`,
       );
@@ -364,6 +407,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
   });
 
   registerReleaseReview(cmd, rt);
+  registerScheduleCommands(cmd, rt);
 
   return cmd;
 }

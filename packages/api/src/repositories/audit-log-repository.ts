@@ -1,15 +1,43 @@
 // The audit trail: appending an entry (audit.ts's writeAudit builds it, in the transaction of the
 // change it records) and reading entries newest first, filtered and paged by sequence number.
 import { schema, type Db } from '@ferry/db';
-import { and, desc, eq, gte, like, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 
 export type AuditRow = typeof schema.auditLog.$inferSelect;
 
+/**
+ * Append an entry. It records the automation's revision as it is now, in this transaction: every
+ * change writes the automation before (or in the same round trip ahead of) its audit entry, so an
+ * entry carries the revision its change produced.
+ */
 export async function insertAuditRow(
   tx: Db,
-  row: Omit<typeof schema.auditLog.$inferInsert, 'seq'>,
+  row: Omit<typeof schema.auditLog.$inferInsert, 'seq' | 'revision'>,
 ): Promise<void> {
-  await tx.insert(schema.auditLog).values(row);
+  await tx.insert(schema.auditLog).values({
+    ...row,
+    revision:
+      row.automationId === null || row.automationId === undefined
+        ? null
+        : sql`(select ${schema.automations.revision} from ${schema.automations} where ${schema.automations.id} = ${row.automationId})`,
+  });
+}
+
+/** The entries about one automation written after it was at `revision`, oldest first. */
+export async function auditSinceRevision(
+  db: Db,
+  automationId: string,
+  revision: number,
+  limit: number,
+): Promise<{ entries: AuditRow[]; total: number }> {
+  const log = schema.auditLog;
+  const where = and(eq(log.automationId, automationId), gt(log.revision, revision));
+  const entries = await db.select().from(log).where(where).orderBy(asc(log.seq)).limit(limit);
+  const [count] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(log)
+    .where(where);
+  return { entries, total: count?.n ?? entries.length };
 }
 
 export interface AuditFilter {

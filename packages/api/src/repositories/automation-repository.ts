@@ -94,17 +94,21 @@ export async function storeAutomation(tx: Db, next: Automation): Promise<void> {
 }
 
 /** Rule 10: a change based on a stale revision writes nothing. */
-export function requireRevision(row: AutomationRow, baseRevision: number | undefined): void {
+export function requireRevision(
+  row: AutomationRow,
+  baseRevision: number | undefined,
+  field: 'baseRevision' | 'ifRevision' = 'baseRevision',
+): void {
   if (baseRevision !== undefined && baseRevision !== row.revision)
     fail(
       'CONFLICT',
       `"${row.name}" was changed since revision ${baseRevision} (it is now at revision ${row.revision}); reload and try again.`,
-      'baseRevision',
+      field,
       { expected: baseRevision, actual: row.revision },
     );
 }
 
-/** A change of the working copy or name: the revision moves on by one. */
+/** A change of the working copy, name, agents or environment link: the revision moves on by one. */
 export async function advanceAutomation(
   tx: Db,
   row: AutomationRow,
@@ -199,11 +203,17 @@ export async function listAutomations(db: Db): Promise<AutomationListing[]> {
   });
 }
 
-/** Link an automation to an environment, or unlink it (null). */
+/** Link an automation to an environment, or unlink it (null): its revision moves on by one. */
 export async function setAutomationEnvironment(
   tx: Db,
-  id: string,
+  row: AutomationRow,
   environmentId: string | null,
-): Promise<void> {
-  await tx.update(schema.automations).set({ environmentId }).where(eq(schema.automations.id, id));
+): Promise<AutomationRow> {
+  const [next] = await tx
+    .update(schema.automations)
+    .set({ environmentId, revision: row.revision + 1, updatedAt: new Date() })
+    .where(eq(schema.automations.id, row.id))
+    .returning();
+  // The row is locked by the caller, so the update always finds it.
+  return must(next, 'the updated automation row');
 }

@@ -1,8 +1,15 @@
 // Integrity of the content store: `verify` recomputes every node's hash and checks that every
 // snapshot a pointer names is complete; `gc` removes the nodes no pointer reaches (mark and sweep).
-import { MemoryNodeStore, MissingNodeError, hydrate, type AsyncNodeStore } from '@ferry/core';
+import {
+  MemoryNodeStore,
+  MissingNodeError,
+  hydrate,
+  nodeChildren,
+  type AsyncNodeStore,
+  type NodeRole,
+} from '@ferry/core';
 import { SqlNodeStore, schema, type Db } from '@ferry/db';
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
 import { sha256 } from '../security.js';
 
@@ -69,6 +76,12 @@ export async function rootPointers(db: Db): Promise<RootPointer[]> {
   ];
 }
 
+/** At most this many damaged pointers are listed (all are counted). */
+export const DAMAGED_LISTED = 100;
+
+/** A pointer whose snapshot is damaged, with what is wrong and a name a person recognises. */
+export type DamagedPointer = RootPointer & { problem: string; label: string };
+
 export interface VerifyReport {
   /** Rows in `nodes`. */
   nodes: number;
@@ -78,14 +91,23 @@ export interface VerifyReport {
   missing: string[];
   /** Distinct roots checked. */
   roots: number;
-  /** Pointers whose snapshot is incomplete or unreadable. */
-  damaged: (RootPointer & { problem: string })[];
+  /**
+   * Pointers whose snapshot is incomplete, unreadable or contains a corrupt node: the first
+   * DAMAGED_LISTED, working copies first, then versions, releases and upgrades.
+   */
+  damaged: DamagedPointer[];
+  /** Every damaged pointer, counted (`damaged` lists at most DAMAGED_LISTED of them). */
+  damagedCount: number;
+  /** The same count by kind of pointer. */
+  damagedByKind: Record<RootPointer['kind'], number>;
   ok: boolean;
 }
 
 /**
- * Recompute every node's SHA-256 and load every pointed-at snapshot completely. Reachable nodes
- * are held in memory while checking, so memory follows the size of the reachable content.
+ * Recompute every node's SHA-256 and load every pointed-at snapshot completely; then every pointer
+ * whose snapshot needs a missing node, cannot be read, or contains a corrupt node (at any depth) is
+ * damaged. Reachable nodes are held in memory while checking, so memory follows the size of the
+ * reachable content.
  */
 export async function verifyNodes(db: Db): Promise<VerifyReport> {
   let nodes = 0;
@@ -115,18 +137,139 @@ export async function verifyNodes(db: Db): Promise<VerifyReport> {
       }
     }
   }
-  const damaged = pointers.flatMap((p) => {
+  // A snapshot that loaded completely is still damaged when any node of its tree is corrupt.
+  if (corrupt.length > 0) {
+    const corruptSet = new Set(corrupt);
+    const memo = new Map<string, string | null>();
+    for (const root of roots) {
+      if (problems.has(root)) continue;
+      const found = corruptIn(memory, corruptSet, root, memo);
+      if (found !== null) problems.set(root, `contains the corrupt node ${found}`);
+    }
+  }
+  const all = pointers.flatMap((p) => {
     const problem = problems.get(p.root);
     return problem === undefined ? [] : [{ ...p, problem }];
   });
+  const byKind: Record<RootPointer['kind'], number> = {
+    automation: 0,
+    version: 0,
+    release: 0,
+    upgrade: 0,
+  };
+  for (const d of all) byKind[d.kind] += 1;
+  const listed = all.slice(0, DAMAGED_LISTED);
+  const labels = await pointerLabels(db, listed);
   return {
     nodes,
     corrupt,
     missing: [...missing],
     roots: roots.length,
-    damaged,
-    ok: corrupt.length === 0 && missing.size === 0 && damaged.length === 0,
+    damaged: listed.map((d) => ({ ...d, label: labels.get(d.kind + d.id) ?? `${d.kind} ${d.id}` })),
+    damagedCount: all.length,
+    damagedByKind: byKind,
+    ok: corrupt.length === 0 && missing.size === 0 && all.length === 0,
   };
+}
+
+/**
+ * The first corrupt node in the tree of `root` (fully loaded in `memory`), or null. `memo` is
+ * shared across roots, so each node is looked at once and the walk is linear in the reachable
+ * nodes; a node met again while its own walk is under way counts as clean (a corrupt body could
+ * name an ancestor, and the walk must end).
+ */
+function corruptIn(
+  memory: MemoryNodeStore,
+  corrupt: ReadonlySet<string>,
+  root: string,
+  memo: Map<string, string | null>,
+): string | null {
+  const walk = (hash: string, role: NodeRole): string | null => {
+    const key = role + hash;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    memo.set(key, null);
+    let found: string | null = corrupt.has(hash) ? hash : null;
+    if (found === null)
+      for (const [child, childRole] of nodeChildren(memory, hash, role)) {
+        found = walk(child, childRole);
+        if (found !== null) break;
+      }
+    memo.set(key, found);
+    return found;
+  };
+  return walk(root, 'root');
+}
+
+/** Names for pointers as a person knows them ("version #3 of "Support (Dev)""), in a few queries. */
+async function pointerLabels(
+  db: Db,
+  pointers: readonly RootPointer[],
+): Promise<Map<string, string>> {
+  const ids = (kind: RootPointer['kind']) =>
+    pointers.filter((p) => p.kind === kind).map((p) => p.id);
+  const labels = new Map<string, string>();
+  const automationIds = new Set(ids('automation'));
+  const versions = ids('version').length
+    ? await db
+        .select({
+          id: schema.versions.id,
+          number: schema.versions.number,
+          name: schema.versions.name,
+          automationId: schema.versions.automationId,
+        })
+        .from(schema.versions)
+        .where(inArray(schema.versions.id, ids('version')))
+    : [];
+  const releases = ids('release').length
+    ? await db
+        .select({
+          id: schema.releases.id,
+          version: schema.releases.version,
+          targetId: schema.releases.targetId,
+        })
+        .from(schema.releases)
+        .where(inArray(schema.releases.id, ids('release')))
+    : [];
+  const upgrades = ids('upgrade').length
+    ? await db
+        .select({
+          id: schema.upgrades.id,
+          releaseVersion: schema.upgrades.releaseVersion,
+          targetId: schema.upgrades.targetId,
+        })
+        .from(schema.upgrades)
+        .where(inArray(schema.upgrades.id, ids('upgrade')))
+    : [];
+  for (const v of versions) automationIds.add(v.automationId);
+  for (const r of releases) automationIds.add(r.targetId);
+  for (const u of upgrades) automationIds.add(u.targetId);
+  const names = new Map(
+    automationIds.size
+      ? (
+          await db
+            .select({ id: schema.automations.id, name: schema.automations.name })
+            .from(schema.automations)
+            .where(inArray(schema.automations.id, [...automationIds]))
+        ).map((a) => [a.id, a.name])
+      : [],
+  );
+  const of = (id: string) => {
+    const name = names.get(id);
+    return name === undefined ? 'a deleted automation' : JSON.stringify(name);
+  };
+  for (const id of ids('automation'))
+    labels.set('automation' + id, `the working copy of ${of(id)}`);
+  for (const v of versions)
+    labels.set(
+      'version' + v.id,
+      `version #${v.number}${v.name ? ` ${JSON.stringify(v.name)}` : ''} of ${of(v.automationId)}`,
+    );
+  for (const r of releases)
+    labels.set('release' + r.id, `release ${r.version} to ${of(r.targetId)}`);
+  for (const u of upgrades)
+    labels.set('upgrade' + u.id, `the upgrade of ${of(u.targetId)} to ${u.releaseVersion}`);
+  return labels;
 }
 
 /**

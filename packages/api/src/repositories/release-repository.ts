@@ -262,3 +262,30 @@ export async function keepPartyName(tx: Db, automationId: string, name: string):
     .returning({ id: schema.releases.id });
   return sent.length + received.length;
 }
+
+/**
+ * What `whatRuns` needs beyond the ledgers: when each rolled-back upgrade was rolled back (its
+ * release's decision time) and the root of each such upgrade's backup version, in two queries.
+ */
+export async function rollbackFacts(
+  db: Db,
+  ledgers: readonly (readonly Upgrade[])[],
+): Promise<{ rolledBackAt: Map<string, string>; backupRoots: Map<string, string> }> {
+  const rolledBack = ledgers.flat().filter((u) => u.rolledBack);
+  if (rolledBack.length === 0) return { rolledBackAt: new Map(), backupRoots: new Map() };
+  const releases = await db
+    .select({ id: schema.releases.id, decidedAt: schema.releases.decidedAt })
+    .from(schema.releases)
+    .where(inArray(schema.releases.id, [...new Set(rolledBack.map((u) => u.releaseId))]));
+  const decided = new Map(releases.map((r) => [r.id, r.decidedAt?.toISOString() ?? null]));
+  const versions = await db
+    .select({ id: schema.versions.id, root: schema.versions.root })
+    .from(schema.versions)
+    .where(inArray(schema.versions.id, [...new Set(rolledBack.map((u) => u.backupVersionId))]));
+  const rolledBackAt = new Map<string, string>();
+  for (const u of rolledBack) {
+    const at = decided.get(u.releaseId);
+    if (at) rolledBackAt.set(u.id, at);
+  }
+  return { rolledBackAt, backupRoots: new Map(versions.map((v) => [v.id, v.root])) };
+}

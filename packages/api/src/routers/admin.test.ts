@@ -135,6 +135,8 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
       missing: [],
       roots: 4,
       damaged: [],
+      damagedCount: 0,
+      damagedByKind: { automation: 0, version: 0, release: 0, upgrade: 0 },
       ok: true,
     });
   });
@@ -153,7 +155,18 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
     );
     try {
       const report = await admin().verify();
-      expect(report).toMatchObject({ corrupt: [root], ok: false });
+      expect(report).toMatchObject({ corrupt: [root], ok: false, damagedCount: 1 });
+      // The snapshot whose tree holds the corrupt node is damaged, named as a person knows it.
+      expect(report.damaged).toEqual([
+        {
+          kind: 'automation',
+          id: automations[0],
+          root,
+          // The corrupt root no longer reads as a tree here; a readable one says "contains".
+          problem: expect.stringContaining(root),
+          label: expect.stringMatching(/^the working copy of "/),
+        },
+      ]);
     } finally {
       await db().execute(
         sql`update nodes set body = decode(${row.body}, 'base64'), base = decode(${row.base}, 'hex')
@@ -170,8 +183,15 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
       const report = await admin().verify();
       expect(report).toMatchObject({ missing: [versionRoot], corrupt: [], ok: false });
       expect(report.damaged).toEqual([
-        { kind: 'version', id: expect.any(String), root: versionRoot, problem: expect.any(String) },
+        {
+          kind: 'version',
+          id: expect.any(String),
+          root: versionRoot,
+          problem: `node ${versionRoot} is missing`,
+          label: expect.stringMatching(/^version #1 "Before import" of "/),
+        },
       ]);
+      expect(report.damagedCount).toBe(1);
       // gc refuses to guess what an incomplete store reaches.
       const before = await nodeCount();
       expect(await failure(admin().gc())).toMatchObject({ code: 'PRECONDITION_FAILED' });
@@ -205,6 +225,76 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
     expect(await admin().gc()).toEqual({ kept: result.kept, removed: 0 });
     const { entries } = await api.as('viewer').audit.list({ action: 'admin.gc' });
     expect(entries[1]).toMatchObject({ actor: 'admin', details: result });
+  });
+
+  it('verify counts every working copy, version and release whose tree contains a corrupt node, listing them', async () => {
+    const editor = api.as('editor');
+    const c = await editor.automations.import({ document: fixture('returns-desk.json') });
+    const target = await editor.automations.create({ name: 'Shared-node target' });
+    // Three versions with different roots, all sharing one settings entity, and a release of one.
+    for (const n of [1, 2, 3]) {
+      await editor.editing.addDialog({
+        automation: c.id,
+        baseRevision: (await editor.automations.show({ automation: c.id })).revision,
+        dialog: { name: `Shared ${n}` },
+      });
+      await editor.versions.save({ automation: c.id, name: `shared ${n}` });
+    }
+    await api
+      .as('release-creator')
+      .releases.create({ source: c.id, target: target.id, version: '1.0.0' });
+    const rootOf = async (hash: string) =>
+      JSON.parse(must((await new SqlNodeStore(db()).getMany([hash])).get(hash), 'a root node')) as {
+        settings: string;
+      };
+    const settings = (await rootOf((await editor.automations.export({ automation: c.id })).root))
+      .settings;
+    // The oracle: every pointer whose root node names this settings entity.
+    const pointers = [
+      ...(
+        await db()
+          .select({ id: schema.automations.id, root: schema.automations.root })
+          .from(schema.automations)
+      ).map((r) => ({ kind: 'automation', ...r })),
+      ...(
+        await db()
+          .select({ id: schema.versions.id, root: schema.versions.root })
+          .from(schema.versions)
+      ).map((r) => ({ kind: 'version', ...r })),
+      ...(
+        await db()
+          .select({ id: schema.releases.id, root: schema.releases.root })
+          .from(schema.releases)
+      ).map((r) => ({ kind: 'release', ...r })),
+    ];
+    const holding: typeof pointers = [];
+    for (const p of pointers) if ((await rootOf(p.root)).settings === settings) holding.push(p);
+    // c's working copy, its versions #1-#3 (and the target's release of it): at least 5.
+    expect(holding.length).toBeGreaterThanOrEqual(5);
+    const row = await storedRow(settings);
+    const text = must((await new SqlNodeStore(db()).getMany([settings])).get(settings), 'settings');
+    await db().execute(
+      sql`update nodes set body = '\\x00'::bytea || convert_to(${text + ' '}, 'UTF8'), base = null
+          where hash = decode(${settings}, 'hex')`,
+    );
+    try {
+      const report = await admin().verify();
+      expect(report).toMatchObject({ corrupt: [settings], missing: [], ok: false });
+      expect(report.damagedCount).toBe(holding.length);
+      expect(new Set(report.damaged.map((d) => `${d.kind} ${d.id}`))).toEqual(
+        new Set(holding.map((p) => `${p.kind} ${p.id}`)),
+      );
+      for (const d of report.damaged)
+        expect(d.problem).toBe(`contains the corrupt node ${settings}`);
+      expect(report.damagedByKind.release).toBe(holding.filter((p) => p.kind === 'release').length);
+      expect(report.damaged.map((d) => d.label)).toContain('release 1.0.0 to "Shared-node target"');
+    } finally {
+      await db().execute(
+        sql`update nodes set body = decode(${row.body}, 'base64'), base = decode(${row.base}, 'hex')
+            where hash = decode(${settings}, 'hex')`,
+      );
+    }
+    expect((await admin().verify()).ok).toBe(true);
   });
 
   it('every admin procedure is FORBIDDEN for editors and viewers', async () => {

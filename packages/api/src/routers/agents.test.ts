@@ -49,6 +49,44 @@ describe.each(testDatabaseKinds())('agents on %s', (kind) => {
     ]);
   });
 
+  it('adding and removing an agent moves the revision on; a stale ifRevision is a CONFLICT that writes nothing', async () => {
+    const bot = await api.as('editor').automations.create({ name: 'Revision agents' });
+    const added = await api
+      .as('admin')
+      .agents.add({ automation: bot.id, name: 'rev-agent', ifRevision: bot.revision });
+    expect(added.automation.revision).toBe(bot.revision + 1);
+    expect((await api.as('viewer').automations.show({ automation: bot.id })).revision).toBe(
+      bot.revision + 1,
+    );
+    const audited = (await api.database.db.select().from(schema.auditLog)).length;
+    expect(
+      await failure(
+        api.as('admin').agents.add({ automation: bot.id, name: 'late', ifRevision: bot.revision }),
+      ),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      path: 'ifRevision',
+      details: { expected: bot.revision, actual: bot.revision + 1 },
+    });
+    expect(
+      await failure(
+        api
+          .as('admin')
+          .agents.remove({ automation: bot.id, agent: 'rev-agent', ifRevision: bot.revision }),
+      ),
+    ).toMatchObject({ code: 'CONFLICT', path: 'ifRevision' });
+    expect(await names(bot.id)).toEqual(['rev-agent']);
+    expect((await api.database.db.select().from(schema.auditLog)).length).toBe(audited);
+    const removed = await api
+      .as('admin')
+      .agents.remove({ automation: bot.id, agent: 'rev-agent', ifRevision: bot.revision + 1 });
+    expect(removed.automation.revision).toBe(bot.revision + 2);
+    // Without ifRevision the change is unconditional, and still moves the revision on.
+    expect(
+      (await api.as('admin').agents.add({ automation: bot.id, name: 'again' })).automation.revision,
+    ).toBe(bot.revision + 3);
+  });
+
   it('never moves an agent between automations silently: a name another automation uses is a CONFLICT naming it', async () => {
     const dev = await api.as('editor').automations.create({ name: 'Dev bot' });
     const prod = await api.as('editor').automations.create({ name: 'Prod bot' });

@@ -14,13 +14,18 @@ import {
   type AgentRow,
 } from '../repositories/agent-repository.js';
 import {
+  advanceAutomation,
   findAutomation,
   lockAutomation,
+  requireRevision,
   type AutomationRow,
 } from '../repositories/automation-repository.js';
 import { procedure, router } from '../trpc.js';
 import { isUniqueViolation } from '../unique-violation.js';
-import { automationRef, name, refInput } from './inputs.js';
+import { automationRef, ifRevision, name, refInput } from './inputs.js';
+
+/** The automation after the change: adding or removing an agent moves its revision on. */
+const automationView = (a: AutomationRow) => ({ id: a.id, name: a.name, revision: a.revision });
 
 const view = (a: AgentRow) => ({ id: a.id, name: a.name, createdAt: a.createdAt.toISOString() });
 
@@ -50,23 +55,25 @@ export const agentsRouter = router({
     }),
 
   add: procedure('admin')
-    .input(z.object({ automation: automationRef, name }))
+    .input(z.object({ automation: automationRef, name, ifRevision }))
     .mutation(async ({ ctx, input }) => {
       try {
         return await ctx.db.transaction(async (tx) => {
           const row = await lockAutomation(tx, input.automation);
+          requireRevision(row, input.ifRevision, 'ifRevision');
           await requireFreeAgent(tx, input.name, row);
           const agent = await insertAgent(tx, {
             id: uuidv7(),
             automationId: row.id,
             name: input.name,
           });
+          const next = await advanceAutomation(tx, row, {});
           await writeAudit(
             tx,
             ctx,
             auditEntry(ctx, 'agent.add', row.id, { details: { agent: input.name } }),
           );
-          return { automation: { id: row.id, name: row.name }, agent: view(agent) };
+          return { automation: automationView(next), agent: view(agent) };
         });
       } catch (e) {
         // Another request added the same name between the check and the insert.
@@ -84,23 +91,26 @@ export const agentsRouter = router({
       z.object({
         automation: automationRef,
         agent: refInput('names an agent (id or name)'),
+        ifRevision,
       }),
     )
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         const row = await lockAutomation(tx, input.automation);
+        requireRevision(row, input.ifRevision, 'ifRevision');
         const agent = await findAgentOf(tx, row.id, input.agent);
         if (!agent)
           return fail('NOT_FOUND', `"${row.name}" has no agent "${input.agent}".`, 'agent', {
             automation: row.name,
           });
         await deleteAgent(tx, agent.id);
+        const next = await advanceAutomation(tx, row, {});
         await writeAudit(
           tx,
           ctx,
           auditEntry(ctx, 'agent.remove', row.id, { details: { agent: agent.name } }),
         );
-        return { automation: { id: row.id, name: row.name }, agent: view(agent), removed: true };
+        return { automation: automationView(next), agent: view(agent), removed: true };
       }),
     ),
 });

@@ -1,6 +1,5 @@
 // Automations: list, create, show, rename, delete, import a CB export, export one, read content.
 import {
-  activeUpgrade,
   emptyContent,
   exportCbExport,
   exportCbExportText,
@@ -14,6 +13,7 @@ import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
 import { SEARCH_FIELDS, countStructure, dialogPage, readDialogSubtree } from '../content-tree.js';
+import { runsOf, runsOfOne } from '../release-flow.js';
 import { importAsNewAutomation, importIntoAutomation } from '../import-target.js';
 import { fail, unwrap } from '../errors.js';
 import { agentsOf } from '../repositories/agent-repository.js';
@@ -55,13 +55,20 @@ const countContent = (content: BotContent) => ({
 
 export const automationsRouter = router({
   list: procedure('read').query(async ({ ctx }) => {
-    return (await listAutomations(ctx.db)).map(({ row, environment, lastVersion, ...facts }) => {
-      const running = activeUpgrade(facts.ledger);
+    const listed = await listAutomations(ctx.db);
+    const runs = await runsOf(
+      ctx.db,
+      listed.map((l) => l.ledger),
+    );
+    return listed.map(({ row, environment, lastVersion, ...facts }, i) => {
+      const running = runs[i];
       return {
         ...summary(row),
         environment,
         lastVersion,
-        runsRelease: running ? running.releaseVersion : null,
+        /** The release it runs; null when it runs none, or a rollback's backup (see `runs`). */
+        runsRelease: running?.release?.version ?? null,
+        runs: running?.text ?? 'no release',
         pendingRelease: facts.pendingRelease,
         updatedAt: row.updatedAt.toISOString(),
       };
@@ -95,15 +102,16 @@ export const automationsRouter = router({
       const counts = await countStructure(ctx.db, new ContentStore(ctx.db).snap, row.root);
       const environment = await environmentOf(ctx.db, row.environmentId);
       const agents = await agentsOf(ctx.db, row.id);
-      const ledger = await ledgerOf(ctx.db, row.id);
-      const running = activeUpgrade(ledger);
+      const running = await runsOfOne(ctx.db, await ledgerOf(ctx.db, row.id));
       return {
         ...summary(row),
         root: row.root,
         environment,
         agents: agents.map((a) => ({ id: a.id, name: a.name })),
         lastVersionNumber: row.lastVersionNumber,
-        runsRelease: running ? { id: running.releaseId, version: running.releaseVersion } : null,
+        /** The release it runs; null when it runs none, or a rollback's backup (see `runs`). */
+        runsRelease: running.release,
+        runs: running,
         counts,
         createdAt: row.createdAt.toISOString(),
         updatedAt: row.updatedAt.toISOString(),

@@ -245,19 +245,46 @@ describe.each(testDatabaseKinds())('environments on %s', (kind) => {
     });
   });
 
-  it('links and unlinks automations without touching their revision, and refuses to delete a linked environment', async () => {
+  it('links and unlinks automations, moving their revision on (with ifRevision), and refuses to delete a linked environment', async () => {
     const env = await admin().create({ name: 'Linked env' });
     const other = await admin().create({ name: 'Other env' });
     const bot = await api.as('editor').automations.create({ name: 'Linked bot' });
-    const linked = await admin().link({ automation: 'Linked bot', environment: 'Linked env' });
+    const linked = await admin().link({
+      automation: 'Linked bot',
+      environment: 'Linked env',
+      ifRevision: bot.revision,
+    });
     expect(linked).toMatchObject({
-      automation: { id: bot.id },
+      automation: { id: bot.id, revision: bot.revision + 1 },
       environment: { id: env.id },
       previous: null,
       changed: true,
     });
     const shown = await api.as('viewer').automations.show({ automation: bot.id });
-    expect(shown).toMatchObject({ revision: bot.revision, environment: { name: 'Linked env' } });
+    expect(shown).toMatchObject({
+      revision: bot.revision + 1,
+      environment: { name: 'Linked env' },
+    });
+    // Linking again to the same environment changes nothing, the revision included.
+    expect(
+      await admin().link({ automation: bot.id, environment: env.id, ifRevision: bot.revision + 1 }),
+    ).toMatchObject({ changed: false, automation: { revision: bot.revision + 1 } });
+    // A stale revision is refused as every other change's is, and nothing is written.
+    expect(
+      await failure(
+        admin().link({ automation: bot.id, environment: other.id, ifRevision: bot.revision }),
+      ),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      path: 'ifRevision',
+      details: { expected: bot.revision, actual: bot.revision + 1 },
+    });
+    expect(
+      await failure(admin().unlink({ automation: bot.id, ifRevision: bot.revision })),
+    ).toMatchObject({ code: 'CONFLICT', path: 'ifRevision' });
+    expect((await api.as('viewer').automations.show({ automation: bot.id })).environment).toEqual(
+      expect.objectContaining({ name: 'Linked env' }),
+    );
     const list = await api.as('viewer').environments.list();
     expect(list.find((e) => e.id === env.id)?.automations).toEqual([
       { id: bot.id, name: 'Linked bot' },
@@ -280,7 +307,10 @@ describe.each(testDatabaseKinds())('environments on %s', (kind) => {
       .as('viewer')
       .audit.list({ automation: bot.id, action: 'environment.*' });
     expect(audit.entries.map((e) => e.action)).toEqual(['environment.link', 'environment.link']);
-    expect(await admin().unlink({ automation: bot.id })).toMatchObject({
+    expect(
+      await admin().unlink({ automation: bot.id, ifRevision: bot.revision + 2 }),
+    ).toMatchObject({
+      automation: { revision: bot.revision + 3 },
       previous: { id: other.id },
       changed: true,
     });

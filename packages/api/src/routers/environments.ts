@@ -8,7 +8,11 @@ import { z } from 'zod';
 import { auditEntry, writeAudit } from '../audit.js';
 import type { Caller, Context } from '../context.js';
 import { fail } from '../errors.js';
-import { lockAutomation, setAutomationEnvironment } from '../repositories/automation-repository.js';
+import {
+  lockAutomation,
+  requireRevision,
+  setAutomationEnvironment,
+} from '../repositories/automation-repository.js';
 import {
   applyVariables,
   deleteEnvironment,
@@ -37,7 +41,7 @@ import {
 import { isUniqueViolation } from '../unique-violation.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
-import { automationRef, name, refInput, textInput } from './inputs.js';
+import { automationRef, ifRevision, name, refInput, textInput } from './inputs.js';
 
 const MAX_VARIABLES = 10_000;
 const MAX_TEXT = 10 * 1024 * 1024;
@@ -319,19 +323,23 @@ export const environmentsRouter = router({
       }),
     ),
 
-  /** Link an automation to an environment (replacing its previous link); its revision is unchanged. */
+  /**
+   * Link an automation to an environment (replacing its previous link). A change of the link moves
+   * the automation's revision on (what a release check and an upgrade see depends on it).
+   */
   link: procedure('admin')
-    .input(z.object({ automation: automationRef, environment: environmentRef }))
+    .input(z.object({ automation: automationRef, environment: environmentRef, ifRevision }))
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const row = await lockAutomation(tx, input.automation);
+        let row = await lockAutomation(tx, input.automation);
+        requireRevision(row, input.ifRevision, 'ifRevision');
         const env = await lockEnvironment(tx, input.environment);
         const previous = row.environmentId
           ? await findEnvironment(tx, row.environmentId).then(ref)
           : null;
         const changed = row.environmentId !== env.id;
         if (changed) {
-          await setAutomationEnvironment(tx, row.id, env.id);
+          row = await setAutomationEnvironment(tx, row, env.id);
           await writeAudit(
             tx,
             ctx,
@@ -345,7 +353,7 @@ export const environmentsRouter = router({
           );
         }
         return {
-          automation: { id: row.id, name: row.name },
+          automation: { id: row.id, name: row.name, revision: row.revision },
           environment: ref(env),
           previous,
           changed,
@@ -354,15 +362,16 @@ export const environmentsRouter = router({
     ),
 
   unlink: procedure('admin')
-    .input(z.object({ automation: automationRef }))
+    .input(z.object({ automation: automationRef, ifRevision }))
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const row = await lockAutomation(tx, input.automation);
+        let row = await lockAutomation(tx, input.automation);
+        requireRevision(row, input.ifRevision, 'ifRevision');
         const previous = row.environmentId
           ? await findEnvironment(tx, row.environmentId).then(ref)
           : null;
         if (previous) {
-          await setAutomationEnvironment(tx, row.id, null);
+          row = await setAutomationEnvironment(tx, row, null);
           await writeAudit(
             tx,
             ctx,
@@ -371,7 +380,11 @@ export const environmentsRouter = router({
             }),
           );
         }
-        return { automation: { id: row.id, name: row.name }, previous, changed: previous !== null };
+        return {
+          automation: { id: row.id, name: row.name, revision: row.revision },
+          previous,
+          changed: previous !== null,
+        };
       }),
     ),
 

@@ -39,6 +39,8 @@ export const description = textInput().max(DESCRIPTION_MAX, atMost(DESCRIPTION_M
 export const automationRef = refInput('names an automation (id or name)');
 /** The revision a change is based on (DESIGN.md rule 10). */
 export const baseRevision = z.number().int().positive().optional();
+/** The same, named as deployment-binding changes (agents, environment link) and upgrades take it. */
+export const ifRevision = baseRevision;
 
 /**
  * JSON text (a CB export as a file's contents): its consumer parses it and says where it is broken.

@@ -13,6 +13,7 @@ import {
   listReleases,
   pendingReleaseOf,
   pipelineFacts,
+  rollbackFacts,
   releaseById,
 } from '../repositories/release-repository.js';
 import { procedure } from '../trpc.js';
@@ -64,7 +65,9 @@ export const pipelineProcedures = {
    * Every pipeline: automations connected by releases (an edge per source → target pair), in
    * order (Dev → Staging → Prod), each with the release it runs and its pending one.
    */
-  pipelines: procedure('read').query(async ({ ctx }) =>
-    buildPipelines(await pipelineFacts(ctx.db)),
-  ),
+  pipelines: procedure('read').query(async ({ ctx }) => {
+    const facts = await pipelineFacts(ctx.db);
+    // What each stage runs after rollbacks: when each was rolled back, and its backup's content.
+    return buildPipelines({ ...facts, ...(await rollbackFacts(ctx.db, [facts.upgrades])) });
+  }),
 };

@@ -36,6 +36,7 @@ import { automationNames, findRelease, ledgerOf } from '../repositories/release-
 import { versionById } from '../repositories/version-repository.js';
 import { procedure } from '../trpc.js';
 import { automationRef, description, refInput } from './inputs.js';
+import { emitted } from '../webhooks.js';
 
 const releaseRef = refInput('names a release (id or version number)');
 
@@ -85,14 +86,14 @@ export async function approve(
     await insertApproval(tx, done.approval);
     await writeAudit(tx, ctx, done.audit);
     const approvals = [...before, done.approval];
-    return {
+    return emitted(tx, 'release.approved', {
       release: releaseView(release, await automationNames(tx, [release.sourceId, row.id])),
       approval: done.approval,
       approvals,
       required,
       /** Null when the release now has enough approvals. */
       shortfall: approvalShortfall(release, approvals, required),
-    };
+    });
   });
 }
 

@@ -344,16 +344,48 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       into: prod.id,
       baseRevision: preview.target.revision,
     });
+    // …and links an environment, which moves the revision on too.
+    const env = await api.as('admin').environments.create({ name: 'Stale env' });
+    await api.as('admin').environments.link({ automation: prod.id, environment: env.id });
     const before = await state(prod.id);
-    expect(
-      await failure(
-        acceptor().releases.upgrade({ target: prod.id, ifRevision: preview.target.revision }),
-      ),
-    ).toMatchObject({
+    const stale = await failure(
+      acceptor().releases.upgrade({ target: prod.id, ifRevision: preview.target.revision }),
+    );
+    expect(stale).toMatchObject({
       code: 'CONFLICT',
       path: 'ifRevision',
-      details: { expected: preview.target.revision, actual: preview.target.revision + 1 },
+      details: {
+        expected: preview.target.revision,
+        actual: preview.target.revision + 2,
+        // Who changed it, when, with what; and what became of its content.
+        changes: [
+          {
+            actor: 'editor',
+            action: 'automation.import',
+            revision: preview.target.revision + 1,
+            at: expect.any(String),
+          },
+          {
+            actor: 'admin',
+            action: 'environment.link',
+            revision: preview.target.revision + 2,
+            at: expect.any(String),
+          },
+        ],
+        changesTotal: 2,
+        content: { text: expect.stringMatching(/\S/) },
+      },
     });
+    // The import kept Prod's previous content as version #1: the content change is #1 → now.
+    const imported = await api.as('viewer').versions.diff({ automation: prod.id, from: '1' });
+    expect(imported.summary.text).not.toBe('');
+    expect(stale.message).toMatch(
+      /^"Prod[^"]*" changed since the preview \(revision \d+, now \d+\): automation\.import by editor at .*; environment\.link by admin at .*; its content since: .*; review the release again\.$/,
+    );
+    expect(stale.message).toContain(imported.summary.text.replace(/\.$/, ''));
+    expect((stale.details as { content: { text: string } }).content.text).toBe(
+      imported.summary.text,
+    );
     expect(await state(prod.id)).toEqual(before);
 
     const fresh = await acceptor().releases.show({ target: prod.id });
@@ -624,6 +656,14 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
       release: { id: first.id, status: 'rolled-back' },
       savedEditsVersion: null,
       runsRelease: null,
+      // Not "no release" only: it runs what it had before its first upgrade.
+      runs: {
+        kind: 'backup',
+        rolledBack: { version: '1.0.0' },
+        text: expect.stringMatching(
+          /^the backup taken before upgrading to 1\.0\.0 \(version #\d+\)$/,
+        ),
+      },
     });
     expect((await exportOf(prod.id)).document).toEqual(original.document);
     const history = await viewer().releases.history({ automation: prod.id });
@@ -638,6 +678,75 @@ describe.each(testDatabaseKinds())('releases on %s', (kind) => {
     ]);
     expect(await failure(acceptor().releases.rollback({ target: prod.id }))).toMatchObject({
       code: 'PRECONDITION_FAILED',
+    });
+  });
+
+  it('after a rollback it says it runs the backup, not the previous release, when the backup holds edits made after that release', async () => {
+    const dev = await importBot(fixture('returns-desk.json'), 'Dev');
+    const prod = await importBot(fixture('hello-minimal.json'), 'Prod');
+    await creator().releases.create({ source: dev.id, target: prod.id, version: '1.0.0' });
+    await acceptor().releases.upgrade({ target: prod.id });
+    // Production is edited after 1.0.0; then 1.1.0 comes, and is rolled back.
+    const shown = await viewer().automations.show({ automation: prod.id });
+    await editor().editing.addDialog({
+      automation: prod.id,
+      baseRevision: shown.revision,
+      dialog: { name: 'Hotfix after 1.0.0' },
+    });
+    await editor().automations.import({ document: fixture('loose-ends.json'), into: dev.id });
+    await creator().releases.create({ source: dev.id, target: prod.id, version: '1.1.0' });
+    const upgraded = await acceptor().releases.upgrade({ target: prod.id });
+    const back = await acceptor().releases.rollback({ target: prod.id });
+    const backup = upgraded.backupVersion;
+    const expected = {
+      kind: 'backup',
+      release: null,
+      rolledBack: { version: '1.1.0' },
+      backupVersion: { id: backup.id, number: backup.number },
+      text: `the backup taken before upgrading to 1.1.0 (version #${backup.number})`,
+    };
+    expect(back).toMatchObject({ runsRelease: null, runs: expected });
+    expect(await viewer().releases.history({ automation: prod.id })).toMatchObject({
+      runsRelease: null,
+      runs: expected,
+      semverFloor: '1.0.0',
+    });
+    expect(await viewer().automations.show({ automation: prod.id })).toMatchObject({
+      runsRelease: null,
+      runs: expected,
+    });
+    expect((await viewer().automations.list()).find((a) => a.id === prod.id)).toMatchObject({
+      runsRelease: null,
+      runs: expected.text,
+    });
+    // The pipeline view says the same.
+    const stage = (await viewer().releases.pipelines())
+      .flatMap((p) => p.automations)
+      .find((st) => st.id === prod.id);
+    expect(stage).toMatchObject({ runsRelease: null, runsBackup: { version: '1.1.0' } });
+
+    // Without edits in between, the backup is exactly release 1.0.0's content: it runs 1.0.0.
+    const prod2 = await importBot(fixture('hello-minimal.json'), 'Prod');
+    const first = await creator().releases.create({
+      source: dev.id,
+      target: prod2.id,
+      version: '1.0.0',
+    });
+    await acceptor().releases.upgrade({ target: prod2.id });
+    await editor().automations.import({ document: fixture('tile-showcase.json'), into: dev.id });
+    await creator().releases.create({ source: dev.id, target: prod2.id, version: '1.1.0' });
+    await acceptor().releases.upgrade({ target: prod2.id });
+    expect(await acceptor().releases.rollback({ target: prod2.id })).toMatchObject({
+      runsRelease: { id: first.id, version: '1.0.0' },
+      runs: { kind: 'release', text: 'release 1.0.0' },
+    });
+    // A later upgrade is what it runs again.
+    await editor().automations.import({ document: fixture('order-tracker.json'), into: dev.id });
+    await creator().releases.create({ source: dev.id, target: prod.id, version: '1.2.0' });
+    await acceptor().releases.upgrade({ target: prod.id, force: true });
+    expect((await viewer().releases.history({ automation: prod.id })).runs).toMatchObject({
+      kind: 'release',
+      text: 'release 1.2.0',
     });
   });
 

@@ -22,7 +22,15 @@ import { z } from 'zod';
 import { opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
 import { fail, unwrap } from '../errors.js';
-import { chosenRelease, releaseView, semverInput, storeCreated, viewsOf } from '../release-flow.js';
+import {
+  chosenRelease,
+  releaseView,
+  runsOfOne,
+  semverInput,
+  storeCreated,
+  viewsOf,
+} from '../release-flow.js';
+import { explainStale } from '../stale-revision.js';
 import {
   findAutomation,
   lockAutomation,
@@ -55,6 +63,7 @@ import {
 } from '../repositories/version-repository.js';
 import { can } from '../roles.js';
 import { procedure, router } from '../trpc.js';
+import { emitted } from '../webhooks.js';
 import { automationRef, baseRevision, description, refInput } from './inputs.js';
 import { pipelineProcedures } from './pipelines.js';
 import { reviewProcedures, reviewsOf } from './release-reviews.js';
@@ -188,10 +197,13 @@ export const releasesRouter = router({
       }
       const store = new ContentStore(ctx.db);
       const diff = await store.diff(target.root, release.root);
+      const releaseContent = await store.read(release.root);
       const checks = releaseChecks(
-        await store.read(release.root),
+        releaseContent,
         await environmentVariableNames(ctx.db, target.environmentId),
       );
+      // Kept for the upgrade, which then need not read the bot again (a root with wrappers).
+      await store.referencedNames(release.root, releaseContent);
       const policy = await getPolicy(ctx.db);
       const blockers: string[] = [];
       if (release.status !== 'pending')
@@ -246,35 +258,42 @@ export const releasesRouter = router({
         const release = await chosenRelease(tx, row, input.release);
         // The blocking check needs only the names the release references, which are kept per
         // root: an upgrade does not read the bot. The full report (with locations and the
-        // warnings) is built only to explain a refusal; the preview shows the warnings.
+        // warnings) is built only to explain a refusal; the preview shows the warnings. A root
+        // whose content defines getEnvVariable wrappers has its names found once by the whole-
+        // content analysis (the preview usually did it already) and kept.
         const store = new ContentStore(tx);
         const defined = await environmentVariableNames(tx, row.environmentId);
         const definedSet = new Set(defined ?? []);
-        const referenced = Object.keys(await store.envCounts(release.root));
+        const referenced = await store.referencedNames(release.root);
         const checks: CheckReport = referenced.every((name) => definedSet.has(name))
           ? { ok: true, errors: [], warnings: [], missingEnv: [] }
           : releaseChecks(await store.read(release.root), defined);
-        const done = unwrap(
-          upgradeToRelease(
-            {
-              target: toAutomation(row),
-              release,
-              ledger: await ledgerOf(tx, row.id),
-              checks,
-              ...(input.ifRevision !== undefined && { ifRevision: input.ifRevision }),
-              force: input.force ?? false,
-              policy: await getPolicy(tx),
-              approvals: (await approvalsOf(tx, [release.id])).get(release.id) ?? [],
-            },
-            opContext(ctx, uuidv7),
-          ),
+        const upgraded = upgradeToRelease(
+          {
+            target: toAutomation(row),
+            release,
+            ledger: await ledgerOf(tx, row.id),
+            checks,
+            ...(input.ifRevision !== undefined && { ifRevision: input.ifRevision }),
+            force: input.force ?? false,
+            policy: await getPolicy(tx),
+            approvals: (await approvalsOf(tx, [release.id])).get(release.id) ?? [],
+          },
+          opContext(ctx, uuidv7),
         );
+        // A stale preview: say who changed the target since, when, and what became of it.
+        if (!upgraded.ok && upgraded.error.path === 'ifRevision' && input.ifRevision !== undefined)
+          await explainStale(tx, row, input.ifRevision, upgraded.error, {
+            seen: 'the preview',
+            advice: 'review the release again',
+          });
+        const done = unwrap(upgraded);
         await insertVersions(tx, done.backup, done.result);
         await storeAutomation(tx, done.automation);
         await storeRelease(tx, done.release);
         await insertUpgrade(tx, done.upgrade);
         await writeAudit(tx, ctx, done.audit);
-        return {
+        return emitted(tx, 'release.upgraded', {
           automation: {
             id: row.id,
             name: row.name,
@@ -286,7 +305,7 @@ export const releasesRouter = router({
           /** Counted only when the checks were run in full (a forced upgrade); else see `show`. */
           warnings: checks.ok ? null : checks.warnings.length,
           forced: Boolean(input.force) && !checks.ok,
-        };
+        });
       }),
     ),
 
@@ -313,7 +332,11 @@ export const releasesRouter = router({
         );
         await storeRelease(tx, done.release);
         await writeAudit(tx, ctx, done.audit);
-        return releaseView(done.release, await automationNames(tx, [release.sourceId, row.id]));
+        return emitted(
+          tx,
+          'release.rejected',
+          releaseView(done.release, await automationNames(tx, [release.sourceId, row.id])),
+        );
       }),
     ),
 
@@ -344,10 +367,11 @@ export const releasesRouter = router({
         await markUpgradeRolledBack(tx, done.upgrade.id);
         await storeRelease(tx, done.release);
         await writeAudit(tx, ctx, done.audit);
-        const nowRuns = activeUpgrade(
+        const nowRuns = await runsOfOne(
+          tx,
           ledger.map((u) => (u.id === done.upgrade.id ? { ...u, rolledBack: true } : u)),
         );
-        return {
+        return emitted(tx, 'release.rolled_back', {
           automation: { id: row.id, name: row.name, revision: done.automation.revision },
           release: releaseView(
             done.release,
@@ -355,8 +379,10 @@ export const releasesRouter = router({
           ),
           restoredVersion: versionRef(must(backup, 'the backup version the rollback restored')),
           savedEditsVersion: done.savedEdits ? versionRef(done.savedEdits) : null,
-          runsRelease: nowRuns ? { id: nowRuns.releaseId, version: nowRuns.releaseVersion } : null,
-        };
+          /** The release it now runs; null when none, or when the backup is not one (see `runs`). */
+          runsRelease: nowRuns.release,
+          runs: nowRuns,
+        });
       }),
     ),
 
@@ -381,6 +407,7 @@ export const releasesRouter = router({
         ledger.flatMap((u) => [u.backupVersionId, u.resultVersionId]),
       );
       const active = activeUpgrade(ledger);
+      const running = await runsOfOne(ctx.db, ledger);
       const pending = releases.find((r) => r.targetId === row.id && r.status === 'pending');
       const versionOf = (id: string) => {
         const v = versions.get(id);
@@ -388,7 +415,9 @@ export const releasesRouter = router({
       };
       return {
         automation: ref(row),
-        runsRelease: active ? { id: active.releaseId, version: active.releaseVersion } : null,
+        /** The release it runs; null when none, or a rollback's backup (see `runs`). */
+        runsRelease: running.release,
+        runs: running,
         pendingRelease: pending ?? null,
         /** Releases to this automation must be numbered above this (unless forced). */
         semverFloor: semverFloor(ledger),

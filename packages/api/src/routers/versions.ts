@@ -25,6 +25,7 @@ import {
   versionSummary,
 } from '../repositories/version-repository.js';
 import { procedure, router } from '../trpc.js';
+import { emitted } from '../webhooks.js';
 import { automationRef, baseRevision, description, refInput, shortName } from './inputs.js';
 
 /** A version by number (`3` or `"#3"`), id or name (the newest with that name). */
@@ -83,11 +84,11 @@ export const versionsRouter = router({
           writeAudit(tx, ctx, saved.audit),
         ]);
         const pruned = await pruneAutomaticVersions(tx, ctx, row.id);
-        return {
+        return emitted(tx, 'version.saved', {
           ...versionSummary(saved.version),
-          automation: automationState(saved.automation),
+          automation: { ...automationState(saved.automation), name: row.name },
           pruned,
-        };
+        });
       }),
     ),
 

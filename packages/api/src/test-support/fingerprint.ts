@@ -36,3 +36,36 @@ export async function fingerprint(db: Db): Promise<Record<string, string>> {
   const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
   return rows[0] as Record<string, string>;
 }
+
+/**
+ * A count of the rows written to the database's tables, kept by row-level triggers this installs
+ * (tests only): unchanged means no row was inserted, updated or deleted and committed since it was
+ * read, so a fingerprint taken then still holds. It is what makes a fingerprint needed only after
+ * a write: the property test over HTTP sends about 1,500 requests per database, most of them
+ * refused, and hashing every table after each was most of its CPU. A changed count proves nothing
+ * by itself (a refusal may write what the fingerprint leaves out); the fingerprint decides then.
+ */
+export async function countWrites(db: Db): Promise<() => Promise<number>> {
+  const tables = Object.values(schema)
+    .filter((t) => is(t, PgTable))
+    .map((t) => getTableConfig(t as PgTable).name);
+  // One statement per call: PGlite runs a query with parameters' protocol, one statement at a time.
+  for (const statement of [
+    'create table if not exists ferry_test_writes (n bigint not null)',
+    'insert into ferry_test_writes select 0 where not exists (select from ferry_test_writes)',
+    `create or replace function ferry_test_count_write() returns trigger language plpgsql as $$
+       begin update ferry_test_writes set n = n + 1; return null; end $$`,
+    ...tables.map(
+      (name) =>
+        `create or replace trigger ferry_test_count_write after insert or update or delete on "${name}" for each row execute function ferry_test_count_write()`,
+    ),
+  ])
+    await db.execute(sql.raw(statement));
+  return async () => {
+    const result = (await db.execute(sql`select n from ferry_test_writes`)) as unknown;
+    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+      n: string | number;
+    }[];
+    return Number(rows[0]?.n);
+  };
+}

@@ -47,6 +47,7 @@ export function missingEnv(...names: string[]): CheckReport {
       message: `${name} is undefined`,
       subject: name,
       locations: [],
+      where: [],
     })),
     warnings: [],
     missingEnv: names,

@@ -10,4 +10,6 @@ export interface EditResult {
   values?: Record<string, string>;
   /** Someone else changed the automation since the page was shown: nothing was changed. */
   stale?: boolean;
+  /** What an import kept but reports (e.g. an interaction whose dialog is missing). */
+  warnings?: { path: string; message: string }[];
 }

@@ -32,17 +32,24 @@ export const actions = {
         form: 'import',
         errors: { file: 'Choose a CB export file (.json).' },
       } satisfies FormFailure as FormFailure);
-    let id: string;
+    let imported: { id: string; name: string; warnings: { path: string; message: string }[] };
     try {
-      ({ id } =
+      imported =
         source.kind === 'synced'
           ? await locals.api.sync.commit({ root: source.root, botName: source.botName })
-          : await locals.api.automations.import({ document: await source.file.text() }));
+          : await locals.api.automations.import({ document: await source.file.text() });
     } catch (e) {
       // The API names the offending part of the document (`document.groups[0]`…): shown at the file.
       return actionFailure(e, 'import', {}, ['document']);
     }
-    redirect(303, `/automations/${id}`);
+    // An import that kept something it reports (an orphan interaction) stays here to say so.
+    if (imported.warnings.length > 0)
+      return {
+        form: 'import',
+        imported: { id: imported.id, name: imported.name },
+        warnings: imported.warnings,
+      };
+    redirect(303, `/automations/${imported.id}`);
   },
 
   /** Deleting is for good: the user types the automation's name to confirm (checked here too). */

@@ -10,7 +10,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     const automations = (await locals.api.automations.list()).map((a) => ({
       id: a.id,
       name: a.name,
-      runsRelease: a.runsRelease,
+      runsRelease: a.runsRelease ?? (a.runs === 'no release' ? null : a.runs),
       pendingRelease: a.pendingRelease,
     }));
     const wanted = url.searchParams.get('source');

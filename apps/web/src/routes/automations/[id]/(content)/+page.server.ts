@@ -110,6 +110,7 @@ export const actions = {
           : await locals.api.automations.import({ document: await source.file.text(), ...target });
       return {
         form: 'importInto',
+        warnings: imported.warnings,
         done: imported.backup
           ? `Imported ${file.name}. The previous working copy was kept as version #${imported.backup.number} “${imported.backup.name}”.`
           : `Imported ${file.name}. Nothing needed keeping: a saved version already holds the previous working copy, or it is unchanged.`,

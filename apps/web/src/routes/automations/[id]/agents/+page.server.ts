@@ -1,6 +1,7 @@
-// An automation's agents (bot users): its own deployment bindings, which no release carries.
+// An automation's agents (bot users): its own deployment bindings, which no release carries. Each
+// change carries the revision the page showed: a change since is refused, not overwritten.
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
-import { text } from '$lib/server/forms';
+import { revisionOf, text } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -13,9 +14,14 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 
 export const actions = {
   add: async ({ request, locals, params }) => {
-    const name = text(await request.formData(), 'name');
+    const form = await request.formData();
+    const name = text(form, 'name');
     try {
-      const added = await locals.api.agents.add({ automation: params.id, name });
+      const added = await locals.api.agents.add({
+        automation: params.id,
+        name,
+        ifRevision: revisionOf(form, 'ifRevision'),
+      });
       return { form: 'add', added: added.agent.name };
     } catch (e) {
       return actionFailure(e, 'add', { name }, ['name']);
@@ -23,9 +29,14 @@ export const actions = {
   },
 
   remove: async ({ request, locals, params }) => {
-    const agent = text(await request.formData(), 'agent');
+    const form = await request.formData();
+    const agent = text(form, 'agent');
     try {
-      const removed = await locals.api.agents.remove({ automation: params.id, agent });
+      const removed = await locals.api.agents.remove({
+        automation: params.id,
+        agent,
+        ifRevision: revisionOf(form, 'ifRevision'),
+      });
       return { form: 'remove', removed: removed.agent.name };
     } catch (e) {
       return actionFailure(e, 'remove', {}, []);

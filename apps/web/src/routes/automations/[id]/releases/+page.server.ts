@@ -12,7 +12,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
     const preview = history.pendingRelease
       ? await locals.api.releases.show({ target: params.id, release: history.pendingRelease.id })
       : null;
-    return { history, preview };
+    const schedules = await locals.api.schedules.list({ automation: params.id });
+    return { history, preview, schedules };
   } catch (e) {
     loadFailure(e);
   }
@@ -86,11 +87,40 @@ export const actions = {
           version: done.release.version,
           restored: done.restoredVersion.number,
           savedEdits: done.savedEditsVersion?.number ?? null,
-          runs: done.runsRelease?.version ?? null,
+          runs: done.runs.text,
         },
       };
     } catch (e) {
       return failed(e, 'rollback', {}, []);
+    }
+  },
+
+  /** Schedule the pending release's upgrade for later (lib/releases/ScheduledUpgrades.svelte). */
+  schedule: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = texts(form, 'at');
+    try {
+      const scheduled = await locals.api.schedules.create({
+        target: params.id,
+        release: text(form, 'release'),
+        at: values.at.trim(),
+        ifRevision: revisionOf(form, 'ifRevision'),
+      });
+      return {
+        form: 'schedule',
+        scheduled: { at: scheduled.at, version: scheduled.releaseVersion },
+      };
+    } catch (e) {
+      return failed(e, 'schedule', values, ['at']);
+    }
+  },
+
+  cancelSchedule: async ({ locals, params }) => {
+    try {
+      const cancelled = await locals.api.schedules.cancel({ target: params.id });
+      return { form: 'cancelSchedule', cancelled: { at: cancelled?.at ?? '' } };
+    } catch (e) {
+      return failed(e, 'cancelSchedule', {}, []);
     }
   },
 } satisfies Actions;

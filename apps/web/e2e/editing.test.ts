@@ -254,6 +254,7 @@ describe('editing an automation', () => {
 
   it('deletes a dialog only after a confirmation naming it', async () => {
     await openDialog('Added by admin');
+    const deletedUrl = page.url();
     await button('Delete dialog Added by admin').click();
     const confirm = modal('Delete dialog “Added by admin”?');
     await shown(confirm.getByText(/deletes the dialog “Added by admin” and its 0 interactions/));
@@ -262,6 +263,12 @@ describe('editing an automation', () => {
     expect(await region('Added by admin').count()).toBe(0);
     expect(await listed('Added by admin').count()).toBe(0);
     expect(new URL(page.url()).searchParams.get('dialog')).toBeNull();
+    // A link to it kept from before says it is gone, and the list still shows.
+    await page.goto(deletedUrl);
+    await shown(
+      page.getByRole('alert').getByText(/^There is no dialog with id “.+” in the working/),
+    );
+    await shown(listed('4 Goodbye'));
   });
 
   it('shows an interaction written in HTML as text, running none of it', async () => {

@@ -16,7 +16,20 @@ let automationUrl: string;
 const region = (dialogName: string) =>
   page.getByRole('region', { name: `Dialog ${dialogName}`, exact: true });
 const button = (name: string) => page.getByRole('button', { name, exact: true });
+/** Opens a dialog from the page's dialog list (its interactions load when it is opened). */
+const openDialog = async (dialogName: string) => {
+  await page
+    .getByRole('list', { name: 'Dialog list' })
+    .getByRole('link', { name: dialogName, exact: true })
+    .click();
+  return shown(region(dialogName));
+};
 const modal = (name: string) => page.getByRole('dialog', { name, exact: true });
+/** A dialog's entry in the page's dialog list. */
+const listed = (dialogName: string) =>
+  page
+    .getByRole('list', { name: 'Dialog list' })
+    .getByRole('link', { name: dialogName, exact: true });
 /** The interactions of a dialog, by name, in the order the page shows them. */
 const namesIn = (dialogName: string) =>
   region(dialogName).locator('ol > li > p > strong').allTextContents();
@@ -56,7 +69,10 @@ describe('editing an automation', () => {
     await page.getByRole('button', { name: 'Import' }).click();
     await page.waitForURL(/\/automations\/[^/]+$/);
     automationUrl = page.url();
-    await shown(region('2 Back'));
+    // The page lists the dialogs with their interaction counts; none is open yet.
+    await shown(page.getByRole('link', { name: '2 Back', exact: true }));
+    expect(await page.getByRole('region', { name: /^Dialog / }).count()).toBe(0);
+    await openDialog('2 Back');
   });
 
   it('renames a dialog, keeping the typed name after a validation error', async () => {
@@ -107,6 +123,7 @@ describe('editing an automation', () => {
     await shown(region('4 Goodbye').getByText('See you soon'));
     expect(await region('4 Goodbye').getByText('Goodbye for now').count()).toBe(0);
 
+    await openDialog('1 Start');
     await button('Edit quick_reply_7').click();
     const quick = modal('Edit interaction “quick_reply_7”');
     expect(await quick.getByLabel('Quick reply 2').inputValue()).toBe('Back');
@@ -119,6 +136,7 @@ describe('editing an automation', () => {
       .filter({ hasText: 'quick_reply_7' })
       .getByRole('list', { name: 'Buttons' });
     expect(await buttons.getByRole('listitem').allTextContents()).toEqual(['Continue', 'Go back']);
+    await openDialog('4 Goodbye');
   });
 
   it('edits an interaction’s full JSON, and keeps invalid JSON in place with a field error', async () => {
@@ -177,7 +195,7 @@ describe('editing an automation', () => {
     );
     expect(await namesIn('4 Goodbye')).toEqual(['bye', 'thanks']);
     await button('Reload').click();
-    await shown(region('Added while moving'));
+    await shown(listed('Added while moving'));
     await button('Move down bye').click();
     await shown(page.getByText('Moved “bye” down.'));
     expect(await namesIn('4 Goodbye')).toEqual(['thanks', 'bye']);
@@ -220,30 +238,41 @@ describe('editing an automation', () => {
     expect(await edit.isVisible()).toBe(true);
     expect(await edit.getByLabel('Message text').inputValue()).toBe('Typed before the conflict');
     expect(await edit.getByLabel('Name').inputValue()).toBe('bye-renamed');
-    expect(await region('Added by admin').count()).toBe(0);
+    expect(await listed('Added by admin').count()).toBe(0);
     await app.screenshot('stale-edit');
 
     await edit.getByRole('button', { name: 'Reload' }).click();
     await shown(edit.getByText(/Reloaded: the page shows their changes now/));
-    await shown(region('Added by admin'));
+    await shown(listed('Added by admin'));
     expect(await edit.getByLabel('Message text').inputValue()).toBe('Typed before the conflict');
 
     await edit.getByRole('button', { name: 'Save' }).click();
     await shown(page.getByText('Saved interaction “bye-renamed”.'));
     await shown(region('4 Goodbye').getByText('Typed before the conflict'));
-    await shown(region('Added by admin'));
+    await shown(listed('Added by admin'));
   });
 
   it('deletes a dialog only after a confirmation naming it', async () => {
+    await openDialog('Added by admin');
+    const deletedUrl = page.url();
     await button('Delete dialog Added by admin').click();
     const confirm = modal('Delete dialog “Added by admin”?');
     await shown(confirm.getByText(/deletes the dialog “Added by admin” and its 0 interactions/));
     await confirm.getByRole('button', { name: 'Delete dialog “Added by admin”' }).click();
     await shown(page.getByText('Deleted dialog “Added by admin” and its 0 interactions.'));
     expect(await region('Added by admin').count()).toBe(0);
+    expect(await listed('Added by admin').count()).toBe(0);
+    expect(new URL(page.url()).searchParams.get('dialog')).toBeNull();
+    // A link to it kept from before says it is gone, and the list still shows.
+    await page.goto(deletedUrl);
+    await shown(
+      page.getByRole('alert').getByText(/^There is no dialog with id “.+” in the working/),
+    );
+    await shown(listed('4 Goodbye'));
   });
 
   it('shows an interaction written in HTML as text, running none of it', async () => {
+    await openDialog('4 Goodbye');
     await button('Add interaction to 4 Goodbye').click();
     const dialog = modal('Add interaction to “4 Goodbye”');
     await dialog.getByLabel('Name').fill(XSS);
@@ -309,6 +338,7 @@ describe('editing an automation', () => {
       await app.signOut();
       await app.signIn(user.name, user.password);
       await page.goto(automationUrl);
+      await openDialog('4 Goodbye');
       await shown(region('4 Goodbye').getByText('Typed before the conflict'));
       await shown(page.getByRole('link', { name: 'Compare #1 Edited with the working copy' }));
       for (const name of [
@@ -324,10 +354,12 @@ describe('editing an automation', () => {
         expect(await page.getByRole('button', { name }).count(), String(name)).toBe(0);
       // Only roles that may edit get each interaction's raw JSON with the page (CB's link fields
       // appear nowhere in the readable view).
-      const html = await (await page.request.get(automationUrl)).text();
+      const html = await (await page.request.get(page.url())).text();
+      expect(html).toContain('Typed before the conflict');
       expect(html).not.toContain('nextMessageId');
     }
 
+    const openedId = new URL(page.url()).searchParams.get('dialog');
     const refused = await page.request.post(`${automationUrl}?/addDialog`, {
       headers: { origin: app.server.url, 'x-sveltekit-action': 'true' },
       form: { name: 'sneaky', baseRevision: String(await revision()) },
@@ -338,6 +370,8 @@ describe('editing an automation', () => {
 
     await app.signOut();
     await app.signIn('admin', ADMIN_PASSWORD);
-    expect(await (await page.request.get(automationUrl)).text()).toContain('nextMessageId');
+    expect(await (await page.request.get(`${automationUrl}?dialog=${openedId}`)).text()).toContain(
+      'nextMessageId',
+    );
   });
 });

@@ -88,9 +88,15 @@ describe('the web UI', () => {
     await page.getByRole('button', { name: 'Import' }).click();
     await page.waitForURL(/\/automations\/[^/]+$/);
     await shown(page.getByRole('heading', { name: 'returnsDesk', level: 1 }));
-    const dialog = page.getByRole('region', { name: 'Dialog 2 Back' });
+    // The dialogs are listed with their interaction counts; one opens with its interactions.
+    const list = page.getByRole('list', { name: 'Dialog list' });
+    await shown(
+      list.getByRole('listitem').filter({ hasText: '2 Back' }).getByText('2 interactions'),
+    );
+    await list.getByRole('link', { name: '1 Start', exact: true }).click();
+    const dialog = page.getByRole('region', { name: 'Dialog 1 Start' });
     await shown(dialog);
-    await shown(page.getByText('Hi there!'));
+    await shown(dialog.getByText('Hi there!'));
     await shown(page.getByRole('list', { name: 'Buttons' }).getByText('Continue'));
     const starter = page.getByRole('listitem').filter({ hasText: 'dialog_starter' });
     await starter.getByText('Pre-process code').click();

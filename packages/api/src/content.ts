@@ -76,6 +76,19 @@ async function fetchInto(
   return found;
 }
 
+/**
+ * Fetch `hashes` (with what reading them opens next: a dialog node's interaction list, a list's
+ * lower levels) into a request's store in one query per level, for reads that know which nodes
+ * they need; nodes already at hand (request or process cache) are not fetched again.
+ */
+export async function fetchNodes(
+  db: Db,
+  store: MemoryNodeStore,
+  hashes: readonly string[],
+): Promise<void> {
+  await fetchInto(store, new SqlNodeStore(db), hashes);
+}
+
 /** Probe rounds before falling back to loading the structure of the roots at once. */
 const ROUNDS = 16;
 

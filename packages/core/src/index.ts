@@ -145,6 +145,7 @@ export { formatUtc, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
 
 // CB content as people read it, and as a flow graph
 export {
+  readableDialog,
   readableDialogs,
   readableInteraction,
   type ReadableDialog,

@@ -61,11 +61,20 @@ export function readableInteraction(interaction: Record<string, unknown>): Reada
   };
 }
 
-export function readableDialogs(content: BotContent): ReadableDialog[] {
-  return content.dialogs.map(({ dialog, interactions }) => ({
+/** A dialog (CB `groups` entry) as people name it: id, name (or a placeholder) and kind. */
+export function readableDialog(
+  dialog: Record<string, unknown>,
+): Omit<ReadableDialog, 'interactions'> {
+  return {
     id: String(dialog.id ?? ''),
     name: nonBlank(dialog.name) ?? '(unnamed dialog)',
     kind: nonBlank(dialog.dialogType) ?? 'DIALOG',
+  };
+}
+
+export function readableDialogs(content: BotContent): ReadableDialog[] {
+  return content.dialogs.map(({ dialog, interactions }) => ({
+    ...readableDialog(dialog),
     interactions: interactions.map((i) => readableInteraction(i)),
   }));
 }

@@ -12,6 +12,7 @@ import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
+import { SEARCH_FIELDS, countStructure, dialogPage, readDialogSubtree } from '../content-tree.js';
 import { runsOf, runsOfOne } from '../release-flow.js';
 import { importAsNewAutomation, importIntoAutomation } from '../import-target.js';
 import { fail, unwrap } from '../errors.js';
@@ -97,7 +98,8 @@ export const automationsRouter = router({
     .input(z.object({ automation: automationRef }))
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
-      const content = await new ContentStore(ctx.db).read(row.root);
+      // The counts from the snapshot's structure: its entities are never read here.
+      const counts = await countStructure(ctx.db, new ContentStore(ctx.db).snap, row.root);
       const environment = await environmentOf(ctx.db, row.environmentId);
       const agents = await agentsOf(ctx.db, row.id);
       const running = await runsOfOne(ctx.db, await ledgerOf(ctx.db, row.id));
@@ -110,7 +112,7 @@ export const automationsRouter = router({
         /** The release it runs; null when it runs none, or a rollback's backup (see `runs`). */
         runsRelease: running.release,
         runs: running,
-        counts: countContent(content),
+        counts,
         createdAt: row.createdAt.toISOString(),
         updatedAt: row.updatedAt.toISOString(),
       };
@@ -129,6 +131,62 @@ export const automationsRouter = router({
         root,
         content: await new ContentStore(ctx.db).read(root),
       };
+    }),
+
+  /**
+   * A page of the working copy's (or a version's) dialogs: name, kind and interaction count, and
+   * with `search` only the dialogs whose name, interaction names or texts hold it (`in` narrows
+   * where to look). Reads the page's dialogs, or what the search looks in, never the whole bot.
+   */
+  dialogs: procedure('read')
+    .input(
+      z.object({
+        automation: automationRef,
+        version: textInput().min(1).optional(),
+        search: textInput().max(200, 'must be at most 200 characters').optional(),
+        in: z.enum(SEARCH_FIELDS).default('all'),
+        offset: z.number().int().min(0, 'must be 0 or more').default(0),
+        limit: z
+          .number()
+          .int()
+          .min(1, 'must be 1 or more')
+          .max(500, 'must be at most 500')
+          .default(50),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const row = await findAutomation(ctx.db, input.automation);
+      const root = input.version ? (await findVersion(ctx.db, row, input.version)).root : row.root;
+      const page = await dialogPage(ctx.db, new ContentStore(ctx.db).snap, root, input);
+      return {
+        id: row.id,
+        revision: row.revision,
+        root,
+        offset: input.offset,
+        limit: input.limit,
+        ...page,
+      };
+    }),
+
+  /** One dialog of the working copy (or a version) with its interactions as CB stores them. */
+  dialog: procedure('read')
+    .input(
+      z.object({
+        automation: automationRef,
+        version: textInput().min(1).optional(),
+        dialogId: textInput().min(1, 'must not be empty'),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const row = await findAutomation(ctx.db, input.automation);
+      const root = input.version ? (await findVersion(ctx.db, row, input.version)).root : row.root;
+      const subtree = await readDialogSubtree(
+        ctx.db,
+        new ContentStore(ctx.db).snap,
+        root,
+        input.dialogId,
+      );
+      return { id: row.id, revision: row.revision, root, ...subtree };
     }),
 
   rename: procedure('edit')

@@ -19,7 +19,7 @@ import {
 } from '../test-support/input-shapes.js';
 
 /** Text fields with a format of their own (their message says what they must be). */
-const textFormats = new Set(['since', 'until']);
+const textFormats = new Set(['since', 'until', 'at']);
 
 /** Every issue of a refused call: its field and message. */
 async function issuesOf(promise: Promise<unknown>): Promise<{ path: string; message: string }[]> {

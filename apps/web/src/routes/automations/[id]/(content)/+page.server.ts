@@ -1,7 +1,11 @@
-// One automation: its dialogs and interactions (readable, and editable for roles that may edit),
-// and its versions panel. Every edit carries the revision the page showed: an edit based on an
-// older one is refused as stale and the page keeps what was typed (DESIGN.md rule 10).
+// One automation's opened dialog (`?dialog=<id>`): its interactions, readable, and for roles that
+// may edit with each one's raw JSON for the edit form; and the page's edit actions. The dialog list
+// and versions come from (content)/+layout.server.ts, the header from [id]/+layout.server.ts: an
+// edit reloads only the loads whose data it changed. Every edit carries the revision the page
+// showed: an edit based on an older one is refused as stale and the page keeps what was typed
+// (DESIGN.md rule 10).
 import type { JsonObject as CoreJsonObject } from '@ferry/core';
+import { readableDialog, readableInteraction } from '@ferry/core';
 import { fail } from '@sveltejs/kit';
 import {
   applyFieldEdits,
@@ -9,34 +13,35 @@ import {
   newTextInteraction,
   parseContent,
 } from '$lib/editing/interaction-fields';
-import { actionFailure, loadFailure } from '$lib/server/api-errors';
+import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { check, importSource, required, revisionOf, text } from '$lib/server/forms';
-import { must, readableDialogs } from '@ferry/core';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
+export const load: PageServerLoad = async ({ locals, params, url, depends }) => {
+  depends('ferry:dialog');
+  const dialogId = url.searchParams.get('dialog');
+  if (!dialogId) return { opened: null, missing: null };
   try {
-    const [content, versions] = await Promise.all([
-      locals.api.automations.content({ automation: params.id }),
-      locals.api.versions.list({ automation: params.id }),
-    ]);
-    const raw = content.content.dialogs;
+    const read = await locals.api.automations.dialog({ automation: params.id, dialogId });
     // For roles that may edit, the raw JSON travels with each interaction: the edit form starts
-    // from it. Others get only the readable view (half the page's data for a big bot).
+    // from it. Others get only the readable view.
     const editable = locals.user?.permissions.includes('edit') ?? false;
-    const dialogs = readableDialogs(content.content).map((dialog, d) => ({
-      ...dialog,
-      interactions: dialog.interactions.map((interaction, i) => ({
-        ...interaction,
-        // readableDialogs maps the same dialogs in the same order, so the raw one is always there.
-        raw: editable
-          ? must(raw[d]?.interactions[i], `the raw JSON of interaction ${i + 1} in dialog ${d + 1}`)
-          : undefined,
-      })),
-    }));
-    return { dialogs, versions, revision: content.revision };
+    return {
+      opened: {
+        ...readableDialog(read.dialog),
+        revision: read.revision,
+        interactions: read.interactions.map((raw) => ({
+          ...readableInteraction(raw),
+          raw: editable ? raw : undefined,
+        })),
+      },
+      missing: null,
+    };
   } catch (e) {
+    // A link to a dialog deleted since: the page says so and shows the list.
+    if (apiFailure(e)?.code === 'NOT_FOUND' && apiFailure(e)?.field === 'dialogId')
+      return { opened: null, missing: dialogId };
     loadFailure(e);
   }
 };
@@ -139,7 +144,11 @@ export const actions = {
         baseRevision: requiredRevision(form),
         dialog: { name: values.name ?? '' },
       });
-      return { form: 'addDialog', done: `Added dialog “${added.dialogName}”.` };
+      return {
+        form: 'addDialog',
+        done: `Added dialog “${added.dialogName}”.`,
+        dialogId: added.dialogId,
+      };
     } catch (e) {
       // The API names the dialog's fields `dialog.name`: shown at the Name field.
       return editFailure(e, 'addDialog', values, ['dialog']);
@@ -255,12 +264,12 @@ export const actions = {
     try {
       // The dialog's order as stored now (the page does not send it: a dialog may be long); an
       // order read after someone else's change is refused below as stale anyway.
-      const { content, revision } = await locals.api.automations.content({
+      const { interactions, revision } = await locals.api.automations.dialog({
         automation: params.id,
+        dialogId: values.dialogId ?? '',
       });
       if (revision !== revisionOf(form)) return staleFailure('move', values);
-      const dialog = content.dialogs.find((d) => d.dialog.id === values.dialogId);
-      const order = (dialog?.interactions ?? []).map((i) => String(i.id));
+      const order = interactions.map((i) => String(i.id));
       const next = moved(order, interactionId, by);
       if (!next) return fail(400, { form: 'move', values, error: 'It cannot move that way.' });
       await locals.api.editing.reorderInteractions({

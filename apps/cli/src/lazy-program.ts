@@ -19,6 +19,8 @@ const MODULES: Record<string, () => Promise<Register>> = {
   version: async () => (await import('./commands/version.js')).registerVersion,
   diff: async () => (await import('./commands/diff.js')).registerDiff,
   release: async () => (await import('./commands/release.js')).registerRelease,
+  test: async () => (await import('./commands/test.js')).registerTest,
+  chat: async () => (await import('./commands/chat.js')).registerChat,
   env: async () => (await import('./commands/env.js')).registerEnv,
   agent: async () => (await import('./commands/agent.js')).registerAgent,
   user: async () => (await import('./commands/user.js')).registerUser,

@@ -1,6 +1,6 @@
 // What the release, pipeline and governance procedures share: the release an acceptor names, the
 // release-number input, how a release is shown (with the names of its parties), what an
-// automation runs, and storing a created release with its audit entry.
+// automation runs, and storing a created release with its audit entry and its frozen test suite.
 import { whatRuns, type Created, type Release, type Upgrade } from '@ferry/core';
 import type { Db } from '@ferry/db';
 import { writeAudit } from './audit.js';
@@ -16,6 +16,7 @@ import {
   storeRelease,
   type Party,
 } from './repositories/release-repository.js';
+import { freezeSuite, releaseSuiteOf, suiteOf } from './repositories/test-suite-repository.js';
 import { versionsById } from './repositories/version-repository.js';
 import { textInput } from './routers/inputs.js';
 import { emitted } from './webhooks.js';
@@ -74,6 +75,12 @@ export async function storeCreated(
   // The superseded release leaves `pending` first: one pending release per target (rule 4).
   if (created.superseded) await storeRelease(tx, created.superseded);
   await storeRelease(tx, created.release);
+  // The release freezes its source's test suite (a promoted release, the suite it was accepted with).
+  const promotedFrom = created.release.promotedFromId;
+  const suite = promotedFrom
+    ? await releaseSuiteOf(tx, promotedFrom)
+    : await suiteOf(tx, source.id);
+  if (suite) await freezeSuite(tx, created.release.id, suite);
   await writeAudit(tx, ctx, created.audit);
   return emitted(tx, 'release.created', {
     ...releaseView(created.release, namesOf(source, target)),

@@ -10,6 +10,7 @@ export type Permission =
   | 'create-release'
   | 'accept-release' // upgrade, reject, roll back, approve
   | 'comment-release' // comment on a release
+  | 'force-tests' // upgrade although the release's conversation tests fail (audited)
   | 'admin'; // users, tokens, environments, agents, policy, delete automations, verify, gc
 
 const GRANTS: Record<Role, readonly Permission[]> = {
@@ -24,6 +25,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'create-release',
     'accept-release',
     'comment-release',
+    'force-tests',
     'admin',
   ],
 };

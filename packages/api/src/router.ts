@@ -10,6 +10,7 @@ import { environmentsRouter } from './routers/environments.js';
 import { releasesRouter } from './routers/releases.js';
 import { schedulesRouter } from './routers/schedules.js';
 import { syncRouter } from './routers/sync.js';
+import { testsRouter } from './routers/tests.js';
 import { usersRouter } from './routers/users.js';
 import { versionsRouter } from './routers/versions.js';
 import { webhooksRouter } from './routers/webhooks.js';
@@ -22,6 +23,7 @@ export const appRouter = router({
   versions: versionsRouter,
   compare: compareRouter,
   releases: releasesRouter,
+  tests: testsRouter,
   schedules: schedulesRouter,
   sync: syncRouter,
   environments: environmentsRouter,

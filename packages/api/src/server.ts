@@ -95,6 +95,7 @@ const PERMISSIONS = [
   'create-release',
   'accept-release',
   'comment-release',
+  'force-tests',
   'admin',
 ] as const satisfies readonly Permission[];
 

@@ -96,11 +96,30 @@ export function compileRegex(source: string, flags = ''): RegExp | PatternProble
   return compiled;
 }
 
+/**
+ * The longest text a bot's pattern or regular expression is matched against. Bot regexes run in the
+ * host's engine (only bot *code* goes to the sandbox), where a backtracking expression cannot be
+ * interrupted: bounding the input bounds the work (a test's user messages are capped below this).
+ * A longer text stops the simulation as inconclusive (`regex-input`) instead of matching it.
+ */
+export const REGEX_INPUT_MAX = 2_000;
+
+/** Why `text` is too long to match a bot's pattern against, or null. */
+export function regexInputProblem(text: string): PatternProblem | null {
+  return text.length > REGEX_INPUT_MAX
+    ? {
+        problem: `The text to match is ${text.length} characters long, more than the ${REGEX_INPUT_MAX} the simulator matches bot patterns against.`,
+      }
+    : null;
+}
+
 export const isProblem = (value: RegExp | PatternProblem): value is PatternProblem =>
   !(value instanceof RegExp);
 
 /** Whether `input` fits `pattern` exactly (after normalization of both). */
 export function matchesPattern(pattern: string, input: string): boolean | PatternProblem {
+  const tooLong = regexInputProblem(input);
+  if (tooLong) return tooLong;
   const re = compilePattern(pattern);
   if (isProblem(re)) return re;
   const slashed = /^\/(.+)\/([a-z]*)$/s.test(pattern.trim());

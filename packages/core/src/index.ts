@@ -198,9 +198,11 @@ export {
   CB_DEFAULT_FALLBACK,
   readApiPath,
   simulateConversation,
+  simulationCoverage,
+  type SimulationCoverage,
 } from './simulator.js';
 export { messageText } from './simulator-render.js';
-export { matchesPattern, normalizeForPattern } from './cb-patterns.js';
+export { REGEX_INPUT_MAX, matchesPattern, normalizeForPattern } from './cb-patterns.js';
 export type {
   BotContextAnswer,
   CodeSandbox,

@@ -2,12 +2,17 @@
 // @ferry/sandbox's tests, which have the real QuickJS sandbox).
 import { describe, expect, it } from 'vitest';
 import { importCbExport } from './cb-export.js';
-import { matchesPattern } from './cb-patterns.js';
+import { REGEX_INPUT_MAX, matchesPattern } from './cb-patterns.js';
 import type { BotContent } from './content.js';
 import type { JsonObject } from './json.js';
 import { messageText } from './simulator-render.js';
 import type { SimulationOptions } from './simulator-types.js';
-import { CB_DEFAULT_API_FAILURE, CB_DEFAULT_FALLBACK, simulateConversation } from './simulator.js';
+import {
+  CB_DEFAULT_API_FAILURE,
+  CB_DEFAULT_FALLBACK,
+  simulateConversation,
+  simulationCoverage,
+} from './simulator.js';
 import { simBot, simRule, type SimBotDialog } from './testing.js';
 
 const base: SimulationOptions = { now: () => new Date('2026-01-01T00:00:00Z'), random: () => 0.5 };
@@ -93,6 +98,36 @@ describe('dialog starters and the fallback', () => {
     expect(texts(r, 1)).toEqual(['Looking up AB-1234.']);
     expect(texts(r, 2)).toEqual(['Sorry, "what?"?']);
     expect(r.turns[2]?.dialog).toBe('Fallback');
+  });
+
+  it('lists the dialogs and interactions a set of runs reached, and those it missed', () => {
+    const runs = [
+      simulateConversation(content, base, ['hi']),
+      simulateConversation(content, base, ['what?']),
+    ];
+    expect(simulationCoverage(content, runs)).toEqual({
+      dialogs: { total: 3, reached: ['Welcome', 'Fallback'], missed: ['Orders'] },
+      interactions: {
+        total: 5,
+        reached: [
+          'Welcome / welcome_starter',
+          'Welcome / welcome_text',
+          'Fallback / fallback_text',
+        ],
+        missed: ['Orders / orders_starter', 'Orders / orders_text'],
+      },
+    });
+  });
+
+  it('does not match bot patterns against text longer than REGEX_INPUT_MAX (inconclusive)', () => {
+    const long = 'A'.repeat(REGEX_INPUT_MAX + 1);
+    const r = simulateConversation(content, base, [long, 'hi']);
+    expect(r.outcome).toBe('inconclusive');
+    expect(r.inconclusive).toMatchObject({ construct: 'regex-input', turn: 0 });
+    expect(r.notRun).toEqual(['hi']);
+    expect(simulateConversation(content, base, ['A'.repeat(REGEX_INPUT_MAX - 10)]).outcome).toBe(
+      'completed',
+    );
   });
 
   it('sends CB’s built-in response when the bot has no fallback dialog', () => {

@@ -26,7 +26,13 @@
 //   `api_<var>` holds `{ jsonData }`, `api_<var>Status` the status; custom data fields read
 //   `{$.api_<var>.path}`, with `[i]` iterating a list, and are used as `{Integration.field}`.
 // - ScriptingFunctions/*.md: the botContext methods the shim implements (see `callBotContext`).
-import { compileRegex, containsKeyword, isProblem, matchesPattern } from './cb-patterns.js';
+import {
+  compileRegex,
+  containsKeyword,
+  isProblem,
+  matchesPattern,
+  regexInputProblem,
+} from './cb-patterns.js';
 import { asArray, asObject, nonBlank } from './cb-shape.js';
 import { chainOrder } from './chain.js';
 import { entityId, type BotContent, type DialogContent } from './content.js';
@@ -295,7 +301,10 @@ class Run {
     for (const p of patterns) {
       const hit = matchesPattern(p, message);
       if (typeof hit !== 'boolean')
-        throw new Stop({ construct: 'pattern', reason: `${hit.problem} (in ${where})` });
+        throw new Stop({
+          construct: regexInputProblem(message) ? 'regex-input' : 'pattern',
+          reason: `${hit.problem} (in ${where})`,
+        });
       if (hit) return true;
     }
     return false;
@@ -550,6 +559,8 @@ class Run {
         const source = str(asObject(c.regexMatch).regex);
         const re = compileRegex(source);
         if (isProblem(re)) throw this.stopAt(at, 'regex', `${re.problem} (in ${where})`);
+        const tooLong = regexInputProblem(message.trim());
+        if (tooLong) throw this.stopAt(at, 'regex-input', `${tooLong.problem} (in ${where})`);
         return re.test(message.trim());
       }
       case 'EVAL_OPTION':
@@ -668,6 +679,8 @@ class Run {
       case 'REGEX': {
         const re = compileRegex(expected);
         if (isProblem(re)) throw this.stopAt(at, 'regex', re.problem);
+        const tooLong = regexInputProblem(actual);
+        if (tooLong) throw this.stopAt(at, 'regex-input', tooLong.problem);
         return re.test(actual);
       }
       default:
@@ -996,4 +1009,44 @@ export function readApiPath(expression: string, apiVar: string, data: JsonValue)
     return walk(asObject(value)[key], tail);
   };
   return walk(data, segments);
+}
+
+/** The dialogs and interactions a set of simulated conversations reached, by name. */
+export interface SimulationCoverage {
+  dialogs: { total: number; reached: string[]; missed: string[] };
+  /** Interactions as `Dialog / Interaction`. */
+  interactions: { total: number; reached: string[]; missed: string[] };
+}
+
+/**
+ * Coverage of a bot by simulated conversations: every dialog and interaction of `content`, split
+ * into those some turn's steps passed through and those none did (in the bot's order).
+ */
+export function simulationCoverage(
+  content: BotContent,
+  runs: readonly Pick<SimulationResult, 'turns'>[],
+): SimulationCoverage {
+  const dialogsHit = new Set<string>();
+  const interactionsHit = new Set<string>();
+  for (const run of runs)
+    for (const turn of run.turns)
+      for (const step of turn.steps) {
+        dialogsHit.add(step.dialogId);
+        interactionsHit.add(`${step.dialogId}\u0000${step.interactionId}`);
+      }
+  const dialogs: SimulationCoverage['dialogs'] = { total: 0, reached: [], missed: [] };
+  const interactions: SimulationCoverage['interactions'] = { total: 0, reached: [], missed: [] };
+  for (const d of content.dialogs) {
+    const id = entityId(d.dialog) ?? '';
+    dialogs.total++;
+    (dialogsHit.has(id) ? dialogs.reached : dialogs.missed).push(dialogName(d));
+    for (const i of d.interactions) {
+      interactions.total++;
+      const key = `${id}\u0000${entityId(i) ?? ''}`;
+      (interactionsHit.has(key) ? interactions.reached : interactions.missed).push(
+        `${dialogName(d)} / ${nameOf(i)}`,
+      );
+    }
+  }
+  return { dialogs, interactions };
 }

@@ -227,6 +227,29 @@ export const releaseComments = pgTable(
   (t) => [index('release_comments_release').on(t.releaseId, t.at)],
 );
 
+/**
+ * An automation's conversation test suite (issue 15): the file as written (YAML or JSON) and its
+ * parsed form. One per automation; it goes with the automation.
+ */
+export const testSuites = pgTable('test_suites', {
+  automationId: text('automation_id')
+    .primaryKey()
+    .references(() => automations.id, { onDelete: 'cascade' }),
+  text: text('text').notNull(),
+  suite: jsonb('suite').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: stamp('updated_at'),
+});
+
+/** The source's test suite as it was when a release was created: frozen with the release. */
+export const releaseTestSuites = pgTable('release_test_suites', {
+  releaseId: text('release_id')
+    .primaryKey()
+    .references(() => releases.id, { onDelete: 'cascade' }),
+  text: text('text').notNull(),
+  suite: jsonb('suite').notNull(),
+});
+
 export const upgrades = pgTable(
   'upgrades',
   {

@@ -8,6 +8,7 @@ import { CliError } from '../lib/errors.js';
 import { plural, quoted, shortHash, when } from '../lib/format.js';
 import { printReceived, printReviews, registerReleaseReview } from './release-review.js';
 import { printSchedules, registerScheduleCommands, scheduleUpgrade } from './schedule.js';
+import { printRun } from './test.js';
 
 const ROLES = ['source', 'target', 'any'] as const;
 
@@ -168,6 +169,16 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
         out.line();
         printChecks(out, shown.checks);
         out.line();
+        const tests = shown.tests;
+        if (tests.run) {
+          out.line(
+            `Conversation tests (the release's frozen suite, with the target's environment):`,
+          );
+          printRun(out, tests.run);
+          for (const c of tests.changes)
+            out.line(`  changes outcome: "${c.name}" ${c.before} → ${c.after}`);
+        } else out.line('Conversation tests: the release carries none.');
+        out.line();
         if (shown.canUpgrade) {
           out.line(out.color.green('Can upgrade.'));
           out.line(
@@ -183,7 +194,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
   leaf(
     cmd,
     'check <target>',
-    "a CI gate: print the release checks of the target's pending release (or --release) and exit 0 when the upgrade would be allowed, 6 when it would be blocked",
+    "a CI gate: print the release checks and conversation tests of the target's pending release (or --release) and exit 0 when the upgrade would be allowed, 6 when it would be blocked",
     [
       'ferry release check "Support (Prod)"',
       'ferry release check "Support (Prod)" --release 1.2.0 --json',
@@ -201,6 +212,8 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
         release: { id: r.id, version: r.version, status: r.status },
         target: shown.target,
         checks: shown.checks,
+        /** The release's frozen conversation tests, run with the target's environment. */
+        tests: shown.tests,
         canUpgrade: shown.canUpgrade,
         blockers: shown.blockers,
       };
@@ -209,6 +222,10 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
           `Release ${r.version} (${r.status}) for ${quoted(shown.target.name)} at revision ${shown.target.revision}${shown.target.environment ? `, environment ${quoted(shown.target.environment.name)}` : ', no environment linked'}.`,
         );
         printChecks(out, shown.checks);
+        if (shown.tests.run) {
+          out.line("Conversation tests (the release's frozen suite):");
+          printRun(out, shown.tests.run);
+        } else out.line('Conversation tests: the release carries none.');
         if (shown.canUpgrade) out.line(out.color.green('The upgrade would be allowed.'));
         else {
           out.line(out.color.red('The upgrade would be blocked:'));
@@ -237,7 +254,7 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
     .addOption(ifRevisionOption('the target (the revision its preview showed)'))
     .option(
       '--force',
-      "upgrade although the target's environment misses variables the content uses",
+      "upgrade although the target's environment misses variables the content uses, or (admins) although the release's conversation tests fail or are inconclusive (audited)",
     )
     .option(
       '--at <time>',
@@ -260,6 +277,10 @@ export function registerRelease(program: CommandUnknownOpts, rt: Runtime) {
         );
         if (done.forced)
           out.warn('Upgraded by force: the environment misses variables the content uses.');
+        if (done.forcedPastTests.length > 0)
+          out.warn(
+            `Upgraded by force past conversation tests that did not pass: ${done.forcedPastTests.map((t) => `"${t.name}" (${t.status})`).join(', ')}.`,
+          );
         // The server counts warnings only when it ran the full checks (a forced upgrade).
         const warnings: number | null = done.warnings;
         if (warnings !== null && warnings > 0)

@@ -67,6 +67,7 @@ import { emitted } from '../webhooks.js';
 import { automationRef, baseRevision, description, refInput } from './inputs.js';
 import { pipelineProcedures } from './pipelines.js';
 import { reviewProcedures, reviewsOf } from './release-reviews.js';
+import { releaseGate } from './tests.js';
 
 /** A release by id (or, where a target is named too, by its version number). */
 const releaseRef = refInput('names a release (id or version number)');
@@ -223,6 +224,13 @@ export const releasesRouter = router({
       const reviews = await reviewsOf(ctx.db, release);
       if (reviews.shortfall !== null && release.status === 'pending')
         blockers.push(reviews.shortfall);
+      // The release's frozen suite on the release content with the target's environment, and on
+      // the target's current content to tell which tests change outcome.
+      const tests = await releaseGate(ctx.db, release, target, true);
+      if (tests.blocking.length > 0 && release.status === 'pending')
+        blockers.push(
+          `Conversation tests do not pass: ${tests.blocking.map((t) => `"${t.name}" (${t.status})`).join(', ')}.`,
+        );
       return {
         release: releaseView(
           release,
@@ -236,6 +244,8 @@ export const releasesRouter = router({
         checks,
         /** Approvals (with what the policy requires) and comments. */
         reviews,
+        /** The release's frozen conversation tests: results, coverage, outcome changes. */
+        tests,
         canUpgrade: blockers.length === 0,
         blockers,
       };
@@ -248,12 +258,32 @@ export const releasesRouter = router({
         target: automationRef,
         release: releaseRef.optional(),
         ifRevision,
-        /** Upgrade although the target's environment misses variables the content uses. */
+        /**
+         * Upgrade although the target's environment misses variables the content uses, or (roles
+         * with "force-tests" only) although the release's conversation tests fail.
+         */
         force: z.boolean().optional(),
       }),
     )
-    .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
+    .mutation(async ({ ctx, input }) => {
+      // The frozen suite runs before the transaction (release content and suite are immutable):
+      // the target stays locked only for the upgrade itself.
+      const target = await findAutomation(ctx.db, input.target, 'target');
+      const gate = await releaseGate(
+        ctx.db,
+        await chosenRelease(ctx.db, target, input.release),
+        target,
+        false,
+      );
+      const forcedTests = gate.blocking.length > 0;
+      if (forcedTests && !(input.force && can(ctx.caller.role, 'force-tests')))
+        fail(
+          'PRECONDITION_FAILED',
+          `The upgrade is blocked: conversation tests do not pass: ${gate.blocking.map((t) => `"${t.name}" (${t.status})`).join(', ')}.${input.force ? ` The ${ctx.caller.role} role may not force past failing tests.` : ''}`,
+          'tests',
+          { reason: 'TESTS_FAILED', failing: gate.blocking, counts: gate.run?.counts },
+        );
+      return ctx.db.transaction(async (tx) => {
         const row = await lockAutomation(tx, input.target, 'target');
         const release = await chosenRelease(tx, row, input.release);
         // The blocking check needs only the names the release references, which are kept per
@@ -292,7 +322,16 @@ export const releasesRouter = router({
         await storeAutomation(tx, done.automation);
         await storeRelease(tx, done.release);
         await insertUpgrade(tx, done.upgrade);
-        await writeAudit(tx, ctx, done.audit);
+        await writeAudit(
+          tx,
+          ctx,
+          forcedTests
+            ? {
+                ...done.audit,
+                details: { ...done.audit.details, forced: true, forcedPastTests: gate.blocking },
+              }
+            : done.audit,
+        );
         return emitted(tx, 'release.upgraded', {
           automation: {
             id: row.id,
@@ -305,9 +344,11 @@ export const releasesRouter = router({
           /** Counted only when the checks were run in full (a forced upgrade); else see `show`. */
           warnings: checks.ok ? null : checks.warnings.length,
           forced: Boolean(input.force) && !checks.ok,
+          /** Tests that did not pass and were forced past (empty when none). */
+          forcedPastTests: gate.blocking,
         });
-      }),
-    ),
+      });
+    }),
 
   /** Rule 6: the target turns a pending release (its pending one unless named) down. */
   reject: procedure('accept-release')

@@ -200,6 +200,31 @@ describe.each(testDatabaseKinds())('scheduled upgrades on %s', (kind) => {
     });
   });
 
+  it('is blocked by the release’s failing conversation tests at its time, never forced', async () => {
+    const source = await api
+      .as('editor')
+      .automations.import({ document: fixture('hello-minimal.json'), name: unique('Dev') });
+    const target = await api.as('editor').automations.create({ name: unique('Prod') });
+    await api.as('editor').tests.set({
+      automation: source.id,
+      text: 'tests:\n  - name: greets\n    steps:\n      - user: hi\n        expect:\n          - contains: Goodbye\n',
+    });
+    await api
+      .as('release-creator')
+      .releases.create({ source: source.id, target: target.id, version: '1.0.0' });
+    // Scheduled by an admin, who could force past failing tests by hand: a schedule never does.
+    const scheduled = await api
+      .as('admin')
+      .schedules.create({ target: target.id, at: soon(3_600_000) });
+    expect(await runScheduledUpgrade(api.services, { data: { scheduleId: scheduled.id } })).toBe(
+      'blocked',
+    );
+    expect((await statusOf(scheduled.id))?.reason).toContain(
+      'conversation tests do not pass: "greets" (failed)',
+    );
+    expect((await acceptor().releases.show({ target: target.id })).release.status).toBe('pending');
+  });
+
   it('runs once when two workers take it at the same time', async () => {
     const { target } = await pending();
     const scheduled = await acceptor().schedules.create({ target: target.id, at: soon(3_600_000) });

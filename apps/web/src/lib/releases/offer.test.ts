@@ -47,6 +47,29 @@ describe('upgradeOffer', () => {
   });
 });
 
+describe('upgradeOffer with conversation tests', () => {
+  const testsBlocker = 'Conversation tests do not pass: "greets" (failed).';
+  const failing = { blocking: [{ name: 'greets', status: 'failed' }] };
+  const ok = { ok: true, missingEnv: [] };
+
+  it('offers forcing past failing tests only to a role that may force them', () => {
+    const preview = { canUpgrade: false, blockers: [testsBlocker], checks: ok, tests: failing };
+    expect(upgradeOffer(preview, true, true)).toBe('force');
+    expect(upgradeOffer(preview, true, false)).toBe('blocked');
+  });
+
+  it('offers forcing past both the environment and the tests together', () => {
+    const preview = {
+      canUpgrade: false,
+      blockers: [envBlocker, testsBlocker],
+      checks: missing,
+      tests: failing,
+    };
+    expect(upgradeOffer(preview, true, true)).toBe('force');
+    expect(upgradeOffer(preview, true, false)).toBe('blocked');
+  });
+});
+
 describe('statusLabel', () => {
   it('words statuses for people and keeps unknown ones', () => {
     expect(statusLabel('upgraded')).toBe('accepted');

@@ -49,6 +49,7 @@ export const actions = {
           backup: done.backupVersion.number,
           result: done.resultVersion.number,
           forced: done.forced,
+          forcedPastTests: done.forcedPastTests.length,
         },
       };
     } catch (e) {

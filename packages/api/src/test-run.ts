@@ -249,6 +249,7 @@ export type WorkerJob =
       messages: readonly string[];
       env: Readonly<Record<string, string>>;
       testBudgetMs: number;
+      runBudgetMs: number;
     };
 
 /** What `test-worker.ts` posts back: a test began, a test's result, the chat's result, the end. */
@@ -315,7 +316,7 @@ function inWorker(job: WorkerJob, onMessage: (m: WorkerMessage) => void): Promis
           void worker.terminate();
         };
         live.set(worker, stop);
-        const runBudget = job.kind === 'suite' ? job.runBudgetMs : job.testBudgetMs;
+        const runBudget = job.runBudgetMs;
         const runTimer = setTimeout(
           () =>
             stop(
@@ -419,6 +420,9 @@ export async function runChat(
       messages,
       env: opts.env,
       testBudgetMs: opts.testBudgetMs ?? TEST_BUDGET_MS,
+      // The worker's start (compiling QuickJS) counts here; the conversation itself, from its
+      // 'start', gets the test's budget.
+      runBudgetMs: RUN_BUDGET_MS,
     },
     (m) => {
       if (m.type === 'chat') sim = m.sim;

@@ -18,6 +18,7 @@ const post = (m: WorkerMessage) => parentPort?.postMessage(m);
 const sandbox = await quickJs();
 
 if (job.kind === 'chat') {
+  post({ type: 'start', index: 0 });
   post({
     type: 'chat',
     sim: simulate(job.content, job.messages, { env: job.env, sandbox }, job.testBudgetMs),

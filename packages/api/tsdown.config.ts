@@ -8,6 +8,8 @@ export default defineConfig({
     'src/roles.ts',
     'src/inputs.ts',
     'src/webhook-events.ts',
+    // The worker thread conversation test runs happen in (test-run.ts starts it by this name).
+    'src/test-worker.ts',
   ],
   format: ['esm'],
   platform: 'node',

@@ -33,6 +33,7 @@ import { checkSecretKey, parseSecretKey, resolveSecretKey } from './secret-key.j
 import { SecretBox } from './security.js';
 import { retryAfterHeaders } from './sign-in-throttle.js';
 import { ConfigError } from './startup-errors.js';
+import { closeTestRuns } from './test-run.js';
 import { createCallerFactory } from './trpc.js';
 import { must } from '@ferry/core';
 
@@ -414,6 +415,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             await drained;
           }
           clearTimeout(timer);
+          // Conversation test runs of requests cut off above (their workers would outlive us).
+          await closeTestRuns();
           await jobs?.stop();
           await database.close();
         })()),

@@ -3,14 +3,21 @@
 // environment values under the test's own, integrations from the test's fixtures. Passed, failed or
 // inconclusive per test, a transcript for each test that did not pass, and coverage by name.
 //
-// Protecting the server: a run is synchronous CPU work in the server process, so it is bounded:
+// Protecting the server: the simulator's work (bot regexes run in the JavaScript regex engine, which
+// cannot be interrupted) happens in a worker thread (`test-worker.ts`), one per run or chat, at
+// most RUN_WORKERS_MAX at once, so the server's own thread stays free to answer. Budgets:
 // - each code block by the sandbox's own limits (1 s, 32 MiB);
 // - each test by TEST_BUDGET_MS: once spent, further bot code is refused as a timeout (the test
-//   turns inconclusive) and a test that ran over it counts as inconclusive;
-// - each run by RUN_BUDGET_MS: tests not started within it are inconclusive, "not run";
-// - bot regexes run in the host engine (they cannot be interrupted), so the text they are matched
-//   against is capped (core's REGEX_INPUT_MAX; a test's user messages are capped below it), tests
-//   yield to the event loop between them, and runs take turns (one at a time per process).
+//   turns inconclusive); a test still running STOP_GRACE_MS after it (a super-linear regex) gets
+//   its worker terminated: that test and the ones after it are inconclusive, never passed;
+// - each run by RUN_BUDGET_MS: tests not started within it are inconclusive, "not run", and a
+//   worker still busy STOP_GRACE_MS after it is terminated the same way;
+// - the text bot regexes are matched against is capped (core's REGEX_INPUT_MAX).
+// closeTestRuns() terminates the workers still running (server shutdown).
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import {
   simulateConversation,
   simulationCoverage,
@@ -23,6 +30,10 @@ import { judge, turnText, type Suite, type SuiteTest } from './test-suite.js';
 
 export const TEST_BUDGET_MS = 5_000;
 export const RUN_BUDGET_MS = 30_000;
+/** How long past a budget a worker may still be busy before it is terminated. */
+export const STOP_GRACE_MS = 1_000;
+/** Test runs (workers) at once in this process; more wait their turn. */
+export const RUN_WORKERS_MAX = 2;
 /** The clock bot code sees: fixed, so that runs repeat. */
 const SIMULATED_NOW = new Date('2026-01-05T10:00:00Z');
 
@@ -56,7 +67,7 @@ export interface SuiteRun {
 
 let shared: Promise<CodeSandbox> | null = null;
 
-/** The process's sandbox: one WebAssembly module; each code block gets a fresh runtime in it. */
+/** The thread's sandbox (in a test worker): one WebAssembly module; each code block gets a fresh runtime in it. */
 export function quickJs(): Promise<CodeSandbox> {
   shared ??= import('@ferry/sandbox').then(({ createQuickJsSandbox }) =>
     createQuickJsSandbox({ timeLimitMs: 1_000, memoryLimitBytes: 32 << 20 }),
@@ -81,7 +92,6 @@ export interface RunOptions {
   env: Readonly<Record<string, string>>;
   sandbox: CodeSandbox;
   testBudgetMs?: number;
-  runBudgetMs?: number;
 }
 
 /** One conversation from fresh state, bot code refused once the test's budget is spent. */
@@ -104,7 +114,7 @@ export function simulate(
   );
 }
 
-function runOne(
+export function runOne(
   content: BotContent,
   test: SuiteTest,
   opts: RunOptions,
@@ -181,46 +191,21 @@ function runOne(
 const share = (reached: number, total: number) =>
   total === 0 ? 1 : Math.round((reached / total) * 1000) / 1000;
 
-/** The run in progress: runs take turns, so that they use at most one core between them. */
-let previous: Promise<unknown> = Promise.resolve();
+/** A test the run never got to (or could not finish): inconclusive with `reason`, never passed. */
+export const unfinished = (name: string, reason: string): TestResult => ({
+  name,
+  status: 'inconclusive',
+  failures: [],
+  inconclusive: { construct: 'time-budget', reason, step: null },
+  transcript: null,
+});
 
-/**
- * Runs every test of `suite` on `content`, one after the other, within the budgets. Runs of the
- * whole process take turns (a run's budget starts when its turn comes).
- */
-export function runSuite(content: BotContent, suite: Suite, opts: RunOptions): Promise<SuiteRun> {
-  const run = previous.then(() => runNow(content, suite, opts));
-  previous = run.catch(() => undefined);
-  return run;
-}
-
-async function runNow(content: BotContent, suite: Suite, opts: RunOptions): Promise<SuiteRun> {
-  const testBudget = opts.testBudgetMs ?? TEST_BUDGET_MS;
-  const runBudget = opts.runBudgetMs ?? RUN_BUDGET_MS;
-  const started = Date.now();
-  const tests: TestResult[] = [];
-  const sims: SimulationResult[] = [];
-  for (const test of suite.tests) {
-    if (Date.now() - started > runBudget) {
-      tests.push({
-        name: test.name,
-        status: 'inconclusive',
-        failures: [],
-        inconclusive: {
-          construct: 'time-budget',
-          reason: `Not run: the run's time budget of ${runBudget / 1000} s was spent.`,
-          step: null,
-        },
-        transcript: null,
-      });
-      continue;
-    }
-    const { result, sim } = runOne(content, test, opts, testBudget);
-    tests.push(result);
-    if (sim) sims.push(sim);
-    // Let the server answer other requests between tests.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+/** The run's verdict and coverage from its tests' results (in suite order). */
+function summarize(
+  content: BotContent,
+  tests: TestResult[],
+  sims: readonly SimulationResult[],
+): SuiteRun {
   const count = (s: TestStatus) => tests.filter((t) => t.status === s).length;
   const counts = {
     passed: count('passed'),
@@ -246,6 +231,223 @@ async function runNow(content: BotContent, suite: Suite, opts: RunOptions): Prom
       interactionShare: share(coverage.interactions.reached.length, coverage.interactions.total),
     },
   };
+}
+
+/** What `test-worker.ts` is asked to do (its workerData). */
+export type WorkerJob =
+  | {
+      kind: 'suite';
+      content: BotContent;
+      suite: Suite;
+      env: Readonly<Record<string, string>>;
+      testBudgetMs: number;
+      runBudgetMs: number;
+    }
+  | {
+      kind: 'chat';
+      content: BotContent;
+      messages: readonly string[];
+      env: Readonly<Record<string, string>>;
+      testBudgetMs: number;
+      runBudgetMs: number;
+    };
+
+/** What `test-worker.ts` posts back: a test began, a test's result, the chat's result, the end. */
+export type WorkerMessage =
+  | { type: 'start'; index: number }
+  | { type: 'test'; index: number; result: TestResult; sim: SimulationResult | null }
+  | { type: 'chat'; sim: SimulationResult }
+  | { type: 'end' };
+
+/** The workers running, and how to stop each with a reason. */
+const live = new Map<Worker, (reason: string) => void>();
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `f` when one of the RUN_WORKERS_MAX places is free. */
+async function inTurn<T>(f: () => Promise<T>): Promise<T> {
+  while (running >= RUN_WORKERS_MAX) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await f();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/**
+ * A worker on `test-worker`: dist/test-worker.js when this module was built (tsdown's entry);
+ * from the sources (vitest, or the server run through tsx) the .ts entry, which a worker cannot
+ * load by itself (`--import tsx` in a worker's execArgv does not reach its entry module), so a
+ * small bootstrap registers tsx's loader in the worker first.
+ */
+function spawnWorker(job: WorkerJob): Worker {
+  const options = { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 256 } };
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./test-worker.js', import.meta.url), options);
+  // tsx's ESM API (its CommonJS build does not load from a worker's eval), by its package's exports.
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: { './esm/api': { import: { default: string } } };
+  };
+  const tsx = new URL(exports['./esm/api'].import.default, pathToFileURL(manifest)).href;
+  const entry = new URL('./test-worker.ts', import.meta.url).href;
+  return new Worker(
+    `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
+    { ...options, eval: true, execArgv: ['--conditions=@ferry/source'] },
+  );
+}
+
+/**
+ * Runs `job` in a worker; `onMessage` sees each message. Resolves with null when the worker
+ * finished, or with the reason it was terminated: a test (`started()` says which, and since when)
+ * still running STOP_GRACE_MS past its budget, or the run past its own.
+ */
+function inWorker(job: WorkerJob, onMessage: (m: WorkerMessage) => void): Promise<string | null> {
+  return inTurn(
+    () =>
+      new Promise<string | null>((resolve, reject) => {
+        const worker = spawnWorker(job);
+        let outcome: string | null | undefined;
+        let testTimer: NodeJS.Timeout | undefined;
+        const stop = (reason: string) => {
+          outcome ??= reason;
+          void worker.terminate();
+        };
+        live.set(worker, stop);
+        const runBudget = job.runBudgetMs;
+        const runTimer = setTimeout(
+          () =>
+            stop(
+              `Stopped after ${runBudget / 1000} s: the run's time budget was spent while this test was still running.`,
+            ),
+          runBudget + STOP_GRACE_MS,
+        );
+        worker.on('message', (m: WorkerMessage) => {
+          clearTimeout(testTimer);
+          if (m.type === 'start')
+            testTimer = setTimeout(
+              () =>
+                stop(
+                  `Stopped after ${job.testBudgetMs / 1000} s: the test was still running past its time budget (bot code or a bot regex that does not finish), so its run was terminated.`,
+                ),
+              job.testBudgetMs + STOP_GRACE_MS,
+            );
+          if (m.type === 'end') outcome ??= null;
+          onMessage(m);
+        });
+        worker.on('error', (e) => {
+          outcome ??= null;
+          reject(e);
+        });
+        worker.on('exit', () => {
+          clearTimeout(runTimer);
+          clearTimeout(testTimer);
+          live.delete(worker);
+          if (outcome === undefined)
+            reject(new Error('the test run worker exited before it finished'));
+          else resolve(outcome);
+        });
+      }),
+  );
+}
+
+export interface SuiteOptions {
+  /** The environment's values; a test's `env` overrides them. */
+  env: Readonly<Record<string, string>>;
+  testBudgetMs?: number;
+  runBudgetMs?: number;
+}
+
+/**
+ * Runs every test of `suite` on `content`, one after the other, within the budgets, in a worker
+ * (the run's budget starts when it gets its turn). A run stopped part-way reports the tests it had
+ * not finished as inconclusive, with the reason.
+ */
+export async function runSuite(
+  content: BotContent,
+  suite: Suite,
+  opts: SuiteOptions,
+): Promise<SuiteRun> {
+  const results: (TestResult | undefined)[] = [];
+  const sims: SimulationResult[] = [];
+  let current: number | null = null;
+  const stopped = await inWorker(
+    {
+      kind: 'suite',
+      content,
+      suite,
+      env: opts.env,
+      testBudgetMs: opts.testBudgetMs ?? TEST_BUDGET_MS,
+      runBudgetMs: opts.runBudgetMs ?? RUN_BUDGET_MS,
+    },
+    (m) => {
+      if (m.type === 'start') current = m.index;
+      if (m.type === 'test') {
+        current = null;
+        results[m.index] = m.result;
+        if (m.sim) sims.push(m.sim);
+      }
+    },
+  );
+  const tests = suite.tests.map(
+    (t, i) =>
+      results[i] ??
+      unfinished(
+        t.name,
+        stopped === null
+          ? 'Not run: the run ended before this test.'
+          : i === current
+            ? stopped
+            : `Not run: the run was stopped (${stopped})`,
+      ),
+  );
+  return summarize(content, tests, sims);
+}
+
+/** One conversation from fresh state, in a worker within a test's budget (`tests.chat`). */
+export async function runChat(
+  content: BotContent,
+  messages: readonly string[],
+  opts: { env: Readonly<Record<string, string>>; testBudgetMs?: number },
+): Promise<SimulationResult> {
+  let sim: SimulationResult | null = null;
+  const stopped = await inWorker(
+    {
+      kind: 'chat',
+      content,
+      messages,
+      env: opts.env,
+      testBudgetMs: opts.testBudgetMs ?? TEST_BUDGET_MS,
+      // The worker's start (compiling QuickJS) counts here; the conversation itself, from its
+      // 'start', gets the test's budget.
+      runBudgetMs: RUN_BUDGET_MS,
+    },
+    (m) => {
+      if (m.type === 'chat') sim = m.sim;
+    },
+  );
+  return (
+    sim ?? {
+      outcome: 'inconclusive',
+      turns: [],
+      variables: {},
+      inconclusive: {
+        construct: 'time-budget',
+        reason: stopped ?? 'The conversation did not finish.',
+        turn: 0,
+      },
+      notRun: [...messages],
+    }
+  );
+}
+
+/** Terminates every test run still in a worker (server shutdown); their callers see them stopped. */
+export async function closeTestRuns(): Promise<void> {
+  const workers = [...live];
+  for (const [, stop] of workers) stop('Stopped: the server is shutting down.');
+  await Promise.all(workers.map(([w]) => w.terminate()));
 }
 
 /** Tests whose status differs between two runs of one suite (by name): the preview's "changes". */

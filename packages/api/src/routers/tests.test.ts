@@ -192,6 +192,65 @@ describe.each(testDatabaseKinds())('conversation tests on %s', (kind) => {
     expect(run.coverage.interactions.missed).toEqual([]);
   });
 
+  it('stops a run and a chat stuck in a catastrophic bot regex as inconclusive, still answering others', async () => {
+    // A super-linear regex on an answer under core's REGEX_INPUT_MAX: hours of backtracking in the
+    // regex engine, which cannot be interrupted; only terminating the run's worker ends it.
+    const doc = simBot({
+      dialogs: [
+        {
+          name: 'Ask',
+          interactions: [
+            { name: 'ask_starter', type: 'DIALOG_STARTER', patterns: ['ask'] },
+            {
+              name: 'question',
+              type: 'TEXT_QUESTION',
+              text: 'Say a few a.',
+              rules: [simRule.regex('^(a+)+$', 'next')],
+            },
+            { name: 'thanks', type: 'TEXT', text: 'Thanks.' },
+          ],
+        },
+      ],
+    });
+    const bot = await importBot(JSON.stringify(doc));
+    const evil = 'a'.repeat(40) + 'b';
+    const suite = `tests:
+  - name: asks
+    steps:
+      - user: ask
+        expect: [{ contains: Say a few }]
+  - name: stuck
+    steps:
+      - user: ask
+      - user: ${evil}
+        expect: [{ contains: Thanks }]
+  - name: after
+    steps:
+      - user: ask
+        expect: [{ contains: Say a few }]
+`;
+    await api.as('editor').tests.set({ automation: bot.id, text: suite });
+    const running = api.as('viewer').tests.run({ automation: bot.id });
+    const chatting = api.as('viewer').tests.chat({ automation: bot.id, messages: ['ask', evil] });
+    // The server still answers while both are stuck.
+    const shown = await api.as('viewer').tests.show({ automation: bot.id });
+    expect(shown.suite?.suite.tests.map((t) => t.name)).toEqual(['asks', 'stuck', 'after']);
+    const run = await running;
+    expect(run.status).toBe('inconclusive');
+    expect(run.tests.map((t) => [t.name, t.status])).toEqual([
+      ['asks', 'passed'],
+      ['stuck', 'inconclusive'],
+      ['after', 'inconclusive'],
+    ]);
+    expect(run.tests[1]?.inconclusive).toMatchObject({ construct: 'time-budget' });
+    expect(run.tests[1]?.inconclusive?.reason).toMatch(/^Stopped after 5 s/);
+    expect(run.tests[2]?.inconclusive?.reason).toMatch(/^Not run: the run was stopped/);
+    const chat = await chatting;
+    expect(chat.outcome).toBe('inconclusive');
+    expect(chat.inconclusive).toMatchObject({ construct: 'time-budget' });
+    expect(chat.inconclusive?.reason).toMatch(/^Stopped after 5 s/);
+  });
+
   it('reports a failure with its transcript, runs a version, a file, and env values', async () => {
     const bot = await importBot();
     await api.as('editor').tests.set({ automation: bot.id, text: greets('Goodbye') });

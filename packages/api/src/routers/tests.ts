@@ -22,7 +22,7 @@ import {
   suiteOf,
 } from '../repositories/test-suite-repository.js';
 import { listVersions, toVersion } from '../repositories/version-repository.js';
-import { outcomeChanges, quickJs, runSuite, simulate, type SuiteRun } from '../test-run.js';
+import { outcomeChanges, runChat, runSuite, type SuiteRun } from '../test-run.js';
 import {
   STEPS_MAX,
   SUITE_TEXT_MAX,
@@ -47,10 +47,7 @@ async function runOn(
   environmentId: string | null,
 ): Promise<SuiteRun> {
   const content = await new ContentStore(db).read(root);
-  return runSuite(content, suite, {
-    env: await runValues(db, environmentId),
-    sandbox: await quickJs(),
-  });
+  return runSuite(content, suite, { env: await runValues(db, environmentId) });
 }
 
 /** What a release's frozen suite says about upgrading `target` to it. */
@@ -126,9 +123,8 @@ async function chosenContent(
 
 async function chatOn(db: Db, row: AutomationRow, input: z.infer<typeof chatInput>) {
   const { root, version, environmentId } = await chosenContent(db, row, input);
-  const sim = simulate(await new ContentStore(db).read(root), input.messages, {
+  const sim = await runChat(await new ContentStore(db).read(root), input.messages, {
     env: await runValues(db, environmentId),
-    sandbox: await quickJs(),
   });
   return { sim, version };
 }

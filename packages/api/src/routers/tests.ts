@@ -37,8 +37,11 @@ import {
 import { procedure, router } from '../trpc.js';
 import { automationRef, refInput, textInput } from './inputs.js';
 
-/** A suite file's text as sent (parsed and validated by parseSuite). */
-const suiteText = z.string().max(SUITE_TEXT_MAX, `must be at most ${SUITE_TEXT_MAX} characters`);
+/**
+ * A suite file's text as sent (parsed and validated by parseSuite); like every text input it
+ * refuses U+0000 and lone surrogates, which a stored text cannot hold.
+ */
+const suiteText = textInput().max(SUITE_TEXT_MAX, `must be at most ${SUITE_TEXT_MAX} characters`);
 
 async function runOn(
   db: Db,

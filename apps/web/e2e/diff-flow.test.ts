@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, XSS, fixture, shown, startWebApp, type WebApp } from './harness';
 import { must } from '@ferry/core';
+import { generateBotExport } from '@ferry/core/testing';
 
 let app: WebApp;
 let page: WebApp['page'];
@@ -14,7 +15,9 @@ const WELCOME = 'ec5af9b4-11ab-43f2-9890-cee5f265df12';
 const GO_BACK = '9d1f7d66-64a2-4f71-8325-81918cc8375e';
 const OLD_TEXT =
   "Welcome to the returns desk. Every question below has a way back: type 'back' at any step to undo your last answer.";
-const NEW_TEXT = `Edited welcome ${XSS}`;
+const NEW_TEXT =
+  "Welcome to the busy returns desk. Every question below has a way back: type 'back' at any step to undo your answer " +
+  XSS;
 
 beforeAll(async () => {
   app = await startWebApp();
@@ -104,9 +107,16 @@ describe('comparing versions and the flow view', () => {
     expect(await page.getByLabel('Before').inputValue()).toBe('1');
     expect(await page.getByLabel('After').inputValue()).toBe('2');
 
-    // The changed field, highlighted on both sides, under its dialog.
-    const dialog = page.getByRole('region', { name: 'Dialog 1 Start' });
+    // Grouped per dialog, collapsed: each dialog's summary line counts its changes.
+    const groups = page.getByTestId('diff-dialog');
+    expect(await groups.count()).toBe(2);
+    for (const g of await groups.all()) expect(await g.getAttribute('open')).toBeNull();
+    const dialog = page.getByRole('group', { name: 'Dialog 1 Start' });
+    await shown(dialog.locator('summary').getByText(/\d+ interactions: 1 added, \d+ changed/));
     const change = dialog.getByRole('article', { name: 'Changed Interaction text_6' });
+    expect(await change.isVisible()).toBe(false);
+    await dialog.locator(':scope > summary').click();
+    // Inside the changed text, a word diff: one text, removed words struck, added ones marked.
     const row = change
       .getByRole('row')
       .filter({ hasText: '/content/results/tile/tileData/0/text' });
@@ -116,15 +126,16 @@ describe('comparing versions and the flow view', () => {
       'Before: #1 Imported',
       'After: #2 Edited',
     ]);
-    expect(await row.locator('td.before del').textContent()).toBe(OLD_TEXT);
-    expect(await row.locator('td.after ins').textContent()).toBe(NEW_TEXT);
+    const words = row.getByTestId('text-diff');
+    expect((await words.locator(':scope > :not(ins)').allTextContents()).join('')).toBe(OLD_TEXT);
+    expect((await words.locator(':scope > :not(del)').allTextContents()).join('')).toBe(NEW_TEXT);
+    expect(await words.locator('ins').allTextContents()).toContain('busy ');
+    expect(await words.locator('del').allTextContents()).toContain('last ');
     // The added and the removed interaction, marked in words.
     await shown(dialog.getByRole('article', { name: `Added Interaction ${XSS}` }));
-    await shown(
-      page
-        .getByRole('region', { name: 'Dialog 2 Back' })
-        .getByRole('article', { name: 'Removed Interaction text_5' }),
-    );
+    const back = page.getByRole('group', { name: 'Dialog 2 Back' });
+    await back.locator(':scope > summary').click();
+    await shown(back.getByRole('article', { name: 'Removed Interaction text_5' }));
     // The payload is text, never markup.
     await shown(dialog.getByRole('heading', { name: `Added Interaction ${XSS}` }));
     expect(await page.locator('img[src="x"]').count()).toBe(0);
@@ -214,6 +225,53 @@ describe('comparing versions and the flow view', () => {
     await shown(page.getByRole('alert').getByText('There is no version "99".'));
     await page.goto(`${server.url}/automations/${id}/flow?from=7`);
     await shown(page.getByRole('alert').getByText('Before: There is no version "7".'));
+  });
+
+  it('previews a release of a whole new 2,000-interaction bot as counts per dialog, a page at a time', async () => {
+    const doc = generateBotExport({ seed: 21, dialogs: 80, interactionsPerDialog: 25 });
+    const dev = await app.asAdmin<{ id: string }>('automations.import', {
+      document: doc,
+      name: 'Big Dev',
+    });
+    const prod = await app.asAdmin<{ id: string }>('automations.create', { name: 'Big Prod' });
+    await app.asAdmin('releases.create', { source: dev.id, target: prod.id, version: '1.0.0' });
+    const releases = `${server.url}/automations/${prod.id}/releases`;
+    const response = await page.goto(releases);
+    const html = must(response, 'response').text();
+    const preview = page.getByRole('region', { name: 'What the upgrade changes' });
+    await shown(preview.getByText('80 dialogs with changes'));
+    // One page of 25 collapsed dialogs, each a count of its 25 added interactions; no entity cards.
+    const groups = preview.getByTestId('diff-dialog');
+    expect(await groups.count()).toBe(25);
+    await shown(groups.first().locator(':scope > summary').getByText('25 interactions: 25 added'));
+    expect(await preview.getByRole('article', { name: /Interaction/ }).count()).toBe(0);
+    await shown(
+      preview
+        .getByRole('navigation', { name: 'Pages of dialogs', exact: true })
+        .getByText('Page 1 of 4'),
+    );
+    // Bounded by the page, not the bot (generous bounds; the full preview is megabytes).
+    expect((await html).length).toBeLessThan(400_000);
+    const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+    expect(nodes).toBeLessThan(3_000);
+    // Next page, then a drill-down into one dialog: a page of 25 interactions, still bounded.
+    await preview
+      .getByRole('navigation', { name: 'Pages of dialogs', exact: true })
+      .getByRole('link', { name: 'Next →' })
+      .click();
+    await page.waitForURL(/dpage=2/);
+    await shown(page.getByText('Page 2 of 4').first());
+    const group = page.getByTestId('diff-dialog').first();
+    await group.locator(':scope > summary').click();
+    await group.getByRole('link', { name: 'Show the 25 interaction changes' }).click();
+    await page.waitForURL(/[?&]dialog=/);
+    const opened = page.locator('details[data-testid="diff-dialog"][open]');
+    expect(await opened.count()).toBe(1);
+    expect(await opened.getByRole('article', { name: /^Added Interaction / }).count()).toBe(25);
+    expect(await page.evaluate(() => document.getElementsByTagName('*').length)).toBeLessThan(
+      6_000,
+    );
+    expect(app.alerts).toEqual([]);
   });
 
   it('drew the comparisons and the flow graph (Svelte Flow) with no Content-Security-Policy violation', () => {

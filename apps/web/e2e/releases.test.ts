@@ -103,8 +103,19 @@ describe('releasing Dev → Prod in the browser', () => {
     });
     const preview = page.getByRole('region', { name: 'What the upgrade changes' });
     await shown(preview.getByText(show.preview.summary.text));
-    // A big preview folds whole added entities; unfolding one shows its content.
-    const added = preview.getByRole('article', { name: 'Added Interaction support_phone' });
+    // A whole added bot reads as counts per dialog, collapsed; the drill-down lists one dialog's
+    // interactions, each folded; unfolding one shows its content.
+    const start = preview.getByRole('group', { name: 'Dialog 1 Start' });
+    await shown(start.locator(':scope > summary').getByText(/^\d+ interactions: \d+ added$/));
+    expect(await preview.getByRole('article', { name: /^Added Interaction / }).count()).toBe(0);
+    await start.locator(':scope > summary').click();
+    await start.getByRole('link', { name: /^Show the \d+ interaction changes$/ }).click();
+    await page.waitForURL(/[?&]dialog=/);
+    const opened = page
+      .getByRole('region', { name: 'What the upgrade changes' })
+      .getByRole('group', { name: 'Dialog 1 Start' });
+    expect(await opened.getAttribute('open')).not.toBeNull();
+    const added = opened.getByRole('article', { name: 'Added Interaction support_phone' });
     expect(await added.getByText('Call us on {$env.SUPPORT_PHONE}').first().isVisible()).toBe(
       false,
     );

@@ -193,4 +193,49 @@ describe('diff', () => {
     expect(diffSnapshots(snap, a, b).summary.changed).toBe(1);
     expect(decoded).toBeLessThan(40);
   });
+  it('names the dialog of every changed interaction, also of a dialog that did not change', () => {
+    const snap = newSnapshotter();
+    const { content } = importGenerated({ seed: 4 });
+    const a = snap.write(content);
+    const d = present(content.dialogs[1], 'content.dialogs[1]');
+    const i = present(d.interactions[0], 'd.interactions[0]');
+    const b = must(
+      snap.edit(a, {
+        op: 'updateInteraction',
+        dialogId: d.dialog.id as string,
+        interaction: { ...i, name: 'renamed' },
+      }),
+    );
+    const [change] = diffSnapshots(snap, a, b).changes;
+    expect(change).toMatchObject({ kind: 'interaction', dialogId: d.dialog.id });
+    expect(change?.dialogName).toBe(d.dialog.name);
+    expect(typeof change?.dialogName).toBe('string');
+  });
+
+  it('reports the export order only when the order of interactions both sides have changed', () => {
+    const snap = newSnapshotter();
+    const { content } = importGenerated({ seed: 5, dialogs: 3, interactionsPerDialog: 3 });
+    const [d0, d1, d2] = content.dialogs.map((d) => d.dialog.id as string) as [
+      string,
+      string,
+      string,
+    ];
+    const runs = (...r: [string, number][]) => ({ ...content, order: r });
+    const a = snap.write(runs([d0, 1], [d1, 1], [d0, 2], [d1, 2], [d2, 3]));
+    const kinds = (b: string) => diffSnapshots(snap, a, b).changes.map((c) => `${c.kind} ${c.op}`);
+    // Adding or removing interactions rewrites the stored order runs, but is no change of order.
+    const added = must(
+      snap.edit(a, { op: 'addInteraction', dialogId: d0, interaction: { id: 'fresh', name: 'F' } }),
+    );
+    expect(snap.root(added).order).not.toBe(snap.root(a).order);
+    expect(kinds(added)).toEqual(['interaction added']);
+    const first = present(content.dialogs[1], 'dialogs[1]').interactions[0] as { id: string };
+    const removed = must(
+      snap.edit(a, { op: 'removeInteraction', dialogId: d1, interactionId: first.id }),
+    );
+    expect(kinds(removed)).toEqual(['interaction removed']);
+    // The same interactions, interleaved differently: the order changed.
+    const regrouped = snap.write(runs([d0, 3], [d1, 3], [d2, 3]));
+    expect(kinds(regrouped)).toEqual(['order changed']);
+  });
 });

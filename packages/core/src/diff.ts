@@ -1,9 +1,9 @@
 // Diff of two snapshots. It walks both trees and skips every subtree whose hash is equal, so its
 // cost follows the size of the change, not the size of the bot.
-import { CB_KEY_ORDER, entityName } from './content.js';
+import { CB_KEY_ORDER, entityName, type OrderRun } from './content.js';
 import { isJsonObject, jsonEqual, pointer, type JsonObject, type JsonValue } from './json.js';
-import type { Entry } from './prolly.js';
-import type { DialogNode, SectionRef, Snapshotter } from './snapshot.js';
+import { listEntries, type Entry } from './prolly.js';
+import type { DialogNode, RootNode, SectionRef, Snapshotter } from './snapshot.js';
 import { must } from './must.js';
 
 export type ChangeKind =
@@ -24,8 +24,12 @@ export interface Change {
   name: string | null;
   /** Interactions: the dialog they are in (after the change; before it, for removals). */
   dialogId?: string;
+  /** Interactions: that dialog's name (null when it has none), so no reader shows a raw id. */
+  dialogName?: string | null;
   /** Interactions moved to another dialog: the dialog they came from. */
   fromDialogId?: string;
+  /** Interactions moved to another dialog: the name of the dialog they came from. */
+  fromDialogName?: string | null;
   /** Integrations and other sections: the export key they live under. */
   section?: string;
   /** Field-level changes for `changed` and `moved` entities. */
@@ -81,7 +85,7 @@ export function diffSnapshots(snap: Snapshotter, a: string, b: string): Diff {
     const section = (r: typeof ra, key: string) =>
       Object.hasOwn(r.sections, key) ? r.sections[key] : undefined;
     for (const key of keys) diffSection(snap, key, section(ra, key), section(rb, key), changes);
-    if (ra.order !== rb.order)
+    if (ra.order !== rb.order && exportOrderChanged(snap, ra, rb))
       changes.push({
         kind: 'order',
         op: 'changed',
@@ -115,6 +119,7 @@ function diffDialogs(snap: Snapshotter, a: string, b: string, changes: Change[])
       });
     else if (p.moved) dialogChanges.push({ ...entityChange('dialog', 'moved', id, da, db) });
     if (na?.interactions === nb?.interactions) continue;
+    const dialogName = entityName(db ?? da ?? null);
     for (const q of matchEntries(snap, na?.interactions ?? null, nb?.interactions ?? null)) {
       if (q.left && q.right && q.left.hash === q.right.hash && !q.moved) continue;
       const ia = q.left && (snap.store.decode(q.left.hash) as JsonObject);
@@ -124,22 +129,26 @@ function diffDialogs(snap: Snapshotter, a: string, b: string, changes: Change[])
         addedInteractions.push({
           ...entityChange('interaction', 'added', iid, undefined, ib),
           dialogId: must(id, 'id'),
+          dialogName,
         });
       else if (!ib)
         removedInteractions.set(String(iid), {
           ...entityChange('interaction', 'removed', iid, ia, undefined),
           dialogId: must(id, 'id'),
+          dialogName,
         });
       else if (must(q.left, 'q.left').hash !== must(q.right, 'q.right').hash && !jsonEqual(ia, ib))
         interactionChanges.push({
           ...entityChange('interaction', 'changed', iid, ia, ib),
           dialogId: must(id, 'id'),
+          dialogName,
           fields: diffFields(ia, ib),
         });
       else if (q.moved)
         interactionChanges.push({
           ...entityChange('interaction', 'moved', iid, ia, ib),
           dialogId: must(id, 'id'),
+          dialogName,
         });
     }
   }
@@ -155,11 +164,62 @@ function diffDialogs(snap: Snapshotter, a: string, b: string, changes: Change[])
       ...added,
       op: 'moved',
       fromDialogId: must(removed.dialogId, 'removed.dialogId'),
+      fromDialogName: removed.dialogName ?? null,
       before: must(removed.before, 'removed.before'),
       fields: diffFields(removed.before as JsonObject, added.after as JsonObject),
     });
   }
   changes.push(...dialogChanges, ...interactionChanges, ...removedInteractions.values());
+}
+
+/**
+ * Whether the export order of the interactions both sides have changed. Adding or removing
+ * interactions changes the stored order runs too, but that alone is not a change of order; nor is
+ * an interaction moving inside its dialog (reported as moved): only a change in how the dialogs'
+ * interactions interleave is. Runs only when the order nodes differ.
+ */
+function exportOrderChanged(snap: Snapshotter, ra: RootNode, rb: RootNode): boolean {
+  const a = exportSequence(snap, ra);
+  const b = exportSequence(snap, rb);
+  const inA = new Set(a.map(([key]) => key));
+  const inB = new Set(b.map(([key]) => key));
+  const common = (seq: [string, string][], other: Set<string>) =>
+    seq.filter(([key]) => other.has(key)).map(([, dialog]) => dialog);
+  const ca = common(a, inB);
+  const cb = common(b, inA);
+  return ca.length !== cb.length || ca.some((d, i) => d !== cb[i]);
+}
+
+/** Every interaction in export order as [a key naming it, its dialog's id]. */
+function exportSequence(snap: Snapshotter, r: RootNode): [string, string][] {
+  const lists = new Map<string, string[]>();
+  for (const d of listEntries(snap.lists.load(r.dialogs))) {
+    const dialogId = String(d.id);
+    const seen = new Map<string, number>();
+    const keys = listEntries(snap.lists.load(snap.dialogNode(d.hash).interactions)).map((e) => {
+      // Interactions without an id are told apart by their content and occurrence.
+      const base = e.id === null ? `h:${e.hash}` : `i:${e.id}`;
+      const n = seen.get(base) ?? 0;
+      seen.set(base, n + 1);
+      return `${dialogId}\u0000${base}\u0000${n}`;
+    });
+    lists.set(dialogId, keys);
+  }
+  const out: [string, string][] = [];
+  const taken = new Map<string, number>();
+  const runs = r.order === null ? [] : (snap.store.decode(r.order) as OrderRun[]);
+  for (const [dialogId, count] of runs) {
+    const keys = lists.get(dialogId);
+    if (keys === undefined) continue;
+    const from = taken.get(dialogId) ?? 0;
+    const to = Math.min(from + count, keys.length);
+    for (let i = from; i < to; i++) out.push([must(keys[i], 'keys[i]'), dialogId]);
+    taken.set(dialogId, to);
+  }
+  for (const [dialogId, keys] of lists)
+    for (let i = taken.get(dialogId) ?? 0; i < keys.length; i++)
+      out.push([must(keys[i], 'keys[i]'), dialogId]);
+  return out;
 }
 
 function diffSection(

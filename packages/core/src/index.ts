@@ -171,6 +171,14 @@ export {
   type DiffSummary,
   type FieldChange,
 } from './diff.js';
+export {
+  textDiff,
+  valueDiff,
+  TEXT_DIFF_MAX_CHARS,
+  TEXT_DIFF_MAX_EDIT,
+  type TextDiff,
+  type TextSegment,
+} from './text-diff.js';
 
 // Environment variables and release checks
 export {

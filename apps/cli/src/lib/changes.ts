@@ -1,8 +1,30 @@
-// How a diff reads in a terminal: the summary sentence, then one aligned line per changed entity.
-import type { Change, DiffSummary } from '@ferry/core';
+// How a diff reads in a terminal: the summary sentence, one aligned line per changed entity (the
+// interactions of a wholly added or removed dialog folded into its line as a count), then what
+// changed inside each changed entity's fields: a word diff of a one-line text
+// (`[-old-]{+new+}`, as `git diff --word-diff=plain`), a line diff of a multi-line text or code
+// (`-`/`+` lines), else `before → after`. The diff itself is core's `valueDiff`.
+import {
+  valueDiff,
+  type Change,
+  type DiffSummary,
+  type JsonValue,
+  type TextDiff,
+} from '@ferry/core';
 import type { Output } from './output.js';
 
 const MAX_FIELDS = 4;
+/** Changed entities whose field changes are printed in full; the rest are counted. */
+export const MAX_DETAILED = 50;
+/** Unchanged lines kept around a change in a line diff. */
+const CONTEXT_LINES = 2;
+/** A value shown whole (no diff) is cut to this many characters. */
+const MAX_VALUE = 300;
+
+interface Row {
+  change: Change;
+  /** Interactions of this wholly added or removed dialog, folded into its row. */
+  folded: number;
+}
 
 export function printChanges(out: Output, summary: DiffSummary, changes: readonly Change[]): void {
   out.line(summary.text || 'No changes.');
@@ -15,18 +37,46 @@ export function printChanges(out: Output, summary: DiffSummary, changes: readonl
         : op === 'changed'
           ? out.color.yellow
           : out.color.cyan;
+  // A new or deleted dialog is one line with its interactions counted, not one line each.
+  const wholeDialogs = new Map<string, Row>();
+  const rows: Row[] = [];
+  for (const c of changes)
+    if (c.kind === 'dialog' && (c.op === 'added' || c.op === 'removed') && c.id !== null) {
+      const row = { change: c, folded: 0 };
+      wholeDialogs.set(`${c.op}:${c.id}`, row);
+    }
+  for (const c of changes) {
+    const folding =
+      c.kind === 'interaction' && c.dialogId !== undefined
+        ? wholeDialogs.get(`${c.op}:${c.dialogId}`)
+        : undefined;
+    if (folding) folding.folded++;
+    else if (c.kind !== 'order')
+      rows.push(
+        (c.kind === 'dialog' && c.id !== null && wholeDialogs.get(`${c.op}:${c.id}`)) || {
+          change: c,
+          folded: 0,
+        },
+      );
+  }
   out.line();
   out.table(
-    changes,
+    rows,
     [
-      { header: 'CHANGE', value: (c) => c.op, style: (s, c) => opColor(c.op)(s) },
-      { header: 'KIND', value: (c) => c.kind },
-      { header: 'NAME', value: (c) => c.name ?? c.section ?? c.id },
-      { header: 'ID', value: (c) => c.id, style: (s) => out.color.dim(s) },
+      { header: 'CHANGE', value: (r) => r.change.op, style: (s, r) => opColor(r.change.op)(s) },
+      { header: 'KIND', value: (r) => r.change.kind },
+      { header: 'NAME', value: (r) => r.change.name ?? r.change.section ?? r.change.id },
+      {
+        header: 'DIALOG',
+        value: (r) => (r.change.kind === 'interaction' ? (r.change.dialogName ?? '-') : ''),
+      },
+      { header: 'ID', value: (r) => r.change.id, style: (s) => out.color.dim(s) },
       {
         header: 'FIELDS',
-        value: (c) => {
-          const paths = c.fields.map((f) => f.path || '/');
+        value: (r) => {
+          if (r.folded > 0)
+            return `${r.change.op === 'added' ? '+' : '-'}${r.folded} interaction${r.folded === 1 ? '' : 's'}`;
+          const paths = r.change.fields.map((f) => f.path || '/');
           return paths.length > MAX_FIELDS
             ? `${paths.slice(0, MAX_FIELDS).join(' ')} (+${paths.length - MAX_FIELDS})`
             : paths.join(' ');
@@ -35,4 +85,94 @@ export function printChanges(out: Output, summary: DiffSummary, changes: readonl
     ],
     '',
   );
+  if (changes.some((c) => c.kind === 'order'))
+    out.line('The export order of existing interactions changed.');
+  printFieldChanges(out, changes);
+}
+
+/** The field changes of changed and moved entities, each field as a word, line or value diff. */
+function printFieldChanges(out: Output, changes: readonly Change[]): void {
+  const detailed = changes.filter(
+    (c) => (c.op === 'changed' || c.op === 'moved') && c.fields.length > 0,
+  );
+  if (detailed.length === 0) return;
+  out.line();
+  out.line(out.color.bold('Field changes'));
+  for (const c of detailed.slice(0, MAX_DETAILED)) {
+    const where = c.kind === 'interaction' && c.dialogName ? ` in dialog "${c.dialogName}"` : '';
+    out.line();
+    out.line(`${c.op} ${c.kind} "${c.name ?? c.section ?? c.id ?? ''}"${where}:`);
+    for (const f of c.fields) {
+      const diff = valueDiff(f.before, f.after);
+      if (diff === null)
+        out.line(
+          `  ${f.path || '/'}: ${out.color.red(shown(f.before))} → ${out.color.green(shown(f.after))}`,
+        );
+      else if (diff.mode === 'words') out.line(`  ${f.path || '/'}: ${wordDiff(out, diff)}`);
+      else {
+        out.line(`  ${f.path || '/'}:`);
+        for (const line of lineDiff(out, diff)) out.line(`    ${line}`);
+      }
+    }
+  }
+  if (detailed.length > MAX_DETAILED)
+    out.line(
+      `\n… and ${detailed.length - MAX_DETAILED} more changed entities (--json shows every field).`,
+    );
+}
+
+function shown(v: JsonValue | undefined): string {
+  if (v === undefined) return '(absent)';
+  const text = JSON.stringify(v);
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
+}
+
+/** One line: removed words as `[-…-]`, added as `{+…+}`, coloured on a terminal. */
+export function wordDiff(out: Output, diff: TextDiff): string {
+  return diff.segments
+    .map((s) =>
+      s.op === 'added'
+        ? out.color.green(`{+${s.text}+}`)
+        : s.op === 'removed'
+          ? out.color.red(`[-${s.text}-]`)
+          : s.text,
+    )
+    .join('')
+    .replace(/\r?\n/g, '⏎');
+}
+
+/** `-`/`+`/` ` lines, with unchanged runs beyond CONTEXT_LINES around a change folded. */
+export function lineDiff(out: Output, diff: TextDiff): string[] {
+  const lines: { op: 'equal' | 'added' | 'removed'; text: string }[] = [];
+  for (const s of diff.segments) {
+    const parts = s.text.split('\n');
+    if (parts[parts.length - 1] === '') parts.pop();
+    for (const text of parts) lines.push({ op: s.op, text });
+  }
+  const near = lines.map((l, i) =>
+    lines
+      .slice(Math.max(0, i - CONTEXT_LINES), i + CONTEXT_LINES + 1)
+      .some((m) => m.op !== 'equal'),
+  );
+  const outLines: string[] = [];
+  let skipped = 0;
+  lines.forEach((l, i) => {
+    if (l.op === 'equal' && !near[i]) {
+      skipped++;
+      return;
+    }
+    if (skipped > 0)
+      outLines.push(out.color.dim(`… ${skipped} unchanged line${skipped === 1 ? '' : 's'}`));
+    skipped = 0;
+    outLines.push(
+      l.op === 'added'
+        ? out.color.green(`+ ${l.text}`)
+        : l.op === 'removed'
+          ? out.color.red(`- ${l.text}`)
+          : `  ${l.text}`,
+    );
+  });
+  if (skipped > 0)
+    outLines.push(out.color.dim(`… ${skipped} unchanged line${skipped === 1 ? '' : 's'}`));
+  return outLines;
 }

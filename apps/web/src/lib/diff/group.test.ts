@@ -1,6 +1,16 @@
 import type { Change } from '@ferry/core';
 import { describe, expect, it } from 'vitest';
-import { groupChanges, showPath, showValue } from './group';
+import {
+  CHANGES_PER_PAGE,
+  diffHref,
+  diffPageParams,
+  diffPageView,
+  GROUPS_PER_PAGE,
+  groupChanges,
+  showPath,
+  showValue,
+  UNNAMED_DIALOG,
+} from './group';
 
 const change = (c: Partial<Change> & Pick<Change, 'kind' | 'op'>): Change => ({
   id: null,
@@ -36,11 +46,18 @@ describe('groupChanges', () => {
     expect(g.order).toHaveLength(1);
   });
 
-  it('names a dialog by its id when its name is not known', () => {
+  it("names an unchanged dialog by the name core gave its interactions' changes, never its id", () => {
     const g = groupChanges([
-      change({ kind: 'interaction', op: 'changed', id: 'i', dialogId: 'd9' }),
+      change({
+        kind: 'interaction',
+        op: 'changed',
+        id: 'i',
+        dialogId: 'd9',
+        dialogName: 'Billing',
+      }),
+      change({ kind: 'interaction', op: 'changed', id: 'j', dialogId: 'd8', dialogName: null }),
     ]);
-    expect(g.dialogs[0]?.title).toBe('Dialog d9');
+    expect(g.dialogs.map((d) => d.title)).toEqual(['Billing', UNNAMED_DIALOG]);
   });
 });
 
@@ -68,5 +85,135 @@ describe('showValue', () => {
   it('shows the empty pointer as the whole value', () => {
     expect(showPath('')).toBe('(whole value)');
     expect(showPath('/content/0')).toBe('/content/0');
+  });
+});
+
+const summary = { added: 0, removed: 0, changed: 0, moved: 0, text: 'Some changes.' };
+const params = (q = '') => diffPageParams(new URLSearchParams(q));
+
+describe('diffPageView', () => {
+  it('puts a word diff inside a changed text field and a line diff inside changed code', () => {
+    const v = diffPageView(
+      summary,
+      [
+        change({
+          kind: 'interaction',
+          op: 'changed',
+          id: 'i1',
+          name: 'Hi',
+          dialogId: 'd1',
+          dialogName: 'Welcome',
+          fields: [
+            {
+              path: '/content/text',
+              before: 'Hello there, friend',
+              after: 'Hello there, dear friend',
+            },
+            { path: '/code', before: 'a();\nb();\n', after: 'a();\nc();\n' },
+            { path: '/status', before: 'ACTIVE', after: undefined },
+          ],
+        }),
+      ],
+      params(),
+    );
+    const fields = v.dialogs[0]?.interactions?.[0]?.fields ?? [];
+    expect(fields.map((f) => f.diff?.mode ?? null)).toEqual(['words', 'lines', null]);
+    expect(fields[0]?.diff?.segments).toEqual([
+      { op: 'equal', text: 'Hello there, ' },
+      { op: 'added', text: 'dear ' },
+      { op: 'equal', text: 'friend' },
+    ]);
+    expect(fields[2]?.after.absent).toBe(true);
+  });
+
+  it('shows a whole added bot as one page of dialogs with counts, and drills into one a page at a time', () => {
+    const changes: Change[] = [];
+    for (let d = 0; d < 60; d++) {
+      changes.push(change({ kind: 'dialog', op: 'added', id: `d${d}`, name: `Dialog ${d}` }));
+      for (let i = 0; i < 40; i++)
+        changes.push(
+          change({
+            kind: 'interaction',
+            op: 'added',
+            id: `d${d}i${i}`,
+            name: `I${i}`,
+            dialogId: `d${d}`,
+            after: { id: `d${d}i${i}` },
+          }),
+        );
+    }
+    changes.push(change({ kind: 'order', op: 'changed' }));
+    const v = diffPageView(summary, changes, params());
+    expect(v).toMatchObject({
+      total: changes.length,
+      dialogCount: 60,
+      page: 1,
+      pages: 3,
+      orderChanged: true,
+    });
+    expect(v.dialogs).toHaveLength(GROUPS_PER_PAGE);
+    expect(v.dialogs[0]).toMatchObject({
+      title: 'Dialog 0',
+      counts: { added: 40, removed: 0, changed: 0, moved: 0 },
+      total: 40,
+      interactions: null,
+      open: false,
+    });
+    // Drill-down: the dialog's page of groups, its changes a page at a time.
+    const drilled = diffPageView(summary, changes, params('dialog=d30&ipage=2'));
+    expect(drilled.page).toBe(2);
+    const open = drilled.dialogs.filter((d) => d.open);
+    expect(open.map((d) => d.id)).toEqual(['d30']);
+    expect(open[0]?.interactions?.map((c) => c.title)).toEqual(
+      Array.from({ length: 40 - CHANGES_PER_PAGE }, (_, i) => `I${i + CHANGES_PER_PAGE}`),
+    );
+    expect(open[0]).toMatchObject({ page: 2, pages: 2 });
+    expect(drilled.dialogs.filter((d) => !d.open).every((d) => d.interactions === null)).toBe(true);
+    // Out-of-range pages land on the last one.
+    expect(diffPageView(summary, changes, params('dpage=99')).page).toBe(3);
+  });
+
+  it('shows the few changes of a changed dialog without a drill-down, its moves by dialog names', () => {
+    const v = diffPageView(
+      summary,
+      [
+        change({
+          kind: 'interaction',
+          op: 'moved',
+          id: 'i1',
+          name: 'Hi',
+          dialogId: 'd2',
+          dialogName: 'Billing',
+          fromDialogId: 'd1',
+          fromDialogName: 'Welcome',
+          fields: [{ path: '/group', before: 'd1', after: 'd2' }],
+        }),
+      ],
+      params(),
+    );
+    expect(v.dialogs[0]?.interactions?.[0]?.movedBetween).toEqual({
+      from: 'Welcome',
+      to: 'Billing',
+    });
+    expect(v.orderChanged).toBe(false);
+  });
+
+  it('reads paging parameters leniently', () => {
+    expect(params('dpage=abc&ipage=-2&dialog=%20')).toEqual({
+      page: 1,
+      dialog: undefined,
+      dialogPage: 1,
+    });
+    expect(params('dpage=3&dialog=x&ipage=2')).toEqual({ page: 3, dialog: 'x', dialogPage: 2 });
+  });
+});
+
+describe('diffHref', () => {
+  it('replaces the paging parameters and keeps the others', () => {
+    const url = new URL('http://x/automations/a/diff?from=1&to=2&dpage=3');
+    expect(diffHref(url, { dialog: 'd 1', dpage: undefined })).toBe(
+      '/automations/a/diff?from=1&to=2&dialog=d+1#diff',
+    );
+    expect(diffHref(new URL('http://x/p?dialog=d'), { dialog: undefined })).toBe('/p#diff');
   });
 });

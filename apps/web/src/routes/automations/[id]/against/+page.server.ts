@@ -1,6 +1,7 @@
 // Compare this automation with another (issue 14): what this one's working copy has that the
 // other's has not (Dev against Prod: what a release Dev → Prod would change).
 import { apiFailure, loadFailure } from '$lib/server/api-errors';
+import { diffPageParams, diffPageView } from '$lib/diff/group';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
@@ -13,8 +14,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   }
   if (against === undefined) return { against, automations, diff: null, error: null };
   try {
-    const diff = await locals.api.compare.automations({ automation: params.id, against });
-    return { against, automations, diff, error: null };
+    const { changes, summary, dialogNames, ...sides } = await locals.api.compare.automations({
+      automation: params.id,
+      against,
+    });
+    // One page of the diff, grouped per dialog, instead of every change.
+    const view = diffPageView(summary, changes, diffPageParams(url.searchParams), dialogNames);
+    return { against, automations, diff: { ...sides, view }, error: null };
   } catch (e) {
     const failure = apiFailure(e);
     if (!failure || (failure.code !== 'NOT_FOUND' && failure.code !== 'VALIDATION')) loadFailure(e);

@@ -1,5 +1,6 @@
 // Compare two sides of an automation: versions by number, or the working copy (absent).
 import { apiFailure, loadFailure } from '$lib/server/api-errors';
+import { diffPageParams, diffPageView } from '$lib/diff/group';
 import { versionParam } from '$lib/diff/params';
 import type { PageServerLoad } from './$types';
 
@@ -18,23 +19,10 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       ...(from !== undefined && { from }),
       ...(to !== undefined && { to }),
     });
-    // Interactions of dialogs that did not change themselves are shown under their dialog's name.
-    const unnamed = new Set(
-      diff.changes.filter((c) => c.kind === 'interaction').map((c) => c.dialogId),
-    );
-    for (const c of diff.changes) if (c.kind === 'dialog') unnamed.delete(c.id ?? undefined);
-    const dialogNames: Record<string, string> = {};
-    if (unnamed.size > 0) {
-      const { content } = await locals.api.automations.content({
-        automation: params.id,
-        ...(to !== undefined && { version: String(to) }),
-      });
-      for (const d of content.dialogs) {
-        const id = String(d.dialog.id);
-        if (unnamed.has(id)) dialogNames[id] = String(d.dialog.name ?? id);
-      }
-    }
-    return { from, to, versions, diff, dialogNames, error: null };
+    // One page of it, grouped per dialog (core names the dialogs of changed interactions).
+    const { changes, summary, ...sides } = diff;
+    const view = diffPageView(summary, changes, diffPageParams(url.searchParams));
+    return { from, to, versions, diff: { ...sides, view }, error: null };
   } catch (e) {
     const failure = apiFailure(e);
     if (!failure || failure.code !== 'NOT_FOUND') loadFailure(e);
@@ -44,7 +32,6 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       to,
       versions,
       diff: null,
-      dialogNames: {},
       error: { field: failure.field ?? 'from', message: `${which}: ${failure.message}` },
     };
   }

@@ -4,14 +4,39 @@ import { fail } from '@sveltejs/kit';
 import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
 import { revisionOf, text, texts } from '$lib/server/forms';
 import { approveAction, commentAction } from '$lib/server/release-reviews';
+import { diffPageParams, diffPageView } from '$lib/diff/group';
+import type { CheckFinding } from '@ferry/core';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
+/** Places a check finding names on the page; the rest are counted. */
+const PLACES_SHOWN = 3;
+
+export const load: PageServerLoad = async ({ locals, params, url }) => {
   try {
     const history = await locals.api.releases.history({ automation: params.id });
-    const preview = history.pendingRelease
+    const shown = history.pendingRelease
       ? await locals.api.releases.show({ target: params.id, release: history.pendingRelease.id })
       : null;
+    // The preview goes to the page as one page of its diff (a new bot's is thousands of changes),
+    // and each check finding with the few places the page names (a new bot's are thousands).
+    const finding = ({ locations: _locations, where, ...f }: CheckFinding) => ({
+      ...f,
+      where: where.slice(0, PLACES_SHOWN),
+      places: where.length,
+    });
+    const preview = shown && {
+      ...shown,
+      checks: {
+        ...shown.checks,
+        errors: shown.checks.errors.map(finding),
+        warnings: shown.checks.warnings.map(finding),
+      },
+      preview: diffPageView(
+        shown.preview.summary,
+        shown.preview.changes,
+        diffPageParams(url.searchParams),
+      ),
+    };
     const schedules = await locals.api.schedules.list({ automation: params.id });
     return { history, preview, schedules };
   } catch (e) {

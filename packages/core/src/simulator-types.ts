@@ -22,9 +22,9 @@ export interface SimulationOptions {
   fixtures?: SimulationFixtures;
   /** Runs bot code. Without one, any interaction with code makes the run inconclusive. */
   sandbox?: CodeSandbox | null;
-  /** The clock bot code sees (`new Date()`, `Date.now()`). */
+  /** The clock bot code sees: the sandbox answers its date and time reads from this. */
   now: () => Date;
-  /** The randomness bot code sees (`Math.random()`), in [0, 1). */
+  /** The randomness bot code sees: the sandbox's random numbers, in [0, 1), come from this. */
   random: () => number;
   /** Interactions one user message may pass through before the run counts as looping (50). */
   maxInteractionsPerTurn?: number;

@@ -141,13 +141,7 @@ export {
 } from './pipelines.js';
 
 // Rules every surface shares
-export {
-  formatUtc,
-  plural,
-  pluralWord,
-  VARIABLE_NAME_MAX,
-  variableNameProblem,
-} from './rules.js';
+export { formatUtc, plural, pluralWord, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
 export { epochDate, fieldLabel, typeLabel, type FieldOwner } from './labels.js';
 
 // CB content as people read it, and as a flow graph

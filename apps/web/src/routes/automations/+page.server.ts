@@ -3,6 +3,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
 import { importSource, text, texts } from '$lib/server/forms';
+import { flash } from '$lib/server/flash';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -14,18 +15,19 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions = {
-  create: async ({ request, locals }) => {
+  create: async ({ request, locals, cookies, url }) => {
     const name = text(await request.formData(), 'name');
-    let id: string;
+    let created: { id: string; name: string };
     try {
-      ({ id } = await locals.api.automations.create({ name }));
+      created = await locals.api.automations.create({ name });
     } catch (e) {
       return actionFailure(e, 'create', { name }, ['name']);
     }
-    redirect(303, `/automations/${id}`);
+    flash(cookies, url, `Created the automation “${created.name}”.`);
+    redirect(303, `/automations/${created.id}`);
   },
 
-  import: async ({ request, locals }) => {
+  import: async ({ request, locals, cookies, url }) => {
     const source = importSource(await request.formData());
     if (!source)
       return fail(400, {
@@ -49,6 +51,7 @@ export const actions = {
         imported: { id: imported.id, name: imported.name },
         warnings: imported.warnings,
       };
+    flash(cookies, url, `Imported “${imported.name}”.`);
     redirect(303, `/automations/${imported.id}`);
   },
 

@@ -1,10 +1,11 @@
 // Browser scenario: keyboard and screen readers (issue 13 item 8). As an admin with realistic data
 // (a Dev and a Prod automation, versions, a pending release with a schedule, an environment, a
 // webhook with a delivery, a test suite and an agent), axe-core checks every page of the web UI
-// against the WCAG 2.1 A and AA rules — with a modal dialog open too — and finds nothing. Then a
-// walkthrough with the keyboard only: sign in, open an automation and one of its dialogs, open and
-// leave a modal with Escape, save a version; the page's own actions come before its long lists in
-// the tab order, focus lands inside each modal when it opens and goes back to its opener after.
+// against the WCAG 2.1 A and AA rules and its best practices — with a modal open, after refused
+// forms and at 390 px too — and finds nothing. Then a walkthrough with the keyboard only: sign in,
+// open an automation and one of its dialogs, open and leave a modal with Escape, save a version;
+// the page's own actions come before its long lists in the tab order, focus lands inside each
+// modal when it opens and goes back to its opener after.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { suiteFor } from '@ferry/fixtures';
@@ -208,7 +209,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe('axe-core on every page (WCAG 2.1 A and AA)', () => {
+describe('axe-core on every page (WCAG 2.1 A and AA, and best practices)', () => {
   it('passes the sign-in page, also with a refused sign-in, and signs in', async () => {
     await audit('/', 'Sign in to Ferry', 'sign-in');
     await page.getByLabel('Username').fill('admin');

@@ -295,6 +295,7 @@ describe('axe-core on every page (WCAG 2.1 A and AA, and best practices)', () =>
     await audit('/webhooks', 'Webhooks');
     await shown(main().getByRole('region', { name: 'Deliveries table' }).getByRole('table'));
     await audit('/audit', 'Audit log');
+    await audit('/policy', 'Policy');
   });
 
   it('passes the error page', async () => {

@@ -27,6 +27,7 @@ export {
   type ImportLimits,
   type ImportWarning,
 } from './cb-export.js';
+export { NOT_A_CB_EXPORT, exportPlace } from './export-problems.js';
 
 // Content-addressed snapshots
 export {

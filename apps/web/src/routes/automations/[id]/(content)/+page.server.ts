@@ -195,7 +195,7 @@ export const actions = {
   addInteraction: async ({ request, locals, params }) => {
     const form = await request.formData();
     const values = typed(form);
-    const name = check(required, values.name ?? '');
+    const name = check(required, values.name ?? '', 'name');
     if (!name.ok) return fieldFailure('addInteraction', values, 'name', name.message);
     try {
       await locals.api.editing.addInteraction({

@@ -65,14 +65,15 @@ export interface BotIdentity {
   name: string;
 }
 
-const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+/** The largest CB export an import takes (also the default `maxBytes`). */
+export const CB_EXPORT_MAX_BYTES = 50 * 1024 * 1024;
 
 /** Parse a CB export (JSON text or an already parsed value) into Ferry content. */
 export function importCbExport(
   input: string | unknown,
   limits: ImportLimits = {},
 ): Result<ImportedBot> {
-  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = limits.maxBytes ?? CB_EXPORT_MAX_BYTES;
   const maxDepth = limits.maxDepth ?? MAX_DEPTH;
   let parsed: unknown = input;
   const text = typeof input === 'string' ? input : null;

@@ -19,6 +19,7 @@ export { parseExact } from './lexical.js';
 // CB export import and export
 export { emptyContent, type BotContent, type DialogContent, type OrderRun } from './content.js';
 export {
+  CB_EXPORT_MAX_BYTES,
   exportCbExport,
   exportCbExportText,
   importCbExport,

@@ -22,7 +22,7 @@ describe('apiFailure', () => {
       issues: [{ path: ['name'], message: 'must not be empty' }],
     });
     const e = trpcError('BAD_REQUEST', 'invalid', { cause });
-    expect(apiFailure(e)).toEqual({
+    expect(apiFailure(e)).toMatchObject({
       code: 'VALIDATION',
       message: 'The name must not be empty.',
       field: 'name',

@@ -12,6 +12,8 @@ export interface ApiFailure {
   message: string;
   /** The input field the failure is about, when there is one (e.g. `name`). */
   field?: string;
+  /** The input rule that refused it, when one did (to word it for a nested field). */
+  issue?: InputIssue;
 }
 
 /** An expected API failure, or null for anything else (a bug: let SvelteKit log it and answer 500). */
@@ -22,7 +24,12 @@ export function apiFailure(e: unknown): ApiFailure | null {
   if (issues?.[0]) {
     // The API's sentence for it ("The name must not be empty."), as the CLI prints it.
     const field = issues[0].path.map(String).join('.');
-    return { code: 'VALIDATION', message: inputSentence(issues[0]), ...(field && { field }) };
+    return {
+      code: 'VALIDATION',
+      message: inputSentence(issues[0]),
+      ...(field && { field }),
+      issue: issues[0],
+    };
   }
   const code =
     (err.ferryCode as FailureCode | undefined) ??

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -271,4 +272,114 @@ export async function storageOf(query) {
   }
   const [size] = await query('select pg_database_size(current_database())::bigint as b');
   return { rowBytes, dbBytes: Number(size.b), perTable };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a request costs outside the client: CPU time of processes, the database's wire traffic
+// ---------------------------------------------------------------------------------------------
+
+/** CPU time (user + system) that process `pid` has used so far, ms (Linux /proc; 0 elsewhere). */
+export function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time of this process so far (the load generator), ms. */
+export function ownCpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * CPU time so far of the PostgreSQL backends connected to the database of `client` (a postgres-js
+ * client), ms, ignoring `client`'s own backend. Backends that ended since are not counted: measure
+ * while the server's pool is warm (its connections stay open).
+ */
+export async function databaseCpuMs(client) {
+  const rows = await client`select pid from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()`;
+  let sum = 0;
+  for (const r of rows) sum += processCpuMs(r.pid);
+  return sum;
+}
+
+/**
+ * A TCP relay on loopback in front of the PostgreSQL of `databaseUrl` that counts the protocol's
+ * messages: `roundTrips` (ReadyForQuery: the end of each simple query or Sync, where a client that
+ * does not pipeline waits), `statements` (Execute and simple Query messages) and `parses` (Parse:
+ * a statement the driver had not prepared on that connection). For counting, not for timing.
+ */
+export async function wireCounter(databaseUrl) {
+  const target = new URL(databaseUrl);
+  const counts = { roundTrips: 0, statements: 0, parses: 0, bytesIn: 0, bytesOut: 0 };
+  const sockets = new Set();
+  // Frames of one direction: a type byte and a length (the client's first message, start-up or
+  // SSL request, has no type byte).
+  const framer = (typed, onMessage) => {
+    let buffer = Buffer.alloc(0);
+    let first = !typed;
+    return (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        if (first) {
+          if (buffer.length < 4) return;
+          const len = buffer.readInt32BE(0);
+          if (buffer.length < len) return;
+          buffer = buffer.subarray(len);
+          first = false;
+          continue;
+        }
+        if (buffer.length < 5) return;
+        const len = buffer.readInt32BE(1);
+        if (buffer.length < len + 1) return;
+        onMessage(String.fromCharCode(buffer[0]));
+        buffer = buffer.subarray(len + 1);
+      }
+    };
+  };
+  const server = createServer((client) => {
+    const upstream = createConnection(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    const fromClient = framer(false, (type) => {
+      if (type === 'E' || type === 'Q') counts.statements++;
+      if (type === 'P') counts.parses++;
+    });
+    const fromServer = framer(true, (type) => {
+      if (type === 'Z') counts.roundTrips++;
+    });
+    client.on('data', (d) => {
+      counts.bytesOut += d.length;
+      fromClient(d);
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      counts.bytesIn += d.length;
+      fromServer(d);
+      client.write(d);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(server.address().port);
+  return {
+    url: url.href,
+    counts,
+    snapshot: () => ({ ...counts }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

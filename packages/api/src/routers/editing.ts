@@ -13,12 +13,14 @@ import {
 import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
-import { auditEntry, writeAudit } from '../audit.js';
+import { auditEntry, auditRow, writeAudit } from '../audit.js';
 import type { Context } from '../context.js';
 import { ContentStore } from '../content.js';
 import { FerryApiError, fail } from '../errors.js';
 import {
   advanceAutomation,
+  automationById,
+  commitEdit,
   lockAutomation,
   requireRevision,
   type AutomationRow,
@@ -49,12 +51,101 @@ interface Plan<T> {
   paths?: Record<string, string>;
 }
 
-/** Lock, check the revision, apply `plan`'s operations, bump the revision and audit: one transaction. */
-function editWorkingCopy<T extends Record<string, unknown>>(
+type Planner<T> = (tx: Db, store: ContentStore, row: AutomationRow) => Promise<Plan<T>> | Plan<T>;
+
+/**
+ * Apply `plan`'s operations to the working copy if it is at `baseRevision`, bump the revision and
+ * audit, atomically. First without a lock, in one statement (editUnlocked); when that cannot
+ * decide (the row moved on, or the plan or edit refused), under the row's lock in a transaction,
+ * which then gives the answer: the change, or the error with its precedence (CONFLICT first).
+ */
+async function editWorkingCopy<T extends Record<string, unknown>>(
   ctx: Context,
   input: { automation: string; baseRevision: number },
   action: string,
-  plan: (tx: Db, store: ContentStore, row: AutomationRow) => Promise<Plan<T>> | Plan<T>,
+  plan: Planner<T>,
+) {
+  const done =
+    (await editUnlocked(ctx, input, action, plan)) ?? (await editLocked(ctx, input, action, plan));
+  knownRows.remember(done.row);
+  return done.answer;
+}
+
+/**
+ * The automation rows this process last saw, by id: where an edit of the row at a revision can
+ * start without reading it. A hint only: commitEdit writes nothing unless the row is still at that
+ * revision and root. Bounded; the oldest go first.
+ */
+const knownRows = {
+  rows: new Map<string, AutomationRow>(),
+  max: 10_000,
+  remember(row: AutomationRow) {
+    this.rows.delete(row.id);
+    this.rows.set(row.id, row);
+    if (this.rows.size > this.max) this.rows.delete(this.rows.keys().next().value as string);
+  },
+  /** The row of `ref` (an id) at `revision`, from memory or the database; null if not so. */
+  async at(db: Db, ref: string, revision: number): Promise<AutomationRow | null> {
+    const known = this.rows.get(ref);
+    if (known?.revision === revision) return known;
+    const row = await automationById(db, ref);
+    if (row !== null) this.remember(row);
+    return row?.revision === revision ? row : null;
+  },
+};
+
+/**
+ * The edit without a lock: the row as last seen (or read) at `baseRevision`, the plan and the
+ * edit computed from its root, then commitEdit stores it all in one statement, provided the row
+ * is still at that revision and root. Null when it cannot decide: the row is not at that revision
+ * (now or by then), or the plan or edit refused (the locked path gives the answer, with the
+ * errors' precedence); database errors are thrown.
+ */
+async function editUnlocked<T extends Record<string, unknown>>(
+  ctx: Context,
+  input: { automation: string; baseRevision: number },
+  action: string,
+  plan: Planner<T>,
+) {
+  const row = await knownRows.at(ctx.db, input.automation, input.baseRevision);
+  if (row === null) return null;
+  const store = new ContentStore(ctx.db);
+  let edited;
+  try {
+    const { ops, result } = await plan(ctx.db, store, row);
+    edited = { result, ...(await store.apply(row.root, ops)) };
+  } catch (e) {
+    if (e instanceof FerryApiError) return null;
+    throw e;
+  }
+  const { result, next, counts } = edited;
+  const entry = auditEntry(ctx, action, row.id, { before: row.root, after: next, details: result });
+  const stored = await commitEdit(ctx.db, {
+    row,
+    root: next,
+    counts,
+    nodes: await store.encodeWritten(),
+    audit: auditRow(ctx, entry),
+  });
+  if (stored === null) return null;
+  store.committed(next, counts, stored.written);
+  return { row: stored.row, answer: answerOf(stored.row, next, result) };
+}
+
+const answerOf = <T>(row: AutomationRow, root: string, result: T) => ({
+  id: row.id,
+  name: row.name,
+  revision: row.revision,
+  contentHash: root,
+  ...result,
+});
+
+/** Lock, check the revision, apply `plan`'s operations, bump the revision and audit: one transaction. */
+function editLocked<T extends Record<string, unknown>>(
+  ctx: Context,
+  input: { automation: string; baseRevision: number },
+  action: string,
+  plan: Planner<T>,
 ) {
   return ctx.db.transaction(async (tx) => {
     const row = await lockAutomation(tx, input.automation);
@@ -78,13 +169,7 @@ function editWorkingCopy<T extends Record<string, unknown>>(
         auditEntry(ctx, action, row.id, { before: row.root, after: root, details: result }),
       ),
     ]);
-    return {
-      id: next.id,
-      name: next.name,
-      revision: next.revision,
-      contentHash: root,
-      ...result,
-    };
+    return { row: next, answer: answerOf(next, root, result) };
   });
 }
 

@@ -1,14 +1,15 @@
 // Where a small-bot conditional edit spends its time: `node profile.mjs` (after a build), on
 // PostgreSQL (DATABASE_URL, else a fresh database on 127.0.0.1:5432, dropped after).
 //  1. Round trips: a `ferry serve` whose database connection runs through a counting relay
-//     (lib.mjs wireCounter) takes one client's edits and saves in turn; prints the database round
-//     trips, statements and statements parsed per edit and per save.
+//     (lib.mjs wireCounter) takes one client's edits and saves in turn; prints the times the server
+//     sent to the database (and so waited), the statements (by their text) and statements parsed
+//     per edit and per save.
 //  2. CPU: a `ferry serve` under `node --cpu-prof` (FERRY_PROFILE_CPU=0: without the profiler)
 //     runs the load benchmark's 16-client scenario on a 100-interaction bot three times; prints
 //     req/s, p50/p99, and the CPU time per request of the server, of its PostgreSQL backends and of
 //     this process (the load generator), and commits per request; the same for auth.whoami (what
 //     a request costs that does no work: auth, tRPC, HTTP, the log); then the hottest functions (self
-//     time) and call paths (inclusive time). The profile is kept in a temporary directory for
+//     samples) and call paths (inclusive). The profile is kept in a temporary directory for
 //     Chrome DevTools or speedscope; its path is printed.
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import {
   log,
   ownCpuMs,
   postgresForRun,
+  processCpu,
   processCpuMs,
   startServer,
   wireCounter,
@@ -29,6 +31,8 @@ import {
 import { editable, loadScenario } from './load.mjs';
 
 const PROFILE = process.env.FERRY_PROFILE_CPU !== '0';
+/** FERRY_PROFILE_WALL=1: weigh samples by wall time (time deltas) instead of counting them. */
+const PROFILE_WALL = process.env.FERRY_PROFILE_WALL === '1';
 const WIRE_EDITS = 50;
 const dir = mkdtempSync(join(tmpdir(), 'ferry-profile-'));
 const pg = await postgresForRun();
@@ -84,9 +88,13 @@ async function wireCounts() {
       const after = wire.snapshot();
       const d = (key) => ((after[key] - before[key]) / WIRE_EDITS).toFixed(2);
       log(
-        `${what}: ${d('roundTrips')} round trips, ${d('statements')} statements, ${d('parses')} parsed, ` +
+        `${what}: ${d('sends')} sends (waits for the database), ${d('statements')} statements, ${d('parses')} parsed, ` +
           `${d('bytesOut')} B sent and ${d('bytesIn')} B received per request`,
       );
+      for (const [text, n] of after.byText) {
+        const k = n - (before.byText.get(text) ?? 0);
+        if (k > 0) log(`  ${(k / WIRE_EDITS).toFixed(2)}  ${text}`);
+      }
     };
     await per('edit (editing.updateInteraction)', edit);
     await per('save (versions.save)', save);
@@ -99,6 +107,10 @@ async function wireCounts() {
 
 /** 2: the 16-client load on a server under the profiler; CPU per request of each process. */
 async function cpuRounds() {
+  const cpuSince = (before) => {
+    const now = processCpu(server.child.pid);
+    return { user: now.user - before.user, system: now.system - before.system };
+  };
   const server = await startServer({
     databaseUrl: pg.url,
     logFile: join(dir, 'server.log'),
@@ -112,7 +124,7 @@ async function cpuRounds() {
     )[0].c;
   try {
     for (let round = 0; round < 3; round++) {
-      const cpu0 = processCpuMs(server.child.pid);
+      const cpu0 = processCpu(server.child.pid);
       const db0 = await databaseCpuMs(stats);
       const own0 = ownCpuMs();
       const commits0 = await commits();
@@ -130,7 +142,7 @@ async function cpuRounds() {
       const per = (ms) => (ms / all).toFixed(2);
       log(
         `round ${round + 1}: ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; ` +
-          `CPU per request: server ${per(processCpuMs(server.child.pid) - cpu0)} ms, ` +
+          `CPU per request: server ${per(cpuSince(cpu0).user)} + ${per(cpuSince(cpu0).system)} ms (user + kernel), ` +
           `PostgreSQL ${per((await databaseCpuMs(stats)) - db0)} ms, load generator ${per(own)} ms; ` +
           `${(((await commits()) - commits0 - 3) / all).toFixed(2)} commits per request, ${r.errors} errors`,
       );
@@ -186,7 +198,10 @@ const callers = new Map();
 const internal = (n) => /^(node:|$)/.test(n.callFrame.url);
 let total = 0;
 profile.samples.forEach((id, i) => {
-  const dt = profile.timeDeltas[i] ?? 0;
+  // Each sample counts once, not by the time since the last one: a thread descheduled inside a
+  // system call (a socket write that wakes PostgreSQL on a busy machine) is sampled once when it
+  // runs again, with all the time it waited. Counts follow CPU time; time deltas, wall time.
+  const dt = PROFILE_WALL ? (profile.timeDeltas[i] ?? 0) : 1;
   total += dt;
   const key = where(nodes.get(id));
   self.set(key, (self.get(key) ?? 0) + dt);
@@ -209,7 +224,11 @@ const top = (m, n) =>
     .slice(0, n)
     .map(([k, t]) => `  ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`)
     .join('\n');
-log(`\nself time (of ${(total / 1e6).toFixed(1)} s sampled, the server's start included):`);
+log(
+  PROFILE_WALL
+    ? `\nself time (of ${(total / 1e6).toFixed(1)} s sampled, the server's start included):`
+    : `\nself samples (of ${total}, about 1 ms of CPU each, the server's start included):`,
+);
 log(top(self, 25));
 log('\nNode-internal and native time by the first caller outside Node:');
 log(top(callers, 15));

@@ -50,7 +50,10 @@ describe.each(testDatabaseKinds())('delta chains on %s', (kind) => {
       sql`with recursive ${nodeInsertCtes(nodes, when)} select hash, depth from written_nodes`,
     )) as unknown as
       { hash: string; depth: number }[] | { rows: { hash: string; depth: number }[] };
-    return (Array.isArray(result) ? result : result.rows).map((r) => [r.hash, Number(r.depth)]);
+    return (Array.isArray(result) ? result : result.rows).map((r): [string, number] => [
+      r.hash,
+      Number(r.depth),
+    ]);
   };
 
   it('putMany built a chain 8 deep, each node a delta against the one before', async () => {

@@ -344,23 +344,32 @@ export class SqlNodeStore implements AsyncNodeStore {
     similar: ReadonlyMap<string, string> = new Map(),
   ): Promise<void> {
     const bases = await this.baseCandidates(batch, similar);
-    const rows: { hash: string; body: string; base: string | null }[] = [];
+    const encoded: { hash: string; body: string; base: string | null }[] = [];
     for (const [hash, text] of batch) {
       const best = encodeAgainst(text, bases.get(hash) ?? []);
-      rows.push({ hash, body: best.body.toString('base64'), base: best.base });
+      encoded.push({ hash, body: best.body.toString('base64'), base: best.base });
     }
     // Three array parameters (hex, base64 and hex or NULL: nothing to escape in them), so that the
     // statement is the same for any number of rows and prepared once per connection.
     const array = textArray;
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const chunk = rows.slice(i, i + BATCH);
-      await this.db.execute(
+    for (let i = 0; i < encoded.length; i += BATCH) {
+      const chunk = encoded.slice(i, i + BATCH);
+      const inserted = await rows<{ hash: string }>(
+        this.db,
         sql`insert into nodes (hash, body, base)
             select decode(h, 'hex'), decode(b, 'base64'), decode(x, 'hex')
             from unnest(${array(chunk.map((r) => r.hash))}::text[], ${array(chunk.map((r) => r.body))}::text[],
                         ${array(chunk.map((r) => r.base))}::text[]) as t(h, b, x)
-            on conflict (hash) do nothing`,
+            on conflict (hash) do nothing
+            returning encode(hash, 'hex') as hash`,
       );
+      // What was stored as written here (not rows another writer had stored): their depths.
+      const baseOf = new Map(chunk.map((r) => [r.hash, r.base]));
+      for (const { hash } of inserted) {
+        const base = baseOf.get(hash);
+        const below = base === null || base === undefined ? -1 : depthHints.get(base);
+        if (below !== undefined) hintDepth(hash, below + 1);
+      }
     }
   }
 

@@ -17,9 +17,9 @@ import { auditEntry, auditRow, writeAudit } from '../audit.js';
 import type { Context } from '../context.js';
 import { ContentStore } from '../content.js';
 import { FerryApiError, fail } from '../errors.js';
+import { knownRows } from '../known-rows.js';
 import {
   advanceAutomation,
-  automationById,
   commitEdit,
   lockAutomation,
   requireRevision,
@@ -70,29 +70,6 @@ async function editWorkingCopy<T extends Record<string, unknown>>(
   knownRows.remember(done.row);
   return done.answer;
 }
-
-/**
- * The automation rows this process last saw, by id: where an edit of the row at a revision can
- * start without reading it. A hint only: commitEdit writes nothing unless the row is still at that
- * revision and root. Bounded; the oldest go first.
- */
-const knownRows = {
-  rows: new Map<string, AutomationRow>(),
-  max: 10_000,
-  remember(row: AutomationRow) {
-    this.rows.delete(row.id);
-    this.rows.set(row.id, row);
-    if (this.rows.size > this.max) this.rows.delete(this.rows.keys().next().value as string);
-  },
-  /** The row of `ref` (an id) at `revision`, from memory or the database; null if not so. */
-  async at(db: Db, ref: string, revision: number): Promise<AutomationRow | null> {
-    const known = this.rows.get(ref);
-    if (known?.revision === revision) return known;
-    const row = await automationById(db, ref);
-    if (row !== null) this.remember(row);
-    return row?.revision === revision ? row : null;
-  },
-};
 
 /**
  * The edit without a lock: the row as last seen (or read) at `baseRevision`, the plan and the

@@ -111,6 +111,23 @@ describe.each(testDatabaseKinds())('delta chains on %s', (kind) => {
     expect(short?.base).toBe(chain[2]);
     expect(await insert([must(short)])).toEqual([[short?.hash, 3]]);
   });
+
+  it('a node encodeMany made a small delta is stored plain if its base is unusable when written', async () => {
+    const [encoded] = await store.encodeMany(
+      new Map([[sha256(text(106)), text(106)]]),
+      new Map([[chain[1] ?? '', text(1)]]),
+    );
+    expect(encoded?.base).toBe(chain[1]);
+    // The fallback is the text itself (format byte 0): no second deflate for a small delta.
+    expect(
+      Buffer.from(encoded?.whole ?? '', 'base64')
+        .subarray(1)
+        .toString(),
+    ).toBe(text(106));
+    const gone = { ...must(encoded), base: sha256('a base gc took') };
+    expect(await insert([gone])).toEqual([[gone.hash, 0]]);
+    expect((await store.getMany([gone.hash])).get(gone.hash)).toBe(text(106));
+  });
 });
 
 function must<T>(value: T | undefined): T {

@@ -78,26 +78,36 @@ export function encodeBody(text: string, base?: string): { body: Buffer; delta: 
  * The smallest stored form of `text`, with the base it is a delta against (null: none) and the
  * smallest form that needs no base (`whole`, the same buffer when there is no delta). The text
  * is deflated once, and once more per candidate base.
+ *
+ * `quick`: a delta at most an eighth of the text's size is taken without deflating the text alone
+ * to compare (deflate seldom shrinks a node's JSON that much, and when it does the delta is still
+ * that small), and `whole` is then the plain text: it is stored only if the base turns out to be
+ * unusable (nodeInsertCtes). That is a third of the deflating of an edit (one-statement writes).
  */
 function encodeAgainst(
   text: string,
   candidates: readonly { hash: string; text: string }[],
+  quick = false,
 ): { body: Buffer; base: string | null; whole: Buffer } {
   const utf8 = Buffer.from(text, 'utf8');
+  let delta: { d: Buffer; hash: string } | null = null;
+  for (const candidate of candidates) {
+    const d = deflateRawSync(utf8, { level: 9, dictionary: Buffer.from(candidate.text, 'utf8') });
+    if (delta === null || d.length < delta.d.length) delta = { d, hash: candidate.hash };
+  }
+  // The base's hash costs 33 bytes in the row.
+  if (quick && delta !== null && (delta.d.length + 1 + 33) * 8 <= utf8.length)
+    return {
+      body: Buffer.concat([Buffer.of(DELTA), delta.d]),
+      base: delta.hash,
+      whole: Buffer.concat([Buffer.of(PLAIN), utf8]),
+    };
   let whole = Buffer.concat([Buffer.of(PLAIN), utf8]);
   const deflated = deflateRawSync(utf8, { level: 9 });
   if (deflated.length + 1 < whole.length) whole = Buffer.concat([Buffer.of(DEFLATE), deflated]);
-  let body = whole;
-  let base: string | null = null;
-  for (const candidate of candidates) {
-    const d = deflateRawSync(utf8, { level: 9, dictionary: Buffer.from(candidate.text, 'utf8') });
-    // The base's hash costs 33 bytes in the row.
-    if (d.length + 1 + 33 < whole.length && d.length + 1 < body.length) {
-      body = Buffer.concat([Buffer.of(DELTA), d]);
-      base = candidate.hash;
-    }
-  }
-  return { body, base, whole };
+  if (delta !== null && delta.d.length + 1 + 33 < whole.length)
+    return { body: Buffer.concat([Buffer.of(DELTA), delta.d]), base: delta.hash, whole };
+  return { body: whole, base: null, whole };
 }
 
 /**
@@ -398,7 +408,7 @@ export class SqlNodeStore implements AsyncNodeStore {
     if (ask.length > 0) for (const [h, s] of await this.storedBases(ask, similar)) stored.set(h, s);
     const out: EncodedNode[] = [];
     for (const [hash, text] of batch) {
-      const best = encodeAgainst(text, candidatesOf(picked.get(hash), stored));
+      const best = encodeAgainst(text, candidatesOf(picked.get(hash), stored), true);
       out.push({
         hash,
         body: best.body.toString('base64'),

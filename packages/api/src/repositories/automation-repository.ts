@@ -125,13 +125,6 @@ export async function advanceAutomation(
   return must(next, 'the updated automation row');
 }
 
-/** The automation with this id (no lock; not by name), or null. */
-export async function automationById(db: Db, id: string): Promise<AutomationRow | null> {
-  if (!ID_SHAPE.test(id)) return null;
-  const [row] = await db.select().from(schema.automations).where(eq(schema.automations.id, id));
-  return row ?? null;
-}
-
 /** An edit of the working copy, ready to be stored in one statement (commitEdit). */
 export interface EditCommit {
   /** The row as the edit read it: the edit applies only if it is still at this revision and root. */

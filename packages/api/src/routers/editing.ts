@@ -2,6 +2,7 @@
 // was based on, applies the core's edit operations in one transaction, bumps the revision and
 // answers with metadata only (never content).
 import {
+  MissingNodeError,
   chainOrder,
   entityId as idOf,
   linkIntoChain,
@@ -92,7 +93,9 @@ async function editUnlocked<T extends Record<string, unknown>>(
     const { ops, result } = await plan(ctx.db, store, row);
     edited = { result, ...(await store.apply(row.root, ops)) };
   } catch (e) {
-    if (e instanceof FerryApiError) return null;
+    // A refusal, or a node of that root gone (its row moved on and gc swept what only it held):
+    // the locked path decides, on the row as it is.
+    if (e instanceof FerryApiError || e instanceof MissingNodeError) return null;
     throw e;
   }
   const { result, next, counts } = edited;

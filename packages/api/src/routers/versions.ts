@@ -33,7 +33,10 @@ import { automationRef, baseRevision, description, refInput, shortName } from '.
 
 /** A version by number (`3` or `"#3"`), id or name (the newest with that name). */
 const versionRef = z
-  .union([z.number().int().positive(), refInput('names a version (N, #N, id or name)')])
+  .union([
+    z.number().int().positive(),
+    refInput('must name a version by its number (N or #N), id or name'),
+  ])
   .transform(String);
 /** Blank (or absent) names the version with the current date and time. */
 const versionName = shortName().optional();

@@ -7,6 +7,7 @@
 import type { JsonObject as CoreJsonObject } from '@ferry/core';
 import { readableDialog, readableInteraction } from '@ferry/core';
 import { fail } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import {
   applyFieldEdits,
   moved,
@@ -16,6 +17,7 @@ import {
 import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { check, importSource, required, revisionOf, text } from '$lib/server/forms';
+import { uploadedForm } from '$lib/server/upload-limit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url, depends }) => {
@@ -45,6 +47,9 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
     loadFailure(e);
   }
 };
+
+/** The version that keeps the working copy a restore or an import replaced, for the page to link. */
+const keptAs = (v: { number: number; name: string }) => ({ number: v.number, name: v.name });
 
 /** Editing procedures require the revision the page showed (DESIGN.md rule 10); 0 is refused by the
  *  API as a field error. */
@@ -86,6 +91,7 @@ export const actions = {
       return {
         form: 'restore',
         done: `Restored #${restored.restored.number}. The previous working copy was saved as #${restored.backup.number}.`,
+        kept: keptAs(restored.backup),
       };
     } catch (e) {
       return editFailure(e, 'restore', { version: String(version) }, []);
@@ -97,7 +103,9 @@ export const actions = {
    * version first unless a saved version holds it (DESIGN.md rule 15); the message says which.
    */
   importInto: async ({ request, locals, params }) => {
-    const form = await request.formData();
+    const read = await uploadedForm(request, env.BODY_SIZE_LIMIT);
+    if ('tooLarge' in read) return fieldFailure('importInto', {}, 'document', read.tooLarge);
+    const form = read.form;
     const source = importSource(form);
     if (!source)
       return fieldFailure('importInto', {}, 'document', 'Choose a CB export file (.json).');
@@ -114,10 +122,49 @@ export const actions = {
         done: imported.backup
           ? `Imported ${file.name}. The previous working copy was kept as version #${imported.backup.number} “${imported.backup.name}”.`
           : `Imported ${file.name}. Nothing needed keeping: a saved version already holds the previous working copy, or it is unchanged.`,
+        ...(imported.backup && { kept: keptAs(imported.backup) }),
       };
     } catch (e) {
       // The API names the offending part of the document (`document.groups[0]`…): shown at the file.
       return editFailure(e, 'importInto', {}, ['document']);
+    }
+  },
+
+  /** Pin a version (the retention policy never prunes it) or unpin it; the revision stays. */
+  pin: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const version = Number(form.get('version'));
+    const pinned = form.get('pinned') === 'true';
+    try {
+      const v = await locals.api.versions.pin({ automation: params.id, version, pinned });
+      const label = `#${v.number} “${v.name}”`;
+      return {
+        form: 'pin',
+        done: pinned
+          ? `Pinned ${label}: the retention policy never prunes it.`
+          : v.automatic
+            ? `Unpinned ${label}. As an automatic version, the retention policy may prune it.`
+            : `Unpinned ${label}. Saved versions are never pruned.`,
+      };
+    } catch (e) {
+      return actionFailure(e, 'pin', { version: String(version) }, []);
+    }
+  },
+
+  /** Rename the automation (its releases, versions and environment stay). */
+  rename: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = { name: text(form, 'name') };
+    const before = text(form, 'current');
+    try {
+      const renamed = await locals.api.automations.rename({
+        automation: params.id,
+        name: values.name,
+        baseRevision: revisionOf(form),
+      });
+      return { form: 'rename', done: `Renamed “${before}” to “${renamed.name}”.` };
+    } catch (e) {
+      return editFailure(e, 'rename', values, ['name']);
     }
   },
 
@@ -195,7 +242,7 @@ export const actions = {
   addInteraction: async ({ request, locals, params }) => {
     const form = await request.formData();
     const values = typed(form);
-    const name = check(required, values.name ?? '');
+    const name = check(required, values.name ?? '', 'name');
     if (!name.ok) return fieldFailure('addInteraction', values, 'name', name.message);
     try {
       await locals.api.editing.addInteraction({

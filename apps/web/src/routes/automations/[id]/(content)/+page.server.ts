@@ -46,6 +46,9 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
   }
 };
 
+/** The version that keeps the working copy a restore or an import replaced, for the page to link. */
+const keptAs = (v: { number: number; name: string }) => ({ number: v.number, name: v.name });
+
 /** Editing procedures require the revision the page showed (DESIGN.md rule 10); 0 is refused by the
  *  API as a field error. */
 const requiredRevision = (form: FormData) => revisionOf(form) ?? 0;
@@ -86,6 +89,7 @@ export const actions = {
       return {
         form: 'restore',
         done: `Restored #${restored.restored.number}. The previous working copy was saved as #${restored.backup.number}.`,
+        kept: keptAs(restored.backup),
       };
     } catch (e) {
       return editFailure(e, 'restore', { version: String(version) }, []);
@@ -114,10 +118,49 @@ export const actions = {
         done: imported.backup
           ? `Imported ${file.name}. The previous working copy was kept as version #${imported.backup.number} “${imported.backup.name}”.`
           : `Imported ${file.name}. Nothing needed keeping: a saved version already holds the previous working copy, or it is unchanged.`,
+        ...(imported.backup && { kept: keptAs(imported.backup) }),
       };
     } catch (e) {
       // The API names the offending part of the document (`document.groups[0]`…): shown at the file.
       return editFailure(e, 'importInto', {}, ['document']);
+    }
+  },
+
+  /** Pin a version (the retention policy never prunes it) or unpin it; the revision stays. */
+  pin: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const version = Number(form.get('version'));
+    const pinned = form.get('pinned') === 'true';
+    try {
+      const v = await locals.api.versions.pin({ automation: params.id, version, pinned });
+      const label = `#${v.number} “${v.name}”`;
+      return {
+        form: 'pin',
+        done: pinned
+          ? `Pinned ${label}: the retention policy never prunes it.`
+          : v.automatic
+            ? `Unpinned ${label}. As an automatic version, the retention policy may prune it.`
+            : `Unpinned ${label}. Saved versions are never pruned.`,
+      };
+    } catch (e) {
+      return actionFailure(e, 'pin', { version: String(version) }, []);
+    }
+  },
+
+  /** Rename the automation (its releases, versions and environment stay). */
+  rename: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = { name: text(form, 'name') };
+    const before = text(form, 'current');
+    try {
+      const renamed = await locals.api.automations.rename({
+        automation: params.id,
+        name: values.name,
+        baseRevision: revisionOf(form),
+      });
+      return { form: 'rename', done: `Renamed “${before}” to “${renamed.name}”.` };
+    } catch (e) {
+      return editFailure(e, 'rename', values, ['name']);
     }
   },
 

@@ -21,7 +21,7 @@ export interface TextVariable {
 }
 
 function lineFail(field: string, line: number, reason: string): never {
-  return fail('VALIDATION', `${field} line ${line}: ${reason}; nothing was imported.`, field, {
+  return fail('VALIDATION', `Line ${line}: ${reason}; nothing was imported.`, field, {
     line,
   });
 }

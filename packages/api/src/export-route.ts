@@ -13,6 +13,7 @@ import { ContentStore } from './content.js';
 import type { Context } from './context.js';
 import { FERRY_CODE_OF, FerryApiError } from './errors.js';
 import { chooseEncoding, exportTag, type ExportCache, type ExportKey } from './export-cache.js';
+import { inputSentence } from './input-messages.js';
 import { findAutomation } from './repositories/automation-repository.js';
 import { findVersion } from './repositories/version-repository.js';
 import { automationRef, textInput } from './routers/inputs.js';
@@ -55,7 +56,7 @@ function refusal(e: TRPCError): { message: string; code: string; path?: string; 
     const issue = e.cause.issues[0];
     const path = issue?.path.join('.') ?? '';
     return {
-      message: issue ? `${path || 'input'}: ${issue.message}` : 'Invalid input.',
+      message: issue ? inputSentence(issue) : 'The input is not valid.',
       code: 'VALIDATION',
       path,
     };

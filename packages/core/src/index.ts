@@ -19,6 +19,7 @@ export { parseExact } from './lexical.js';
 // CB export import and export
 export { emptyContent, type BotContent, type DialogContent, type OrderRun } from './content.js';
 export {
+  CB_EXPORT_MAX_BYTES,
   exportCbExport,
   exportCbExportText,
   importCbExport,
@@ -27,6 +28,7 @@ export {
   type ImportLimits,
   type ImportWarning,
 } from './cb-export.js';
+export { NOT_A_CB_EXPORT, exportPlace } from './export-problems.js';
 
 // Content-addressed snapshots
 export {

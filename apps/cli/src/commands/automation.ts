@@ -168,11 +168,13 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
       const { importCbExport } = await import('@ferry/core');
       const parsed = importCbExport(text, { maxBytes: MAX_EXPORT_BYTES });
       if (!parsed.ok) {
+        // Core says "The file is not a CB export: it has no “bot” section."; the file has a name.
         const { message, path } = parsed.error;
-        const at = path && !message.includes(path) ? ` (at ${path})` : '';
         throw new CliError(
           'validation',
-          `${label} is not a valid CB export: ${message.charAt(0).toLowerCase()}${message.slice(1).replace(/\.$/, '')}${at}.`,
+          message.startsWith('The file ')
+            ? `${label} ${message.slice('The file '.length)}`
+            : `${label}: ${message}`,
           { path: `document${path ?? ''}`, details: { file: label } },
         );
       }

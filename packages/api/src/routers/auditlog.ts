@@ -21,9 +21,9 @@ export const auditlogRouter = router({
     .input(
       z
         .object({
-          automation: refInput('names an automation (id or name)').optional(),
-          actor: refInput('names a user').optional(),
-          action: refInput('names an action').max(NAME_MAX).optional(),
+          automation: refInput('must name an automation by its id or name').optional(),
+          actor: refInput('must name a user').optional(),
+          action: refInput('must name an action').max(NAME_MAX).optional(),
           since: instant.optional(),
           until: instant.optional(),
           limit: z.number().int().min(1).max(500).default(50),

@@ -1,8 +1,10 @@
 // The dashboard: every automation, and (for roles that may edit) create one or import a CB export
 // (chosen or dropped); admins may delete one.
 import { fail, redirect } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
 import { importSource, text, texts } from '$lib/server/forms';
+import { uploadedForm } from '$lib/server/upload-limit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -26,7 +28,15 @@ export const actions = {
   },
 
   import: async ({ request, locals }) => {
-    const source = importSource(await request.formData());
+    // A file over the limit is refused by the page before it is sent; a body the server refuses
+    // anyway (no JavaScript) is answered on the page, at the file.
+    const read = await uploadedForm(request, env.BODY_SIZE_LIMIT);
+    if ('tooLarge' in read)
+      return fail(413, {
+        form: 'import',
+        errors: { file: read.tooLarge },
+      } satisfies FormFailure as FormFailure);
+    const source = importSource(read.form);
     if (!source)
       return fail(400, {
         form: 'import',

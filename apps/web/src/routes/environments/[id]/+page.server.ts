@@ -1,10 +1,12 @@
 // One environment: its variables (secrets masked; an admin may reveal them, which the API audits),
 // CSV import and export, the automations linked to it, and (admins) every change to them.
 import { fail } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import { can } from '$lib/can';
 import { nestedActionFailure } from '$lib/admin/failure';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
 import { checkbox, chosenFile, text } from '$lib/server/forms';
+import { uploadedForm } from '$lib/server/upload-limit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -111,7 +113,13 @@ export const actions = {
   },
 
   import: async ({ request, locals, params }) => {
-    const form = await request.formData();
+    const read = await uploadedForm(request, env.BODY_SIZE_LIMIT);
+    if ('tooLarge' in read)
+      return fail(413, {
+        form: 'import',
+        errors: { file: read.tooLarge },
+      } satisfies FormFailure as FormFailure);
+    const form = read.form;
     const file = chosenFile(form, 'file');
     const values = {
       mode: text(form, 'mode') === 'replace' ? 'replace' : 'merge',

@@ -7,11 +7,13 @@
 import type { JsonObject as CoreJsonObject } from '@ferry/core';
 import { newInteraction, readableDialog, readableInteraction } from '@ferry/core';
 import { fail } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import { applyFieldEdits, moved, parseContent } from '$lib/editing/interaction-fields';
 import { kindOf, placeOf, placeText, specOf } from '$lib/editing/new-interaction-form';
 import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { check, importSource, required, revisionOf, text } from '$lib/server/forms';
+import { uploadedForm } from '$lib/server/upload-limit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url, depends }) => {
@@ -101,7 +103,9 @@ export const actions = {
    * version first unless a saved version holds it (DESIGN.md rule 15); the message says which.
    */
   importInto: async ({ request, locals, params }) => {
-    const form = await request.formData();
+    const read = await uploadedForm(request, env.BODY_SIZE_LIMIT);
+    if ('tooLarge' in read) return fieldFailure('importInto', {}, 'document', read.tooLarge);
+    const form = read.form;
     const source = importSource(form);
     if (!source)
       return fieldFailure('importInto', {}, 'document', 'Choose a CB export file (.json).');
@@ -239,7 +243,7 @@ export const actions = {
   addInteraction: async ({ request, locals, params }) => {
     const form = await request.formData();
     const values = typed(form);
-    const name = check(required, values.name ?? '');
+    const name = check(required, values.name ?? '', 'name');
     if (!name.ok) return fieldFailure('addInteraction', values, 'name', name.message);
     const place = placeOf(values);
     if (!place.ok) return fieldFailure('addInteraction', values, 'anchor', place.message);

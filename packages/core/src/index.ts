@@ -143,10 +143,12 @@ export {
 } from './pipelines.js';
 
 // Rules every surface shares
-export { formatUtc, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
+export { formatUtc, plural, pluralWord, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
+export { epochDate, fieldLabel, typeLabel, type FieldOwner } from './labels.js';
 
 // CB content as people read it, and as a flow graph
 export {
+  interactionType,
   readableDialog,
   readableDialogs,
   readableInteraction,
@@ -165,6 +167,7 @@ export {
 
 // Diff
 export {
+  DIFF_HIDDEN_SECTIONS,
   diffSnapshots,
   type Change,
   type ChangeKind,

@@ -5,6 +5,8 @@
 // the page fetches it to say what happened: the file's name and size, or why it failed, as a
 // sentence (a version deleted since, a session that ended), instead of a failed download.
 
+import { plural } from '@ferry/core/rules';
+
 /** The export's address: the working copy, or a version by number. */
 export function exportHref(automation: string, version?: number): string {
   const query = new URLSearchParams({ automation });
@@ -41,7 +43,7 @@ export function fileNameOf(header: string | null, fallback: string): string {
 
 /** The size of a file for people: "812 bytes", "3.4 KB", "14.6 MB". */
 export function sizeOf(bytes: number): string {
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  if (bytes < 1024) return plural(bytes, 'byte');
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

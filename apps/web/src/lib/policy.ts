@@ -1,6 +1,8 @@
 // The instance policy as people read it (the Policy page and its success message), and the check
 // of a number typed into one of its fields, with a sentence instead of a validator's words.
 
+import { plural } from '@ferry/core/rules';
+
 export interface PolicyView {
   acceptorMustDifferFromCreator: boolean;
   requiredApprovals: number;
@@ -23,7 +25,7 @@ export function policyLines(policy: PolicyView): { term: string; says: string }[
       says:
         approvals === 0
           ? 'None: a release may be accepted without approvals.'
-          : `${approvals} ${approvals === 1 ? 'approval' : 'approvals'} from acceptors other than the release’s creator.`,
+          : `${plural(approvals, 'approval')} from acceptors other than the release’s creator.`,
     },
     {
       term: 'Automatic versions kept',

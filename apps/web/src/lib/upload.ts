@@ -3,6 +3,8 @@
 // limit, and the page stays as it was. Also the words a busy form shows ("Importing bot.json
 // (14.6 MB)…").
 
+import { plural } from '@ferry/core/rules';
+
 const KB = 1024;
 const MB = 1024 * 1024;
 
@@ -12,7 +14,7 @@ export const formatSize = (bytes: number): string =>
     ? `${(bytes / MB).toFixed(1).replace(/\.0$/, '')} MB`
     : bytes >= KB
       ? `${Math.round(bytes / KB)} KB`
-      : `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+      : plural(bytes, 'byte');
 
 /** Why `file` may not be uploaded, or null when it may. */
 export function oversize(file: { name: string; size: number }, limit: number): string | null {

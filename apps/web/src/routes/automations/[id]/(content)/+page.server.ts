@@ -4,6 +4,7 @@
 // edit reloads only the loads whose data it changed. Every edit carries the revision the page
 // showed: an edit based on an older one is refused as stale and the page keeps what was typed
 // (DESIGN.md rule 10).
+import { plural } from '@ferry/core/rules';
 import type { JsonObject as CoreJsonObject } from '@ferry/core';
 import { newInteraction, readableDialog, readableInteraction } from '@ferry/core';
 import { fail } from '@sveltejs/kit';
@@ -232,7 +233,7 @@ export const actions = {
       });
       return {
         form: 'deleteDialog',
-        done: `Deleted dialog “${values.dialogName ?? ''}” and its ${deleted.removedInteractions} interactions.`,
+        done: `Deleted dialog “${values.dialogName ?? ''}” and its ${plural(deleted.removedInteractions, 'interaction')}.`,
       };
     } catch (e) {
       return editFailure(e, 'deleteDialog', values, []);

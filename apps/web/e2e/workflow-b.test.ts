@@ -299,7 +299,7 @@ describe('adding an interaction of any kind where it belongs', () => {
     const modal = page.getByRole('dialog', { name: /^Add interaction to / });
     await shown(modal);
     expect(await modal.getByLabel('Position').inputValue()).toBe('after');
-    await modal.getByLabel('Kind').selectOption({ label: 'Quick replies' });
+    await modal.getByLabel('Kind').selectOption({ label: 'Quick reply' });
     await modal.getByLabel('Name', { exact: true }).fill(`Pick ${XSS}`);
     await modal.getByLabel('Question').fill('Which way?');
     await modal.getByLabel('Quick replies, one a line').fill('Left\nRight');
@@ -312,12 +312,12 @@ describe('adding an interaction of any kind where it belongs', () => {
     await shown(
       page
         .getByRole('status')
-        .filter({ hasText: `Added the quick replies “Pick ${XSS}” after “${anchor}”.` }),
+        .filter({ hasText: `Added the quick reply interaction “Pick ${XSS}” after “${anchor}”.` }),
     );
     const after = await names();
     expect(after).toEqual([...before.slice(0, 2), `Pick ${XSS}`, ...before.slice(2)]);
     const added = dialogRegion().locator('ol > li').nth(2);
-    await shown(added.getByText('QUICK_REPLY'));
+    await shown(added.getByText('Quick reply', { exact: true }));
     expect(
       await added.getByRole('list', { name: 'Buttons' }).getByRole('listitem').allTextContents(),
     ).toEqual(['Left', 'Right']);
@@ -333,7 +333,7 @@ describe('adding an interaction of any kind where it belongs', () => {
     await shown(modal.getByText('Give at least one of the buttons, one a line.'));
     expect(await modal.getByLabel('Name', { exact: true }).inputValue()).toBe('Choose');
 
-    await modal.getByLabel('Kind').selectOption({ label: 'Text message' });
+    await modal.getByLabel('Kind').selectOption({ label: 'Text' });
     await modal.getByLabel('Message text').fill('Welcome back!');
     await modal.getByText('Bot code (optional)').click();
     await modal.getByLabel('Pre-process code').fill('botContext.setBotVariable("seen", true);');
@@ -342,7 +342,7 @@ describe('adding an interaction of any kind where it belongs', () => {
     await shown(
       page
         .getByRole('status')
-        .filter({ hasText: 'Added the text message “Choose” at the start of “1 Start”.' }),
+        .filter({ hasText: 'Added the text interaction “Choose” at the start of “1 Start”.' }),
     );
     expect((await names())[0]).toBe('Choose');
     const first = dialogRegion().locator('ol > li').first();
@@ -354,7 +354,7 @@ describe('adding an interaction of any kind where it belongs', () => {
     await page.goto(url(`/automations/${dev.id}?dialog=${WELCOME}`));
     await button('Add interaction to 1 Start').click();
     let modal = page.getByRole('dialog', { name: /^Add interaction to / });
-    await modal.getByLabel('Kind').selectOption({ label: 'Integration call' });
+    await modal.getByLabel('Kind').selectOption({ label: 'Integration' });
     await shown(modal.getByText('This automation has no integrations to call.'));
     await modal.getByRole('button', { name: 'Cancel' }).click();
 
@@ -364,8 +364,8 @@ describe('adding an interaction of any kind where it belongs', () => {
     const before = await names();
     await button(/^Add interaction to /).click();
     modal = page.getByRole('dialog', { name: /^Add interaction to / });
-    await modal.getByLabel('Kind').selectOption({ label: 'Integration call' });
-    await modal.getByLabel('Integration').selectOption({ label: 'OrderLookup' });
+    await modal.getByLabel('Kind').selectOption({ label: 'Integration' });
+    await modal.getByLabel('Integration', { exact: true }).selectOption({ label: 'OrderLookup' });
     await modal.getByLabel('Name', { exact: true }).fill('look it up');
     await modal.getByLabel('Position').selectOption({ label: 'Before the interaction…' });
     await modal
@@ -375,7 +375,9 @@ describe('adding an interaction of any kind where it belongs', () => {
     await shown(
       page
         .getByRole('status')
-        .filter({ hasText: `Added the integration call “look it up” before “${before[1]}”.` }),
+        .filter({
+          hasText: `Added the integration interaction “look it up” before “${before[1]}”.`,
+        }),
     );
     expect(await names()).toEqual([before[0], 'look it up', ...before.slice(1)]);
     await shown(

@@ -85,7 +85,10 @@ describe('a new interaction of any kind', () => {
     ).toMatchObject({ kind: 'STRUCTURED', texts: ['Card', 'Sub'], buttons: [] });
     expect(
       read({ type: 'API_INTEGRATION', name: 'call', integration: { name: 'OrderLookup' } }),
-    ).toMatchObject({ kind: 'DYNAMIC', texts: ['Answered by the integration "OrderLookup"'] });
+    ).toMatchObject({
+      kind: 'API_INTEGRATION',
+      texts: ['Answered by the integration "OrderLookup"'],
+    });
     expect(
       read({ type: 'UNIVERSAL', name: 'u', richContent: '{"type":"vertical","elements":[]}' }),
     ).toMatchObject({

@@ -4,6 +4,7 @@
 // UI's add form and any other client describe what they want; the result is the interaction's
 // JSON, without id or links (the API gives it an id and links it into its dialog's chain).
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { typeLabel } from './labels.js';
 import { err, ok, type Result } from './result.js';
 
 /** What a kind asks for beyond its name. */
@@ -13,7 +14,7 @@ export type NewInteractionField =
 export interface NewInteractionKind {
   /** CB's `interactionType` (and `content.results.type`). */
   type: string;
-  /** What people call it. */
+  /** What people call it: the words of its type badge (`typeLabel`). */
   label: string;
   /** The fields its form shows, in order. */
   fields: readonly NewInteractionField[];
@@ -24,46 +25,43 @@ export interface NewInteractionKind {
 }
 
 /** The kinds a new interaction can have, in the order a form offers them. */
-export const NEW_INTERACTION_KINDS: readonly NewInteractionKind[] = [
-  { type: 'TEXT', label: 'Text message', fields: ['text'], question: false },
-  { type: 'TEXT_QUESTION', label: 'Text question', fields: ['text'], question: true },
-  {
-    type: 'QUICK_REPLY',
-    label: 'Quick replies',
-    fields: ['text', 'options'],
-    optionsLabel: 'Quick replies',
-    question: true,
-  },
-  {
-    type: 'BUTTON',
-    label: 'Button question',
-    fields: ['text', 'options'],
-    optionsLabel: 'Buttons',
-    question: true,
-  },
-  {
-    type: 'MULTIPLE_CHOICE_QUESTION',
-    label: 'Multiple choice question',
-    fields: ['text', 'options'],
-    optionsLabel: 'Choices',
-    question: true,
-  },
-  {
-    type: 'STRUCTURED',
-    label: 'Structured card',
-    fields: ['card', 'options'],
-    optionsLabel: 'Buttons',
-    question: false,
-  },
-  {
-    type: 'UNIVERSAL',
-    label: 'Rich content (JSON)',
-    fields: ['richContent'],
-    question: false,
-  },
-  { type: 'API_INTEGRATION', label: 'Integration call', fields: ['integration'], question: false },
-  { type: 'DIALOG_STARTER', label: 'Dialog starter', fields: ['patterns'], question: false },
-];
+export const NEW_INTERACTION_KINDS: readonly NewInteractionKind[] = (
+  [
+    { type: 'TEXT', fields: ['text'], question: false },
+    { type: 'TEXT_QUESTION', fields: ['text'], question: true },
+    {
+      type: 'QUICK_REPLY',
+      fields: ['text', 'options'],
+      optionsLabel: 'Quick replies',
+      question: true,
+    },
+    {
+      type: 'BUTTON',
+      fields: ['text', 'options'],
+      optionsLabel: 'Buttons',
+      question: true,
+    },
+    {
+      type: 'MULTIPLE_CHOICE_QUESTION',
+      fields: ['text', 'options'],
+      optionsLabel: 'Choices',
+      question: true,
+    },
+    {
+      type: 'STRUCTURED',
+      fields: ['card', 'options'],
+      optionsLabel: 'Buttons',
+      question: false,
+    },
+    {
+      type: 'UNIVERSAL',
+      fields: ['richContent'],
+      question: false,
+    },
+    { type: 'API_INTEGRATION', fields: ['integration'], question: false },
+    { type: 'DIALOG_STARTER', fields: ['patterns'], question: false },
+  ] satisfies Omit<NewInteractionKind, 'label'>[]
+).map((kind) => ({ ...kind, label: typeLabel(kind.type) }));
 
 /** The most options a new interaction takes (CB's editor allows no more quick replies). */
 export const NEW_INTERACTION_OPTIONS_MAX = 24;

@@ -2,6 +2,7 @@
 // was based on, applies the core's edit operations in one transaction, bumps the revision and
 // answers with metadata only (never content).
 import {
+  entityId as idOf,
   placeInteraction,
   relinkChain,
   unlinkFromChain,

@@ -272,7 +272,7 @@ export const actions = {
       });
       return {
         form: 'addInteraction',
-        done: `Added the ${kind.label.toLowerCase()} “${name.value}” ${placeText(values)}.`,
+        done: `Added the ${kind.label.toLowerCase()} interaction “${name.value}” ${placeText(values)}.`,
       };
     } catch (e) {
       // A neighbour deleted since the page showed it: said at the position's interaction field.

@@ -373,11 +373,9 @@ describe('adding an interaction of any kind where it belongs', () => {
       .selectOption({ label: `2. ${before[1]}` });
     await modal.getByRole('button', { name: 'Add interaction' }).click();
     await shown(
-      page
-        .getByRole('status')
-        .filter({
-          hasText: `Added the integration interaction “look it up” before “${before[1]}”.`,
-        }),
+      page.getByRole('status').filter({
+        hasText: `Added the integration interaction “look it up” before “${before[1]}”.`,
+      }),
     );
     expect(await names()).toEqual([before[0], 'look it up', ...before.slice(1)]);
     await shown(

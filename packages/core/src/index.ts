@@ -202,8 +202,25 @@ export {
 } from './env-refs.js';
 export { WRAPPER_DEPTH } from './env-wrappers.js';
 export { releaseChecks, type CheckCode, type CheckFinding, type CheckReport } from './checks.js';
-export { chainOrder, linkIntoChain, relinkChain, unlinkFromChain } from './chain.js';
+export {
+  chainOrder,
+  linkIntoChain,
+  placeInteraction,
+  relinkChain,
+  unlinkFromChain,
+  type InteractionPlace,
+  type PlacedInteraction,
+} from './chain.js';
 export { entityId } from './content.js';
+export {
+  NEW_INTERACTION_KINDS,
+  NEW_INTERACTION_OPTIONS_MAX,
+  newInteraction,
+  type NewInteractionCode,
+  type NewInteractionField,
+  type NewInteractionKind,
+  type NewInteractionSpec,
+} from './new-interaction.js';
 
 // Conversation simulation (the code sandbox is injected: @ferry/sandbox implements it)
 export {

@@ -3,9 +3,8 @@
 // answers with metadata only (never content).
 import {
   MissingNodeError,
-  chainOrder,
   entityId as idOf,
-  linkIntoChain,
+  placeInteraction,
   relinkChain,
   unlinkFromChain,
   type EditOp,
@@ -17,7 +16,7 @@ import { z } from 'zod';
 import { auditEntry, auditRow, writeAudit } from '../audit.js';
 import type { Context } from '../context.js';
 import { ContentStore } from '../content.js';
-import { FerryApiError, fail } from '../errors.js';
+import { FerryApiError, fail, unwrap } from '../errors.js';
 import { knownRows } from '../known-rows.js';
 import {
   advanceAutomation,
@@ -224,37 +223,55 @@ export const editingRouter = router({
       }),
     ),
 
+  /**
+   * Add an interaction (any CB kind: its JSON as given) at `index` of the dialog's list, right
+   * `before` or `after` one of its interactions, or (none given) last.
+   */
   addInteraction: procedure('edit')
-    .input(z.object({ ...base, dialogId: entityId, interaction, index: position }))
+    .input(
+      z.object({
+        ...base,
+        dialogId: entityId,
+        interaction,
+        index: position,
+        before: entityId.optional(),
+        after: entityId.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => {
       const interactionId = input.interaction.id ?? uuidv7();
       const entity = { ...input.interaction, id: interactionId } as JsonObject;
       return editWorkingCopy(ctx, input, 'interaction.add', async (tx, store, row) => {
-        // CB links the new interaction after the one before it (last when no index), and its
-        // neighbours to it; an interaction that names its own links keeps them.
+        // CB links the new interaction after the one before it, and its neighbours to it; an
+        // interaction that names its own links keeps them.
         const current = await readInteractions(tx, store.snap, row.root, input.dialogId);
-        const before =
-          input.index === undefined
-            ? chainOrder(current).at(-1)
-            : input.index > 0
-              ? idOf(current[Math.min(input.index, current.length) - 1] ?? {})
-              : undefined;
-        const linked = linkIntoChain(current, entity, before ?? null);
+        const placed = unwrap(
+          placeInteraction(current, entity, {
+            ...(input.index !== undefined && { index: input.index }),
+            ...(input.before !== undefined && { before: input.before }),
+            ...(input.after !== undefined && { after: input.after }),
+          }),
+        );
         return {
           ops: [
             {
               op: 'addInteraction',
               dialogId: input.dialogId,
-              interaction: linked.added,
-              ...(input.index !== undefined && { index: input.index }),
+              interaction: placed.added,
+              ...(placed.index !== undefined && { index: placed.index }),
             },
-            ...linked.neighbours.map((interaction): EditOp => ({
+            ...placed.neighbours.map((interaction): EditOp => ({
               op: 'updateInteraction',
               dialogId: input.dialogId,
               interaction,
             })),
           ],
-          result: { dialogId: input.dialogId, interactionId, interactionName: nameOf(entity) },
+          result: {
+            dialogId: input.dialogId,
+            interactionId,
+            interactionName: nameOf(entity),
+            ...(placed.index !== undefined && { index: placed.index }),
+          },
         };
       });
     }),

@@ -29,15 +29,8 @@ import { emitEvent } from '../webhooks.js';
 import { knownRows } from '../known-rows.js';
 import { getPolicy } from '../repositories/policy-repository.js';
 import { webhooksFor } from '../repositories/webhook-repository.js';
-import { automationRef, baseRevision, description, refInput, shortName } from './inputs.js';
+import { automationRef, baseRevision, description, shortName, versionRef } from './inputs.js';
 
-/** A version by number (`3` or `"#3"`), id or name (the newest with that name). */
-const versionRef = z
-  .union([
-    z.number().int().positive(),
-    refInput('must name a version by its number (N or #N), id or name'),
-  ])
-  .transform(String);
 /** Blank (or absent) names the version with the current date and time. */
 const versionName = shortName().optional();
 

@@ -5,7 +5,6 @@ import {
   applyFieldEdits,
   editableFields,
   moved,
-  newTextInteraction,
   parseContent,
   setAt,
   type JsonObject,
@@ -125,15 +124,7 @@ describe('applying an edit form', () => {
   });
 });
 
-describe('new interactions and order', () => {
-  it('builds a text interaction the readable view shows as its message', () => {
-    expect(readableInteraction(newTextInteraction('greet', 'Hi there'))).toMatchObject({
-      name: 'greet',
-      kind: 'TEXT',
-      texts: ['Hi there'],
-    });
-  });
-
+describe('the order of interactions', () => {
   it('moves an id one place, never past either end', () => {
     expect(moved(['a', 'b', 'c'], 'b', -1)).toEqual(['b', 'a', 'c']);
     expect(moved(['a', 'b', 'c'], 'b', 1)).toEqual(['a', 'c', 'b']);

@@ -114,30 +114,6 @@ export function applyFieldEdits(
   return next;
 }
 
-/** A new CB text interaction, shaped as CB's editor creates one (it continues to the next). */
-export function newTextInteraction(name: string, text: string): JsonObject {
-  return {
-    name,
-    type: 'BOT_MESSAGE',
-    interactionType: 'TEXT',
-    userInputRequired: false,
-    status: 'ACTIVE',
-    required: true,
-    content: {
-      contentType: 'STATIC',
-      results: { type: 'TEXT', tile: { tileData: [{ text, buttons: [], quickReplyList: [] }] } },
-    },
-    responseMatches: [
-      {
-        conditions: [],
-        contextConditions: [],
-        action: { name: 'INTERACTION', value: 'next' },
-        contextDataVariables: [],
-      },
-    ],
-  };
-}
-
 /** The order after moving `id` one place up or down; null when it cannot move that way. */
 export function moved(order: readonly string[], id: string, by: -1 | 1): string[] | null {
   const from = order.indexOf(id);

@@ -6,15 +6,11 @@
 // (DESIGN.md rule 10).
 import { plural } from '@ferry/core/rules';
 import type { JsonObject as CoreJsonObject } from '@ferry/core';
-import { readableDialog, readableInteraction } from '@ferry/core';
+import { newInteraction, readableDialog, readableInteraction } from '@ferry/core';
 import { fail } from '@sveltejs/kit';
 import { env } from '$env/dynamic/private';
-import {
-  applyFieldEdits,
-  moved,
-  newTextInteraction,
-  parseContent,
-} from '$lib/editing/interaction-fields';
+import { applyFieldEdits, moved, parseContent } from '$lib/editing/interaction-fields';
+import { kindOf, placeOf, placeText, specOf } from '$lib/editing/new-interaction-form';
 import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { check, importSource, required, revisionOf, text } from '$lib/server/forms';
@@ -24,12 +20,15 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, params, url, depends }) => {
   depends('ferry:dialog');
   const dialogId = url.searchParams.get('dialog');
-  if (!dialogId) return { opened: null, missing: null };
+  if (!dialogId) return { opened: null, integrations: [], missing: null };
   try {
-    const read = await locals.api.automations.dialog({ automation: params.id, dialogId });
-    // For roles that may edit, the raw JSON travels with each interaction: the edit form starts
-    // from it. Others get only the readable view.
+    // For roles that may edit, the raw JSON travels with each interaction (the edit form starts
+    // from it), and the integrations an added interaction may call. Others get the readable view.
     const editable = locals.user?.permissions.includes('edit') ?? false;
+    const [read, integrations] = await Promise.all([
+      locals.api.automations.dialog({ automation: params.id, dialogId }),
+      editable ? locals.api.automations.integrations({ automation: params.id }) : null,
+    ]);
     return {
       opened: {
         ...readableDialog(read.dialog),
@@ -39,12 +38,13 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
           raw: editable ? raw : undefined,
         })),
       },
+      integrations: integrations?.integrations ?? [],
       missing: null,
     };
   } catch (e) {
     // A link to a dialog deleted since: the page says so and shows the list.
     if (apiFailure(e)?.code === 'NOT_FOUND' && apiFailure(e)?.field === 'dialogId')
-      return { opened: null, missing: dialogId };
+      return { opened: null, integrations: [], missing: dialogId };
     loadFailure(e);
   }
 };
@@ -240,20 +240,48 @@ export const actions = {
     }
   },
 
+  /** An interaction of any kind the form offers, at the place chosen (core builds its JSON). */
   addInteraction: async ({ request, locals, params }) => {
     const form = await request.formData();
     const values = typed(form);
     const name = check(required, values.name ?? '', 'name');
     if (!name.ok) return fieldFailure('addInteraction', values, 'name', name.message);
+    const place = placeOf(values);
+    if (!place.ok) return fieldFailure('addInteraction', values, 'anchor', place.message);
     try {
+      const kind = kindOf(values.type);
+      // The integration chosen, by id, from the working copy's integrations as they are now.
+      const integrations =
+        kind.type === 'API_INTEGRATION'
+          ? (await locals.api.automations.integrations({ automation: params.id })).integrations
+          : [];
+      const interaction = newInteraction(specOf(values, integrations));
+      if (!interaction.ok)
+        return fieldFailure(
+          'addInteraction',
+          values,
+          interaction.error.path ?? 'type',
+          interaction.error.message,
+        );
       await locals.api.editing.addInteraction({
         automation: params.id,
         baseRevision: requiredRevision(form),
         dialogId: values.dialogId ?? '',
-        interaction: newTextInteraction(name.value, values.text ?? ''),
+        interaction: interaction.value,
+        ...place.place,
       });
-      return { form: 'addInteraction', done: `Added interaction “${name.value}”.` };
+      return {
+        form: 'addInteraction',
+        done: `Added the ${kind.label.toLowerCase()} interaction “${name.value}” ${placeText(values)}.`,
+      };
     } catch (e) {
+      // A neighbour deleted since the page showed it: said at the position's interaction field.
+      const failure = apiFailure(e);
+      if (
+        failure?.code === 'NOT_FOUND' &&
+        (failure.field === 'before' || failure.field === 'after')
+      )
+        return fieldFailure('addInteraction', values, 'anchor', failure.message);
       return editFailure(e, 'addInteraction', values, []);
     }
   },

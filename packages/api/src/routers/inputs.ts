@@ -37,6 +37,10 @@ export const name = textInput()
 export const description = textInput().max(DESCRIPTION_MAX, atMost(DESCRIPTION_MAX));
 /** An automation by id or unique name. */
 export const automationRef = refInput('names an automation (id or name)');
+/** A version by number (`3` or `"#3"`), id or name (the newest with that name). */
+export const versionRef = z
+  .union([z.number().int().positive(), refInput('names a version (N, #N, id or name)')])
+  .transform(String);
 /** The revision a change is based on (DESIGN.md rule 10). */
 export const baseRevision = z.number().int().positive().optional();
 /** The same, named as deployment-binding changes (agents, environment link) and upgrades take it. */

@@ -282,10 +282,13 @@ describe('ferry', () => {
       truncateSync(huge, 51 * 1024 * 1024); // sparse: refused by its size, never read
       const before = (await server.json<unknown[]>(['automation', 'list'])).length;
       const cases: [string, RegExp][] = [
-        ['not-json.json', /not-json\.json is not a valid CB export: .*not valid JSON/],
-        ['truncated.json', /truncated\.json is not a valid CB export: .*JSON/],
-        ['wrong-shape.json', /wrong-shape\.json is not a valid CB export/],
-        ['array.json', /array\.json is not a valid CB export/],
+        ['not-json.json', /not-json\.json is not valid JSON: /],
+        ['truncated.json', /truncated\.json is not valid JSON: /],
+        ['wrong-shape.json', /wrong-shape\.json is not a CB export: it has no “bot” section\./],
+        [
+          'array.json',
+          /array\.json is not a CB export: it holds a JSON value that is not an object\./,
+        ],
         ['huge.json', /huge\.json is 51\.0 MB, larger than the limit of 50\.0 MB/],
         ['missing.json', /Cannot read .*missing\.json: no such file/],
       ];

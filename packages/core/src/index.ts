@@ -19,6 +19,7 @@ export { parseExact } from './lexical.js';
 // CB export import and export
 export { emptyContent, type BotContent, type DialogContent, type OrderRun } from './content.js';
 export {
+  CB_EXPORT_MAX_BYTES,
   exportCbExport,
   exportCbExportText,
   importCbExport,
@@ -27,6 +28,7 @@ export {
   type ImportLimits,
   type ImportWarning,
 } from './cb-export.js';
+export { NOT_A_CB_EXPORT, exportPlace } from './export-problems.js';
 
 // Content-addressed snapshots
 export {
@@ -141,10 +143,12 @@ export {
 } from './pipelines.js';
 
 // Rules every surface shares
-export { formatUtc, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
+export { formatUtc, plural, pluralWord, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
+export { epochDate, fieldLabel, typeLabel, type FieldOwner } from './labels.js';
 
 // CB content as people read it, and as a flow graph
 export {
+  interactionType,
   readableDialog,
   readableDialogs,
   readableInteraction,
@@ -182,6 +186,7 @@ export {
 
 // Diff
 export {
+  DIFF_HIDDEN_SECTIONS,
   diffSnapshots,
   type Change,
   type ChangeKind,

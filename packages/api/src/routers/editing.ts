@@ -88,6 +88,10 @@ function editWorkingCopy<T extends Record<string, unknown>>(
   });
 }
 
+/** An interaction's name for the answer and the audit entry (null: it has none). */
+const nameOf = (interaction: JsonObject): string | null =>
+  typeof interaction.name === 'string' ? interaction.name : null;
+
 /** New CB dialogs are ordinary, enabled dialogs unless the caller says otherwise. */
 const DIALOG_DEFAULTS: JsonObject = { dialogType: 'DIALOG', status: 'ENABLED' };
 
@@ -185,7 +189,7 @@ export const editingRouter = router({
               interaction,
             })),
           ],
-          result: { dialogId: input.dialogId, interactionId },
+          result: { dialogId: input.dialogId, interactionId, interactionName: nameOf(entity) },
         };
       });
     }),
@@ -202,7 +206,11 @@ export const editingRouter = router({
             interaction: input.interaction as JsonObject,
           },
         ],
-        result: { dialogId: input.dialogId, interactionId: input.interaction.id },
+        result: {
+          dialogId: input.dialogId,
+          interactionId: input.interaction.id,
+          interactionName: nameOf(input.interaction as JsonObject),
+        },
         paths: { interactionId: 'interaction.id' },
       })),
     ),
@@ -226,7 +234,11 @@ export const editingRouter = router({
               interaction,
             })),
           ],
-          result: { dialogId: input.dialogId, interactionId: input.interactionId },
+          result: {
+            dialogId: input.dialogId,
+            interactionId: input.interactionId,
+            interactionName: nameOf(current.find((i) => idOf(i) === input.interactionId) ?? {}),
+          },
         };
       }),
     ),

@@ -18,7 +18,9 @@ const hash = textInput().regex(
   /^[0-9a-f]{64}$/,
   'must be a SHA-256 hash (64 lower-case hex digits)',
 );
-const hashes = z.array(hash).max(MAX_SYNC_HASHES, `at most ${MAX_SYNC_HASHES} hashes a call`);
+const hashes = z
+  .array(hash)
+  .max(MAX_SYNC_HASHES, `must list at most ${MAX_SYNC_HASHES} hashes a call`);
 
 export const syncRouter = router({
   /** Which of the offered hashes the server does not hold. */

@@ -34,7 +34,7 @@ const password = textInput()
   .min(8, 'must be at least 8 characters')
   .max(1024, 'must be at most 1024 characters');
 /** A user by id or unique name. */
-const userRef = refInput('names a user (id or name)');
+const userRef = refInput('must name a user by id or name');
 const tokenName = shortName().min(1, 'must not be empty');
 
 const userView = (u: UserRow, tokens: number) => ({
@@ -229,7 +229,7 @@ export const usersRouter = router({
 
   /** Revoke a token: it stops working at once. Revoking a revoked token changes nothing. */
   revokeToken: procedure('admin')
-    .input(z.object({ id: refInput('names a token id') }))
+    .input(z.object({ id: refInput('must give the id of a token') }))
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         const row = await lockToken(tx, input.id);

@@ -113,8 +113,14 @@ describe('applying an edit form', () => {
   });
 
   it('says why content is not a JSON object', () => {
-    expect(parseContent('{"name": ')).toMatchObject({ ok: false, message: /^is not valid JSON/ });
-    expect(parseContent('[1]')).toEqual({ ok: false, message: 'must be a JSON object ({ … })' });
+    expect(parseContent('{"name": ')).toMatchObject({
+      ok: false,
+      message: /^The content is not valid JSON: .+\.$/,
+    });
+    expect(parseContent('[1]')).toEqual({
+      ok: false,
+      message: 'The content must be a JSON object ({ … }).',
+    });
     expect(parseContent('{"a":1}')).toEqual({ ok: true, interaction: { a: 1 } });
   });
 });

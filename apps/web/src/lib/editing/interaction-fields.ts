@@ -91,9 +91,10 @@ export function parseContent(text: string): ParsedContent {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { ok: false, message: `is not valid JSON: ${(e as Error).message}` };
+    return { ok: false, message: `The content is not valid JSON: ${(e as Error).message}.` };
   }
-  if (!isJsonObject(value)) return { ok: false, message: 'must be a JSON object ({ … })' };
+  if (!isJsonObject(value))
+    return { ok: false, message: 'The content must be a JSON object ({ … }).' };
   return { ok: true, interaction: value };
 }
 

@@ -2,6 +2,7 @@
 // dialog, edges by index) or one dialog's laid-out graph. Names and texts are bot content: the
 // canvas only ever interpolates them as text. A dialog node's `href` opens that dialog.
 import type { FlowStatus } from '@ferry/core';
+import { plural } from '@ferry/core/rules';
 import type { FlowGraph } from './graph';
 import { OVERVIEW_NODE, type PackedOverview } from './overview';
 import { STATUS_LABEL } from './status';
@@ -35,11 +36,7 @@ export interface CanvasEdge {
   kind: string;
 }
 
-const NUMBER = new Intl.NumberFormat('en');
-
-/** "1 interaction", "2,001 dialogs": one formatter for thousands of nodes (toLocaleString makes one per call). */
-export const plural = (n: number, one: string, many: string) =>
-  `${NUMBER.format(n)} ${n === 1 ? one : many}`;
+export { plural };
 
 /** A node in words, for its aria-label: how it changed, what it is, its name and text. */
 export function describeNode(n: CanvasNode): string {

@@ -9,7 +9,6 @@ import { must } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { must } from '@ferry/core';
 import { ADMIN_PASSWORD, shown, startWebApp, type WebApp } from './harness';
 
 const DIALOGS = 2001;

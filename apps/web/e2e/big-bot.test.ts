@@ -337,6 +337,7 @@ describe('the flow view on a 10,005-interaction bot', () => {
     flowFigures['find a dialog by name, view moved (wire, time)'] =
       `${kb(find.wire)}, ${findMs.toFixed(0)} ms`;
     expect(find.wire).toBeLessThan(100 * 1024);
+    await app.screenshot('flow-big');
   });
 
   it('steps to each change of a comparison, across the bot and into a dialog', async () => {

@@ -72,7 +72,7 @@ describe('ferry', () => {
 
   describe('--version and --help', () => {
     it('prints the CLI version, while release create takes its own --version', async () => {
-      const r = await ferry(['--version']);
+      const r = await ferry(['--version'], { process: true });
       expect(r).toMatchObject({ code: 0, stdout: `${cliVersion}\n` });
       const created = await server.json<{ version: string }>([
         'release',
@@ -419,15 +419,11 @@ describe('ferry', () => {
     it('7: no server answers', async () => {
       const r = await ferry(['automation', 'list', '--url', 'http://127.0.0.1:9', '--token', 'x']);
       expectFailure(r, 7, /Cannot reach the Ferry server at http:\/\/127\.0\.0\.1:9/);
-      const j = await ferry([
-        'automation',
-        'list',
-        '--url',
-        'http://127.0.0.1:9',
-        '--token',
-        'x',
-        '--json',
-      ]);
+      // The built binary's own exit code, as a pipeline sees it.
+      const j = await ferry(
+        ['automation', 'list', '--url', 'http://127.0.0.1:9', '--token', 'x', '--json'],
+        { process: true },
+      );
       expect(j.code).toBe(7);
       expect(jsonError(j)).toMatchObject({ code: 'UNREACHABLE', exitCode: 7 });
     });

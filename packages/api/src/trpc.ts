@@ -95,7 +95,8 @@ export const publicProcedure = base.meta({ permission: 'public' });
 
 const requireCaller = t.middleware(({ ctx, next }) => {
   if (ctx.caller === null) throw new FerryApiError('UNAUTHORIZED', 'Sign in or pass an API token.');
-  return next({ ctx: { ...ctx, caller: ctx.caller } });
+  // tRPC merges this into the context (no copy of it here).
+  return next({ ctx: { caller: ctx.caller } });
 });
 
 /** A procedure only callers whose role grants `permission` may run. */

@@ -18,16 +18,15 @@ import {
 } from 'drizzle-orm';
 
 export type AuditRow = typeof schema.auditLog.$inferSelect;
+/** An entry to append: everything but its sequence number and the automation's revision. */
+export type AuditRowValues = Omit<typeof schema.auditLog.$inferInsert, 'seq' | 'revision'>;
 
 /**
  * Append an entry. It records the automation's revision as it is now, in this transaction: every
  * change writes the automation before (or in the same round trip ahead of) its audit entry, so an
  * entry carries the revision its change produced.
  */
-export async function insertAuditRow(
-  tx: Db,
-  row: Omit<typeof schema.auditLog.$inferInsert, 'seq' | 'revision'>,
-): Promise<void> {
+export async function insertAuditRow(tx: Db, row: AuditRowValues): Promise<void> {
   await tx.insert(schema.auditLog).values({
     ...row,
     revision:

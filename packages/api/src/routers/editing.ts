@@ -2,6 +2,7 @@
 // was based on, applies the core's edit operations in one transaction, bumps the revision and
 // answers with metadata only (never content).
 import {
+  MissingNodeError,
   chainOrder,
   entityId as idOf,
   linkIntoChain,
@@ -13,12 +14,14 @@ import {
 import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
-import { auditEntry, writeAudit } from '../audit.js';
+import { auditEntry, auditRow, writeAudit } from '../audit.js';
 import type { Context } from '../context.js';
 import { ContentStore } from '../content.js';
 import { FerryApiError, fail } from '../errors.js';
+import { knownRows } from '../known-rows.js';
 import {
   advanceAutomation,
+  commitEdit,
   lockAutomation,
   requireRevision,
   type AutomationRow,
@@ -49,12 +52,80 @@ interface Plan<T> {
   paths?: Record<string, string>;
 }
 
-/** Lock, check the revision, apply `plan`'s operations, bump the revision and audit: one transaction. */
-function editWorkingCopy<T extends Record<string, unknown>>(
+type Planner<T> = (tx: Db, store: ContentStore, row: AutomationRow) => Promise<Plan<T>> | Plan<T>;
+
+/**
+ * Apply `plan`'s operations to the working copy if it is at `baseRevision`, bump the revision and
+ * audit, atomically. First without a lock, in one statement (editUnlocked); when that cannot
+ * decide (the row moved on, or the plan or edit refused), under the row's lock in a transaction,
+ * which then gives the answer: the change, or the error with its precedence (CONFLICT first).
+ */
+async function editWorkingCopy<T extends Record<string, unknown>>(
   ctx: Context,
   input: { automation: string; baseRevision: number },
   action: string,
-  plan: (tx: Db, store: ContentStore, row: AutomationRow) => Promise<Plan<T>> | Plan<T>,
+  plan: Planner<T>,
+) {
+  const done =
+    (await editUnlocked(ctx, input, action, plan)) ?? (await editLocked(ctx, input, action, plan));
+  knownRows.remember(done.row);
+  return done.answer;
+}
+
+/**
+ * The edit without a lock: the row as last seen (or read) at `baseRevision`, the plan and the
+ * edit computed from its root, then commitEdit stores it all in one statement, provided the row
+ * is still at that revision and root. Null when it cannot decide: the row is not at that revision
+ * (now or by then), or the plan or edit refused (the locked path gives the answer, with the
+ * errors' precedence); database errors are thrown.
+ */
+async function editUnlocked<T extends Record<string, unknown>>(
+  ctx: Context,
+  input: { automation: string; baseRevision: number },
+  action: string,
+  plan: Planner<T>,
+) {
+  const row = await knownRows.at(ctx.db, input.automation, input.baseRevision);
+  if (row === null) return null;
+  const store = new ContentStore(ctx.db);
+  let edited;
+  try {
+    const { ops, result } = await plan(ctx.db, store, row);
+    edited = { result, ...(await store.apply(row.root, ops)) };
+  } catch (e) {
+    // A refusal, or a node of that root gone (its row moved on and gc swept what only it held):
+    // the locked path decides, on the row as it is.
+    if (e instanceof FerryApiError || e instanceof MissingNodeError) return null;
+    throw e;
+  }
+  const { result, next, counts } = edited;
+  const entry = auditEntry(ctx, action, row.id, { before: row.root, after: next, details: result });
+  const stored = await commitEdit(ctx.db, {
+    row,
+    root: next,
+    counts,
+    nodes: await store.encodeWritten(),
+    audit: auditRow(ctx, entry),
+  });
+  if (stored === null) return null;
+  store.committed(next, counts, stored.written);
+  return { row: stored.row, answer: answerOf(stored.row, next, result) };
+}
+
+const answerOf = <T>(row: AutomationRow, root: string, result: T) => ({
+  id: row.id,
+  name: row.name,
+  revision: row.revision,
+  contentHash: root,
+  ...result,
+});
+
+/** Lock, check the revision, apply `plan`'s operations, bump the revision and audit: one transaction. */
+function editLocked<T extends Record<string, unknown>>(
+  ctx: Context,
+  input: { automation: string; baseRevision: number },
+  action: string,
+  plan: Planner<T>,
 ) {
   return ctx.db.transaction(async (tx) => {
     const row = await lockAutomation(tx, input.automation);
@@ -78,13 +149,7 @@ function editWorkingCopy<T extends Record<string, unknown>>(
         auditEntry(ctx, action, row.id, { before: row.root, after: root, details: result }),
       ),
     ]);
-    return {
-      id: next.id,
-      name: next.name,
-      revision: next.revision,
-      contentHash: root,
-      ...result,
-    };
+    return { row: next, answer: answerOf(next, root, result) };
   });
 }
 

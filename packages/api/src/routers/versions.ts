@@ -26,7 +26,10 @@ import {
 } from '../repositories/version-repository.js';
 import { procedure, router } from '../trpc.js';
 import { versionSide } from '../version-sides.js';
-import { emitted } from '../webhooks.js';
+import { emitEvent } from '../webhooks.js';
+import { knownRows } from '../known-rows.js';
+import { getPolicy } from '../repositories/policy-repository.js';
+import { webhooksFor } from '../repositories/webhook-repository.js';
 import { automationRef, baseRevision, description, shortName, versionRef } from './inputs.js';
 
 /** Blank (or absent) names the version with the current date and time. */
@@ -72,18 +75,30 @@ export const versionsRouter = router({
             opContext(ctx, uuidv7),
           ),
         );
-        // Independent writes, sent together (one round trip); pruning reads what they wrote.
-        await Promise.all([
+        // Independent writes and the reads pruning and the webhook event need, sent together (one
+        // round trip); pruning reads what the writes wrote.
+        const [, , , policy, subscribed] = await Promise.all([
           insertVersions(tx, saved.version),
           storeAutomation(tx, saved.automation),
           writeAudit(tx, ctx, saved.audit),
+          getPolicy(tx),
+          webhooksFor(tx, 'version.saved'),
         ]);
-        const pruned = await pruneAutomaticVersions(tx, ctx, row.id);
-        return emitted(tx, 'version.saved', {
+        const pruned = await pruneAutomaticVersions(tx, ctx, row.id, [], policy);
+        const answer = {
           ...versionSummary(saved.version),
           automation: { ...automationState(saved.automation), name: row.name },
           pruned,
+        };
+        await emitEvent(tx, 'version.saved', answer, subscribed);
+        // What the next conditional edit starts from (editing.ts; a hint, checked when it writes).
+        knownRows.remember({
+          ...row,
+          revision: saved.automation.revision,
+          lastVersionNumber: saved.automation.lastVersionNumber,
+          updatedAt: new Date(),
         });
+        return answer;
       }),
     ),
 

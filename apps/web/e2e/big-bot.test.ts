@@ -1,6 +1,7 @@
-// The automation page on a 10,005-interaction bot (core's generator: 2,001 dialogs of 5): what it
-// costs to show, open a dialog, search, save an edit, download the working copy and import an
-// edited copy back, printed as figures (issue 13 item 1;
+// The automation page and the flow view on a 10,005-interaction bot (core's generator: 2,001
+// dialogs of 5, half of them jumping into an earlier one): what it costs to show, open a dialog,
+// search, save an edit, download the working copy and import an edited copy back, and find a
+// change in the flow, printed as figures (issue 13 items 1 and 2;
 // README "Web UI at the size of real bots"). Sizes are asserted with generous bounds, times never.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,7 +17,9 @@ const PER_DIALOG = 5;
 let app: WebApp;
 let page: Page;
 let url: string;
+let automation: string;
 const figures: Record<string, string> = {};
+const flowFigures: Record<string, string> = {};
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -74,25 +77,45 @@ const timed = async (act: () => Promise<void>) => {
 beforeAll(async () => {
   app = await startWebApp();
   ({ page } = app);
-  const doc = generateBotExport({ seed: 13, dialogs: DIALOGS, interactionsPerDialog: PER_DIALOG });
+  const doc = generateBotExport({
+    seed: 13,
+    dialogs: DIALOGS,
+    interactionsPerDialog: PER_DIALOG,
+    dialogLinks: 0.5,
+  });
   const imported = await app.asAdmin<{ id: string }>('automations.import', {
     document: doc,
     name: 'Ten thousand',
   });
+  automation = imported.id;
+  // Version #1: what the flow view compares the edits below with.
+  await app.asAdmin('versions.save', { automation, name: 'Imported' });
   url = `${app.server.url}/automations/${imported.id}`;
   await page.goto(app.server.url + '/');
   await app.signIn('admin', ADMIN_PASSWORD);
 });
 
 afterAll(async () => {
-  if (Object.keys(figures).length > 0) {
-    const lines = Object.entries(figures).map(([k, v]) => `  ${k.padEnd(44)} ${v}`);
+  const print = (title: string, shown: Record<string, string>) => {
+    if (Object.keys(shown).length === 0) return;
+    const lines = Object.entries(shown).map(([k, v]) => `  ${k.padEnd(50)} ${v}`);
     console.log(
-      `automation page, ${DIALOGS * PER_DIALOG} interactions in ${DIALOGS} dialogs (admin):\n${lines.join('\n')}`,
+      `${title}, ${DIALOGS * PER_DIALOG} interactions in ${DIALOGS} dialogs (admin):\n${lines.join('\n')}`,
     );
-  }
+  };
+  print('automation page', figures);
+  print('flow view', flowFigures);
   await app?.close();
 });
+
+/** Elements and nodes in the page's DOM. */
+const domSize = () =>
+  page.evaluate(() => {
+    const walker = document.createTreeWalker(document, NodeFilter.SHOW_ALL);
+    let nodes = 1;
+    while (walker.nextNode()) nodes++;
+    return { elements: document.getElementsByTagName('*').length, nodes };
+  });
 
 describe('the automation page on a 10,005-interaction bot', () => {
   it('costs the screen, not the bot: a page of dialogs, small and quick to use', async () => {
@@ -118,12 +141,7 @@ describe('the automation page on a 10,005-interaction bot', () => {
       .getByRole('dialog', { name: 'Save current version' })
       .getByRole('button', { name: 'Cancel' })
       .click();
-    const dom = await page.evaluate(() => {
-      const walker = document.createTreeWalker(document, NodeFilter.SHOW_ALL);
-      let nodes = 1;
-      while (walker.nextNode()) nodes++;
-      return { elements: document.getElementsByTagName('*').length, nodes };
-    });
+    const dom = await domSize();
     const [navigation] = await page.evaluate(() =>
       performance
         .getEntriesByType('navigation')
@@ -253,5 +271,138 @@ describe('the automation page on a 10,005-interaction bot', () => {
     figures['import an edited export into it (wire, time)'] =
       `${kb(imported.wire)} in ${imported.requests} requests, ${importMs.toFixed(0)} ms`;
     await shown(page.getByRole('link', { name: first.name, exact: true }));
+  });
+});
+
+describe('the flow view on a 10,005-interaction bot', () => {
+  const selected = () => page.locator('.svelte-flow__node.selected');
+  const steps = () => page.getByRole('navigation', { name: 'Changes' });
+
+  it('shows the overview of dialogs, small and quick to use, and finds a name in it', async () => {
+    const flow = `${url}/flow`;
+    // The first visit computes every dialog's part (then kept by dialog node hash); the second
+    // only reads the snapshot's dialog list. Each with the browser's cache cleared.
+    const cdp = await page.context().newCDPSession(page);
+    const visit = async (label: string) => {
+      await cdp.send('Network.clearBrowserCache');
+      let usable = 0;
+      const load = await transferred(async () => {
+        usable = await timed(async () => {
+          await page.goto(flow);
+          const canvas = page.getByRole('region', { name: 'Graph of the dialogs' });
+          await shown(canvas.locator('.svelte-flow__node').first());
+          // Usable: the canvas answers the keyboard (a node takes the focus, Enter selects it).
+          await canvas.locator('.svelte-flow__node').first().focus();
+          await page.keyboard.press('Enter');
+          await shown(selected());
+        });
+      });
+      flowFigures[`${label}: load, all requests (wire / decoded)`] =
+        `${kb(load.wire)} / ${kb(load.decoded)} in ${load.requests} requests`;
+      flowFigures[`${label}: time to usable (drawn, a node selected)`] = `${usable.toFixed(0)} ms`;
+      return load;
+    };
+    const first = await visit('first visit');
+    const second = await visit('next visit');
+    const html = await page.request.get(flow, { headers: { 'accept-encoding': 'br' } });
+    expect(html.headers()['content-encoding']).toBe('br');
+    const [navigation] = await page.evaluate(() =>
+      performance
+        .getEntriesByType('navigation')
+        .map((e) => ({ encoded: (e as PerformanceNavigationTiming).encodedBodySize })),
+    );
+    const dom = await domSize();
+    const drawn = await page.locator('.svelte-flow__node').count();
+    flowFigures['page HTML with the overview (br / decoded)'] =
+      `${kb(navigation?.encoded ?? 0)} / ${kb((await html.body()).length)}`;
+    flowFigures['DOM elements / nodes; dialog nodes drawn'] =
+      `${dom.elements} / ${dom.nodes}; ${drawn} of ${DIALOGS}`;
+    await shown(page.getByText(`The working copy · ${DIALOGS.toLocaleString('en')} dialogs`));
+    for (const load of [first, second]) expect(load.wire).toBeLessThan(500 * 1024);
+    expect(dom.elements).toBeLessThan(5000);
+    // Only what is in view is drawn; edges are no tab stops.
+    expect(drawn).toBeLessThan(200);
+    expect(await page.locator('.svelte-flow__edge').count()).toBeGreaterThan(0);
+    expect(await page.locator('.svelte-flow__edge[tabindex]').count()).toBe(0);
+
+    // A dialog far down, found by name: the view moves to it.
+    let findMs = 0;
+    const find = await transferred(async () => {
+      findMs = await timed(async () => {
+        await page.getByLabel('Find a dialog or interaction by name').fill('1987 -');
+        await page.getByRole('button', { name: 'Find', exact: true }).click();
+        await shown(selected().filter({ hasText: '1987 - ' }));
+      });
+    });
+    flowFigures['find a dialog by name, view moved (wire, time)'] =
+      `${kb(find.wire)}, ${findMs.toFixed(0)} ms`;
+    expect(find.wire).toBeLessThan(100 * 1024);
+    await app.screenshot('flow-big');
+  });
+
+  it('steps to each change of a comparison, across the bot and into a dialog', async () => {
+    // Since version #1: an interaction renamed (the first test), and now one far down.
+    const dialogs = await app.adminQuery<{ dialogs: { id: string; name: string }[] }>(
+      'automations.dialogs',
+      { automation, offset: 1990, limit: 1 },
+    );
+    const far = must(dialogs.dialogs[0], 'dialog 1990');
+    const read = await app.adminQuery<{
+      revision: number;
+      interactions: Record<string, unknown>[];
+    }>('automations.dialog', { automation, dialogId: far.id });
+    const changed = { ...must(read.interactions[2], 'an interaction'), name: 'changed far down' };
+    await app.asAdmin('editing.updateInteraction', {
+      automation,
+      baseRevision: read.revision,
+      dialogId: far.id,
+      interaction: changed,
+    });
+
+    let usable = 0;
+    const load = await transferred(async () => {
+      usable = await timed(async () => {
+        await page.goto(`${url}/flow?from=1`);
+        await shown(steps().getByText('2 dialogs have changes.'));
+        // Drawn: the page is hydrated, so the link moves the view instead of loading a page.
+        await shown(page.locator('.svelte-flow__node'));
+        await steps().getByRole('link', { name: 'Next change →' }).click();
+        await shown(selected());
+      });
+    });
+    flowFigures['comparison: load, all requests (wire / decoded)'] =
+      `${kb(load.wire)} / ${kb(load.decoded)} in ${load.requests} requests`;
+    flowFigures['comparison: time to the first change'] = `${usable.toFixed(0)} ms`;
+    expect(load.wire).toBeLessThan(500 * 1024);
+
+    // The second change is 1,990 dialogs on: the view moves there, highlighted.
+    let stepMs = 0;
+    const step = await transferred(async () => {
+      stepMs = await timed(async () => {
+        await steps().getByRole('link', { name: 'Next change →' }).click();
+        await shown(
+          steps().getByText(`Dialog 2 of 2 with changes. Now at: Changed dialog “${far.name}”.`),
+        );
+        await shown(selected().filter({ hasText: far.name }));
+      });
+    });
+    flowFigures['next change, to a dialog far down (wire, time)'] =
+      `${kb(step.wire)}, ${stepMs.toFixed(0)} ms`;
+    expect(await selected().getAttribute('aria-label')).toMatch(/^Changed, dialog, /);
+
+    // Into it: its interactions, the changed one marked; the next change is that one.
+    let drillMs = 0;
+    const drill = await transferred(async () => {
+      drillMs = await timed(async () => {
+        await selected().getByRole('link', { name: far.name }).click();
+        await shown(page.getByRole('region', { name: `Graph of dialog ${far.name}` }));
+        await steps().getByRole('link', { name: 'Next change →' }).click();
+        await shown(selected().filter({ hasText: 'changed far down' }));
+      });
+    });
+    flowFigures['open the dialog, next change inside it (wire, time)'] =
+      `${kb(drill.wire)}, ${drillMs.toFixed(0)} ms`;
+    expect(drill.wire).toBeLessThan(100 * 1024);
+    await shown(steps().getByText('Change 1 of 1 in this dialog. Dialog 2 of 2 with changes.'));
   });
 });

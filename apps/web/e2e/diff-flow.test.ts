@@ -141,41 +141,102 @@ describe('comparing versions and the flow view', () => {
     await app.screenshot('diff');
   });
 
-  it('shows the same comparison in the flow view with changed nodes marked', async () => {
+  it('shows the comparison in the flow view: changed dialogs marked, next and previous change through them and into their nodes', async () => {
     await page.getByRole('link', { name: 'Show in flow view' }).click();
     await page.waitForURL(/\/flow\?from=1&to=2$/);
     await shown(page.getByText('Changes from #1 Imported to #2 Edited'));
     await shown(page.getByRole('list', { name: 'Legend' }).getByText('Added: solid green border'));
-    const node = (name: string) => page.locator('.svelte-flow__node').filter({ hasText: name });
+    // The overview: a node per dialog, the changed ones marked in words.
+    const nodes = page.locator('.svelte-flow__node');
+    const node = (name: string) => nodes.filter({ hasText: name });
+    await shown(node('1 Start'));
+    expect(await nodes.count()).toBe(3);
+    expect(await node('1 Start').getAttribute('aria-label')).toMatch(
+      /^Changed, dialog, 1 Start, 7 interactions, \d+ changes$/,
+    );
+    expect(await node('2 Back').getAttribute('aria-label')).toMatch(/^Changed, dialog, 2 Back, /);
+    expect(await node('99 Fallback').getAttribute('aria-label')).toMatch(/^dialog, 99 Fallback,/);
+    const steps = page.getByRole('navigation', { name: 'Changes' });
+    await shown(steps.getByText('2 dialogs have changes.'));
+
+    // Next change: the first changed dialog, selected; again: the second; again: round to the first.
+    await steps.getByRole('link', { name: 'Next change →' }).click();
+    await page.waitForURL(new RegExp(`node=dialog%3A${WELCOME}`));
+    await shown(steps.getByText('Dialog 1 of 2 with changes. Now at: Changed dialog “1 Start”.'));
+    await shown(page.locator('.svelte-flow__node.selected').filter({ hasText: '1 Start' }));
+    await steps.getByRole('link', { name: 'Next change →' }).click();
+    await shown(steps.getByText('Dialog 2 of 2 with changes. Now at: Changed dialog “2 Back”.'));
+    await steps.getByRole('link', { name: 'Previous change' }).click();
+    await shown(steps.getByText(/^Dialog 1 of 2 with changes\./));
+
+    // Into the dialog: its interactions, the changed ones marked, the payload text.
+    await node('1 Start').getByRole('link', { name: '1 Start' }).click();
+    await page.waitForURL(new RegExp(`dialog=${WELCOME}`));
+    await shown(page.getByRole('region', { name: 'Graph of dialog 1 Start' }));
     await shown(node('text_6'));
     expect(await node('text_6').getAttribute('aria-label')).toMatch(
       /^Changed, interaction \(TEXT\), text_6,/,
     );
-    expect(await node('text_6').textContent()).toContain('Changed');
     expect(await node(`Say ${XSS}`).getAttribute('aria-label')).toBe(
       `Added, interaction (TEXT), ${XSS}, Say ${XSS}`,
     );
-    expect(await node('text_5').getAttribute('aria-label')).toMatch(/^Removed, /);
     expect(await node('quick_reply_7').getAttribute('aria-label')).toMatch(/^interaction/);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
-    expect(app.alerts).toEqual([]);
 
-    // The same graph as a text list.
+    // Next change steps through the dialog's marked nodes, then on into the next changed dialog.
+    const marked = await page
+      .locator(
+        '.svelte-flow__node[aria-label^="Changed, interaction"], .svelte-flow__node[aria-label^="Added, interaction"]',
+      )
+      .count();
+    await steps.getByRole('link', { name: 'Next change →' }).click();
+    await shown(
+      steps.getByText(
+        new RegExp(`^Change 1 of ${marked} in this dialog\\. Dialog 1 of 2 with changes\\.`),
+      ),
+    );
+    for (let i = 1; i < marked; i++)
+      await steps.getByRole('link', { name: 'Next change →' }).click();
+    await shown(steps.getByText(`Change ${marked} of ${marked} in this dialog.`, { exact: false }));
+    await steps.getByRole('link', { name: 'Next change →' }).click();
+    await page.waitForURL(new RegExp(`dialog=${GO_BACK}&change=first`));
+    await shown(page.getByRole('region', { name: 'Graph of dialog 2 Back' }));
+    // Its start lost its next interaction (changed), which was removed: drawn from the "before" side.
+    await shown(
+      steps.getByText(
+        'Change 1 of 2 in this dialog. Dialog 2 of 2 with changes. Now at: Changed interaction “dialog_starter_4”.',
+      ),
+    );
+    await steps.getByRole('link', { name: 'Next change →' }).click();
+    await shown(
+      steps.getByText(
+        'Change 2 of 2 in this dialog. Dialog 2 of 2 with changes. Now at: Removed interaction “text_5”.',
+      ),
+    );
+    expect(await node('text_5').getAttribute('aria-label')).toMatch(/^Removed, interaction/);
+    await shown(page.locator('.svelte-flow__node.selected').filter({ hasText: 'text_5' }));
+    await steps.getByRole('link', { name: 'Previous change' }).click();
+    await shown(steps.getByText(/^Change 1 of 2 in this dialog\./));
+    // And back: the last change of the first dialog.
+    await steps.getByRole('link', { name: 'Previous change' }).click();
+    await page.waitForURL(new RegExp(`dialog=${WELCOME}&change=last`));
+    await shown(steps.getByText(`Change ${marked} of ${marked} in this dialog.`, { exact: false }));
+
+    // The same dialog as a text list.
     await page.getByText('Flow as a list', { exact: true }).click();
     const list = page.getByRole('region', { name: 'Dialog 1 Start' });
     const added = list.getByRole('listitem').filter({ hasText: `Say ${XSS}` });
     await shown(added.getByText('Added', { exact: true }));
-    await shown(
-      page
-        .getByRole('region', { name: 'Dialog 1 Start' })
-        .getByRole('listitem')
-        .filter({ hasText: 'quick_reply_7' })
-        .getByText('goes to text_5 (back)'),
-    );
+    expect(app.alerts).toEqual([]);
     await app.screenshot('flow-diff');
+
+    // Back to all dialogs, the view on this one.
+    await page.getByRole('link', { name: '← All dialogs' }).click();
+    await page.waitForURL(new RegExp(`/flow\\?from=1&to=2&node=dialog%3A${WELCOME}$`));
+    await shown(page.locator('.svelte-flow__node.selected').filter({ hasText: '1 Start' }));
   });
 
-  it('shows the working copy as a keyboard-usable graph, rendered on the server too', async () => {
+  it('shows the working copy as a keyboard-usable overview, rendered on the server too', async () => {
     await page
       .getByRole('navigation', { name: 'Automation' })
       .getByRole('link', { name: 'Flow' })
@@ -184,11 +245,10 @@ describe('comparing versions and the flow view', () => {
     await shown(page.getByText('The working copy'));
     const nodes = page.locator('.svelte-flow__node');
     await shown(nodes.filter({ hasText: '1 Start' }));
-    await shown(nodes.filter({ hasText: 'dialog_starter_4' }));
-    await shown(nodes.filter({ hasText: 'Hi there!' }));
-    // 3 dialogs and 9 interactions (one added, one deleted); nothing marked outside a diff.
-    expect(await nodes.count()).toBe(12);
-    expect(await page.locator('.svelte-flow__node[aria-label^="Added"]').count()).toBe(0);
+    // 3 dialogs; nothing marked outside a comparison, and no change links.
+    expect(await nodes.count()).toBe(3);
+    expect(await page.locator('.svelte-flow__node[aria-label^="Changed"]').count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Changes' }).count()).toBe(0);
     // Nodes take the focus from the keyboard and Enter selects one.
     await nodes.first().focus();
     await page.keyboard.press('Enter');
@@ -196,13 +256,31 @@ describe('comparing versions and the flow view', () => {
     expect(await nodes.first().getAttribute('tabindex')).toBe('0');
     await app.screenshot('flow');
 
-    // Another version, picked on the page.
+    // Version #1, where Start links into Back: a drawn edge, which Tab passes over.
     await page.getByLabel('Show').selectOption({ label: '#1 Imported' });
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.waitForURL(/\/flow\?version=1$/);
     await shown(page.getByText('Version #1 Imported'));
-    await shown(nodes.filter({ hasText: 'text_5' }));
-    expect(await nodes.filter({ hasText: XSS }).count()).toBe(0);
+    const edges = page.locator('.svelte-flow__edge');
+    await edges.first().waitFor({ state: 'attached' });
+    expect(await edges.first().getAttribute('aria-label')).toBe(
+      'Link from 1 Start to 2 Back (2 links)',
+    );
+    expect(await page.locator('.svelte-flow__edge[tabindex]').count()).toBe(0);
+    await page.getByLabel('Find a dialog or interaction by name').focus();
+    const stops: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      await page.keyboard.press('Tab');
+      stops.push(
+        await page.evaluate(() => {
+          const el = document.activeElement;
+          return `${el?.tagName ?? ''}.${el?.getAttribute('class') ?? ''}`;
+        }),
+      );
+    }
+    // Through the Find button, the nodes and the links on them; never an edge.
+    expect(stops.some((s) => s.includes('svelte-flow__node'))).toBe(true);
+    expect(stops.some((s) => s.includes('svelte-flow__edge'))).toBe(false);
 
     // Server-side rendering works without the canvas (Svelte Flow only runs in the browser).
     const res = await page.context().request.get(`${server.url}/automations/${id}/flow?version=1`);
@@ -211,7 +289,42 @@ describe('comparing versions and the flow view', () => {
     expect(html).toContain('Flow as a list');
     expect(html).toContain('Version #1 Imported');
     expect(html).toContain('Loading the graph…');
-    expect(html).toContain('text_5');
+    expect(html).toContain('links to 2 Back');
+    const drilled = await page
+      .context()
+      .request.get(`${server.url}/automations/${id}/flow?version=1&dialog=${GO_BACK}`);
+    expect(await drilled.text()).toContain('text_5');
+  });
+
+  it('finds dialogs and interactions by name and moves the view to them', async () => {
+    await page.goto(`${server.url}/automations/${id}/flow`);
+    const find = page.getByRole('search', { name: 'Find in the flow' });
+    // An interaction: its dialog opens and the view moves to it.
+    await find.getByLabel('Find a dialog or interaction by name').fill('TEXT_6');
+    await find.getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL(new RegExp(`dialog=${WELCOME}&node=.*&q=TEXT_6`));
+    await shown(page.getByRole('region', { name: 'Graph of dialog 1 Start' }));
+    await shown(page.locator('.svelte-flow__node.selected').filter({ hasText: 'text_6' }));
+    const results = page.getByRole('region', { name: 'Search results' });
+    await shown(results.getByText('1 match for “TEXT_6”.'));
+    // A dialog: back on the overview, at it.
+    await find.getByLabel('Find a dialog or interaction by name').fill('2 back');
+    await find.getByRole('button', { name: 'Find' }).click();
+    await shown(results.getByText('1 match for “2 back”.'));
+    await shown(page.getByRole('region', { name: 'Graph of the dialogs' }));
+    await shown(page.locator('.svelte-flow__node.selected').filter({ hasText: '2 Back' }));
+    expect(page.url()).toContain(`node=dialog%3A${GO_BACK}`);
+    // The payload is a name like any other: found, shown as text.
+    await find.getByLabel('Find a dialog or interaction by name').fill('<img');
+    await find.getByRole('button', { name: 'Find' }).click();
+    await shown(page.locator('.svelte-flow__node.selected').filter({ hasText: XSS }));
+    await shown(results.getByRole('link', { name: `Interaction ${XSS} in 1 Start` }));
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    // Nothing found: the view stays.
+    await find.getByLabel('Find a dialog or interaction by name').fill('no such name');
+    await find.getByRole('button', { name: 'Find' }).click();
+    await shown(results.getByText('Nothing is named like “no such name”.'));
+    expect(app.alerts).toEqual([]);
   });
 
   it('says so when a version does not exist', async () => {
@@ -223,6 +336,9 @@ describe('comparing versions and the flow view', () => {
     await shown(page.getByRole('alert').getByText('There is no version "99".'));
     await page.goto(`${server.url}/automations/${id}/flow?from=7`);
     await shown(page.getByRole('alert').getByText('Before: There is no version "7".'));
+    await page.goto(`${server.url}/automations/${id}/flow?dialog=gone`);
+    await shown(page.getByRole('alert').getByText('There is no dialog with id "gone".'));
+    await shown(page.getByRole('region', { name: 'Graph of the dialogs' }));
   });
 
   it('previews a release of a whole new 2,000-interaction bot as counts per dialog, a page at a time', async () => {

@@ -196,6 +196,35 @@ interface IndexEntry {
 const searchEntries = new Map<string, IndexEntry>();
 const SEARCH_ENTRIES_MAX = 50_000;
 
+/**
+ * The dialog entities and interaction entities of dialog nodes (by hash), in the order given:
+ * the nodes, their interaction lists, then every entity, a query per level.
+ */
+export async function readDialogNodes(
+  db: Db,
+  snap: Snapshotter,
+  hashes: readonly string[],
+): Promise<{ dialog: JsonObject; interactions: JsonObject[] }[]> {
+  if (hashes.length === 0) return [];
+  await fetchNodes(db, snap.store, hashes);
+  const parts = await withNodes(db, snap.store, (s) =>
+    hashes.map((h) => {
+      const node = s.dialogNode(h);
+      return { entity: node.dialog, interactions: listEntries(s.lists.load(node.interactions)) };
+    }),
+  );
+  await fetchNodes(db, snap.store, [
+    ...parts.map((p) => p.entity),
+    ...parts.flatMap((p) => p.interactions.map((e) => e.hash)),
+  ]);
+  return withNodes(db, snap.store, (s) =>
+    parts.map(({ entity, interactions }) => ({
+      dialog: s.store.decode(entity) as JsonObject,
+      interactions: interactions.map((e) => s.store.decode(e.hash) as JsonObject),
+    })),
+  );
+}
+
 /** The search entries of `dialogs` (dialog node hashes), reading only the dialogs not yet indexed. */
 async function searchIndex(
   db: Db,
@@ -204,32 +233,17 @@ async function searchIndex(
 ): Promise<IndexEntry[]> {
   const missing = [...new Set(dialogs.map((d) => d.hash).filter((h) => !searchEntries.has(h)))];
   if (missing.length > 0) {
-    await fetchNodes(db, snap.store, missing);
-    const parts = await withNodes(db, snap.store, (s) =>
-      missing.map((h) => {
-        const node = s.dialogNode(h);
-        return { entity: node.dialog, interactions: listEntries(s.lists.load(node.interactions)) };
-      }),
-    );
-    await fetchNodes(db, snap.store, [
-      ...parts.map((p) => p.entity),
-      ...parts.flatMap((p) => p.interactions.map((e) => e.hash)),
-    ]);
-    const built = await withNodes(db, snap.store, (s) =>
-      parts.map(({ entity, interactions }) => {
-        const dialog = readableDialog(s.store.decode(entity) as JsonObject);
-        const readable = interactions.map((e) =>
-          readableInteraction(s.store.decode(e.hash) as JsonObject),
-        );
-        const lower = (text: string) => text.toLocaleLowerCase();
-        return {
-          summary: { ...dialog, interactions: interactions.length },
-          name: lower(dialog.name),
-          interactionNames: readable.map((i) => lower(i.name)),
-          texts: readable.map((i) => [...i.texts, ...i.buttons].map(lower)),
-        };
-      }),
-    );
+    const lower = (text: string) => text.toLocaleLowerCase();
+    const built = (await readDialogNodes(db, snap, missing)).map(({ dialog, interactions }) => {
+      const readable = interactions.map((i) => readableInteraction(i));
+      const summary = readableDialog(dialog);
+      return {
+        summary: { ...summary, interactions: interactions.length },
+        name: lower(summary.name),
+        interactionNames: readable.map((i) => lower(i.name)),
+        texts: readable.map((i) => [...i.texts, ...i.buttons].map(lower)),
+      };
+    });
     for (const [n, hash] of missing.entries()) {
       if (searchEntries.size >= SEARCH_ENTRIES_MAX)
         searchEntries.delete(must(searchEntries.keys().next().value, 'the oldest entry'));

@@ -7,6 +7,7 @@ import { automationsRouter } from './routers/automations.js';
 import { compareRouter } from './routers/compare.js';
 import { editingRouter } from './routers/editing.js';
 import { environmentsRouter } from './routers/environments.js';
+import { flowRouter } from './routers/flow.js';
 import { releasesRouter } from './routers/releases.js';
 import { schedulesRouter } from './routers/schedules.js';
 import { syncRouter } from './routers/sync.js';
@@ -22,6 +23,7 @@ export const appRouter = router({
   editing: editingRouter,
   versions: versionsRouter,
   compare: compareRouter,
+  flow: flowRouter,
   releases: releasesRouter,
   tests: testsRouter,
   schedules: schedulesRouter,

@@ -6,7 +6,8 @@
 // - `responseMatches[].action` {name: "INTERACTION", value}: `value` is "next" (go to the
 //   interaction's `nextMessageId`), another interaction's id (a jump, often to another dialog),
 //   or another of the LINK_KEYWORDS (no next interaction). The match's `name` (e.g. "back") or
-//   its condition (patterns, options) says when it applies.
+//   its condition (patterns, options) says when it applies. An action whose name says DIALOG
+//   jumps to the dialog whose id is its `value`.
 // - `nextMessageId`: the next interaction in the dialog; with no response matches it is followed.
 // - Code: `botContext.setTriggerNextMessage('interaction name')` jumps by name.
 // - A dialog starts at its DIALOG_STARTER interaction (or its first one).
@@ -30,6 +31,8 @@ export interface FlowNode {
   dialogId?: string;
   /** In a diff view: how the node changed. */
   status: FlowStatus;
+  /** In one dialog's graph: a dialog it links to or from, not itself part of the graph. */
+  external?: boolean;
 }
 
 export type FlowEdgeKind = 'start' | 'next' | 'match' | 'code';
@@ -51,6 +54,14 @@ export interface FlowGraph<Node extends FlowNode = FlowNode> {
 /** Dialog nodes' ids are the dialog's id after this prefix (interactions keep their own id). */
 export const FLOW_DIALOG_PREFIX = 'dialog:';
 const TEXT_MAX = 80;
+
+export interface FlowGraphOptions {
+  /**
+   * Interaction names to ids for code's jumps by name (null: the name is used twice), when the
+   * graph is part of a bigger bot (one dialog of it); by default the content's own names.
+   */
+  names?: ReadonlyMap<string, string | null>;
+}
 
 const shorten = (s: string) => {
   const one = s.replace(/\s+/g, ' ').trim();
@@ -74,6 +85,50 @@ function matchLabel(match: JsonObject): string {
 
 const TRIGGER = /setTriggerNextMessage\(\s*(['"])((?:(?!\1)[^\\]|\\.)*)\1\s*\)/g;
 
+/** One link out of an interaction, before it is resolved to a node. */
+export interface InteractionLink {
+  /** An interaction id, a dialog id, or (code) an interaction name. */
+  target: string;
+  by: 'interaction' | 'dialog' | 'name';
+  kind: FlowEdgeKind;
+  label: string;
+}
+
+/**
+ * Every link out of one interaction, in CB's order: its `nextMessageId` (when it has no response
+ * matches), each match's action (an interaction id, "next", or a dialog id when the action's name
+ * says dialog; keywords are no links) and `setTriggerNextMessage('name')` in its code.
+ */
+export function interactionLinks(entity: JsonObject): InteractionLink[] {
+  const links: InteractionLink[] = [];
+  const next = nonBlank(entity.nextMessageId);
+  const toInteraction = (target: string | undefined, kind: FlowEdgeKind, label: string) => {
+    if (target !== undefined && !LINK_KEYWORDS.has(target))
+      links.push({ target, by: 'interaction', kind, label });
+  };
+  const matches = asArray(entity.responseMatches).map(asObject);
+  if (matches.length === 0) toInteraction(next, 'next', '');
+  for (const match of matches) {
+    const action = asObject(match.action);
+    const value = nonBlank(action.value);
+    const name = nonBlank(action.name);
+    if (value === undefined || name === undefined) continue;
+    const label = matchLabel(match);
+    if (name === 'INTERACTION') {
+      if (value === 'next') toInteraction(next, label === '' ? 'next' : 'match', label);
+      else toInteraction(value, 'match', label);
+    } else if (name.includes('DIALOG') && !LINK_KEYWORDS.has(value))
+      links.push({ target: value, by: 'dialog', kind: 'match', label });
+  }
+  for (const { key } of INTERACTION_CODE_FIELDS) {
+    const code = nonBlank(entity[key]);
+    if (!code) continue;
+    for (const m of code.matchAll(TRIGGER))
+      links.push({ target: m[2] ?? '', by: 'name', kind: 'code', label: 'code' });
+  }
+  return links;
+}
+
 interface Interaction {
   entity: JsonObject;
   dialogId: string;
@@ -84,7 +139,11 @@ interface Interaction {
  * edges for every link above. `changes` (a diff whose "after" side is `content`) marks nodes as
  * added/changed/moved and brings back removed interactions and dialogs from the "before" side.
  */
-export function flowGraph(content: BotContent, changes: readonly Change[] = []): FlowGraph {
+export function flowGraph(
+  content: BotContent,
+  changes: readonly Change[] = [],
+  options: FlowGraphOptions = {},
+): FlowGraph {
   const dialogs: { id: string; entity: JsonObject; interactions: Interaction[] }[] = [];
   const byDialog = new Map<string, (typeof dialogs)[number]>();
   const addDialog = (entity: JsonObject) => {
@@ -141,7 +200,8 @@ export function flowGraph(content: BotContent, changes: readonly Change[] = []):
       if (iid === '' || ids.has(iid)) continue;
       ids.add(iid);
       // A name used twice cannot be jumped to by name unambiguously.
-      byName.set(readable.name, byName.has(readable.name) ? null : iid);
+      if (nonBlank(entity.name) !== undefined)
+        byName.set(readable.name, byName.has(readable.name) ? null : iid);
       nodes.push({
         id: iid,
         kind: 'interaction',
@@ -169,26 +229,17 @@ export function flowGraph(content: BotContent, changes: readonly Change[] = []):
       d.interactions[0];
     if (starter) link(FLOW_DIALOG_PREFIX + d.id, String(starter.entity.id ?? ''), 'start');
   }
+  const names = options.names ?? byName;
   for (const { entity } of all) {
     const source = String(entity.id ?? '');
-    const next = nonBlank(entity.nextMessageId);
-    const matches = asArray(entity.responseMatches).map(asObject);
-    if (matches.length === 0) link(source, next, 'next');
-    for (const match of matches) {
-      const action = asObject(match.action);
-      const value = nonBlank(action.value);
-      if (nonBlank(action.name) !== 'INTERACTION' || value === undefined) continue;
-      const label = matchLabel(match);
-      if (value === 'next') link(source, next, label === '' ? 'next' : 'match', label);
-      else if (!LINK_KEYWORDS.has(value)) link(source, value, 'match', label);
-    }
-    for (const { key } of INTERACTION_CODE_FIELDS) {
-      const code = nonBlank(entity[key]);
-      if (!code) continue;
-      for (const m of code.matchAll(TRIGGER)) {
-        const target = byName.get(m[2] ?? '');
-        if (target) link(source, target, 'code', 'code');
-      }
+    for (const l of interactionLinks(entity)) {
+      const target =
+        l.by === 'interaction'
+          ? l.target
+          : l.by === 'dialog'
+            ? FLOW_DIALOG_PREFIX + l.target
+            : (names.get(l.target) ?? undefined);
+      link(source, target, l.kind, l.label);
     }
   }
   return { nodes, edges: [...edges.values()] };

@@ -158,12 +158,31 @@ export {
 export {
   FLOW_DIALOG_PREFIX,
   flowGraph,
+  interactionLinks,
   type FlowEdge,
   type FlowEdgeKind,
   type FlowGraph,
+  type FlowGraphOptions,
   type FlowNode,
   type FlowStatus,
+  type InteractionLink,
 } from './flow-graph.js';
+export {
+  dialogFlowGraph,
+  dialogFlowPart,
+  dialogMarks,
+  flowIndex,
+  flowOverview,
+  type CrossLink,
+  type DialogFlowGraph,
+  type DialogFlowPart,
+  type DialogMark,
+  type FlowExit,
+  type FlowIndex,
+  type FlowOverview,
+  type OverviewEdge,
+  type OverviewNode,
+} from './flow-overview.js';
 
 // Diff
 export {

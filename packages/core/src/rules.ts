@@ -26,13 +26,16 @@ export function formatUtc(at: Date | string): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/** One formatter for every count (toLocaleString builds one per call: slow for thousands of nodes). */
+const COUNT = new Intl.NumberFormat('en-US');
+
 /**
  * A count and its noun in the number it takes: `plural(1, 'dialog')` is "1 dialog",
  * `plural(2, 'dialog')` "2 dialogs", `plural(1204, 'entry', 'entries')` "1,204 entries". Every
  * surface says counts this way, never "dialog(s)".
  */
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${pluralWord(n, one, many)}`;
+  return `${COUNT.format(n)} ${pluralWord(n, one, many)}`;
 }
 
 /** The noun alone in the number `n` takes: `pluralWord(2, 'was', 'were')` is "were". */

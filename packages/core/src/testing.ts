@@ -13,6 +13,11 @@ export interface GenerateOptions {
   envNames?: string[];
   botId?: string;
   name?: string;
+  /**
+   * How often (0 to 1, default 0) a dialog's last interaction jumps to an earlier dialog's first
+   * interaction instead of closing the dialog: links between dialogs, as real bots have.
+   */
+  dialogLinks?: number;
 }
 
 /** Mulberry32: a tiny, fast, seeded PRNG; good enough for test data. */
@@ -59,6 +64,7 @@ export function generateBotExport(options: GenerateOptions): JsonObject {
 
   const groups: JsonObject[] = [];
   const messages: JsonObject[] = [];
+  const starters: string[] = [];
   for (let d = 0; d < options.dialogs; d++) {
     const groupId = uuid();
     groups.push({
@@ -72,6 +78,10 @@ export function generateBotExport(options: GenerateOptions): JsonObject {
       disambiguteOnlySelectedDomains: false,
     });
     const ids = Array.from({ length: options.interactionsPerDialog }, () => hex(40));
+    // Drawn only when asked for, so that bots without links stay what they were.
+    const linked = (options.dialogLinks ?? 0) > 0 && d > 0 && rand() < (options.dialogLinks ?? 0);
+    const jump = linked ? starters[Math.floor(rand() * d)] : undefined;
+    if (ids[0] !== undefined) starters.push(ids[0]);
     for (let i = 0; i < ids.length; i++) {
       const kind =
         i === 0
@@ -128,7 +138,10 @@ export function generateBotExport(options: GenerateOptions): JsonObject {
                     },
                   ],
             contextConditions: [],
-            action: { name: 'INTERACTION', value: i + 1 < ids.length ? 'next' : 'close_dialog' },
+            action: {
+              name: 'INTERACTION',
+              value: i + 1 < ids.length ? 'next' : (jump ?? 'close_dialog'),
+            },
             contextDataVariables: [],
           },
         ],

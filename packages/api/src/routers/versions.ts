@@ -1,6 +1,6 @@
 // Versions: list, save, show, restore, delete, pin and diff (DESIGN.md rules 1, 2, 14). Save,
 // restore and delete write a few rows whatever the size of the bot: versions are pointers to roots.
-import { deleteVersion, restoreVersion, saveVersion, type Version } from '@ferry/core';
+import { deleteVersion, restoreVersion, saveVersion } from '@ferry/core';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
@@ -25,6 +25,7 @@ import {
   versionSummary,
 } from '../repositories/version-repository.js';
 import { procedure, router } from '../trpc.js';
+import { versionSide } from '../version-sides.js';
 import { emitEvent } from '../webhooks.js';
 import { knownRows } from '../known-rows.js';
 import { getPolicy } from '../repositories/policy-repository.js';
@@ -38,8 +39,6 @@ const automationState = (a: { id: string; revision: number }) => ({
   id: a.id,
   revision: a.revision,
 });
-
-const label = (v: Version) => `#${v.number} ${v.name}`;
 
 export const versionsRouter = router({
   /** The automation's versions, newest first. */
@@ -201,22 +200,8 @@ export const versionsRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
-      const side = async (ref: string | undefined, field: 'from' | 'to') => {
-        if (ref === undefined)
-          return {
-            label: `working copy (revision ${row.revision})`,
-            root: row.root,
-            version: null,
-          };
-        const v = await findVersion(ctx.db, row, ref, field);
-        return {
-          label: label(v),
-          root: v.root,
-          version: { id: v.id, number: v.number, name: v.name },
-        };
-      };
-      const from = await side(input.from, 'from');
-      const to = await side(input.to, 'to');
+      const from = await versionSide(ctx.db, row, input.from, 'from');
+      const to = await versionSide(ctx.db, row, input.to, 'to');
       const store = new ContentStore(ctx.db);
       const { summary, changes } = await store.diff(from.root, to.root);
       return { from, to, summary, changes };

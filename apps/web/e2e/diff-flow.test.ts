@@ -87,7 +87,7 @@ describe('comparing versions and the flow view', () => {
     await page.goto(`${server.url}/automations/${id}`);
     await page
       .getByRole('navigation', { name: 'Automation' })
-      .getByRole('link', { name: 'Compare' })
+      .getByRole('link', { name: 'Compare', exact: true })
       .click();
     await shown(page.getByRole('heading', { name: 'Compare', level: 2 }));
     // Nothing picked: the working copy against itself.

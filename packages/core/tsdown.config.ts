@@ -1,10 +1,17 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  // `rules`, `cb-shape` and `must` on their own too: browser code that needs only a rule or a
-  // reader (the time format, the interaction editor), and the CLI's start-up, get no more of core
-  // (`semver` cannot be tree-shaken).
-  entry: ['src/index.ts', 'src/testing.ts', 'src/rules.ts', 'src/cb-shape.ts', 'src/must.ts'],
+  // `rules`, `cb-shape`, `must` and `import` on their own too: browser code that needs only a rule
+  // or a reader (the time format, the interaction editor), and the CLI's start-up and its import,
+  // get no more of core (`semver` cannot be tree-shaken).
+  entry: [
+    'src/index.ts',
+    'src/testing.ts',
+    'src/rules.ts',
+    'src/cb-shape.ts',
+    'src/must.ts',
+    'src/import.ts',
+  ],
   format: ['esm'],
   platform: 'neutral',
   dts: true,

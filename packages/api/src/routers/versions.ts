@@ -1,6 +1,6 @@
 // Versions: list, save, show, restore, delete, pin and diff (DESIGN.md rules 1, 2, 14). Save,
 // restore and delete write a few rows whatever the size of the bot: versions are pointers to roots.
-import { deleteVersion, restoreVersion, saveVersion, type Version } from '@ferry/core';
+import { deleteVersion, restoreVersion, type Version } from '@ferry/core';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
@@ -14,6 +14,7 @@ import {
 } from '../repositories/automation-repository.js';
 import { countStructure } from '../content-tree.js';
 import { ledgerOf } from '../repositories/release-repository.js';
+import { saveWorkingCopy } from '../save-version.js';
 import { pruneAutomaticVersions } from '../retention.js';
 import {
   deleteVersions,
@@ -25,7 +26,6 @@ import {
   versionSummary,
 } from '../repositories/version-repository.js';
 import { procedure, router } from '../trpc.js';
-import { emitted } from '../webhooks.js';
 import { automationRef, baseRevision, description, refInput, shortName } from './inputs.js';
 
 /** A version by number (`3` or `"#3"`), id or name (the newest with that name). */
@@ -64,32 +64,9 @@ export const versionsRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
-        const row = await lockAutomation(tx, input.automation);
-        const saved = unwrap(
-          saveVersion(
-            toAutomation(row),
-            {
-              ...(input.name !== undefined && { name: input.name }),
-              ...(input.description !== undefined && { description: input.description }),
-              ...(input.baseRevision !== undefined && { baseRevision: input.baseRevision }),
-            },
-            opContext(ctx, uuidv7),
-          ),
-        );
-        // Independent writes, sent together (one round trip); pruning reads what they wrote.
-        await Promise.all([
-          insertVersions(tx, saved.version),
-          storeAutomation(tx, saved.automation),
-          writeAudit(tx, ctx, saved.audit),
-        ]);
-        const pruned = await pruneAutomaticVersions(tx, ctx, row.id);
-        return emitted(tx, 'version.saved', {
-          ...versionSummary(saved.version),
-          automation: { ...automationState(saved.automation), name: row.name },
-          pruned,
-        });
-      }),
+      ctx.db.transaction(async (tx) =>
+        saveWorkingCopy(tx, ctx, await lockAutomation(tx, input.automation), input),
+      ),
     ),
 
   /** One version's metadata and how much it holds. */

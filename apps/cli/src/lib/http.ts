@@ -104,9 +104,12 @@ function collect(res: IncomingMessage): Promise<string> {
   });
 }
 
+// No `instanceof Headers`: in Node 20 that global is undici, whose loading costs tens of ms.
 function headerRecord(headers: unknown): Record<string, string> {
   if (headers === undefined || headers === null) return {};
   if (Array.isArray(headers)) return Object.fromEntries(headers as [string, string][]);
-  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
+  const entries = (headers as { entries?: unknown }).entries;
+  if (typeof entries === 'function')
+    return Object.fromEntries((entries as () => Iterable<[string, string]>).call(headers));
   return { ...(headers as Record<string, string>) };
 }

@@ -4,7 +4,7 @@ import { versionsToPrune } from '@ferry/core';
 import type { Db } from '@ferry/db';
 import { auditEntry, writeAudit } from './audit.js';
 import type { Context } from './context.js';
-import { getPolicy } from './repositories/policy-repository.js';
+import { getPolicy, type InstancePolicy } from './repositories/policy-repository.js';
 import { ledgerOf } from './repositories/release-repository.js';
 import { deleteVersions, listVersions, toVersion } from './repositories/version-repository.js';
 
@@ -18,8 +18,10 @@ export async function pruneAutomaticVersions(
   ctx: Pick<Context, 'caller' | 'requestId'>,
   automationId: string,
   protect: readonly string[] = [],
+  /** The instance policy, when the caller has read it already. */
+  policy?: InstancePolicy,
 ): Promise<number[]> {
-  const { keepAutomaticVersions: keep } = await getPolicy(tx);
+  const { keepAutomaticVersions: keep } = policy ?? (await getPolicy(tx));
   if (typeof keep !== 'number') return [];
   const versions = (await listVersions(tx, automationId)).map(toVersion);
   const kept = new Set(protect);

@@ -12,6 +12,7 @@ import {
   type AutomationRow,
 } from './repositories/automation-repository.js';
 import { insertVersions, versionSummary } from './repositories/version-repository.js';
+import type { InstancePolicy } from './repositories/policy-repository.js';
 import { pruneAutomaticVersions } from './retention.js';
 import { emitted } from './webhooks.js';
 
@@ -21,6 +22,8 @@ export async function saveWorkingCopy(
   ctx: Context,
   row: AutomationRow,
   input: { name?: string | undefined; description?: string | undefined; baseRevision?: number },
+  /** The instance policy, when the caller has read it already. */
+  policy?: InstancePolicy,
 ) {
   const saved = unwrap(
     saveVersion(
@@ -33,16 +36,26 @@ export async function saveWorkingCopy(
       opContext(ctx, uuidv7),
     ),
   );
-  // Independent writes, sent together (one round trip); pruning reads what they wrote.
-  await Promise.all([
+  const writes = [
     insertVersions(tx, saved.version),
     storeAutomation(tx, saved.automation),
     writeAudit(tx, ctx, saved.audit),
-  ]);
-  const pruned = await pruneAutomaticVersions(tx, ctx, row.id);
-  return emitted(tx, 'version.saved', {
+  ];
+  const event = (pruned: number[]) => ({
     ...versionSummary(saved.version),
     automation: { id: saved.automation.id, revision: saved.automation.revision, name: row.name },
     pruned,
   });
+  // Nothing to prune (a policy keeping every version): the announcement goes with the writes.
+  if (policy !== undefined && policy.keepAutomaticVersions === null) {
+    const [announced] = await Promise.all([emitted(tx, 'version.saved', event([])), ...writes]);
+    return announced;
+  }
+  // Independent writes, sent together (one round trip); pruning reads what they wrote.
+  await Promise.all(writes);
+  return emitted(
+    tx,
+    'version.saved',
+    event(await pruneAutomaticVersions(tx, ctx, row.id, [], policy)),
+  );
 }

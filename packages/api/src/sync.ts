@@ -14,7 +14,7 @@ import {
 } from '@ferry/core';
 import { SqlNodeStore, type Db } from '@ferry/db';
 import { ContentStore } from './content.js';
-import { adjust, recordCounts } from './env-index.js';
+import { adjust } from './env-index.js';
 import { fail } from './errors.js';
 import { CachedNodeSource, nodeCache } from './node-cache.js';
 import { sha256 } from './security.js';
@@ -101,8 +101,9 @@ export function unpackNodes(
 }
 
 /**
- * Check the tree `root` against `base` (the working copy it replaces, or null) and record its
- * environment-variable counts. Throws VALIDATION with the path of what is wrong.
+ * Check the tree `root` against `base` (the working copy it replaces, or null). Throws VALIDATION
+ * with the path of what is wrong. `record` writes the tree's environment-variable counts (the
+ * caller sends it with its other writes).
  */
 export async function acceptTree(
   db: Db,
@@ -110,7 +111,7 @@ export async function acceptTree(
   base: string | null,
   /** Nodes this transaction stored (checked by unpackNodes): not read back from the database. */
   stored?: ReadonlyMap<string, string>,
-): Promise<{ counts: TreeCounts; checkedEntities: number }> {
+): Promise<{ counts: TreeCounts; checkedEntities: number; record: () => Promise<void> }> {
   const memory = new MemoryNodeStore();
   for (const [hash, text] of stored ?? []) {
     memory.load(hash, text);
@@ -130,11 +131,11 @@ export async function acceptTree(
   }
   const { counts, entityDelta, checkedEntities } = checked.value;
   // The references follow the change: the base's counts, minus what left, plus what came.
-  const env = base === null ? {} : await new ContentStore(db).envCounts(base);
+  const content = new ContentStore(db);
+  const env = base === null ? {} : await content.envCounts(base);
   for (const [hash, n] of entityDelta) {
     const value = memory.decode(hash) as JsonValue;
     for (let k = 0; k < Math.abs(n); k++) adjust(env, value, n > 0 ? 1 : -1);
   }
-  await recordCounts(db, root, env);
-  return { counts, checkedEntities };
+  return { counts, checkedEntities, record: () => content.recordEnvCounts(root, env) };
 }

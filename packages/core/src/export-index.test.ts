@@ -51,6 +51,7 @@ function comparable(index: ExportIndex) {
   return {
     treeNodes: index.treeNodes,
     elements: index.distinct.elements,
+    dupes: [...index.distinct.dupes].sort(),
     header,
     member: [...p.member],
     start: [...p.start],

@@ -92,7 +92,7 @@ export interface ExportIndex {
    * Distinct element nodes, and (at most) how many elements' node texts have the shape of a tree
    * node: when none do, the tree's distinct nodes are these plus its structure's.
    */
-  distinct: { elements: number; shaped: number };
+  distinct: { elements: number; shaped: number; dupes: [hash: string, count: number][] };
   dialogs: Map<string, BuiltDialog>;
   /** Each array section's list nodes (the top one last). */
   lists: Map<string, string[]>;
@@ -799,12 +799,23 @@ function build(
     root,
     botName: bot.name,
     store: snap.store,
-    fresh: old === null ? null : freshNodes(old, snap.store),
+    fresh:
+      old === null
+        ? null
+        : freshNodes(old, new Set(hashesOf(old.elements.hashes, kept, resumed)), snap.store),
   };
 }
 
-/** The nodes in `store` that the tree `old` describes does not have. */
-function freshNodes(old: ExportIndex, store: MemoryNodeStore): Map<string, string> {
+/**
+ * The nodes in `store` that the tree `old` describes does not have: what a change wrote, but the
+ * structure nodes and elements (`removed`) the old tree had. An element the old tree has elsewhere
+ * (an entry made equal to another) is counted as fresh: sending it again does no harm.
+ */
+function freshNodes(
+  old: ExportIndex,
+  removed: ReadonlySet<string>,
+  store: MemoryNodeStore,
+): Map<string, string> {
   const had = new Set<string>([old.root, ...old.nodes]);
   for (const d of old.dialogs.values()) {
     had.add(d.node);
@@ -813,13 +824,15 @@ function freshNodes(old: ExportIndex, store: MemoryNodeStore): Map<string, strin
   for (const chunks of old.lists.values()) for (const c of chunks) had.add(c);
   const out = new Map<string, string>();
   for (const [hash, text] of store.nodes)
-    if (!had.has(hash) && !occurs(old.elements.hashes, hash)) out.set(hash, text);
+    if (!had.has(hash) && !removed.has(hash)) out.set(hash, text);
   return out;
 }
 
 /**
- * Distinct element nodes (hashes), and how many elements' texts have a tree node's shape: counted
- * whole for a whole import, else from the last count by what the change removed and added.
+ * Distinct element nodes (hashes), the hashes more than one element has (with how many), and how
+ * many elements' texts have a tree node's shape: counted whole for a whole import, else from the
+ * last counts by what the change removed and added (an added hash found in no removed element is
+ * looked for among the others: one string search).
  */
 function distinctElements(
   old: ExportIndex | null,
@@ -828,22 +841,44 @@ function distinctElements(
   resumed: number,
   fresh: readonly Imported[],
   n: number,
-): { elements: number; shaped: number } {
+): ExportIndex['distinct'] {
   let shaped = fresh.filter((f) => f.shaped).length;
+  const hashAt = (all: string, i: number) => all.slice(64 * i, 64 * i + 64);
   if (old === null) {
-    const set = new Set<string>();
-    for (let i = 0; i < n; i++) set.add(hashes.slice(64 * i, 64 * i + 64));
-    return { elements: set.size, shaped };
+    const counts = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const h = hashAt(hashes, i);
+      counts.set(h, (counts.get(h) ?? 0) + 1);
+    }
+    return { elements: counts.size, shaped, dupes: [...counts].filter(([, c]) => c > 1) };
   }
   const was = old.elements.hashes;
-  const removed = new Set<string>();
-  for (let j = kept; j < resumed; j++) removed.add(was.slice(64 * j, 64 * j + 64));
+  const removed = new Map<string, number>();
+  for (let j = kept; j < resumed; j++) {
+    const h = hashAt(was, j);
+    removed.set(h, (removed.get(h) ?? 0) + 1);
+  }
+  const added = new Map<string, number>();
+  for (const f of fresh) added.set(f.hash, (added.get(f.hash) ?? 0) + 1);
   // Shaped elements removed: only an upper bound is kept (a count of 0 is what saves the work).
   shaped += old.distinct.shaped;
+  const dupes = new Map(old.distinct.dupes);
   let elements = old.distinct.elements;
-  const changed = new Set([...removed, ...fresh.map((f) => f.hash)]);
-  for (const h of changed) elements += (occurs(hashes, h) ? 1 : 0) - (occurs(was, h) ? 1 : 0);
-  return { elements, shaped };
+  for (const h of new Set([...removed.keys(), ...added.keys()])) {
+    const before = dupes.get(h) ?? (removed.has(h) || occurs(was, h) ? 1 : 0);
+    const after = before - (removed.get(h) ?? 0) + (added.get(h) ?? 0);
+    elements += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+    if (after > 1) dupes.set(h, after);
+    else dupes.delete(h);
+  }
+  return { elements, shaped, dupes: [...dupes] };
+}
+
+/** The hashes of elements [from, to). */
+function hashesOf(hashes: string, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(hashes.slice(64 * i, 64 * i + 64));
+  return out;
 }
 
 /** Whether `hash` is one of the 64-digit hashes run together in `hashes`. */
@@ -896,16 +931,23 @@ export function exportIndexParts(index: ExportIndex): ExportIndexParts {
   };
 }
 
-/** An index from its parts; null when they are not one (the cache is then ignored). */
-export function indexFromParts(parts: ExportIndexParts): ExportIndex | null {
+/**
+ * An index from its parts; null when they are not one (the cache is then ignored). `checked`: the
+ * caller knows the parts are what exportIndexParts gave (a checksum matched), so that only their
+ * shape is looked at, not each element's.
+ */
+export function indexFromParts(
+  parts: ExportIndexParts,
+  options: { checked?: boolean } = {},
+): ExportIndex | null {
   try {
-    return fromParts(parts);
+    return fromParts(parts, options.checked === true);
   } catch {
     return null;
   }
 }
 
-function fromParts(parts: ExportIndexParts): ExportIndex | null {
+function fromParts(parts: ExportIndexParts, checked: boolean): ExportIndex | null {
   const h = parts.header;
   if (!isJsonObject(h)) return null;
   const { size, root, treeNodes, bot } = h;
@@ -932,8 +974,14 @@ function fromParts(parts: ExportIndexParts): ExportIndex | null {
   const distinct = h.distinct;
   if (groups === null || places === null || !isJsonObject(distinct)) return null;
   if (!isCount(distinct.elements) || !isCount(distinct.shaped)) return null;
+  const dupes = arrayOf(distinct.dupes);
+  if (!dupes.every((d) => Array.isArray(d) && isHash(d[0]) && isCount(d[1]) && d[1] > 1))
+    return null;
   if (start.length !== n || end.length !== n || risky.length !== n) return null;
-  for (let i = 0; i < n; i++) {
+  if (hashes.length !== 64 * n) return null;
+  if (n > 0 && ((end[n - 1] as number) > size || (member[n - 1] as number) >= members.length))
+    return null;
+  for (let i = 0; i < (checked ? 0 : n); i++) {
     // Members in order, spans in order and within the export.
     const m = member[i] as number;
     const s = start[i] as number;
@@ -942,7 +990,7 @@ function fromParts(parts: ExportIndexParts): ExportIndex | null {
     if (i > 0 && (m < (member[i - 1] as number) || s < (end[i - 1] as number))) return null;
     if ((risky[i] as number) > 1) return null;
   }
-  if (hashes.length !== 64 * n || !HEX.test(hashes)) return null;
+  if (!checked && !HEX.test(hashes)) return null;
   const dialogs = new Map<string, BuiltDialog>();
   for (const d of arrayOf(h.dialogs)) {
     if (!Array.isArray(d) || typeof d[0] !== 'string' || !isHash(d[1]) || !isHash(d[2]))
@@ -977,7 +1025,11 @@ function fromParts(parts: ExportIndexParts): ExportIndex | null {
       places: places as Run<string>[],
       risky,
     },
-    distinct: { elements: distinct.elements, shaped: distinct.shaped },
+    distinct: {
+      elements: distinct.elements,
+      shaped: distinct.shaped,
+      dupes: dupes as [string, number][],
+    },
     dialogs,
     lists,
   };

@@ -157,7 +157,7 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
       'send the whole export in one request instead of only the content the server lacks',
     )
     .action(async (file, opts, command) => {
-      const { out, client, url } = contextOf(rt, command);
+      const { out, client, url, http } = contextOf(rt, command);
       if (opts.into !== undefined && opts.name !== undefined)
         throw new CliError('usage', '--name names a new automation; it cannot go with --into.');
       if (opts.ifRevision !== undefined && opts.into === undefined)
@@ -178,6 +178,7 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
           synced = await syncExport(client(), bytes, target, {
             maxBytes: MAX_EXPORT_BYTES,
             cache: { home: rt.env.cacheHome, url: url() },
+            debug: http().debug,
           });
         }
       } finally {

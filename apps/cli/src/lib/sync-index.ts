@@ -1,13 +1,17 @@
 // The local index of the last export synced into an automation (@ferry/core's export index, as
 // git's index is of a working tree): `$XDG_CACHE_HOME/ferry/sync/<server and automation>/` holds
-// a copy of that export's bytes and its index. The next `import --into` compares the new file with
-// the copy (memcmp in 64 KB windows), so that only the bytes that changed are parsed and hashed.
+// that export's bytes and its index. The next `import --into` compares the new file with those
+// bytes (memcmp), so that only the bytes that changed are parsed and hashed.
 //
-// It is a cache: anything wrong with it — missing, from an older Ferry, cut short, damaged, a copy
-// missing or of another size than the export the index describes — and it is not used (the whole
-// export is read, with the same result); a failed write leaves no index. Each file is written
-// under a temporary name and renamed; the index file holds the CRC-32 of its contents and names its
-// copy (a random name, new with each index).
+// The bytes are kept as segments of files: a copy of an export, then, after each sync, a small
+// file with the bytes that changed and the segments around it (so a sync writes kilobytes, not the
+// whole export); a new copy is written when the segments grow many or the changes large.
+//
+// It is a cache: anything wrong with it — missing, from an older Ferry, cut short, damaged, a file
+// of its bytes missing or of another size — and it is not used (the whole export is read, with the
+// same result); a failed write leaves no index. Each file is written under a temporary name and
+// renamed; the index file holds the CRC-32 of its contents and names the files of the bytes
+// (random names, new with each file).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
@@ -34,23 +38,32 @@ export function syncIndexDir(cacheHome: string, url: string, into: string): stri
   return join(cacheHome, 'ferry', 'sync', key.slice(0, 32));
 }
 
+/** A range of a file in the index's folder: the export's bytes are such ranges, in order. */
+type Segment = [file: string, start: number, end: number];
+
 export interface SavedIndex {
   index: ExportIndex;
-  /** The bytes of the export it describes. */
-  bytes: Buffer;
+  /** The bytes of the export it describes, in pieces (read from its segments). */
+  pieces: Buffer[];
+  /** Where they are kept. */
+  segments: Segment[];
 }
+
+/** More segments than this, or patches holding more than this part of the export: a new copy. */
+const MAX_SEGMENTS = 64;
+const MAX_PATCHED = 0.1;
 
 const pad4 = (n: number) => (4 - (n % 4)) % 4;
 
 /**
  * The index file: MAGIC, the CRC-32 of what follows it, the JSON header's length and the header
- * (the copy's name and the index's header), then its columns as they are in memory
+ * (the segments of the export's bytes and the index's header), then its columns as they are in memory
  * (little-endian), then the hashes.
  */
-function encode(index: ExportIndex, copy: string): Buffer {
+function encode(index: ExportIndex, segments: Segment[]): Buffer {
   const parts = exportIndexParts(index);
   const n = parts.member.length;
-  const header = Buffer.from(JSON.stringify({ copy, n, index: parts.header }), 'utf8');
+  const header = Buffer.from(JSON.stringify({ segments, n, index: parts.header }), 'utf8');
   const column = (a: Uint32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   const fixed = Buffer.alloc(8);
   fixed.writeUInt32LE(header.length, 4);
@@ -69,13 +82,24 @@ function encode(index: ExportIndex, copy: string): Buffer {
   return Buffer.concat([MAGIC, body]);
 }
 
-function decode(file: Buffer): { index: ExportIndex; copy: string } | null {
+const FILE = /^export-[0-9a-f]{16}$/;
+const isSegment = (s: unknown): s is Segment =>
+  Array.isArray(s) &&
+  s.length === 3 &&
+  typeof s[0] === 'string' &&
+  FILE.test(s[0]) &&
+  Number.isSafeInteger(s[1]) &&
+  Number.isSafeInteger(s[2]) &&
+  0 <= (s[1] as number) &&
+  (s[1] as number) <= (s[2] as number);
+
+function decode(file: Buffer): { index: ExportIndex; segments: Segment[] } | null {
   if (file.length < FIXED || !file.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   if (file.readUInt32LE(MAGIC.length) !== crc32(file.subarray(MAGIC.length + 4))) return null;
   const headerLength = file.readUInt32LE(MAGIC.length + 4);
   const head: unknown = JSON.parse(file.toString('utf8', FIXED, FIXED + headerLength));
-  const { copy, n, index } = head as { copy?: unknown; n?: unknown; index?: unknown };
-  if (typeof copy !== 'string' || !/^export-[0-9a-f]{16}$/.test(copy)) return null;
+  const { segments, n, index } = head as { segments?: unknown; n?: unknown; index?: unknown };
+  if (!Array.isArray(segments) || !segments.every(isSegment)) return null;
   if (!Number.isSafeInteger(n) || (n as number) < 0) return null;
   const count = n as number;
   let at = FIXED + headerLength + pad4(FIXED + headerLength);
@@ -92,15 +116,12 @@ function decode(file: Buffer): { index: ExportIndex; copy: string } | null {
   const risky = take(count);
   at += pad4(count);
   if (file.length !== at + 64 * count) return null;
-  const parsed = indexFromParts({
-    header: index,
-    member,
-    start,
-    end,
-    risky,
-    hashes: file.toString('latin1', at),
-  });
-  return parsed === null ? null : { index: parsed, copy };
+  // The CRC matched: the parts are what this tool wrote.
+  const parsed = indexFromParts(
+    { header: index, member, start, end, risky, hashes: file.toString('latin1', at) },
+    { checked: true },
+  );
+  return parsed === null ? null : { index: parsed, segments };
 }
 
 /** The index in `dir`, or null when there is none to trust. */
@@ -109,25 +130,62 @@ export function loadSyncIndex(dir: string): SavedIndex | null {
   try {
     const read = decode(readFileSync(join(dir, INDEX)));
     if (read === null) return null;
-    const bytes = readFileSync(join(dir, read.copy));
-    return bytes.length === read.index.size ? { index: read.index, bytes } : null;
+    const files = new Map<string, Buffer>();
+    const pieces: Buffer[] = [];
+    for (const [name, start, end] of read.segments) {
+      let file = files.get(name);
+      if (file === undefined) files.set(name, (file = readFileSync(join(dir, name))));
+      if (end > file.length) return null;
+      pieces.push(file.subarray(start, end));
+    }
+    const size = pieces.reduce((n, piece) => n + piece.length, 0);
+    return size === read.index.size ? { index: read.index, pieces, segments: read.segments } : null;
   } catch {
     return null;
   }
 }
 
-/** Keep `index` and the export `bytes` it describes as the folder's index (best effort). */
-export function saveSyncIndex(dir: string, index: ExportIndex, bytes: Buffer): void {
+/**
+ * Keep `index` and the export `bytes` it describes as the folder's index (best effort). With the
+ * index it replaces (`before`) and where the bytes differ from its (`change`), only the bytes that
+ * changed are written.
+ */
+export function saveSyncIndex(
+  dir: string,
+  index: ExportIndex,
+  bytes: Buffer,
+  before?: { saved: SavedIndex; change: ExportChange },
+): void {
   if (endianness() !== 'LE') return;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const copy = `export-${randomBytes(8).toString('hex')}`;
-    writeFileSync(join(dir, `.${copy}.tmp`), bytes, { mode: 0o600 });
-    renameSync(join(dir, `.${copy}.tmp`), join(dir, copy));
-    writeFileSync(join(dir, `.${INDEX}.tmp`), encode(index, copy), { mode: 0o600 });
+    const write = (data: Buffer) => {
+      const name = `export-${randomBytes(8).toString('hex')}`;
+      writeFileSync(join(dir, `.${name}.tmp`), data, { mode: 0o600 });
+      renameSync(join(dir, `.${name}.tmp`), join(dir, name));
+      return name;
+    };
+    let segments: Segment[] | null = null;
+    if (before !== undefined) {
+      const { saved, change } = before;
+      const old = saved.segments;
+      const end = bytes.length - change.suffix;
+      const patch = bytes.subarray(change.prefix, end);
+      const next = [
+        ...cut(old, 0, change.prefix),
+        ...(patch.length > 0 ? ([[write(patch), 0, patch.length]] as Segment[]) : []),
+        ...cut(old, saved.index.size - change.suffix, saved.index.size),
+      ];
+      const copy = next[0]?.[0];
+      const patched = next.reduce((n, [name, s, e]) => n + (name === copy ? 0 : e - s), 0);
+      if (next.length <= MAX_SEGMENTS && patched <= MAX_PATCHED * bytes.length) segments = next;
+    }
+    segments ??= [[write(bytes), 0, bytes.length]];
+    writeFileSync(join(dir, `.${INDEX}.tmp`), encode(index, segments), { mode: 0o600 });
     renameSync(join(dir, `.${INDEX}.tmp`), join(dir, INDEX));
+    const kept = new Set(segments.map(([name]) => name));
     for (const name of readdirSync(dir))
-      if (name !== INDEX && name !== copy) rmSync(join(dir, name), { force: true });
+      if (name !== INDEX && !kept.has(name)) rmSync(join(dir, name), { force: true });
   } catch {
     // A cache: without it the next sync reads the whole export.
     try {
@@ -138,6 +196,20 @@ export function saveSyncIndex(dir: string, index: ExportIndex, bytes: Buffer): v
   }
 }
 
+/** The segments covering bytes [from, to) of the bytes `segments` make, in order. */
+function cut(segments: readonly Segment[], from: number, to: number): Segment[] {
+  const out: Segment[] = [];
+  let at = 0;
+  for (const [name, start, end] of segments) {
+    const length = end - start;
+    const lo = Math.max(from, at);
+    const hi = Math.min(to, at + length);
+    if (hi > lo) out.push([name, start + lo - at, start + hi - at]);
+    at += length;
+  }
+  return out;
+}
+
 /** The export's bytes as core reads them: latin1 to scan, UTF-8 for the elements it parses. */
 export const bytesSource = (bytes: Buffer): ExportSource => ({
   length: bytes.length,
@@ -145,25 +217,52 @@ export const bytesSource = (bytes: Buffer): ExportSource => ({
   text: (start, end) => bytes.toString('utf8', start, end),
 });
 
-const WINDOW = 64 * 1024;
-
-/** How many bytes `a` and `b` share at their start and (not overlapping that) at their end. */
-export function changeBetween(a: Buffer, b: Buffer): ExportChange {
-  const most = Math.min(a.length, b.length);
+/**
+ * How many bytes the export `pieces` make and `b` share at their start and (not overlapping that)
+ * at their end: each piece compared whole (memcmp), the one that differs by halving.
+ */
+export function changeBetween(pieces: readonly Buffer[], b: Buffer): ExportChange {
+  const size = pieces.reduce((n, piece) => n + piece.length, 0);
+  const most = Math.min(size, b.length);
   let prefix = 0;
-  while (prefix < most) {
-    const end = Math.min(most, prefix + WINDOW);
-    if (a.compare(b, prefix, end, prefix, end) !== 0) break;
-    prefix = end;
+  for (const piece of pieces) {
+    const n = Math.min(piece.length, most - prefix);
+    // Bytes [lo, hi) of the piece against those of `b` where it starts.
+    const at = prefix;
+    const same = longest(n, (lo, hi) => piece.compare(b, at + lo, at + hi, lo, hi) === 0);
+    prefix += same;
+    if (same < piece.length || prefix === most) break;
   }
-  while (prefix < most && a[prefix] === b[prefix]) prefix++;
   const room = most - prefix;
   let suffix = 0;
-  while (suffix < room) {
-    const n = Math.min(room, suffix + WINDOW);
-    if (a.compare(b, b.length - n, b.length - suffix, a.length - n, a.length - suffix) !== 0) break;
-    suffix = n;
+  for (let p = pieces.length - 1; p >= 0; p--) {
+    const piece = pieces[p] as Buffer;
+    const n = Math.min(piece.length, room - suffix);
+    // The piece's last bytes [lo, hi) from its end against those of `b` before the suffix so far.
+    const bEnd = b.length - suffix;
+    const same = longest(
+      n,
+      (lo, hi) =>
+        piece.compare(b, bEnd - hi, bEnd - lo, piece.length - hi, piece.length - lo) === 0,
+    );
+    suffix += same;
+    if (same < piece.length || suffix === room) break;
   }
-  while (suffix < room && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
   return { prefix, suffix };
+}
+
+/**
+ * The largest k ≤ `most` for which the first k bytes are equal, `equal(lo, hi)` comparing bytes
+ * [lo, hi): the whole at once, then halving the range that differs (each byte compared a few times).
+ */
+function longest(most: number, equal: (lo: number, hi: number) => boolean): number {
+  if (equal(0, most)) return most;
+  let lo = 0;
+  let hi = most - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (equal(lo, mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

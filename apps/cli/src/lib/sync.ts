@@ -10,7 +10,6 @@
 // client changed the automation's content and its old nodes went) — the whole tree is offered
 // (have/want: the server says which nodes it lacks, and only those travel).
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import {
   createSnapshotter,
   importIndexed,
@@ -56,26 +55,39 @@ export interface SyncOptions {
   maxBytes: number;
   /** Where the sync index is kept ($XDG_CACHE_HOME), and the server's URL (part of its key). */
   cache?: { home: string; url: string } | undefined;
+  /** FERRY_DEBUG: one line with the time each step took. */
+  debug?: ((line: string) => void) | undefined;
 }
 
 type Node = { hash: string; text: string };
 
-/** Requests that carry nodes: gzip-compressed, in base64, counted. */
+/** Node text below which a request's nodes go uncompressed (zlib is not even loaded). */
+const SMALL = 16 * 1024;
+
+/** Requests that carry nodes: in base64, gzip-compressed unless small, counted. */
 function transport(client: Client) {
   let bytes = 0;
-  const pack = (nodes: readonly Node[]) => {
-    const data = gzipSync(nodes.map((n) => n.text).join('\n')).toString('base64');
+  const pack = async (nodes: readonly Node[]) => {
+    const text = nodes.map((n) => n.text).join('\n');
+    const small = text.length < SMALL;
+    const data = (
+      small ? Buffer.from(text, 'utf8') : (await import('node:zlib')).gzipSync(text)
+    ).toString('base64');
     bytes += data.length + nodes.length * 67;
-    return { hashes: nodes.map((n) => n.hash), data };
+    return {
+      hashes: nodes.map((n) => n.hash),
+      data,
+      ...(small && { encoding: 'identity' as const }),
+    };
   };
   const remote: SyncRemote = {
     missing: async (hashes) => (await client.sync.missing.mutate({ hashes: [...hashes] })).missing,
     upload: async (nodes) => {
-      await client.sync.upload.mutate(pack(nodes));
+      await client.sync.upload.mutate(await pack(nodes));
     },
   };
   /** Make `root` the target's content (with `nodes` sent along), saving it when asked. */
-  const commit = (
+  const commit = async (
     root: string,
     botName: string | null,
     target: SyncTarget,
@@ -87,7 +99,7 @@ function transport(client: Client) {
       ...(target.name !== undefined && { name: target.name }),
       ...(target.into !== undefined && { into: target.into }),
       ...(target.baseRevision !== undefined && { baseRevision: target.baseRevision }),
-      ...(nodes.length > 0 && { nodes: pack(nodes) }),
+      ...(nodes.length > 0 && { nodes: await pack(nodes) }),
       ...(target.save !== undefined && { save: target.save }),
     });
   return { remote, commit, bytes: () => bytes };
@@ -104,6 +116,13 @@ export async function syncExport(
   target: SyncTarget,
   options: SyncOptions,
 ): Promise<SyncResult | null> {
+  const steps: string[] = [];
+  let last = performance.now();
+  const step = (what: string) => {
+    const now = performance.now();
+    steps.push(`${what} ${Math.round(now - last)} ms`);
+    last = now;
+  };
   const limits = { maxBytes: options.maxBytes };
   const source = bytesSource(bytes);
   const dir =
@@ -111,10 +130,13 @@ export async function syncExport(
       ? syncIndexDir(options.cache.home, options.cache.url, target.into)
       : null;
   const saved = dir === null ? null : loadSyncIndex(dir);
+  step(saved === null ? 'no index' : 'index read');
+  const between = saved === null ? null : changeBetween(saved.pieces, bytes);
   const change =
-    saved === null
+    saved === null || between === null
       ? null
-      : reimportIndexed(saved.index, source, changeBetween(saved.bytes, bytes), sha256, limits);
+      : reimportIndexed(saved.index, source, between, sha256, limits);
+  if (saved !== null) step(change === null ? 'change not indexable' : 'change imported');
   const send = transport(client);
   let done: { tree: IndexedImport; imported: Outputs['sync']['commit']; stats: SyncStats } | null =
     null;
@@ -131,15 +153,27 @@ export async function syncExport(
     } catch (e) {
       if (!missedNode(e)) throw e;
     }
+    step(done === null ? 'commit refused (a node missing)' : 'committed');
   }
   if (done === null) {
     // The whole tree: the server says what it lacks.
     const tree = importIndexed(source, sha256, limits);
+    step('whole export imported');
     if (tree === null) return null;
     const stats = await pushTree(tree.store, tree.root, send.remote);
+    step('nodes sent');
     done = { tree, imported: await send.commit(tree.root, tree.botName, target), stats };
+    step('committed');
   }
-  if (dir !== null) saveSyncIndex(dir, done.tree.index, bytes);
+  if (dir !== null)
+    saveSyncIndex(
+      dir,
+      done.tree.index,
+      bytes,
+      saved !== null && between !== null ? { saved, change: between } : undefined,
+    );
+  if (dir !== null) step('index saved');
+  options.debug?.(`ferry: sync: ${steps.join(', ')}`);
   return {
     imported: done.imported,
     stats: {

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { importAsNewAutomation, importIntoAutomation } from '../import-target.js';
 import { lockAutomation } from '../repositories/automation-repository.js';
+import { getPolicy } from '../repositories/policy-repository.js';
+import { versionHolds } from '../repositories/version-repository.js';
 import { holdOffGc } from '../repositories/node-repository.js';
 import { missingNodes, storeNodes } from '../repositories/sync-repository.js';
 import { acceptTree, unpackNodes } from '../sync.js';
@@ -38,7 +40,10 @@ export const syncRouter = router({
     .input(nodesInput)
     .mutation(async ({ ctx, input }) => {
       const nodes = unpackNodes(input.hashes, input.data, input.encoding);
-      await ctx.db.transaction((tx) => storeNodes(tx, nodes));
+      await ctx.db.transaction(async (tx) => {
+        await holdOffGc(tx);
+        await storeNodes(tx, nodes);
+      });
       return { stored: nodes.size };
     }),
 
@@ -68,38 +73,52 @@ export const syncRouter = router({
           ? undefined
           : unpackNodes(input.nodes.hashes, input.nodes.data, input.nodes.encoding);
       return ctx.db.transaction(async (tx) => {
-        await holdOffGc(tx);
-        if (uploaded !== undefined) await storeNodes(tx, uploaded);
+        // Independent: sent together (one round trip).
+        const [, , row, policy] = await Promise.all([
+          holdOffGc(tx),
+          uploaded === undefined ? undefined : storeNodes(tx, uploaded),
+          input.into === undefined ? null : lockAutomation(tx, input.into, 'into'),
+          getPolicy(tx),
+        ]);
         const details = { sync: true };
         let imported;
-        if (input.into !== undefined) {
-          const row = await lockAutomation(tx, input.into, 'into');
-          const { counts } = await acceptTree(tx, input.root, row.root, uploaded);
+        if (row !== null) {
+          const [accepted, workingCopySaved] = await Promise.all([
+            acceptTree(tx, input.root, row.root, uploaded),
+            versionHolds(tx, row.id, row.root),
+          ]);
           imported = await importIntoAutomation(tx, ctx, row, {
             root: input.root,
-            counts,
+            counts: accepted.counts,
             baseRevision: input.baseRevision,
             details,
+            workingCopySaved,
+            policy,
+            alongside: accepted.record,
           });
         } else {
-          const { counts } = await acceptTree(tx, input.root, null, uploaded);
+          const accepted = await acceptTree(tx, input.root, null, uploaded);
           imported = await importAsNewAutomation(tx, ctx, {
             root: input.root,
-            counts,
+            counts: accepted.counts,
             name: input.name,
             botName: input.botName,
             details,
+            alongside: accepted.record,
           });
         }
         // Based on the revision the import made: nothing can slip in between (the row is locked).
         const version =
           input.save === undefined
             ? undefined
-            : await saveWorkingCopy(tx, ctx, await lockAutomation(tx, imported.id), {
-                name: input.save,
-                baseRevision: imported.revision,
-              });
-        return { ...imported, ...(version !== undefined && { version }) };
+            : await saveWorkingCopy(
+                tx,
+                ctx,
+                imported.row,
+                { name: input.save, baseRevision: imported.result.revision },
+                policy,
+              );
+        return { ...imported.result, ...(version !== undefined && { version }) };
       });
     }),
 });

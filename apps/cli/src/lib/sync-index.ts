@@ -181,8 +181,9 @@ export function saveSyncIndex(
       if (next.length <= MAX_SEGMENTS && patched <= MAX_PATCHED * bytes.length) segments = next;
     }
     segments ??= [[write(bytes), 0, bytes.length]];
-    writeFileSync(join(dir, `.${INDEX}.tmp`), encode(index, segments), { mode: 0o600 });
-    renameSync(join(dir, `.${INDEX}.tmp`), join(dir, INDEX));
+    const temp = `.${INDEX}-${randomBytes(8).toString('hex')}.tmp`;
+    writeFileSync(join(dir, temp), encode(index, segments), { mode: 0o600 });
+    renameSync(join(dir, temp), join(dir, INDEX));
     const kept = new Set(segments.map(([name]) => name));
     for (const name of readdirSync(dir))
       if (name !== INDEX && !kept.has(name)) rmSync(join(dir, name), { force: true });

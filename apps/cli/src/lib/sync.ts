@@ -1,14 +1,14 @@
 // `ferry automation import` through content-addressed sync: the export is imported here with
 // @ferry/core (the same importer, snapshotter and SHA-256 the server uses), the server says which
-// nodes it lacks, and only those travel (gzip) before the root is committed.
+// nodes it lacks, and only those travel (gzip-compressed when large) before the root is committed.
 //
 // With --into, the local index of the export last synced into that automation (sync-index.ts)
 // makes this cost the change: only the bytes that differ from that export are parsed and hashed,
-// and the nodes the last tree does not have go with the commit, in one request: the server holds
-// that tree (its whole tree, since it synced it), or the commit names a node it lacks. Whenever that
-// does not hold — no index, or the commit names a missing node (gc swept the old tree, or another
-// client changed the automation's content and its old nodes went) — the whole tree is offered
-// (have/want: the server says which nodes it lacks, and only those travel).
+// and the nodes the last tree does not have go with the commit, in one request — the server holds
+// that tree (whole: it synced it), or the commit names a node it lacks. Whenever that does not
+// hold — no index, or the commit refused (gc swept the old tree, another client replaced the
+// automation's content and its old nodes went) — the whole tree is offered (have/want: the server
+// says which nodes it lacks, and only those travel), and what the server says of it stands.
 import { createHash } from 'node:crypto';
 import {
   createSnapshotter,
@@ -151,9 +151,11 @@ export async function syncExport(
         stats: { rounds: 0, offered: 0, uploadedNodes: nodes.length, uploadedChars },
       };
     } catch (e) {
-      if (!missedNode(e)) throw e;
+      // A node missing on the server, or (which would be this tool's fault) a tree refused: the
+      // whole tree is offered, which a plain import's result is.
+      if (!refused(e)) throw e;
     }
-    step(done === null ? 'commit refused (a node missing)' : 'committed');
+    step(done === null ? 'commit refused' : 'committed');
   }
   if (done === null) {
     // The whole tree: the server says what it lacks.
@@ -185,10 +187,12 @@ export async function syncExport(
   };
 }
 
-/** The commit was refused for a node the server does not hold (its tree is then sent whole). */
-function missedNode(e: unknown): boolean {
-  const data = (e as { data?: { ferryCode?: unknown; details?: { missingNode?: unknown } } }).data;
-  return data?.ferryCode === 'VALIDATION' && typeof data.details?.missingNode === 'string';
+/**
+ * The commit refused the tree (VALIDATION): a node the server does not hold (the old tree is
+ * gone), or the tree itself. The whole tree is then offered: what it says stands.
+ */
+function refused(e: unknown): boolean {
+  return (e as { data?: { ferryCode?: unknown } }).data?.ferryCode === 'VALIDATION';
 }
 
 /**

@@ -193,6 +193,21 @@ describe('import through content-addressed sync', () => {
     );
   });
 
+  it('syncs an export the index cannot describe (a key JavaScript reorders) as before', async () => {
+    const doc = generateBotExport({ seed: 17, dialogs: 2, interactionsPerDialog: 2 });
+    const file = join(dir, 'odd-key.json');
+    writeFileSync(file, JSON.stringify({ ...doc, 7: ['an integer-like key'] }, null, 2));
+    const created = await server.json<Imported>(['automation', 'import', file, '--name', 'Odd']);
+    const synced = await server.json<Imported>(['automation', 'import', file, '--into', 'Odd']);
+    expect([created.sync.indexed, synced.sync.indexed, synced.sync.uploadedNodes]).toEqual([
+      false,
+      false,
+      0,
+    ]);
+    const exported = (await server.run(['automation', 'export', 'Odd'])).stdout;
+    expect(JSON.parse(exported)['7']).toEqual(['an integer-like key']);
+  });
+
   it('--save saves what it imported as the next version, in the same command', async () => {
     const doc = generateBotExport({ seed: 14, dialogs: 3, interactionsPerDialog: 4 });
     const file = join(dir, 'saved.json');

@@ -482,6 +482,7 @@ async function loadOn(api, server, sides, pg, serverOptions) {
             clients,
             targets: bots[n].targets,
             label: `${replicas}r${clients}c${n}`,
+            pids: (replicas === 1 ? [server] : [server, second]).map((s) => s.child.pid),
           });
           scenarios.push({ interactions: n, ...r });
         }
@@ -633,6 +634,8 @@ function report(results, meta) {
         'ok',
         'conflicts',
         'errors',
+        'server CPU/req',
+        'client CPU/req',
       ],
       results.flatMap((r) =>
         (r.load?.scenarios ?? []).map((s) => [
@@ -648,9 +651,11 @@ function report(results, meta) {
           int(s.ok),
           int(s.conflicts),
           int(s.errors),
+          s.serverCpuMs === null ? '—' : ms(s.serverCpuMs),
+          ms(s.clientCpuMs),
         ]),
       ),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
   for (const r of results)

@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,10 @@ import { gitEnv } from './common.mjs';
 export * from './common.mjs';
 
 /** The built CLI (pnpm bench builds it first: turbo's `bench` depends on `build`). */
-export const CLI = fileURLToPath(new URL('../../apps/cli/dist/ferry.js', import.meta.url));
+// FERRY_BENCH_CLI: another build of it (a before/after comparison in one run).
+export const CLI =
+  process.env.FERRY_BENCH_CLI ??
+  fileURLToPath(new URL('../../apps/cli/dist/ferry.js', import.meta.url));
 export const ADMIN_TOKEN = 'ferry_bench-admin-token';
 /** FERRY_SECRET_KEY for PostgreSQL servers (32 bytes, hex): every replica shares it. */
 const SECRET_KEY = 'b'.repeat(64);
@@ -154,7 +159,7 @@ export const cli = (server, args, env = {}) =>
   });
 
 // ---------------------------------------------------------------------------------------------
-// A tRPC client over keep-alive HTTP (no transformer: JSON in, JSON out)
+// A tRPC client over keep-alive HTTP (no transformer: JSON in, JSON out; gzip as fetch accepts)
 // ---------------------------------------------------------------------------------------------
 
 export class TrpcError extends Error {
@@ -164,6 +169,16 @@ export class TrpcError extends Error {
     this.ferryCode = body?.error?.data?.ferryCode;
   }
 }
+
+/** A response body as sent, decoded. */
+const decoded = (encoding, body) =>
+  encoding === 'gzip'
+    ? gunzipSync(body)
+    : encoding === 'deflate'
+      ? inflateSync(body)
+      : encoding === 'br'
+        ? brotliDecompressSync(body)
+        : body;
 
 export function httpClient(baseUrl, { token = ADMIN_TOKEN, maxSockets = 64 } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets });
@@ -187,6 +202,8 @@ export function httpClient(baseUrl, { token = ADMIN_TOKEN, maxSockets = 64 } = {
           path: `/api/trpc/${path}${query}`,
           headers: {
             authorization: `Bearer ${token}`,
+            // What Node's fetch (the CLI's tRPC client) sends.
+            'accept-encoding': 'gzip, deflate',
             ...(body !== undefined && {
               'content-type': 'application/json',
               'content-length': Buffer.byteLength(body),
@@ -198,10 +215,12 @@ export function httpClient(baseUrl, { token = ADMIN_TOKEN, maxSockets = 64 } = {
           res.on('data', (c) => chunks.push(c));
           res.on('end', () => {
             let parsed;
+            let text = '';
             try {
-              parsed = JSON.parse(Buffer.concat(chunks).toString());
+              text = decoded(res.headers['content-encoding'], Buffer.concat(chunks)).toString();
+              parsed = JSON.parse(text);
             } catch {
-              parsed = { error: { message: Buffer.concat(chunks).toString().slice(0, 300) } };
+              parsed = { error: { message: text.slice(0, 300) } };
             }
             if (res.statusCode === 200) resolve(parsed.result.data);
             else reject(new TrpcError(res.statusCode, parsed));
@@ -280,4 +299,149 @@ export async function storageOf(query) {
   }
   const [size] = await query('select pg_database_size(current_database())::bigint as b');
   return { rowBytes, dbBytes: Number(size.b), perTable };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a request costs outside the client: CPU time of processes, the database's wire traffic
+// ---------------------------------------------------------------------------------------------
+
+/** CPU time (user + system) that process `pid` has used so far, ms (Linux /proc; 0 elsewhere). */
+export function processCpuMs(pid) {
+  const { user, system } = processCpu(pid);
+  return user + system;
+}
+
+/** CPU time of process `pid` so far, in user space and in the kernel, ms (Linux /proc; 0 elsewhere). */
+export function processCpu(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
+  } catch {
+    return { user: 0, system: 0 };
+  }
+}
+
+/** CPU time of this process so far (the load generator), ms. */
+export function ownCpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * CPU time so far of the PostgreSQL backends connected to the database of `client` (a postgres-js
+ * client), ms, ignoring `client`'s own backend. Backends that ended since are not counted: measure
+ * while the server's pool is warm (its connections stay open).
+ */
+export async function databaseCpuMs(client) {
+  const rows = await client`select pid from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()`;
+  let sum = 0;
+  for (const r of rows) sum += processCpuMs(r.pid);
+  return sum;
+}
+
+/**
+ * A TCP relay on loopback in front of the PostgreSQL of `databaseUrl` that counts what the client
+ * sends (`sends`: the writes that reach it, about the times the client waited for an answer, as
+ * pipelined statements go out together) and the protocol's messages: `roundTrips` (ReadyForQuery:
+ * the end of each simple query or Sync, one per statement when they are pipelined), `statements` (Execute and simple Query messages) and `parses` (Parse:
+ * a statement the driver had not prepared on that connection); `snapshot()` adds the statements
+ * run by their text (`byText`). For counting, not for timing.
+ */
+export async function wireCounter(databaseUrl) {
+  const target = new URL(databaseUrl);
+  const counts = { sends: 0, roundTrips: 0, statements: 0, parses: 0, bytesIn: 0, bytesOut: 0 };
+  /** Statements run, by their SQL text's first 100 characters. */
+  const byText = new Map();
+  const sockets = new Set();
+  // Frames of one direction: a type byte and a length (the client's first message, start-up or
+  // SSL request, has no type byte).
+  const framer = (typed, onMessage) => {
+    let buffer = Buffer.alloc(0);
+    let first = !typed;
+    return (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        if (first) {
+          if (buffer.length < 4) return;
+          const len = buffer.readInt32BE(0);
+          if (buffer.length < len) return;
+          buffer = buffer.subarray(len);
+          first = false;
+          continue;
+        }
+        if (buffer.length < 5) return;
+        const len = buffer.readInt32BE(1);
+        if (buffer.length < len + 1) return;
+        onMessage(String.fromCharCode(buffer[0]), buffer.subarray(5, len + 1));
+        buffer = buffer.subarray(len + 1);
+      }
+    };
+  };
+  const server = createServer((client) => {
+    const upstream = createConnection(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    // Each connection's prepared statements by name (the unnamed one is ''), and the one bound.
+    const prepared = new Map();
+    let bound = '';
+    const cstrings = (body, n) => {
+      const out = [];
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const end = body.indexOf(0, at);
+        out.push(body.toString('utf8', at, end));
+        at = end + 1;
+      }
+      return out;
+    };
+    const ran = (text) => {
+      const key = text.replace(/\s+/g, ' ').trim().slice(0, 100);
+      byText.set(key, (byText.get(key) ?? 0) + 1);
+    };
+    const fromClient = framer(false, (type, body) => {
+      if (type === 'E' || type === 'Q') counts.statements++;
+      if (type === 'P') {
+        counts.parses++;
+        const [name, text] = cstrings(body, 2);
+        prepared.set(name, text);
+      }
+      if (type === 'B') bound = prepared.get(cstrings(body, 2)[1]) ?? '?';
+      if (type === 'E') ran(bound);
+      if (type === 'Q') ran(cstrings(body, 1)[0]);
+    });
+    const fromServer = framer(true, (type) => {
+      if (type === 'Z') counts.roundTrips++;
+    });
+    client.on('data', (d) => {
+      counts.sends++;
+      counts.bytesOut += d.length;
+      fromClient(d);
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      counts.bytesIn += d.length;
+      fromServer(d);
+      client.write(d);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(server.address().port);
+  return {
+    url: url.href,
+    counts,
+    snapshot: () => ({ ...counts, byText: new Map(byText) }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

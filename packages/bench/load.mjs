@@ -10,12 +10,17 @@
 // its root the content hash of the last acknowledged edit or save, and (checked on the small bot, and on two
 // automations of the big one) every interaction a client edited must hold the text of its last
 // acknowledged edit. Anything else is a lost update.
+//
+// Given the servers' process ids (`pids`), a scenario also reports the CPU time the servers and this
+// process (the load generator, on the same machine) spent per request: less sensitive than req/s to
+// what else the machine runs.
 import { performance } from 'node:perf_hooks';
-import { hasText, stats } from './lib.mjs';
+import { hasText, ownCpuMs, processCpuMs, stats } from './lib.mjs';
 
 export const CLIENTS = [4, 16];
 const WARMUP_MS = 500;
-const DURATION_MS = 3_000;
+/** FERRY_BENCH_LOAD_MS: longer scenarios for steadier figures on a busy machine. */
+const DURATION_MS = Number(process.env.FERRY_BENCH_LOAD_MS ?? 3_000);
 const MAX_REQUESTS = 4_000;
 const SAVE_EVERY = 10;
 
@@ -31,7 +36,7 @@ const textOf = (interaction) => interaction?.content?.results?.tile?.tileData?.[
  * One scenario: `automations` (one per client, `{ id, revision }`, updated in place), `clients`
  * of them in use, `apis` the HTTP clients of the servers (one, or one per replica).
  */
-export async function loadScenario({ apis, automations, clients, targets, label }) {
+export async function loadScenario({ apis, automations, clients, targets, label, pids = [] }) {
   const used = automations.slice(0, clients);
   const latencies = [];
   const editLatencies = [];
@@ -96,7 +101,17 @@ export async function loadScenario({ apis, automations, clients, targets, label 
     }
   };
   const t0 = performance.now();
+  const serverCpu0 = pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  const clientCpu0 = ownCpuMs();
   await Promise.all(used.map((a, c) => worker(a, c)));
+  // CPU per request (warm-up included: CPU is counted over every request sent) of the servers
+  // and of this process, the load generator.
+  const sent = counts.ok + counts.conflicts + counts.errors;
+  const serverCpuMs =
+    pids.length === 0
+      ? null
+      : (pids.reduce((sum, pid) => sum + processCpuMs(pid), 0) - serverCpu0) / sent;
+  const clientCpuMs = (ownCpuMs() - clientCpu0) / sent;
   const elapsed = Math.max(1, Math.min(performance.now(), stopAt) - Math.max(t0, measureFrom));
   const s = stats(latencies);
   const e = stats(editLatencies);
@@ -110,6 +125,8 @@ export async function loadScenario({ apis, automations, clients, targets, label 
     p99: s.p99,
     editP50: e.p50,
     editP99: e.p99,
+    serverCpuMs,
+    clientCpuMs,
     ...counts,
     errorSamples: errors,
   };

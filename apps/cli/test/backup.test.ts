@@ -149,7 +149,9 @@ describe.each(sources)('ferry backup from a server on %s', (sourceKind) => {
           env: target.env,
         });
         expect(restored.code, restored.stderr).toBe(0);
-        expect(restored.stdout).toMatch(new RegExp(`Restored ${summary.rows} rows`));
+        expect(restored.stdout).toMatch(
+          new RegExp(`Restored ${summary.rows.toLocaleString('en-US')} rows`),
+        );
         expect(restored.stdout).toMatch(/all intact/);
         expect(restored.stderr).toMatch(
           targetKind === 'pglite' ? /copy the source's secret\.key/ : /FERRY_SECRET_KEY/,

@@ -72,7 +72,7 @@ describe('ferry', () => {
 
   describe('--version and --help', () => {
     it('prints the CLI version, while release create takes its own --version', async () => {
-      const r = await ferry(['--version']);
+      const r = await ferry(['--version'], { process: true });
       expect(r).toMatchObject({ code: 0, stdout: `${cliVersion}\n` });
       const created = await server.json<{ version: string }>([
         'release',
@@ -282,10 +282,13 @@ describe('ferry', () => {
       truncateSync(huge, 51 * 1024 * 1024); // sparse: refused by its size, never read
       const before = (await server.json<unknown[]>(['automation', 'list'])).length;
       const cases: [string, RegExp][] = [
-        ['not-json.json', /not-json\.json is not a valid CB export: .*not valid JSON/],
-        ['truncated.json', /truncated\.json is not a valid CB export: .*JSON/],
-        ['wrong-shape.json', /wrong-shape\.json is not a valid CB export/],
-        ['array.json', /array\.json is not a valid CB export/],
+        ['not-json.json', /not-json\.json is not valid JSON: /],
+        ['truncated.json', /truncated\.json is not valid JSON: /],
+        ['wrong-shape.json', /wrong-shape\.json is not a CB export: it has no “bot” section\./],
+        [
+          'array.json',
+          /array\.json is not a CB export: it holds a JSON value that is not an object\./,
+        ],
         ['huge.json', /huge\.json is 51\.0 MB, larger than the limit of 50\.0 MB/],
         ['missing.json', /Cannot read .*missing\.json: no such file/],
       ];
@@ -416,15 +419,11 @@ describe('ferry', () => {
     it('7: no server answers', async () => {
       const r = await ferry(['automation', 'list', '--url', 'http://127.0.0.1:9', '--token', 'x']);
       expectFailure(r, 7, /Cannot reach the Ferry server at http:\/\/127\.0\.0\.1:9/);
-      const j = await ferry([
-        'automation',
-        'list',
-        '--url',
-        'http://127.0.0.1:9',
-        '--token',
-        'x',
-        '--json',
-      ]);
+      // The built binary's own exit code, as a pipeline sees it.
+      const j = await ferry(
+        ['automation', 'list', '--url', 'http://127.0.0.1:9', '--token', 'x', '--json'],
+        { process: true },
+      );
       expect(j.code).toBe(7);
       expect(jsonError(j)).toMatchObject({ code: 'UNREACHABLE', exitCode: 7 });
     });

@@ -103,7 +103,7 @@ describe('ferry test', () => {
     expect(chat.code, chat.stderr).toBe(0);
     expect(chat.stdout).toContain('bot> What would you like to do?');
     expect(chat.stdout).toContain('[1 Menu /');
-    expect(chat.stderr).toContain(`Recorded 1 message(s) as a test in ${recorded}.`);
+    expect(chat.stderr).toContain(`Recorded 1 message as a test in ${recorded}.`);
     const text = readFileSync(recorded, 'utf8');
     expect(text).toContain('name: menu');
     expect(text).not.toContain('never sent');

@@ -159,7 +159,7 @@ describe('ferry release governance', () => {
     expect(notes.stdout.startsWith('# Release 1.0.0\n')).toBe(true);
     expect(notes.stdout).toContain('Order ids');
     expect(notes.stdout).toContain('## Dialog “');
-    expect(notes.stdout).toContain('Changed interaction “Ask \\<order\\> id” (`/name`)');
+    expect(notes.stdout).toContain('Changed interaction “Ask \\<order\\> id” (Interaction name)');
     expect(notes.stdout).toMatch(/before the upgrade \(version #\d+\)/);
     const notesJson = await server.run(['release', 'notes', created.id, '--format', 'json']);
     expect(JSON.parse(notesJson.stdout)).toMatchObject({

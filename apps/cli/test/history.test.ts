@@ -74,7 +74,7 @@ describe('ferry keeps what a user made', () => {
     }
     const deleted = await server.run(['automation', 'delete', 'Support (Dev)', '--yes']);
     expect(deleted.code).toBe(0);
-    expect(deleted.stdout).toContain("Its 2 release(s) stay in the other automations' history");
+    expect(deleted.stdout).toContain("Its 2 releases stay in the other automations' history");
 
     const history = await server.run(['release', 'history', 'Support (Prod)']);
     expect(history.code).toBe(0);

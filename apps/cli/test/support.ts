@@ -1,7 +1,8 @@
 // Test support: a real Ferry server in this process (embedded database in a temp directory) and
 // the built `ferry` binary run as a child process against it, as a user or a pipeline would.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,11 +52,69 @@ const sharedConfigHome = () => (configHome ??= tempDir('config'));
 let cacheHome: string | undefined;
 const sharedCacheHome = () => (cacheHome ??= tempDir('cache'));
 
-/** Run `node dist/ferry.js ARGS`; never rejects (the exit code is part of the result). */
-export function ferry(
-  args: string[],
-  opts: { env?: Record<string, string | undefined>; input?: string } = {},
-): Promise<Run> {
+/** How a test runs `ferry`: in this process (the default) or as the built binary in its own. */
+export interface FerryOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  /**
+   * Spawn `node dist/ferry.js` instead of running the command in this process. For what only a
+   * process shows: `--version` (answered before the command tree loads), start-up, exit codes of
+   * the real binary, signals, and commands that hold files for the life of a process.
+   */
+  process?: boolean;
+}
+
+/**
+ * `ferry ARGS`; never rejects (the exit code is part of the result). By default the command runs
+ * in this process, through the same run() the binary's entry point calls, with its own streams and
+ * an environment built as a child's would be: a spawned Node process per command costs about
+ * 0.15 CPU-seconds, and the tests run hundreds. `{ process: true }` spawns the built binary.
+ */
+export function ferry(args: string[], opts: FerryOptions = {}): Promise<Run> {
+  return opts.process === true ? ferryProcess(args, opts) : ferryInProcess(args, opts);
+}
+
+let version: string | undefined;
+
+async function ferryInProcess(args: string[], opts: FerryOptions): Promise<Run> {
+  const [{ run }, { readEnv }] = await Promise.all([
+    import('../src/run.js'),
+    import('../src/lib/env.js'),
+  ]);
+  version ??= (
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+  const stdout = collector();
+  const stderr = collector();
+  const stdin = Readable.from(opts.input === undefined || opts.input === '' ? [] : [opts.input]);
+  try {
+    const code = await run(args, {
+      env: readEnv(childEnv(opts.env)),
+      io: { stdout, stderr, stdin },
+      version,
+    });
+    return { code, stdout: stdout.text(), stderr: stderr.text() };
+  } catch (e) {
+    // run() maps every failure to an exit code; one escaping it is a bug the test should show.
+    return { code: -1, stdout: stdout.text(), stderr: `${stderr.text()}${String(e)}\n` };
+  }
+}
+
+/** A stream that keeps what is written to it (text or bytes), as a child's captured output. */
+function collector() {
+  const chunks: Buffer[] = [];
+  return {
+    write(chunk: string | Uint8Array) {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+      return true;
+    },
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
+}
+
+function ferryProcess(args: string[], opts: FerryOptions): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -75,7 +134,7 @@ export interface TestServer {
   /** `ferry ARGS --url URL --token TOKEN` (the admin's token unless another is given). */
   run(
     args: string[],
-    opts?: { token?: string; input?: string; env?: Record<string, string> },
+    opts?: { token?: string; input?: string; env?: Record<string, string>; process?: boolean },
   ): Promise<Run>;
   /** The same, parsing stdout as the one JSON value `--json` promises; fails on a non-zero exit. */
   json<T = unknown>(

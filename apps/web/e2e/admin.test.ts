@@ -135,7 +135,7 @@ describe('the admin pages', () => {
       .setInputFiles(tempFile('bad.csv', 'key,value\nGOOD_ONE,1\n9bad,2\n'));
     await page.getByRole('button', { name: 'Import' }).click();
     await shown(
-      main().getByText(/csv line 3: "9bad" is not a valid variable name.*nothing was imported/),
+      main().getByText(/^Line 3: "9bad" is not a valid variable name.*nothing was imported\.$/),
     );
     expect(await page.getByLabel('CSV file').getAttribute('aria-invalid')).toBe('true');
     expect(await row(/GOOD_ONE/).count()).toBe(0);

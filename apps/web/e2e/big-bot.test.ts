@@ -1,6 +1,10 @@
 // The automation page on a 10,005-interaction bot (core's generator: 2,001 dialogs of 5): what it
-// costs to show, open a dialog, search and save an edit, printed as figures (issue 13 item 1;
+// costs to show, open a dialog, search, save an edit, download the working copy and import an
+// edited copy back, printed as figures (issue 13 item 1;
 // README "Web UI at the size of real bots"). Sizes are asserted with generous bounds, times never.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { must } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,5 +207,51 @@ describe('the automation page on a 10,005-interaction bot', () => {
     await page.getByRole('link', { name: 'Next page' }).click();
     await shown(page.getByText(/51–100 shown/));
     expect(await page.getByText(`Page 2 of ${Math.ceil(DIALOGS / 50)}`).count()).toBe(1);
+  });
+
+  it('downloads the working copy and imports an edited copy back into it (the CB loop)', async () => {
+    await page.goto(url);
+    // The export, built on the server (cached by root), downloaded compressed.
+    let downloadMs = 0;
+    let file = '';
+    const download = await transferred(async () => {
+      downloadMs = await timed(async () => {
+        const [started] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('link', { name: 'Download the working copy (CB export)' }).click(),
+        ]);
+        file = await started.path();
+        await shown(page.getByRole('status').getByText(/^Downloaded “Ten thousand\.json” \(/));
+      });
+    });
+    const text = readFileSync(file, 'utf8');
+    figures['download the working copy (wire / file, time)'] =
+      `${kb(download.wire)} / ${kb(Buffer.byteLength(text))}, ${downloadMs.toFixed(0)} ms`;
+    expect(download.wire).toBeLessThan(2 * 1024 * 1024);
+
+    // Edited "in CB" (one dialog renamed), then imported back through the page: synced in the
+    // browser, only what the server lacks uploaded; the unsaved working copy is kept first.
+    const doc = JSON.parse(text) as { groups: { name: string }[] };
+    const first = must(doc.groups[0], 'a dialog');
+    first.name = `${first.name} (edited in CB)`;
+    const edited = join(dirname(file), 'ten-thousand-edited.json');
+    writeFileSync(edited, JSON.stringify(doc));
+    let importMs = 0;
+    const imported = await transferred(async () => {
+      importMs = await timed(async () => {
+        await page.getByRole('button', { name: 'Import a CB export', exact: true }).click();
+        const dialog = page.getByRole('dialog', { name: /^Import a CB export into/ });
+        await dialog.getByLabel('CB export file').setInputFiles(edited);
+        await dialog.getByRole('button', { name: 'Import and replace the working copy' }).click();
+        await shown(
+          page
+            .getByRole('status')
+            .getByText(/^Imported ten-thousand-edited\.json\. The previous working copy was kept/),
+        );
+      });
+    });
+    figures['import an edited export into it (wire, time)'] =
+      `${kb(imported.wire)} in ${imported.requests} requests, ${importMs.toFixed(0)} ms`;
+    await shown(page.getByRole('link', { name: first.name, exact: true }));
   });
 });

@@ -117,9 +117,7 @@ describe('comparing versions and the flow view', () => {
     expect(await change.isVisible()).toBe(false);
     await dialog.locator(':scope > summary').click();
     // Inside the changed text, a word diff: one text, removed words struck, added ones marked.
-    const row = change
-      .getByRole('row')
-      .filter({ hasText: '/content/results/tile/tileData/0/text' });
+    const row = change.getByRole('row').filter({ hasText: 'Message text' });
     await shown(row);
     expect(await change.getByRole('columnheader').allTextContents()).toEqual([
       'Field',

@@ -107,7 +107,9 @@ describe('editing an automation', () => {
       await dialog.getByLabel('Name').fill(must(name, 'name'));
       await dialog.getByLabel('Message text').fill(must(text, 'text'));
       await dialog.getByRole('button', { name: 'Add interaction' }).click();
-      await shown(page.getByText(`Added interaction “${name}”.`));
+      await shown(
+        page.getByText(`Added the text interaction “${name}” at the end of “4 Goodbye”.`),
+      );
       await shown(region('4 Goodbye').getByText(must(text, 'text')));
     }
     expect(await namesIn('4 Goodbye')).toEqual(['bye', 'thanks']);

@@ -160,6 +160,7 @@ describe('the web UI at 390 px', () => {
       'Pipelines',
       'Environments',
       'Audit log',
+      'Policy',
       'Users',
       'Webhooks',
     ]);
@@ -291,6 +292,7 @@ describe('the web UI at 390 px', () => {
 
     await visit('/users', 'Users');
     await visit('/audit', 'Audit log');
+    await visit('/policy', 'Policy');
     await visit('/webhooks', 'Webhooks');
     await shown(main().getByRole('region', { name: 'Deliveries table' }).getByRole('table'));
     await fitsTheScreen('webhooks, with a delivery');

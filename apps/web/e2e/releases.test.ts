@@ -235,7 +235,10 @@ describe('releasing Dev → Prod in the browser', () => {
       .getByRole('button', { name: 'Upgrade to 1.2.0' })
       .click();
     const problem = page.getByRole('alert').filter({ hasText: 'changed by someone else' });
-    await shown(problem.getByText(/"Prod" changed since the preview .* review the release again/));
+    // What changed since the preview: who did what, when, and to the content.
+    await shown(problem.getByRole('list', { name: 'Changes since the page was loaded' }));
+    await shown(problem.getByText(/^admin added a dialog, .+ \(revision \d+\)$/));
+    await shown(problem.getByText('What changed in its content: 1 dialog added.'));
     await shown(page.getByText('Runs release 1.0.0 (from Dev'));
 
     await problem.getByRole('button', { name: 'Reload the release and its preview' }).click();

@@ -1,5 +1,6 @@
 // Every request: the signed-in user and the API acting as them; an unexpected failure is logged
-// with the request's id, which the error page shows (handleError).
+// with the request's id, which the error page shows (handleError). Every HTML page says its
+// charset in its Content-Type too (SvelteKit sends plain `text/html`; app.html has the meta tag).
 //
 // The web UI calls the tRPC router in-process rather than over HTTP: the Ferry server hands each
 // request it passes to this app the API bound to the request's own credentials (session cookie or
@@ -8,6 +9,7 @@
 // Cookies the API sets (sign-in, sign-out) are copied onto SvelteKit's response.
 import { redirect, type Handle } from '@sveltejs/kit';
 import { loadFailure } from '$lib/server/api-errors';
+import { withCharset } from '$lib/server/charset';
 import { applySetCookie } from '$lib/server/cookies';
 
 export { handleError } from '$lib/server/handle-error';
@@ -26,5 +28,5 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.user = user;
   // Everything but the sign-in page needs a signed-in user.
   if (!user && event.route.id !== null && event.route.id !== '/') redirect(303, '/');
-  return resolve(event);
+  return withCharset(await resolve(event));
 };

@@ -1,6 +1,7 @@
 // Users, API tokens and web sessions: creation, lookup of the caller, and the first admin.
 import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
+import { cacheCaller, cachedCaller, callerLookup } from './caller-cache.js';
 import type { Caller } from './context.js';
 import { insertToken, tokenOwner, touchToken } from './repositories/token-repository.js';
 import {
@@ -23,13 +24,28 @@ export const SESSION_DAYS = 14;
  */
 export const TOKEN_LAST_USED_GRANULARITY_MS = 60_000;
 
+/**
+ * The caller behind an API token: the enabled user of an unrevoked token, or null. Answers are
+ * kept for the process a short while (caller-cache.ts: at once on this server, within
+ * CALLER_CACHE_MS on others, a revocation takes effect).
+ */
 export async function callerFromToken(db: Db, token: string): Promise<Caller | null> {
-  const row = await tokenOwner(db, hashToken(token));
-  if (!row) return null;
+  const tokenHash = hashToken(token);
+  let row = cachedCaller(db, tokenHash);
+  if (row === undefined) {
+    const lookup = callerLookup();
+    const found = await tokenOwner(db, tokenHash);
+    if (!found) return null;
+    row = found;
+    cacheCaller(db, tokenHash, row, lookup);
+  }
   const now = new Date();
   const stale = new Date(now.getTime() - TOKEN_LAST_USED_GRANULARITY_MS);
-  if (row.lastUsedAt === null || row.lastUsedAt < stale)
+  if (row.lastUsedAt === null || row.lastUsedAt < stale) {
+    // Noted in the cached answer too, so that the next requests do not write it again.
+    row.lastUsedAt = now;
     await touchToken(db, row.tokenId, now, stale);
+  }
   return { id: row.id, name: row.name, role: row.role as Role, via: 'token' };
 }
 

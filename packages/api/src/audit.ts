@@ -2,14 +2,19 @@
 import { isJsonObject, setKey, type AuditEntry } from '@ferry/core';
 import type { Db } from '@ferry/db';
 import type { Context } from './context.js';
-import { insertAuditRow } from './repositories/audit-log-repository.js';
+import { insertAuditRow, type AuditRowValues } from './repositories/audit-log-repository.js';
 
 export async function writeAudit(
   tx: Db,
   ctx: Pick<Context, 'requestId'>,
   entry: AuditEntry,
 ): Promise<void> {
-  await insertAuditRow(tx, {
+  await insertAuditRow(tx, auditRow(ctx, entry));
+}
+
+/** The audit_log row of `entry` (its sequence number and revision are the database's). */
+export function auditRow(ctx: Pick<Context, 'requestId'>, entry: AuditEntry): AuditRowValues {
+  return {
     at: new Date(entry.at),
     actor: entry.actor,
     action: entry.action,
@@ -20,7 +25,7 @@ export async function writeAudit(
     after: entry.after ?? null,
     details: entry.details ? jsonbSafe(entry.details) : null,
     requestId: ctx.requestId,
-  });
+  };
 }
 
 /** An audit entry for changes the core's operations do not describe (rename, import, users…). */

@@ -103,6 +103,25 @@ describe('compressed responses', () => {
     }
   });
 
+  it('sends a short API answer plain, with its length, whatever the client accepts', async () => {
+    const url = `${server.url}/api/trpc/auth.whoami`;
+    const plain = await get(url);
+    expect(plain.body.length).toBeLessThan(1024);
+    for (const accept of ['br', 'gzip', 'gzip, deflate, br']) {
+      const r = await get(url, accept);
+      expect(r.status).toBe(200);
+      expect(r.headers['content-encoding'], accept).toBeUndefined();
+      expect(r.headers['content-length']).toBe(String(r.body.length));
+      expect(r.body.toString()).toBe(plain.body.toString());
+      expect(JSON.parse(r.body.toString())).toMatchObject({ result: { data: { name: 'admin' } } });
+    }
+    // An error answer too (short, with its status).
+    const refused = await get(`${server.url}/api/trpc/automations.show?input=%7B%7D`, 'gzip');
+    expect(refused.status).toBe(400);
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(refused.body.toString())).toHaveProperty('error');
+  });
+
   it('compresses the web UI’s pages too', async () => {
     const r = await get(`${server.url}/automations`, 'br, gzip');
     expect(r.status).toBe(200);

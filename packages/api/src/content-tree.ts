@@ -11,6 +11,7 @@ import {
   type JsonObject,
   type Snapshotter,
 } from '@ferry/core';
+import { asObject, nonBlank } from '@ferry/core/cb-shape';
 import type { Db } from '@ferry/db';
 import { fetchNodes, withNodes } from './content.js';
 import { fail } from './errors.js';
@@ -119,6 +120,36 @@ export async function readDialogSubtree(
       dialog: s.store.decode(again.node.dialog) as JsonObject,
       interactions: again.entries.map((e) => s.store.decode(e.hash) as JsonObject),
     };
+  });
+}
+
+/**
+ * The integrations (CB `responder` entries) of a snapshot, by id and name: the responder section
+ * alone, never the dialogs.
+ */
+export async function integrationsOf(
+  db: Db,
+  snap: Snapshotter,
+  root: string,
+): Promise<{ id: string; name: string }[]> {
+  const ref = (s: Snapshotter) => s.root(root).sections.responder;
+  const section = await withNodes(db, snap.store, ref, [root]);
+  if (section === undefined) return [];
+  if ('list' in section) {
+    const hashes = await withNodes(db, snap.store, (s) =>
+      listEntries(s.lists.load(section.list)).map((e) => e.hash),
+    );
+    await fetchNodes(db, snap.store, hashes);
+  }
+  const entries = await withNodes(db, snap.store, (s) => {
+    const value = s.readSection(section);
+    return Array.isArray(value) ? value : [];
+  });
+  return entries.flatMap((entry) => {
+    const e = asObject(entry);
+    const id = typeof e.id === 'string' ? e.id : '';
+    const name = nonBlank(e.name);
+    return name === undefined ? [] : [{ id, name }];
   });
 }
 

@@ -17,7 +17,7 @@ import {
   type MemoryNodeStore,
   type Snapshotter,
 } from '@ferry/core';
-import { SqlNodeStore, type Db } from '@ferry/db';
+import { SqlNodeStore, hintWritten, type Db, type EncodedNode } from '@ferry/db';
 import {
   adjust,
   countContent,
@@ -203,6 +203,19 @@ export class ContentStore {
    * are loaded, and only new nodes are written. The environment-variable counts follow the change.
    */
   async edit(root: string, ops: readonly EditOp[]): Promise<string> {
+    const { next, counts } = await this.apply(root, ops);
+    await this.flush();
+    await recordCounts(this.db, next, counts);
+    rememberCounts(next, counts);
+    return next;
+  }
+
+  /**
+   * The root `ops` make of `root` and its environment-variable counts, without writing anything:
+   * the new nodes wait in the request's store (`encodeWritten`), for one statement that stores them
+   * with the change (editing.ts); `committed` then tells the process what that statement wrote.
+   */
+  async apply(root: string, ops: readonly EditOp[]): Promise<{ next: string; counts: EnvCounts }> {
     const counts = await this.envCounts(root);
     const apply = (
       snap: Snapshotter,
@@ -230,10 +243,29 @@ export class ContentStore {
         for (const value of added) adjust(counts, value, 1);
       }),
     );
-    await this.flush();
-    await recordCounts(this.db, next, counts);
-    rememberCounts(next, counts);
-    return next;
+    return { next, counts };
+  }
+
+  /**
+   * The nodes written since the last flush, encoded for nodeInsertCtes (with what this request
+   * read offered as delta bases, as flush does). Taken: a later flush does not write them again.
+   */
+  async encodeWritten(): Promise<EncodedNode[]> {
+    const written = this.snap.store.takeWritten();
+    return written.size === 0 ? [] : this.sql.encodeMany(written, this.readNodes(written));
+  }
+
+  /** After a statement stored `root` (apply's `next`): its counts and the depths of what it wrote. */
+  committed(root: string, counts: EnvCounts, written: readonly (readonly [string, number])[]) {
+    rememberCounts(root, counts);
+    hintWritten(written);
+  }
+
+  /** What this request read (not wrote): the delta bases offered for what it writes. */
+  private readNodes(written: ReadonlyMap<string, string>): Map<string, string> {
+    const read = new Map<string, string>();
+    for (const [hash, text] of this.snap.store.nodes) if (!written.has(hash)) read.set(hash, text);
+    return read;
   }
 
   /** Record a new root's counts (and remember them for the next change, which starts from it). */
@@ -278,8 +310,6 @@ export class ContentStore {
     // Shared with other writers, exclusive for gc: a node reused here cannot be swept meanwhile.
     await holdOffGc(this.db);
     // What this request read is offered as delta bases for what it writes (an edited path).
-    const read = new Map<string, string>();
-    for (const [hash, text] of this.snap.store.nodes) if (!written.has(hash)) read.set(hash, text);
-    await this.sql.putMany(written, read);
+    await this.sql.putMany(written, this.readNodes(written));
   }
 }

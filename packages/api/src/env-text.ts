@@ -1,7 +1,7 @@
 // Environment variables as text: the CSV Ferry exports and imports (`key,value,secret`) and CB's
-// Bulk Add format (`key=value` lines). Parsing is all-or-nothing: the first bad line is reported by
-// number and nothing is returned.
-import { variableNameProblem } from '@ferry/core';
+// Bulk Add format (`key=value` lines). Parsing is all-or-nothing: a CSV's first bad line, or every
+// bad Bulk Add line, is reported by number and nothing is returned.
+import { plural, variableNameProblem } from '@ferry/core';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { fail } from './errors.js';
@@ -21,7 +21,7 @@ export interface TextVariable {
 }
 
 function lineFail(field: string, line: number, reason: string): never {
-  return fail('VALIDATION', `${field} line ${line}: ${reason}; nothing was imported.`, field, {
+  return fail('VALIDATION', `Line ${line}: ${reason}; nothing was imported.`, field, {
     line,
   });
 }
@@ -115,30 +115,59 @@ export function parseEnvCsv(text: string, field = 'csv'): TextVariable[] {
   });
 }
 
+/** Bad lines a Bulk Add refusal names, at most (it counts the rest). */
+export const BAD_LINES_NAMED = 20;
+
+/** Why one Bulk Add row cannot be stored, or null. */
+function rowProblem(row: TextVariable, seen: Map<string, number>): string | null {
+  const problem = variableNameProblem(row.key);
+  if (problem) return problem;
+  if (row.value.length > ENV_VALUE_MAX)
+    return `the value of ${row.key} is longer than ${ENV_VALUE_MAX} characters`;
+  const first = seen.get(row.key);
+  if (first !== undefined) return `${row.key} is already defined on line ${first}`;
+  seen.set(row.key, row.line);
+  return null;
+}
+
 /**
  * CB's Bulk Add text: one `key=value` per line, split at the first `=`, both sides trimmed.
- * Empty lines and lines starting with `#` are skipped.
+ * Empty lines and lines starting with `#` are skipped. All or nothing: every bad line is named
+ * (`Line 2: …; line 5: …; nothing was imported.`, the first `BAD_LINES_NAMED` of them), with
+ * their numbers in the error's details (`line`: the first, `lines`: all).
  */
 export function parseEnvLines(text: string, field = 'lines'): TextVariable[] {
   const seen = new Map<string, number>();
   const out: TextVariable[] = [];
+  const bad: { line: number; reason: string }[] = [];
   text
     .replace(/^\uFEFF/, '')
     .split(/\r\n|\n|\r/)
     .forEach((raw, i) => {
+      const line = i + 1;
       const trimmed = raw.trim();
       if (trimmed === '' || trimmed.startsWith('#')) return;
       const at = trimmed.indexOf('=');
-      if (at < 0) lineFail(field, i + 1, `expected key=value, found "${trimmed.slice(0, 60)}"`);
-      out.push(
-        checkRow(
-          field,
-          { line: i + 1, key: trimmed.slice(0, at).trim(), value: trimmed.slice(at + 1).trim() },
-          seen,
-        ),
-      );
+      if (at < 0) {
+        bad.push({ line, reason: `expected key=value, found "${trimmed.slice(0, 60)}"` });
+        return;
+      }
+      const row = { line, key: trimmed.slice(0, at).trim(), value: trimmed.slice(at + 1).trim() };
+      const problem = rowProblem(row, seen);
+      if (problem === null) out.push(row);
+      else bad.push({ line, reason: problem });
     });
-  return out;
+  const [first] = bad;
+  if (first === undefined) return out;
+  const named = bad.slice(0, BAD_LINES_NAMED).map((b) => `line ${b.line}: ${b.reason}`);
+  const more = bad.length - named.length;
+  const list = `${named.join('; ')}${more > 0 ? `; and ${plural(more, 'more bad line')}` : ''}`;
+  return fail(
+    'VALIDATION',
+    `${list.charAt(0).toUpperCase()}${list.slice(1)}; nothing was imported.`,
+    field,
+    { line: first.line, lines: bad.map((b) => b.line) },
+  );
 }
 
 /** The CSV Ferry exports: header `key,value,secret`, one row per variable, `\n` line ends. */

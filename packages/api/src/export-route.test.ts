@@ -144,6 +144,29 @@ describe('GET /api/export', () => {
     expect(version.body.equals(await procedureExport(a.id, String(saved.number)))).toBe(true);
   });
 
+  it('names the download after the automation, and the version when it is one, as file systems allow', async () => {
+    const a = await admin.automations.import({
+      document: fixture(must(FIXTURES[0], 'a fixture')),
+      name: 'Søren\'s bot (Dev) "A/B"',
+    });
+    const saved = await admin.versions.save({ automation: a.id, baseRevision: a.revision });
+    const working = await get(exportUrl(a.id), auth());
+    expect(working.headers['content-disposition']).toBe(
+      `attachment; filename="S_ren's bot (Dev) _A_B_.json"; filename*=UTF-8''S%C3%B8ren%27s%20bot%20%28Dev%29%20_A_B_.json`,
+    );
+    const version = await get(exportUrl(a.id, `#${saved.number}`), auth());
+    expect(version.headers['content-disposition']).toBe(
+      `attachment; filename="S_ren's bot (Dev) _A_B_ version ${saved.number}.json"; filename*=UTF-8''S%C3%B8ren%27s%20bot%20%28Dev%29%20_A_B_%20version%20${saved.number}.json`,
+    );
+    // The exact name decodes back to what the automation is called.
+    const exact = must(
+      /filename\*=UTF-8''(.+)$/.exec(String(version.headers['content-disposition']))?.[1],
+      'filename*',
+    );
+    // Characters file systems refuse are replaced, so the name the web UI reports is the name saved.
+    expect(decodeURIComponent(exact)).toBe(`Søren's bot (Dev) _A_B_ version ${saved.number}.json`);
+  });
+
   it('checks the caller and the input like the procedure', async () => {
     const a = await admin.automations.create({ name: 'Checked' });
     expect((await get(exportUrl(a.id))).status).toBe(401);

@@ -2,7 +2,8 @@
 // copy (or one version) as a CB export, the same bytes as the `automations.export` procedure's
 // `text` (an imported export's exact text: key order, number lexemes) and a newline. The export of a content
 // root never changes, so the bytes are built once and kept (export-cache.ts): ETag, If-None-Match
-// (304), and gzip or brotli when the client accepts them. Readers and above, like the procedure.
+// (304), and gzip or brotli when the client accepts them. Readers and above, like the procedure. The
+// download is named after the automation, and the version when it is one ("Support version 3.json").
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportCbExportText } from '@ferry/core';
 import { TRPCError } from '@trpc/server';
@@ -12,6 +13,7 @@ import { ContentStore } from './content.js';
 import type { Context } from './context.js';
 import { FERRY_CODE_OF, FerryApiError } from './errors.js';
 import { chooseEncoding, exportTag, type ExportCache, type ExportKey } from './export-cache.js';
+import { inputSentence } from './input-messages.js';
 import { findAutomation } from './repositories/automation-repository.js';
 import { findVersion } from './repositories/version-repository.js';
 import { automationRef, textInput } from './routers/inputs.js';
@@ -24,12 +26,13 @@ const gate = createCallerFactory(
   router({
     resolve: procedure('read')
       .input(z.object({ automation: automationRef, version: textInput().min(1).optional() }))
-      .query(async ({ ctx, input }): Promise<ExportKey> => {
+      .query(async ({ ctx, input }): Promise<{ key: ExportKey; version: number | null }> => {
         const row = await findAutomation(ctx.db, input.automation);
-        const root = input.version
-          ? (await findVersion(ctx.db, row, input.version)).root
-          : row.root;
-        return { root, id: row.id, name: row.name };
+        const version = input.version ? await findVersion(ctx.db, row, input.version) : null;
+        return {
+          key: { root: version?.root ?? row.root, id: row.id, name: row.name },
+          version: version?.number ?? null,
+        };
       }),
   }),
 );
@@ -53,7 +56,7 @@ function refusal(e: TRPCError): { message: string; code: string; path?: string; 
     const issue = e.cause.issues[0];
     const path = issue?.path.join('.') ?? '';
     return {
-      message: issue ? `${path || 'input'}: ${issue.message}` : 'Invalid input.',
+      message: issue ? inputSentence(issue) : 'The input is not valid.',
       code: 'VALIDATION',
       path,
     };
@@ -68,10 +71,23 @@ const matches = (header: string | undefined, tag: string) =>
     return v === '*' || v.replace(/^W\//, '') === tag;
   });
 
-/** A file name for Content-Disposition: the automation's name in ASCII, and in full as UTF-8. */
-function disposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\/]/g, '_').trim() || 'export';
-  return `attachment; filename="${ascii}.json"; filename*=UTF-8''${encodeURIComponent(`${name}.json`)}`;
+/**
+ * The download's file name: the automation's, and the version's number when it is one. Characters
+ * that file systems refuse (Windows': / \ : * ? " < > |, and control characters) become `_`, as
+ * browsers would save them anyway: the name a page reports is the name saved.
+ */
+const exportFileName = (name: string, version: number | null): string =>
+  `${name.replace(/[/\\:*?"<>|\p{Cc}]/gu, '_')}${version === null ? '' : ` version ${version}`}.json`;
+
+/** Content-Disposition for a file name: in ASCII, and in full as UTF-8 (RFC 5987). */
+function disposition(file: string): string {
+  const ascii = file.replace(/[^\x20-\x7e]/g, '_').trim() || 'export.json';
+  // encodeURIComponent leaves ' ( ) * as they are; RFC 5987's attr-char has none of them.
+  const exact = encodeURIComponent(file).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
 }
 
 export async function handleExport(
@@ -88,11 +104,12 @@ export async function handleExport(
   const params = new URL(req.url ?? '/', 'http://ferry').searchParams;
   const version = params.get('version');
   let key: ExportKey;
+  let versionNumber: number | null;
   try {
-    key = await gate(ctx).resolve({
+    ({ key, version: versionNumber } = await gate(ctx).resolve({
       automation: params.get('automation') ?? '',
       ...(version !== null && { version }),
-    });
+    }));
   } catch (e) {
     // Internal errors and an unreachable database: the server's own handler logs and answers.
     if (!(e instanceof TRPCError) || e.code === 'INTERNAL_SERVER_ERROR') throw e;
@@ -122,7 +139,7 @@ export async function handleExport(
     'content-type': 'application/json; charset=utf-8',
     ...(encoding !== 'identity' && { 'content-encoding': encoding }),
     'content-length': body.length,
-    'content-disposition': disposition(key.name),
+    'content-disposition': disposition(exportFileName(key.name, versionNumber)),
     'x-ferry-export-cache': cached ? 'hit' : 'miss',
   });
   res.end(body);

@@ -18,9 +18,9 @@ export async function pruneAutomaticVersions(
   ctx: Pick<Context, 'caller' | 'requestId'>,
   automationId: string,
   protect: readonly string[] = [],
-  /** The instance policy, when the caller has read it already. */
   policy?: InstancePolicy,
 ): Promise<number[]> {
+  // `policy`: getPolicy(tx), read by the caller in the same transaction (alongside its writes).
   const { keepAutomaticVersions: keep } = policy ?? (await getPolicy(tx));
   if (typeof keep !== 'number') return [];
   const versions = (await listVersions(tx, automationId)).map(toVersion);

@@ -12,11 +12,16 @@ import {
   type AutomationRow,
 } from './repositories/automation-repository.js';
 import { insertVersions, versionSummary } from './repositories/version-repository.js';
-import type { InstancePolicy } from './repositories/policy-repository.js';
+import { knownRows } from './known-rows.js';
+import { getPolicy, type InstancePolicy } from './repositories/policy-repository.js';
+import { webhooksFor } from './repositories/webhook-repository.js';
 import { pruneAutomaticVersions } from './retention.js';
-import { emitted } from './webhooks.js';
+import { emitEvent } from './webhooks.js';
 
-/** Save the locked automation `row`'s working copy; announced as `version.saved`. */
+/**
+ * Save the locked automation `row`'s working copy; announced as `version.saved`, and remembered as
+ * where the next edit starts (known-rows.ts).
+ */
 export async function saveWorkingCopy(
   tx: Db,
   ctx: Context,
@@ -36,26 +41,28 @@ export async function saveWorkingCopy(
       opContext(ctx, uuidv7),
     ),
   );
-  const writes = [
+  // Independent writes and the reads pruning and the webhook event need, sent together (one round
+  // trip); pruning reads what the writes wrote.
+  const [, , , read, subscribed] = await Promise.all([
     insertVersions(tx, saved.version),
     storeAutomation(tx, saved.automation),
     writeAudit(tx, ctx, saved.audit),
-  ];
-  const event = (pruned: number[]) => ({
+    policy ?? getPolicy(tx),
+    webhooksFor(tx, 'version.saved'),
+  ]);
+  const pruned = await pruneAutomaticVersions(tx, ctx, row.id, [], read);
+  const answer = {
     ...versionSummary(saved.version),
     automation: { id: saved.automation.id, revision: saved.automation.revision, name: row.name },
     pruned,
+  };
+  await emitEvent(tx, 'version.saved', answer, subscribed);
+  // What the next conditional edit starts from (editing.ts; a hint, checked when it writes).
+  knownRows.remember({
+    ...row,
+    revision: saved.automation.revision,
+    lastVersionNumber: saved.automation.lastVersionNumber,
+    updatedAt: new Date(),
   });
-  // Nothing to prune (a policy keeping every version): the announcement goes with the writes.
-  if (policy !== undefined && policy.keepAutomaticVersions === null) {
-    const [announced] = await Promise.all([emitted(tx, 'version.saved', event([])), ...writes]);
-    return announced;
-  }
-  // Independent writes, sent together (one round trip); pruning reads what they wrote.
-  await Promise.all(writes);
-  return emitted(
-    tx,
-    'version.saved',
-    event(await pruneAutomaticVersions(tx, ctx, row.id, [], policy)),
-  );
+  return answer;
 }

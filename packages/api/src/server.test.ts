@@ -12,8 +12,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from './router.js';
 import { startServer, type RunningServer } from './server.js';
+import { fixture } from './test-support/harness.js';
 import { must } from '@ferry/core';
 
+type Client = ReturnType<typeof client>;
 const client = (url: string, token?: string, headers: Record<string, string> = {}) =>
   createTRPCClient<AppRouter>({
     links: [
@@ -211,6 +213,64 @@ describe.skipIf(!testDatabaseKinds().includes('postgres'))(
         .from(schema.auditLog)
         .where(eq(schema.auditLog.action, 'automation.rename'));
       expect(renames).toHaveLength(1);
+    });
+
+    it('conditional interaction edits: alternating servers each apply once, in order; of 20 from one base exactly one wins', async () => {
+      const token = 'ferry_test_admin_token_0123456789';
+      const [a, b] = servers.map((s) => client(s.url, token)) as [Client, Client];
+      const made = await a.automations.import.mutate({
+        document: fixture('returns-desk.json'),
+        name: 'Edited on two servers',
+      });
+      const content = await a.automations.content.query({ automation: made.id });
+      const dialog = must(content.content.dialogs[0], 'a dialog');
+      const target = must(dialog.interactions[0], 'an interaction');
+      const edit = (api: Client, baseRevision: number, name: string) =>
+        api.editing.updateInteraction.mutate({
+          automation: made.id,
+          baseRevision,
+          dialogId: String(dialog.dialog.id),
+          interaction: { ...target, id: String(target.id), name },
+        });
+      // Each server edits on top of what the other wrote: neither may lose or repeat a change.
+      let revision = made.revision;
+      for (let i = 0; i < 6; i++) {
+        const r = await edit(i % 2 === 0 ? a : b, revision, `Alternating ${i}`);
+        expect(r.revision).toBe(revision + 1);
+        revision = r.revision;
+      }
+      // A stale base is refused on either server, whichever of them wrote last.
+      for (const api of [a, b])
+        await expect(edit(api, revision - 1, 'Stale')).rejects.toMatchObject({
+          data: { ferryCode: 'CONFLICT' },
+        });
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => edit(i % 2 === 0 ? a : b, revision, `Racing ${i}`)),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      const winner = (won[0] as PromiseFulfilledResult<{ revision: number; contentHash: string }>)
+        .value;
+      expect(winner.revision).toBe(revision + 1);
+      for (const r of results)
+        if (r.status === 'rejected')
+          expect((r.reason as TRPCClientError<AppRouter>).data?.ferryCode).toBe('CONFLICT');
+      const after = await b.automations.content.query({ automation: made.id });
+      expect(after.revision).toBe(revision + 1);
+      expect(after.root).toBe(winner.contentHash);
+      const names = after.content.dialogs[0]?.interactions[0]?.name;
+      expect(names).toMatch(/^Racing \d+$/);
+      // One audit entry per applied edit, each with the revision it made.
+      const entries = await db.db
+        .select()
+        .from(schema.auditLog)
+        .where(eq(schema.auditLog.automationId, made.id));
+      const edits = entries.filter((e) => e.action === 'interaction.update');
+      expect(edits.map((e) => e.revision).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual(
+        Array.from({ length: 7 }, (_, i) => made.revision + 1 + i),
+      );
+      expect(edits.at(-1)?.details).toMatchObject({ interactionId: target.id });
+      expect((await a.admin.verify.query()).ok).toBe(true);
     });
 
     it('a committed write survives SIGKILL of the server process', async () => {

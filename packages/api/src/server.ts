@@ -291,9 +291,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // connection closes with the response (as idle keep-alive connections did when draining began).
       if (draining) res.setHeader('connection', 'close');
       res.once('close', () => draining && server.closeIdleConnections());
+      // The request's line, through the server's logger (its `log` is made only if used).
       res.on('finish', () =>
-        log.info(
+        logger.info(
           {
+            requestId,
             method: req.method,
             path: (req.url ?? '').split('?')[0],
             status: res.statusCode,
@@ -313,7 +315,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           res.setHeader(name, value);
         // Probes stay plain (a few bytes); export and backup bodies come encoded already.
         if (![EXPORT_PATH, BACKUP_PATH, '/healthz', '/readyz'].includes(path))
-          await compressResponse(req, res);
+          await compressResponse(req, res, { bufferSmall: path.startsWith('/api/trpc/') });
         if (path === '/healthz') {
           res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ ok: ready, database: database.kind }));

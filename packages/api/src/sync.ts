@@ -7,6 +7,7 @@ import {
   MemoryNodeStore,
   checkTree,
   nodeTextProblem,
+  plural,
   type JsonValue,
   type KnownTree,
   type StructureCache,
@@ -80,7 +81,7 @@ export function unpackNodes(
   if (texts.length !== hashes.length)
     fail(
       'VALIDATION',
-      `The upload holds ${texts.length} node(s) but names ${hashes.length} hash(es).`,
+      `The upload holds ${plural(texts.length, 'node')} but names ${plural(hashes.length, 'hash', 'hashes')}.`,
       'hashes',
     );
   const nodes = new Map<string, string>();

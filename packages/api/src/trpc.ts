@@ -10,6 +10,7 @@ import {
   unavailableCause,
   type ApiErrorCode,
 } from './errors.js';
+import { inputSentence } from './input-messages.js';
 import { can, type Permission } from './roles.js';
 
 export interface ErrorData {
@@ -48,7 +49,7 @@ const t = initTRPC
         const issue = error.cause.issues[0];
         const path = issue?.path.join('.') ?? '';
         data = { ferryCode: 'VALIDATION', path };
-        message = issue ? `${path || 'input'}: ${issue.message}` : 'Invalid input.';
+        message = issue ? inputSentence(issue) : 'The input is not valid.';
       } else if (error.code === 'INTERNAL_SERVER_ERROR') {
         data = { ferryCode: 'INTERNAL', ...(ctx && { requestId: ctx.requestId }) };
         message = `Internal error${ctx ? ` (request ${ctx.requestId})` : ''}.`;
@@ -94,7 +95,8 @@ export const publicProcedure = base.meta({ permission: 'public' });
 
 const requireCaller = t.middleware(({ ctx, next }) => {
   if (ctx.caller === null) throw new FerryApiError('UNAUTHORIZED', 'Sign in or pass an API token.');
-  return next({ ctx: { ...ctx, caller: ctx.caller } });
+  // tRPC merges this into the context (no copy of it here).
+  return next({ ctx: { caller: ctx.caller } });
 });
 
 /** A procedure only callers whose role grants `permission` may run. */

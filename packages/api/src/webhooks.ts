@@ -47,8 +47,15 @@ export function jobSender(): PgBoss {
  * here; a worker posts the deliveries once the transaction has committed, and a rollback takes them
  * back with the change. `data` is JSON: what happened, as the change's API answer shows it.
  */
-export async function emitEvent(tx: Db, event: WebhookEvent, data: unknown): Promise<void> {
-  const hooks = await webhooksFor(tx, event);
+export async function emitEvent(
+  tx: Db,
+  event: WebhookEvent,
+  data: unknown,
+  subscribed?: Awaited<ReturnType<typeof webhooksFor>>,
+): Promise<void> {
+  // `subscribed`: webhooksFor(tx, event), read by the caller in the same transaction (alongside
+  // its writes, in one round trip).
+  const hooks = subscribed ?? (await webhooksFor(tx, event));
   if (hooks.length === 0) return;
   const id = uuidv7();
   const body = JSON.stringify({ id, event, at: new Date().toISOString(), data });

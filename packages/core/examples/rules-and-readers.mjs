@@ -3,14 +3,23 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   FLOW_DIALOG_PREFIX,
+  epochDate,
+  fieldLabel,
   flowGraph,
   formatUtc,
   importCbExport,
+  plural,
   readableDialogs,
+  typeLabel,
   variableNameProblem,
 } from '@ferry/core';
 
 assert.equal(formatUtc('2026-11-25T20:09:23.123Z'), '2026-11-25 20:09:23 UTC');
+assert.equal(plural(1, 'dialog'), '1 dialog');
+assert.equal(plural(1204, 'interaction'), '1,204 interactions');
+assert.equal(fieldLabel({ kind: 'interaction' }, '/quickReplies/1/title'), 'Quick reply 2 title');
+assert.equal(epochDate('/modificationTime', 1739448000000), '2025-02-13 12:00:00 UTC');
+assert.equal(typeLabel('QUICK_REPLY'), 'Quick reply');
 assert.equal(variableNameProblem('SKILL_ID'), null);
 console.log(variableNameProblem('1x'));
 

@@ -115,8 +115,12 @@ describe('importCbExport refuses input that is not a CB export', () => {
     ['null', 'null'],
     ['a string', '"bot"'],
     ['a boolean', 'true'],
-  ])('JSON text holding %s is refused: the export must be an object', (_label, text) => {
-    expectRefused(importCbExport(text), '', /must be a JSON object/);
+  ])('JSON text holding %s is refused: an export is an object', (_label, text) => {
+    expectRefused(
+      importCbExport(text),
+      '',
+      /^The file is not a CB export: it holds a JSON value that is not an object\.$/,
+    );
   });
 
   it.each([
@@ -124,8 +128,8 @@ describe('importCbExport refuses input that is not a CB export', () => {
     ['a number', 42],
     ['null', null],
     ['a boolean', false],
-  ])('a parsed value that is %s is refused: the export must be an object', (_label, value) => {
-    expectRefused(importCbExport(value), '', /must be a JSON object/);
+  ])('a parsed value that is %s is refused: an export is an object', (_label, value) => {
+    expectRefused(importCbExport(value), '', /it holds a JSON value that is not an object/);
   });
 });
 
@@ -133,7 +137,7 @@ describe('importCbExport checks the bot object', () => {
   it.each(BOTH)('a missing "bot" is reported at /bot (%s)', (_way, run) => {
     const doc = minimalExport();
     delete doc.bot;
-    expectRefused(run(doc), '/bot', /"\/bot"/, /is missing/);
+    expectRefused(run(doc), '/bot', /^The file is not a CB export: it has no “bot” section\.$/);
   });
 
   it.each([
@@ -143,7 +147,11 @@ describe('importCbExport checks the bot object', () => {
     ['a number', 7],
   ])('"bot" that is %s must be an object', (_label, bot) => {
     for (const [, run] of BOTH) {
-      expectRefused(run({ ...minimalExport(), bot }), '/bot', /"\/bot"/, /must be an object/);
+      expectRefused(
+        run({ ...minimalExport(), bot }),
+        '/bot',
+        /: the “bot” section is not an object\.$/,
+      );
     }
   });
 
@@ -158,7 +166,7 @@ describe('importCbExport checks the bot object', () => {
     const doc = minimalExport();
     doc.bot = { id: 'bot-1', name: 'Minimal', [key]: value };
     for (const [, run] of BOTH) {
-      expectRefused(run(doc), `/bot/${key}`, new RegExp(`"/bot/${key}"`), /must be a string/);
+      expectRefused(run(doc), `/bot/${key}`, new RegExp(`: the bot's “${key}” is not text\\.$`));
     }
   });
 
@@ -179,7 +187,7 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
     const doc = minimalExport();
     delete doc[key];
     for (const [, run] of BOTH)
-      expectRefused(run(doc), `/${key}`, new RegExp(`"/${key}"`), /is missing/);
+      expectRefused(run(doc), `/${key}`, new RegExp(`: it has no “${key}” section \\(its `));
   });
 
   it.each([
@@ -192,7 +200,11 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
   ])('"%s" holding %j must be an array', (key, value) => {
     const doc = { ...minimalExport(), [key]: value };
     for (const [, run] of BOTH)
-      expectRefused(run(doc), `/${key}`, new RegExp(`"/${key}"`), /must be an array/);
+      expectRefused(
+        run(doc),
+        `/${key}`,
+        new RegExp(`: the “${key}” section \\(.*\\) is not a list`),
+      );
   });
 
   it.each([
@@ -202,7 +214,7 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
   ])('a dialog that is %s is refused at its index', (_label, entry) => {
     const doc = minimalExport();
     (doc.groups as unknown[]).push(entry);
-    expectRefused(importText(doc), '/groups/1', /"\/groups\/1"/, /must be an object/);
+    expectRefused(importText(doc), '/groups/1', /: dialog 2 in “groups” is not an object\.$/);
   });
 
   it.each([
@@ -213,7 +225,7 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
   ])('a dialog with %s is refused at its id', (_label, entry) => {
     const doc = minimalExport();
     (doc.groups as unknown[]).push(entry);
-    expectRefused(importText(doc), '/groups/1/id', /"\/groups\/1\/id"/, /non-empty string/);
+    expectRefused(importText(doc), '/groups/1/id', /: dialog 2 in “groups” has no id\.$/);
   });
 
   it.each([
@@ -226,8 +238,7 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
     expectRefused(
       importText(doc),
       '/conversationMessage/2',
-      /"\/conversationMessage\/2"/,
-      /must be an object/,
+      /: interaction 3 in “conversationMessage” is not an object\.$/,
     );
   });
 
@@ -241,8 +252,7 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
     expectRefused(
       importText(doc),
       '/conversationMessage/2/id',
-      /"\/conversationMessage\/2\/id"/,
-      /non-empty string/,
+      /: interaction 3 in “conversationMessage” has no id\.$/,
     );
   });
 
@@ -255,15 +265,18 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
     expectRefused(
       importText(doc),
       '/groups/2/id',
-      /repeats the dialog id "d1"/,
-      /"\/groups\/2\/id"/,
+      /^The file is not a CB export: dialog 3 in “groups” has the id “d1”, which an earlier dialog has too\.$/,
     );
   });
 
   it('a repeated interaction id is refused at the second occurrence and names the id', () => {
     const doc = minimalExport();
     (doc.conversationMessage as unknown[]).push({ id: 'm1', group: 'd1', type: 'TEXT' });
-    expectRefused(importText(doc), '/conversationMessage/2/id', /repeats the interaction id "m1"/);
+    expectRefused(
+      importText(doc),
+      '/conversationMessage/2/id',
+      /interaction 3 in “conversationMessage” has the id “m1”, which an earlier interaction has too/,
+    );
   });
 
   it('an interaction id may equal a dialog id: they are different kinds of entity', () => {
@@ -297,7 +310,11 @@ describe('importCbExport checks dialogs (groups) and interactions (conversationM
   ])('an interaction with %s must name its dialog', (_label, entry) => {
     const doc = minimalExport();
     (doc.conversationMessage as unknown[]).push(entry);
-    expectRefused(importText(doc), '/conversationMessage/2/group', /must name the dialog/);
+    expectRefused(
+      importText(doc),
+      '/conversationMessage/2/group',
+      /interaction 3 in “conversationMessage” does not name its dialog/,
+    );
   });
 });
 
@@ -310,7 +327,11 @@ describe('importCbExport checks integrations (responder)', () => {
   ])('"responder" that is %s must be an array', (_label, responder) => {
     const doc = { ...minimalExport(), responder };
     for (const [, run] of BOTH)
-      expectRefused(run(doc), '/responder', /"\/responder"/, /must be an array/);
+      expectRefused(
+        run(doc),
+        '/responder',
+        /the “responder” section \(its integrations\) is not a list/,
+      );
   });
 
   it('a repeated integration id is refused at the second occurrence and names the id', () => {
@@ -319,18 +340,21 @@ describe('importCbExport checks integrations (responder)', () => {
     expectRefused(
       importText(doc),
       '/responder/2/id',
-      /repeats the integration id "int-1"/,
-      /"\/responder\/2\/id"/,
+      /integration 3 in “responder” has the id “int-1”, which an earlier integration has too/,
     );
   });
 
   it('an integration that is not an object, or has no id, is refused at its index', () => {
     const notObject = minimalExport();
     (notObject.responder as unknown[]).push('int-2');
-    expectRefused(importText(notObject), '/responder/1', /must be an object/);
+    expectRefused(
+      importText(notObject),
+      '/responder/1',
+      /integration 2 in “responder” is not an object/,
+    );
     const noId = minimalExport();
     (noId.responder as unknown[]).push({ name: 'Anonymous' });
-    expectRefused(importText(noId), '/responder/1/id', /non-empty string/);
+    expectRefused(importText(noId), '/responder/1/id', /integration 2 in “responder” has no id/);
   });
 
   it('an export without "responder" imports: integrations are optional', () => {
@@ -475,7 +499,7 @@ describe('importCbExport refuses dangerous or non-JSON values with the JSON poin
     expectRefused(
       importDoc(settings),
       '/bot/sessionLength',
-      /"\/bot\/sessionLength" is not a finite number/,
+      /: the bot's “sessionLength” is not a finite number\.$/,
     );
   });
 

@@ -34,6 +34,7 @@ import {
   type JsonObject,
   type JsonValue,
 } from './json.js';
+import { exportProblem, notACbExport } from './export-problems.js';
 import { err, ok, type Result } from './result.js';
 import { must } from './must.js';
 
@@ -64,27 +65,28 @@ export interface BotIdentity {
   name: string;
 }
 
-const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+/** The largest CB export an import takes (also the default `maxBytes`). */
+export const CB_EXPORT_MAX_BYTES = 50 * 1024 * 1024;
 
 /** Parse a CB export (JSON text or an already parsed value) into Ferry content. */
 export function importCbExport(
   input: string | unknown,
   limits: ImportLimits = {},
 ): Result<ImportedBot> {
-  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = limits.maxBytes ?? CB_EXPORT_MAX_BYTES;
   const maxDepth = limits.maxDepth ?? MAX_DEPTH;
   let parsed: unknown = input;
   const text = typeof input === 'string' ? input : null;
   if (text !== null) {
     // A cheap bound first (a UTF-16 unit is 1 to 3 UTF-8 bytes); count exactly only when close.
     if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes))
-      return err('VALIDATION', `The export is larger than the limit of ${formatBytes(maxBytes)}.`, {
+      return err('VALIDATION', `The file is larger than the limit of ${formatBytes(maxBytes)}.`, {
         path: '',
       });
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      return err('VALIDATION', `The export is not valid JSON: ${(e as Error).message}.`, {
+      return err('VALIDATION', `The file is not valid JSON: ${(e as Error).message}.`, {
         path: '',
       });
     }
@@ -96,30 +98,37 @@ export function importCbExport(
     doc = text === null ? (JSON.parse(JSON.stringify(parsed)) as JsonValue) : (parsed as JsonValue);
   } catch (e) {
     if (!(e instanceof JsonShapeError)) throw e;
-    return err('VALIDATION', `${describe(e.path)} ${e.message}.`, { path: e.path });
+    return fieldError(e.path, exportProblem.at(e.path, e.message));
   }
-  if (!isJsonObject(doc))
-    return err('VALIDATION', 'The export must be a JSON object.', { path: '' });
+  if (!isJsonObject(doc)) return fieldError('', 'it holds a JSON value that is not an object');
   // Where each top-level value starts in the text, to keep the exact text of what JSON.parse loses.
   const layout = text === null || !mayNotRoundTrip(text) ? null : topLevelLayout(text);
 
   const bot = doc.bot;
   if (!isJsonObject(bot))
-    return fieldError('/bot', bot === undefined ? 'is missing' : 'must be an object');
+    return fieldError(
+      '/bot',
+      bot === undefined ? exportProblem.missingSection('bot') : exportProblem.notObject('/bot'),
+    );
   for (const key of ['id', 'name'] as const) {
     if (bot[key] !== undefined && typeof bot[key] !== 'string')
-      return fieldError(`/bot/${key}`, 'must be a string');
+      return fieldError(`/bot/${key}`, exportProblem.notText(`/bot/${key}`));
   }
   // Everything else is content, kept losslessly; the name becomes the automation's (database text).
   if (typeof bot.name === 'string' && (bot.name.includes('\u0000') || /\p{Cs}/u.test(bot.name)))
     return fieldError(
       '/bot/name',
-      "must not contain U+0000 or a lone UTF-16 surrogate (it becomes the automation's name)",
+      "the bot's “name” contains U+0000 or a lone UTF-16 surrogate, which an automation's name cannot hold",
     );
   const botId = typeof bot.id === 'string' ? bot.id : null;
   for (const key of ['groups', 'conversationMessage'] as const) {
     if (!Array.isArray(doc[key]))
-      return fieldError(`/${key}`, doc[key] === undefined ? 'is missing' : 'must be an array');
+      return fieldError(
+        `/${key}`,
+        doc[key] === undefined
+          ? exportProblem.missingSection(key)
+          : exportProblem.notList(`/${key}`),
+      );
   }
   const format: ExportFormat = {
     keys: Object.keys(doc),
@@ -151,7 +160,7 @@ export function importCbExport(
     const g = groups[i];
     const id = requireId(g, path);
     if (typeof id !== 'string') return id;
-    if (dialogById.has(id)) return fieldError(`${path}/id`, `repeats the dialog id "${id}"`);
+    if (dialogById.has(id)) return fieldError(`${path}/id`, exportProblem.repeatedId(path, id));
     const dialog: DialogContent = {
       dialog: entity(g as JsonObject, groupTexts?.[i], 'groups', id),
       interactions: [],
@@ -171,11 +180,10 @@ export function importCbExport(
     const m = messages[i];
     const id = requireId(m, path);
     if (typeof id !== 'string') return id;
-    if (seen.has(id)) return fieldError(`${path}/id`, `repeats the interaction id "${id}"`);
+    if (seen.has(id)) return fieldError(`${path}/id`, exportProblem.repeatedId(path, id));
     seen.add(id);
     const group = (m as JsonObject).group;
-    if (typeof group !== 'string')
-      return fieldError(`${path}/group`, 'must name the dialog (a string)');
+    if (typeof group !== 'string') return fieldError(`${path}/group`, exportProblem.noDialog(path));
     const interaction = entity(m as JsonObject, messageTexts?.[i], 'conversationMessage', id);
     const dialog = dialogById.get(group);
     if (dialog === undefined) {
@@ -193,13 +201,14 @@ export function importCbExport(
     if (key === 'bot' || key === 'groups' || key === 'conversationMessage') continue;
     const value = doc[key] as JsonValue;
     if (key === 'responder') {
-      if (!Array.isArray(value)) return fieldError('/responder', 'must be an array');
+      if (!Array.isArray(value))
+        return fieldError('/responder', exportProblem.notList('/responder'));
       const ids = new Set<string>();
       for (let i = 0; i < value.length; i++) {
         const id = requireId(value[i], `/responder/${i}`);
         if (typeof id !== 'string') return id;
         if (ids.has(id))
-          return fieldError(`/responder/${i}/id`, `repeats the integration id "${id}"`);
+          return fieldError(`/responder/${i}/id`, exportProblem.repeatedId(`/responder/${i}`, id));
         ids.add(id);
       }
     }
@@ -601,16 +610,15 @@ function requireId(
   value: JsonValue | undefined,
   path: string,
 ): string | { ok: false; error: ReturnType<typeof err>['error'] } {
-  if (!isJsonObject(value)) return fieldError(path, 'must be an object');
+  if (!isJsonObject(value)) return fieldError(path, exportProblem.notObject(path));
   if (typeof value.id !== 'string' || value.id === '')
-    return fieldError(`${path}/id`, 'must be a non-empty string');
+    return fieldError(`${path}/id`, exportProblem.noId(path));
   return value.id;
 }
 
-const fieldError = (path: string, reason: string) =>
-  err('VALIDATION', `${describe(path)} ${reason}.`, { path });
-
-const describe = (path: string) => (path === '' ? 'The export' : `"${path}"`);
+/** A refusal of the file, naming what is wrong (`problem`) at `path`, the JSON pointer kept. */
+const fieldError = (path: string, problem: string) =>
+  err('VALIDATION', notACbExport(problem), { path });
 
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MB` : `${n} bytes`;

@@ -6,6 +6,7 @@
 // and in their places).
 import { entityId } from './content.js';
 import { setKey, type JsonObject, type JsonValue } from './json.js';
+import { err, ok, type Result } from './result.js';
 
 const PREV = 'prevMessageId';
 const NEXT = 'nextMessageId';
@@ -110,4 +111,65 @@ export function unlinkFromChain(
     if (changed !== null) out.push(changed);
   }
   return out;
+}
+
+/**
+ * Where a new interaction goes in its dialog, as a person says it: at an index of the dialog's
+ * list (0: first), right before or right after one of its interactions, or (none given) last.
+ */
+export interface InteractionPlace {
+  index?: number;
+  before?: string;
+  after?: string;
+}
+
+export interface PlacedInteraction {
+  /** Where it goes in the dialog's list; undefined: at the end. */
+  index: number | undefined;
+  /** The new interaction with its links (unless it names its own). */
+  added: JsonObject;
+  /** Its neighbours whose links change. */
+  neighbours: JsonObject[];
+}
+
+/**
+ * Puts `added` into a dialog (its `interactions`, in list order) where `place` says, and links it
+ * into CB's chain there: after the interaction it follows in the list (before X: after the one X
+ * runs after; last: after the chain's last). An unknown neighbour is NOT_FOUND at `before` or
+ * `after`, naming more than one place VALIDATION.
+ */
+export function placeInteraction(
+  interactions: readonly JsonObject[],
+  added: JsonObject,
+  place: InteractionPlace,
+): Result<PlacedInteraction> {
+  const given = (['index', 'before', 'after'] as const).filter((k) => place[k] !== undefined);
+  if (given.length > 1)
+    return err(
+      'VALIDATION',
+      `Say where the new interaction goes once: ${given.join(' and ')} were both given.`,
+      { path: given[1] },
+    );
+  const ids = interactions.map((i) => entityId(i) ?? '');
+  const link = (index: number | undefined, after: string | null): Result<PlacedInteraction> => {
+    const linked = linkIntoChain(interactions, added, after);
+    return ok({ index, added: linked.added, neighbours: linked.neighbours });
+  };
+  const neighbour = place.before ?? place.after;
+  if (neighbour !== undefined) {
+    const field = place.before !== undefined ? 'before' : 'after';
+    const at = ids.indexOf(neighbour);
+    if (at < 0)
+      return err(
+        'NOT_FOUND',
+        `The dialog has no interaction with id "${neighbour}" to add ${field}: it may have been deleted or moved since.`,
+        { path: field },
+      );
+    if (field === 'after') return link(at + 1, neighbour);
+    const order = chainOrder(interactions);
+    return link(at, order[order.indexOf(neighbour) - 1] ?? null);
+  }
+  if (place.index === undefined) return link(undefined, chainOrder(interactions).at(-1) ?? null);
+  const index = Math.min(place.index, ids.length);
+  return link(place.index, index > 0 ? (ids[index - 1] ?? null) : null);
 }

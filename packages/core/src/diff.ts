@@ -5,6 +5,7 @@ import { isJsonObject, jsonEqual, pointer, type JsonObject, type JsonValue } fro
 import { listEntries, type Entry } from './prolly.js';
 import type { DialogNode, RootNode, SectionRef, Snapshotter } from './snapshot.js';
 import { must } from './must.js';
+import { plural } from './rules.js';
 
 export type ChangeKind =
   'settings' | 'dialog' | 'interaction' | 'integration' | 'section' | 'order';
@@ -54,6 +55,13 @@ export interface Diff {
 
 const EMPTY_LIST: Entry[] = [];
 
+/**
+ * Top-level export keys that are stored and exported as they came but are never a change: `hash`
+ * is the checksum CB writes into every export, recomputed by CB on each download, so it differs
+ * between two exports of the same bot and says nothing about what the bot does.
+ */
+export const DIFF_HIDDEN_SECTIONS: ReadonlySet<string> = new Set(['hash']);
+
 /** Diff snapshot `a` (before) against `b` (after); both must be in the snapshotter's store. */
 export function diffSnapshots(snap: Snapshotter, a: string, b: string): Diff {
   const changes: Change[] = [];
@@ -84,7 +92,9 @@ export function diffSnapshots(snap: Snapshotter, a: string, b: string): Diff {
     // Own keys only: a section named "constructor" must not find Object.prototype's.
     const section = (r: typeof ra, key: string) =>
       Object.hasOwn(r.sections, key) ? r.sections[key] : undefined;
-    for (const key of keys) diffSection(snap, key, section(ra, key), section(rb, key), changes);
+    for (const key of keys)
+      if (!DIFF_HIDDEN_SECTIONS.has(key))
+        diffSection(snap, key, section(ra, key), section(rb, key), changes);
     if (ra.order !== rb.order && exportOrderChanged(snap, ra, rb))
       changes.push({
         kind: 'order',
@@ -448,7 +458,7 @@ function summarise(changes: Change[]): DiffSummary {
   const parts = [...groups.entries()].map(([key, n]) => {
     const [kind, op] = key.split(':') as [ChangeKind, ChangeOp];
     if (kind === 'settings') return `settings ${op}`;
-    return `${n} ${NOUNS[kind][n === 1 ? 0 : 1]} ${op}`;
+    return `${plural(n, ...NOUNS[kind])} ${op}`;
   });
   if (parts.length === 0 && changes.length > 0)
     parts.push('only the export order of interactions changed');

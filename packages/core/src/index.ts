@@ -19,6 +19,7 @@ export { parseExact } from './lexical.js';
 // CB export import and export
 export { emptyContent, type BotContent, type DialogContent, type OrderRun } from './content.js';
 export {
+  CB_EXPORT_MAX_BYTES,
   exportCbExport,
   exportCbExportText,
   importCbExport,
@@ -27,6 +28,7 @@ export {
   type ImportLimits,
   type ImportWarning,
 } from './cb-export.js';
+export { NOT_A_CB_EXPORT, exportPlace } from './export-problems.js';
 
 // Content-addressed snapshots
 export {
@@ -158,10 +160,12 @@ export {
 } from './pipelines.js';
 
 // Rules every surface shares
-export { formatUtc, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
+export { formatUtc, plural, pluralWord, VARIABLE_NAME_MAX, variableNameProblem } from './rules.js';
+export { epochDate, fieldLabel, typeLabel, type FieldOwner } from './labels.js';
 
 // CB content as people read it, and as a flow graph
 export {
+  interactionType,
   readableDialog,
   readableDialogs,
   readableInteraction,
@@ -180,6 +184,7 @@ export {
 
 // Diff
 export {
+  DIFF_HIDDEN_SECTIONS,
   diffSnapshots,
   type Change,
   type ChangeKind,
@@ -214,8 +219,25 @@ export {
 } from './env-refs.js';
 export { WRAPPER_DEPTH } from './env-wrappers.js';
 export { releaseChecks, type CheckCode, type CheckFinding, type CheckReport } from './checks.js';
-export { chainOrder, linkIntoChain, relinkChain, unlinkFromChain } from './chain.js';
+export {
+  chainOrder,
+  linkIntoChain,
+  placeInteraction,
+  relinkChain,
+  unlinkFromChain,
+  type InteractionPlace,
+  type PlacedInteraction,
+} from './chain.js';
 export { entityId } from './content.js';
+export {
+  NEW_INTERACTION_KINDS,
+  NEW_INTERACTION_OPTIONS_MAX,
+  newInteraction,
+  type NewInteractionCode,
+  type NewInteractionField,
+  type NewInteractionKind,
+  type NewInteractionSpec,
+} from './new-interaction.js';
 
 // Conversation simulation (the code sandbox is injected: @ferry/sandbox implements it)
 export {

@@ -24,9 +24,24 @@ export interface ReadableDialog {
 const strings = (...values: unknown[]): string[] =>
   values.map(nonBlank).filter((v): v is string => v !== undefined);
 
+/**
+ * An interaction's CB type, the one every view shows: `interactionType` (what CB's editor shows:
+ * `API_INTEGRATION`, `DIALOG_STARTER`…), else the message's `content.results.type`, else the content
+ * type, else `type`, else `UNKNOWN`.
+ */
+export function interactionType(interaction: Record<string, unknown>): string {
+  const content = asObject(interaction.content);
+  return (
+    nonBlank(interaction.interactionType) ??
+    nonBlank(asObject(content.results).type) ??
+    nonBlank(content.contentType) ??
+    nonBlank(interaction.type) ??
+    'UNKNOWN'
+  );
+}
+
 export function readableInteraction(interaction: Record<string, unknown>): ReadableInteraction {
   const content = asObject(interaction.content);
-  const results = asObject(content.results);
   const tiles = tileData(interaction).map(asObject);
   const texts = tiles.flatMap((tile) => strings(tile.title, tile.subTitle, tile.text));
   const buttons = [
@@ -50,11 +65,7 @@ export function readableInteraction(interaction: Record<string, unknown>): Reada
   return {
     id: String(interaction.id ?? ''),
     name: nonBlank(interaction.name) ?? '(unnamed interaction)',
-    kind:
-      nonBlank(results.type) ??
-      nonBlank(content.contentType) ??
-      nonBlank(interaction.type) ??
-      'UNKNOWN',
+    kind: interactionType(interaction),
     texts,
     buttons,
     code,

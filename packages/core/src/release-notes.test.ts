@@ -63,7 +63,7 @@ describe('release notes', () => {
           op: 'changed',
           kind: 'interaction',
           name: 'Ask *order* [id](http://x)',
-          fields: ['/name'],
+          fields: ['Interaction name'],
         },
       ],
     });
@@ -81,7 +81,9 @@ describe('release notes', () => {
       'Spring menu',
     ]);
     expect(md).toContain('&lt;script&gt;x&lt;/script&gt;');
-    expect(md).toContain('- Changed interaction “Ask \\*order\\* \\[id\\](http://x)” (`/name`)');
+    expect(md).toContain(
+      '- Changed interaction “Ask \\*order\\* \\[id\\](http://x)” (Interaction name)',
+    );
     expect(md).not.toContain(dialogId);
     expect(md.endsWith('\n')).toBe(true);
   });

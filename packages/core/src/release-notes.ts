@@ -5,6 +5,7 @@
 import { entityName } from './content.js';
 import type { Change, ChangeOp, Diff } from './diff.js';
 import type { JsonValue } from './json.js';
+import { fieldLabel } from './labels.js';
 import { findById } from './prolly.js';
 import type { Snapshotter } from './snapshot.js';
 
@@ -15,7 +16,10 @@ export interface NoteItem {
   kind: string;
   /** Its name (bot content, untrusted), or null when it has none. */
   name: string | null;
-  /** The fields that changed (JSON pointers inside the entity), for changed and moved entities. */
+  /**
+   * The fields that changed, as people name them ("Message text", "Quick reply 2 title"; see
+   * `fieldLabel`), each once, for changed and moved entities.
+   */
   fields: string[];
   /** Interactions moved here from another dialog: that dialog's name. */
   movedFrom?: string;
@@ -26,7 +30,7 @@ export interface NoteDialog {
   name: string;
   /** What happened to the dialog itself (null: only its interactions changed). */
   op: ChangeOp | null;
-  /** The dialog's own fields that changed. */
+  /** The dialog's own fields that changed, as people name them. */
   fields: string[];
   items: NoteItem[];
 }
@@ -77,7 +81,10 @@ const item = (c: Change, names: ReadonlyMap<string, string>): NoteItem => ({
   op: c.op,
   kind: KIND[c.kind],
   name: c.kind === 'section' ? (c.name ?? c.section ?? null) : c.name,
-  fields: c.op === 'changed' || c.op === 'moved' ? c.fields.map((f) => f.path || '/') : [],
+  fields:
+    c.op === 'changed' || c.op === 'moved'
+      ? [...new Set(c.fields.map((f) => fieldLabel(c, f.path, c.after ?? c.before)))]
+      : [],
   ...(c.fromDialogId !== undefined && {
     movedFrom: names.get(c.fromDialogId) ?? UNNAMED_DIALOG,
   }),
@@ -175,10 +182,7 @@ const OP: Record<ChangeOp, string> = {
 function line(i: NoteItem): string {
   const what = i.name !== null ? `${i.kind} “${inline(i.name)}”` : `an unnamed ${i.kind}`;
   const from = i.movedFrom !== undefined ? ` from dialog “${inline(i.movedFrom)}”` : '';
-  const fields =
-    i.fields.length > 0
-      ? ` (${i.fields.map((f) => `\`${f.replace(/`/g, "'")}\``).join(', ')})`
-      : '';
+  const fields = i.fields.length > 0 ? ` (${i.fields.map(inline).join(', ')})` : '';
   return `- ${OP[i.op]} ${i.kind === 'settings' || i.kind === 'export order' ? i.kind : what}${from}${fields}`;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VARIABLE_NAME_MAX, formatUtc, variableNameProblem } from './rules.js';
+import { VARIABLE_NAME_MAX, formatUtc, plural, pluralWord, variableNameProblem } from './rules.js';
 
 describe('variable names', () => {
   it('accepts letters, digits and _ not starting with a digit', () => {
@@ -31,5 +31,26 @@ describe('formatUtc', () => {
 
   it('shows text that is not a date as it is', () => {
     expect(formatUtc('soon')).toBe('soon');
+  });
+});
+
+describe('plural', () => {
+  it('says a count with its noun in the right number', () => {
+    expect(plural(0, 'dialog')).toBe('0 dialogs');
+    expect(plural(1, 'dialog')).toBe('1 dialog');
+    expect(plural(2, 'dialog')).toBe('2 dialogs');
+    expect(plural(1, 'entry', 'entries')).toBe('1 entry');
+    expect(plural(3, 'entry', 'entries')).toBe('3 entries');
+    expect(plural(1, 'interaction changed', 'interactions changed')).toBe('1 interaction changed');
+  });
+
+  it('groups thousands, whatever the host locale', () => {
+    expect(plural(1204, 'interaction')).toBe('1,204 interactions');
+  });
+
+  it('gives the word alone too', () => {
+    expect(pluralWord(1, 'was', 'were')).toBe('was');
+    expect(pluralWord(5, 'was', 'were')).toBe('were');
+    expect(pluralWord(5, 'version')).toBe('versions');
   });
 });

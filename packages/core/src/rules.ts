@@ -1,5 +1,5 @@
 // Rules every surface applies alike (API inputs, web forms, CSV import, CLI output, release
-// checks), kept once: what a variable name may be and how an instant is shown.
+// checks), kept once: what a variable name may be, how an instant is shown and how a count reads.
 
 /** DESIGN.md rule 8: a variable name (CB: letters, digits and `_`, not starting with a digit). */
 export const VARIABLE_NAME_PATTERN = '[A-Za-z_][A-Za-z0-9_]*';
@@ -24,4 +24,18 @@ export function formatUtc(at: Date | string): string {
   const date = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(date.getTime())) return String(at);
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/**
+ * A count and its noun in the number it takes: `plural(1, 'dialog')` is "1 dialog",
+ * `plural(2, 'dialog')` "2 dialogs", `plural(1204, 'entry', 'entries')` "1,204 entries". Every
+ * surface says counts this way, never "dialog(s)".
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${pluralWord(n, one, many)}`;
+}
+
+/** The noun alone in the number `n` takes: `pluralWord(2, 'was', 'were')` is "were". */
+export function pluralWord(n: number, one: string, many = `${one}s`): string {
+  return n === 1 ? one : many;
 }

@@ -100,7 +100,7 @@ describe('pushTree and checkTree', () => {
     for (const from of [null, base, other]) {
       const checked = await check(server, crafted, from);
       expect(checked.ok ? 'accepted' : checked.error.message).toMatch(
-        /^"\/conversationMessage\/\d+\/id" repeats the interaction id "/,
+        /^The file is not a CB export: interaction \d+ in “conversationMessage” has the id “[^”]+”, which an earlier interaction has too\.$/,
       );
     }
   });

@@ -15,6 +15,7 @@ import {
   plainJson,
   type JsonValue,
 } from './json.js';
+import { exportPlace, exportProblem, notACbExport } from './export-problems.js';
 import { compactJson } from './lexical.js';
 import type { Entry } from './prolly.js';
 import { err, ok, type Result } from './result.js';
@@ -60,9 +61,8 @@ const refuse = (message: string, path = 'root', details?: Record<string, unknown
   throw new Refused(message, path, details);
 };
 
-const describe = (path: string) => `"${path}"`;
-const fieldError = (path: string, reason: string): never =>
-  refuse(`${describe(path)} ${reason}.`, path);
+/** The refusal importCbExport gives the same file: its message, and the pointer as `path`. */
+const fieldError = (path: string, problem: string): never => refuse(notACbExport(problem), path);
 
 /** Nesting deeper than `limit` (stops looking once past it, so it never recurses far). */
 function tooDeep(value: unknown, depth: number, limit: number): boolean {
@@ -328,9 +328,10 @@ class TreeChecker {
     // Dialog ids, then interactions in export order (the paths a plain import reports).
     const dialogIds = new Set<string>();
     tree.dialogs.forEach((d, i) => {
-      if (d.id === null) fieldError(`/groups/${i}/id`, 'must be a non-empty string');
+      if (d.id === null) fieldError(`/groups/${i}/id`, exportProblem.noId(`/groups/${i}`));
       const id = must(d.id, 'd.id');
-      if (dialogIds.has(id)) fieldError(`/groups/${i}/id`, `repeats the dialog id "${id}"`);
+      if (dialogIds.has(id))
+        fieldError(`/groups/${i}/id`, exportProblem.repeatedId(`/groups/${i}`, id));
       dialogIds.add(id);
     });
     const order = await this.exportOrder(tree, base);
@@ -356,9 +357,9 @@ class TreeChecker {
     const seen = new Set<string>();
     order.forEach(([dialogId, entry], k) => {
       const path = `/conversationMessage/${k}`;
-      if (entry.id === null) fieldError(`${path}/id`, 'must be a non-empty string');
+      if (entry.id === null) fieldError(`${path}/id`, exportProblem.noId(path));
       const id = must(entry.id, 'entry.id');
-      if (seen.has(id)) fieldError(`${path}/id`, `repeats the interaction id "${id}"`);
+      if (seen.has(id)) fieldError(`${path}/id`, exportProblem.repeatedId(path, id));
       seen.add(id);
       if (!sameInteractions.has(dialogId))
         occurrences.push(this.interactionOccurrence(dialogId, entry, path, dialogIds));
@@ -401,7 +402,7 @@ class TreeChecker {
       key: 's',
       hash,
       check: (v) => {
-        if (!isJsonObject(v)) fieldError('/bot', 'must be an object');
+        if (!isJsonObject(v)) fieldError('/bot', exportProblem.notObject('/bot'));
         else if (Object.hasOwn(v, 'id') || Object.hasOwn(v, 'name'))
           refuse('The settings node holds "id" or "name", which belong to the automation.', '/bot');
         depth(v, '/bot', 1);
@@ -436,14 +437,16 @@ class TreeChecker {
       check: (v) => {
         requireId(v, path, id, 'interaction');
         const group = (v as Record<string, unknown>).group;
-        if (typeof group !== 'string')
-          fieldError(`${path}/group`, 'must name the dialog (a string)');
+        if (typeof group !== 'string') fieldError(`${path}/group`, exportProblem.noDialog(path));
         else if (!dialogIds.has(group))
-          fieldError(`${path}/group`, `points at dialog "${group}", which does not exist`);
+          fieldError(
+            `${path}/group`,
+            exportProblem.at(path, `points at dialog “${group}”, which does not exist`),
+          );
         else if (group !== dialogId)
           fieldError(
             `${path}/group`,
-            `points at dialog "${group}" but sits in dialog "${dialogId}"`,
+            exportProblem.at(path, `points at dialog “${group}” but sits in dialog “${dialogId}”`),
           );
         depth(v, path, 2);
       },
@@ -460,9 +463,12 @@ class TreeChecker {
           key: 'v' + JSON.stringify(key),
           hash: ref.value,
           check: (v) => {
-            if (key === 'responder') fieldError('/responder', 'must be an array');
+            if (key === 'responder') fieldError('/responder', exportProblem.notList('/responder'));
             if (Array.isArray(v))
-              refuse(`${describe(at)} is an array stored as one value; Ferry stores a list.`, at);
+              refuse(
+                `The tree stores ${exportPlace(at)} as one value, but Ferry stores a list.`,
+                at,
+              );
             depth(v, at, 1);
           },
         },
@@ -471,7 +477,7 @@ class TreeChecker {
     return must(entries, 'section entries').map((e, j) => {
       const path = `${at}/${j}`;
       if (key === 'responder' && e.id !== null) {
-        if (ids.has(e.id)) fieldError(`${path}/id`, `repeats the integration id "${e.id}"`);
+        if (ids.has(e.id)) fieldError(`${path}/id`, exportProblem.repeatedId(path, e.id));
         ids.add(e.id);
       }
       return {
@@ -480,7 +486,7 @@ class TreeChecker {
         check: (v) => {
           if (key === 'responder') requireId(v, path, e.id, 'integration');
           else if (entityId(v as JsonValue) !== e.id)
-            refuse(`${describe(path)} does not have the id its list names.`, path);
+            refuse(`The tree holds ${exportPlace(path)} without the id its list names.`, path);
           depth(v, path, 2);
         },
       };
@@ -992,14 +998,21 @@ class TreeChecker {
 const isHash = (v: unknown): v is string => typeof v === 'string' && HASH.test(v);
 
 function requireId(v: unknown, path: string, listed: string | null, what: string): void {
-  if (!isJsonObject(v)) fieldError(path, 'must be an object');
+  if (!isJsonObject(v)) fieldError(path, exportProblem.notObject(path));
   const id = (v as Record<string, unknown>).id;
-  if (typeof id !== 'string' || id === '') fieldError(`${path}/id`, 'must be a non-empty string');
+  if (typeof id !== 'string' || id === '') fieldError(`${path}/id`, exportProblem.noId(path));
   if (id !== listed)
-    fieldError(`${path}/id`, `is "${String(id)}" but the tree lists this ${what} as "${listed}"`);
+    fieldError(
+      `${path}/id`,
+      exportProblem.at(
+        `${path}/id`,
+        `is “${String(id)}”, but the tree lists this ${what} as “${String(listed)}”`,
+      ),
+    );
 }
 
 /** An entity at `level` of the export document nests no deeper than an import allows. */
 function depth(v: unknown, path: string, level: number): void {
-  if (tooDeep(v, level, MAX_DEPTH)) fieldError(path, `nests deeper than ${MAX_DEPTH} levels`);
+  if (tooDeep(v, level, MAX_DEPTH))
+    fieldError(path, exportProblem.at(path, `nests deeper than ${MAX_DEPTH} levels`));
 }

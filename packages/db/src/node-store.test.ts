@@ -1,8 +1,146 @@
-// Stored node bodies: every form decodes to the text it was made from, and a node that differs from
-// its base by a hash is stored as a patch of a few dozen bytes.
+// The node store's delta chains as a one-statement writer uses them (nodeInsertCtes): a delta is
+// stored only against a base that is there with a chain short enough to read in one query;
+// otherwise the node is stored whole. Every node reads back as its text. Every body form decodes to
+// its text, and a node that differs from its base by a hash is a patch of a few dozen bytes.
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { decodeBody, encodeBody } from './node-store.js';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  SqlNodeStore,
+  decodeBody,
+  encodeBody,
+  nodeInsertCtes,
+  type EncodedNode,
+} from './node-store.js';
+import { openTestDatabase, testDatabaseKinds, type TestDatabase } from './test-db.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** Texts that deflate poorly alone but are small deltas against one another. */
+const SHARED = Array.from({ length: 40 }, (_, i) => sha256(`word ${i}`)).join(' ');
+const text = (n: number) => JSON.stringify({ words: SHARED, n });
+
+describe.each(testDatabaseKinds())('delta chains on %s', (kind) => {
+  let database: TestDatabase;
+  let store: SqlNodeStore;
+  /** chain[i]: a node stored as a delta against chain[i - 1] (chain[0] whole): depth i. */
+  const chain: string[] = [];
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    store = new SqlNodeStore(database.db);
+    for (let i = 0; i <= 8; i++) {
+      const body = text(i);
+      chain.push(sha256(body));
+      const previous = chain[i - 1];
+      await store.putMany(
+        new Map([[sha256(body), body]]),
+        previous === undefined ? new Map() : new Map([[previous, text(i - 1)]]),
+      );
+    }
+  });
+  afterAll(() => database.close());
+
+  const rowOf = async (hash: string) => {
+    const result = (await database.db.execute(
+      sql`select encode(base, 'hex') as base from nodes where hash = decode(${hash}, 'hex')`,
+    )) as unknown as { base: string | null }[] | { rows: { base: string | null }[] };
+    return (Array.isArray(result) ? result : result.rows)[0];
+  };
+  /** Node n encoded as a delta against `base` (whose text is `baseText`), with its whole form. */
+  const against = (n: number, base: string, baseText: string): EncodedNode => ({
+    hash: sha256(text(n)),
+    body: encodeBody(text(n), baseText).body.toString('base64'),
+    base,
+    whole: encodeBody(text(n)).body.toString('base64'),
+  });
+  const insert = async (nodes: EncodedNode[], when = sql`true`) => {
+    const result = (await database.db.execute(
+      sql`with recursive ${nodeInsertCtes(nodes, when)} select hash, depth from written_nodes`,
+    )) as unknown as
+      { hash: string; depth: number }[] | { rows: { hash: string; depth: number }[] };
+    return (Array.isArray(result) ? result : result.rows).map((r): [string, number] => [
+      r.hash,
+      Number(r.depth),
+    ]);
+  };
+
+  it('putMany built a chain 8 deep, each node a delta against the one before', async () => {
+    expect((await rowOf(chain[0] ?? ''))?.base).toBeNull();
+    for (let i = 1; i <= 8; i++) expect((await rowOf(chain[i] ?? ''))?.base).toBe(chain[i - 1]);
+    const read = await store.getMany(chain);
+    expect(chain.map((h) => read.get(h))).toEqual(chain.map((_, i) => text(i)));
+  });
+
+  it('stores a delta against a base whose chain is short enough, and reports its depth', async () => {
+    const node = against(100, chain[3] ?? '', text(3));
+    expect(await insert([node])).toEqual([[node.hash, 4]]);
+    expect((await rowOf(node.hash))?.base).toBe(chain[3]);
+    expect((await store.getMany([node.hash])).get(node.hash)).toBe(text(100));
+  });
+
+  it('stores the node whole when its base’s chain is already full, or the base is not stored', async () => {
+    const deep = against(101, chain[8] ?? '', text(8));
+    const missing = against(102, sha256('never stored'), text(7));
+    expect(new Map(await insert([deep, missing]))).toEqual(
+      new Map([
+        [deep.hash, 0],
+        [missing.hash, 0],
+      ]),
+    );
+    for (const [hash, n] of [
+      [deep.hash, 101],
+      [missing.hash, 102],
+    ] as const) {
+      expect((await rowOf(hash))?.base).toBeNull();
+      expect((await store.getMany([hash])).get(hash)).toBe(text(n));
+    }
+  });
+
+  it('writes nothing when its condition is false, and leaves stored nodes as they are', async () => {
+    const node = against(103, chain[1] ?? '', text(1));
+    expect(await insert([node], sql`false`)).toEqual([]);
+    expect(await store.hasMany([node.hash])).toEqual(new Set());
+    const again = against(100, chain[0] ?? '', text(0));
+    expect(await insert([again])).toEqual([]);
+    expect((await rowOf(again.hash))?.base).toBe(chain[3]);
+  });
+
+  it('encodeMany picks the bases putMany would, so the chain goes back to its first node when full', async () => {
+    // chain[8]'s chain is full: a node read beside it is based on the chain's first node instead.
+    const [encoded] = await store.encodeMany(
+      new Map([[sha256(text(104)), text(104)]]),
+      new Map([[chain[8] ?? '', text(8)]]),
+    );
+    expect(encoded?.base).toBe(chain[0]);
+    const [short] = await store.encodeMany(
+      new Map([[sha256(text(105)), text(105)]]),
+      new Map([[chain[2] ?? '', text(2)]]),
+    );
+    expect(short?.base).toBe(chain[2]);
+    expect(await insert([must(short)])).toEqual([[short?.hash, 3]]);
+  });
+
+  it('a node encodeMany made a small delta is stored plain if its base is unusable when written', async () => {
+    const [encoded] = await store.encodeMany(
+      new Map([[sha256(text(106)), text(106)]]),
+      new Map([[chain[1] ?? '', text(1)]]),
+    );
+    expect(encoded?.base).toBe(chain[1]);
+    // The fallback is the text itself (format byte 0): no second deflate for a small delta.
+    expect(
+      Buffer.from(encoded?.whole ?? '', 'base64')
+        .subarray(1)
+        .toString(),
+    ).toBe(text(106));
+    const gone = { ...must(encoded), base: sha256('a base gc took') };
+    expect(await insert([gone])).toEqual([[gone.hash, 0]]);
+    expect((await store.getMany([gone.hash])).get(gone.hash)).toBe(text(106));
+  });
+});
+
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('missing');
+  return value;
+}
 
 const hash = (n: number) => createHash('sha256').update(String(n)).digest('hex');
 

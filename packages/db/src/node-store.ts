@@ -32,6 +32,8 @@ const PATCH = 3;
 const MAX_DEPTH = 8;
 /** Base candidates tried per written node (same kind of node, closest in length). */
 const CANDIDATES = 4;
+/** A patch this small is taken without deflating against the base to compare. */
+const TINY_PATCH = 48;
 
 type Row = Record<string, unknown>;
 async function rows<T extends Row>(db: Db, statement: SQL): Promise<T[]> {
@@ -79,23 +81,146 @@ export function decodeBody(body: Uint8Array, base?: string): string {
 
 /** The smallest stored form of `text`: plain, deflated, or (given a base text) a delta or patch. */
 export function encodeBody(text: string, base?: string): { body: Buffer; delta: boolean } {
+  const best = encodeAgainst(text, base === undefined ? [] : [{ hash: '', text: base }]);
+  return { body: best.body, delta: best.base !== null };
+}
+
+/**
+ * The smallest stored form of `text`, with the base it is a delta against (null: none) and the
+ * smallest form that needs no base (`whole`, the same buffer when there is no delta). The text
+ * is deflated once, and once more per candidate base whose patch (format 3) is not already tiny.
+ *
+ * `quick`: a delta at most an eighth of the text's size is taken without deflating the text alone
+ * to compare (deflate seldom shrinks a node's JSON that much, and when it does the delta is still
+ * that small), and `whole` is then the plain text: it is stored only if the base turns out to be
+ * unusable (nodeInsertCtes). That is a third of the deflating of an edit (one-statement writes).
+ */
+function encodeAgainst(
+  text: string,
+  candidates: readonly { hash: string; text: string }[],
+  quick = false,
+): { body: Buffer; base: string | null; whole: Buffer } {
   const utf8 = Buffer.from(text, 'utf8');
-  let body = Buffer.concat([Buffer.of(PLAIN), utf8]);
-  let delta = false;
-  const deflated = deflateRawSync(utf8, { level: 9 });
-  if (deflated.length + 1 < body.length) body = Buffer.concat([Buffer.of(DEFLATE), deflated]);
-  if (base !== undefined) {
-    const baseUtf8 = Buffer.from(base, 'utf8');
-    const patch = Buffer.concat([Buffer.of(PATCH), patchOf(utf8, baseUtf8)]);
-    const d = deflateRawSync(utf8, { level: 9, dictionary: baseUtf8 });
-    const smaller = patch.length <= d.length + 1 ? patch : Buffer.concat([Buffer.of(DELTA), d]);
-    // The base's hash costs 33 bytes in the row.
-    if (smaller.length + 33 < body.length) {
-      body = smaller;
-      delta = true;
+  // Per candidate base: the patch of its text, and deflate with it as the dictionary unless the
+  // patch is already tiny (what an edit's nodes above the changed one get); the smaller.
+  let delta: { body: Buffer; hash: string } | null = null;
+  for (const candidate of candidates) {
+    const base = Buffer.from(candidate.text, 'utf8');
+    let body = Buffer.concat([Buffer.of(PATCH), patchOf(utf8, base)]);
+    if (body.length > TINY_PATCH) {
+      const d = deflateRawSync(utf8, { level: 9, dictionary: base });
+      if (d.length + 1 < body.length) body = Buffer.concat([Buffer.of(DELTA), d]);
     }
+    if (delta === null || body.length < delta.body.length) delta = { body, hash: candidate.hash };
   }
-  return { body, delta };
+  // The base's hash costs 33 bytes in the row.
+  if (quick && delta !== null && (delta.body.length + 33) * 8 <= utf8.length)
+    return { body: delta.body, base: delta.hash, whole: Buffer.concat([Buffer.of(PLAIN), utf8]) };
+  let whole = Buffer.concat([Buffer.of(PLAIN), utf8]);
+  const deflated = deflateRawSync(utf8, { level: 9 });
+  if (deflated.length + 1 < whole.length) whole = Buffer.concat([Buffer.of(DEFLATE), deflated]);
+  if (delta !== null && delta.body.length + 33 < whole.length)
+    return { body: delta.body, base: delta.hash, whole };
+  return { body: whole, base: null, whole };
+}
+
+/**
+ * What this process has seen of stored delta chains: a node's depth (0: stored whole, n: a delta
+ * whose base has depth n - 1), learned from reads and from writes. A hint for picking delta bases
+ * without asking the database, never trusted: the statement that writes a delta against a hinted
+ * base checks that base's chain itself (nodeInsertCtes). Bounded; the oldest hints go first.
+ */
+const depthHints = new Map<string, number>();
+const DEPTH_HINTS = 50_000;
+
+function hintDepth(hash: string, depth: number): void {
+  depthHints.delete(hash);
+  depthHints.set(hash, depth);
+  if (depthHints.size > DEPTH_HINTS) depthHints.delete(depthHints.keys().next().value as string);
+}
+
+/** Learn the depth of every row of `chains` whose chain is all there. */
+function hintChains(chains: ReadonlyMap<string, ChainRow>): void {
+  const depths = new Map<string, number | null>();
+  const depthOf = (hash: string, seen: number): number | null => {
+    const known = depths.get(hash);
+    if (known !== undefined) return known;
+    const row = chains.get(hash);
+    let depth: number | null = null;
+    if (row !== undefined && seen <= MAX_DEPTH + 1)
+      if (row.base === null) depth = 0;
+      else {
+        const below = depthOf(row.base, seen + 1);
+        depth = below === null ? null : below + 1;
+      }
+    depths.set(hash, depth);
+    return depth;
+  };
+  for (const hash of chains.keys()) {
+    const depth = depthOf(hash, 0);
+    if (depth !== null) hintDepth(hash, depth);
+  }
+}
+
+/** Learn the depths of written nodes (as `nodeInsertCtes` reports them: hash and depth). */
+export function hintWritten(written: readonly (readonly [string, number])[]): void {
+  for (const [hash, depth] of written) hintDepth(hash, depth);
+}
+
+/**
+ * A node encoded for nodeInsertCtes: `body` (base64) is a delta against `base` when that is not
+ * null, and `whole` (base64) is then what to store instead should `base` not be usable when the
+ * statement runs (gone, or its chain already MAX_DEPTH long).
+ */
+export interface EncodedNode {
+  hash: string;
+  body: string;
+  base: string | null;
+  whole: string | null;
+}
+
+/** An array parameter of hex, base64 or NULL items (nothing to escape in them). */
+const textArray = (items: readonly (string | null)[]): string =>
+  '{' + items.map((v) => (v === null ? 'NULL' : `"${v}"`)).join(',') + '}';
+
+/**
+ * Common table expressions (for a statement's `with recursive`) that store `nodes` when `when` is
+ * true, checking each delta's base in the same statement: it must be stored, with a chain shorter
+ * than MAX_DEPTH, else the node is stored whole. The last one, `written_nodes`, gives the hash (hex)
+ * and depth of each node the statement inserted (existing hashes are left as they are). Four
+ * array parameters whatever the number of nodes: the statement text stays the same. `when` must
+ * hold the gc lock shared (see SqlNodeStore.putMany) before any row is inserted.
+ */
+export function nodeInsertCtes(nodes: readonly EncodedNode[], when: SQL): SQL {
+  return sql`new_nodes(h, b, x, w) as (
+      select decode(h, 'hex'), decode(b, 'base64'), decode(x, 'hex'), decode(w, 'base64')
+      from unnest(${textArray(nodes.map((n) => n.hash))}::text[], ${textArray(nodes.map((n) => n.body))}::text[],
+                  ${textArray(nodes.map((n) => n.base))}::text[], ${textArray(nodes.map((n) => n.whole))}::text[])
+        as t(h, b, x, w)
+    ),
+    base_chain(start, base, depth) as (
+      select n.hash, n.base, 0 from nodes n where n.hash in (select x from new_nodes where x is not null)
+      union all
+      select c.start, n.base, c.depth + 1 from base_chain c join nodes n on n.hash = c.base
+      where c.depth < ${sql.raw(String(MAX_DEPTH))}
+    ),
+    base_depth(hash, depth) as (
+      select start, min(depth) filter (where base is null) from base_chain group by start
+    ),
+    inserted_nodes(hash, base) as (
+      insert into nodes (hash, body, base)
+      select n.h,
+             case when n.x is null or d.depth < ${sql.raw(String(MAX_DEPTH))} then n.b else n.w end,
+             case when d.depth < ${sql.raw(String(MAX_DEPTH))} then n.x end
+      from new_nodes n left join base_depth d on d.hash = n.x
+      where ${when}
+      on conflict (hash) do nothing
+      returning hash, base
+    ),
+    written_nodes(hash, depth) as (
+      select encode(i.hash, 'hex'), coalesce(d.depth + 1, 0)
+      from inserted_nodes i left join base_depth d on d.hash = i.base
+    )`;
 }
 
 /** `text` as a patch of `base`: kept start and end (varints), then the bytes between. */
@@ -206,6 +331,45 @@ function readRow(row: { body: unknown; base_body: unknown }): string | undefined
 /** Nodes of the same kind start alike (`{"i":[[`, `{"dialo`, an entity's first key). */
 const kind = (text: string): string => text.slice(0, 7);
 
+/**
+ * For each node of `batch`, up to CANDIDATES nodes of `similar` (not in the batch) of the same kind,
+ * closest in length: the bases worth trying.
+ */
+function pickCandidates(
+  batch: ReadonlyMap<string, string>,
+  similar: ReadonlyMap<string, string>,
+): Map<string, string[]> {
+  const picked = new Map<string, string[]>();
+  if (similar.size === 0) return picked;
+  const byKind = new Map<string, [string, string][]>();
+  for (const entry of similar) {
+    if (batch.has(entry[0])) continue;
+    const k = kind(entry[1]);
+    const list = byKind.get(k);
+    if (list === undefined) byKind.set(k, [entry]);
+    else list.push(entry);
+  }
+  for (const [hash, text] of batch) {
+    const near = (byKind.get(kind(text)) ?? [])
+      .map(([h, t]) => ({ h, d: Math.abs(t.length - text.length) }))
+      .sort((a, b) => a.d - b.d)
+      .slice(0, CANDIDATES)
+      .map((c) => c.h);
+    if (near.length > 0) picked.set(hash, near);
+  }
+  return picked;
+}
+
+/** The usable bases among a node's picked candidates, in the order picked. */
+const candidatesOf = (
+  near: readonly string[] | undefined,
+  stored: ReadonlyMap<string, { hash: string; text: string }>,
+): { hash: string; text: string }[] =>
+  (near ?? []).flatMap((h) => {
+    const s = stored.get(h);
+    return s === undefined || s.text === '' ? [] : [s];
+  });
+
 export class SqlNodeStore implements AsyncNodeStore {
   constructor(private readonly db: Db) {}
 
@@ -237,9 +401,11 @@ export class SqlNodeStore implements AsyncNodeStore {
           select encode(hash, 'hex') as hash, encode(base, 'hex') as base, body, min(depth) as depth
           from chain group by hash, base, body`,
     );
-    return new Map(
+    const chains = new Map(
       found.map((r) => [r.hash, { base: r.base, body: bytes(r.body), depth: Number(r.depth) }]),
     );
+    hintChains(chains);
+    return chains;
   }
 
   /** Which of `hashes` are stored (a sync's offer of every structure node: one query). */
@@ -266,33 +432,69 @@ export class SqlNodeStore implements AsyncNodeStore {
     similar: ReadonlyMap<string, string> = new Map(),
   ): Promise<void> {
     const bases = await this.baseCandidates(batch, similar);
-    const rows: { hash: string; body: string; base: string | null }[] = [];
+    const encoded: { hash: string; body: string; base: string | null }[] = [];
     for (const [hash, text] of batch) {
-      let best = encodeBody(text);
-      let bestBase: string | null = null;
-      for (const candidate of bases.get(hash) ?? []) {
-        const encoded = encodeBody(text, candidate.text);
-        if (encoded.delta && encoded.body.length < best.body.length) {
-          best = encoded;
-          bestBase = candidate.hash;
-        }
-      }
-      rows.push({ hash, body: best.body.toString('base64'), base: bestBase });
+      const best = encodeAgainst(text, bases.get(hash) ?? []);
+      encoded.push({ hash, body: best.body.toString('base64'), base: best.base });
     }
     // Three array parameters (hex, base64 and hex or NULL: nothing to escape in them), so that the
     // statement is the same for any number of rows and prepared once per connection.
-    const array = (items: (string | null)[]) =>
-      '{' + items.map((v) => (v === null ? 'NULL' : `"${v}"`)).join(',') + '}';
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const chunk = rows.slice(i, i + BATCH);
-      await this.db.execute(
+    const array = textArray;
+    for (let i = 0; i < encoded.length; i += BATCH) {
+      const chunk = encoded.slice(i, i + BATCH);
+      const inserted = await rows<{ hash: string }>(
+        this.db,
         sql`insert into nodes (hash, body, base)
             select decode(h, 'hex'), decode(b, 'base64'), decode(x, 'hex')
             from unnest(${array(chunk.map((r) => r.hash))}::text[], ${array(chunk.map((r) => r.body))}::text[],
                         ${array(chunk.map((r) => r.base))}::text[]) as t(h, b, x)
-            on conflict (hash) do nothing`,
+            on conflict (hash) do nothing
+            returning encode(hash, 'hex') as hash`,
       );
+      // What was stored as written here (not rows another writer had stored): their depths.
+      const baseOf = new Map(chunk.map((r) => [r.hash, r.base]));
+      for (const { hash } of inserted) {
+        const base = baseOf.get(hash);
+        const below = base === null || base === undefined ? -1 : depthHints.get(base);
+        if (below !== undefined) hintDepth(hash, below + 1);
+      }
     }
+  }
+
+  /**
+   * `batch` encoded for nodeInsertCtes, each as a delta against one of `similar` (nodes the writer
+   * read) when that is smaller, as putMany picks them. The database is asked only about candidate
+   * bases whose chain this process has not seen, or has seen MAX_DEPTH long (the chain's first node
+   * is then the base); the statement that stores the nodes checks every base it is given.
+   */
+  async encodeMany(
+    batch: ReadonlyMap<string, string>,
+    similar: ReadonlyMap<string, string> = new Map(),
+  ): Promise<EncodedNode[]> {
+    const picked = pickCandidates(batch, similar);
+    const stored = new Map<string, { hash: string; text: string }>();
+    const ask: string[] = [];
+    for (const near of picked.values())
+      for (const h of near) {
+        if (stored.has(h) || ask.includes(h)) continue;
+        const depth = depthHints.get(h);
+        const text = similar.get(h);
+        if (depth !== undefined && depth < MAX_DEPTH && text !== undefined)
+          stored.set(h, { hash: h, text });
+        else ask.push(h);
+      }
+    if (ask.length > 0) for (const [h, s] of await this.storedBases(ask, similar)) stored.set(h, s);
+    const out: EncodedNode[] = [];
+    for (const [hash, text] of batch) {
+      const best = encodeAgainst(text, candidatesOf(picked.get(hash), stored), true);
+      out.push({
+        hash,
+        body: best.body.toString('base64'),
+        base: best.base,
+        whole: best.base === null ? null : best.whole.toString('base64'),
+      });
+    }
+    return out;
   }
 
   /**
@@ -305,30 +507,29 @@ export class SqlNodeStore implements AsyncNodeStore {
     similar: ReadonlyMap<string, string>,
   ): Promise<Map<string, { hash: string; text: string }[]>> {
     const out = new Map<string, { hash: string; text: string }[]>();
-    if (similar.size === 0) return out;
-    const byKind = new Map<string, [string, string][]>();
-    for (const entry of similar) {
-      if (batch.has(entry[0])) continue;
-      const k = kind(entry[1]);
-      byKind.set(k, [...(byKind.get(k) ?? []), entry]);
-    }
-    const picked = new Map<string, string[]>();
+    const picked = pickCandidates(batch, similar);
     const wanted = new Set<string>();
-    for (const [hash, text] of batch) {
-      const near = (byKind.get(kind(text)) ?? [])
-        .map(([h, t]) => ({ h, d: Math.abs(t.length - text.length) }))
-        .sort((a, b) => a.d - b.d)
-        .slice(0, CANDIDATES)
-        .map((c) => c.h);
-      if (near.length === 0) continue;
-      picked.set(hash, near);
-      for (const h of near) wanted.add(h);
-    }
+    for (const near of picked.values()) for (const h of near) wanted.add(h);
     if (wanted.size === 0) return out;
+    const stored = await this.storedBases([...wanted], similar);
+    for (const [hash, near] of picked) {
+      const candidates = candidatesOf(near, stored);
+      if (candidates.length > 0) out.set(hash, candidates);
+    }
+    return out;
+  }
+
+  /**
+   * Which of `wanted` (hashes of `similar`) are stored and may be a base: each as itself when its
+   * chain is shorter than MAX_DEPTH, else as its chain's first node (with that node's text).
+   */
+  private async storedBases(
+    wanted: readonly string[],
+    similar: ReadonlyMap<string, string>,
+  ): Promise<Map<string, { hash: string; text: string }>> {
     const stored = new Map<string, { hash: string; text: string }>();
-    const list = [...wanted];
-    for (let i = 0; i < list.length; i += BATCH) {
-      const chunk = list.slice(i, i + BATCH);
+    for (let i = 0; i < wanted.length; i += BATCH) {
+      const chunk = wanted.slice(i, i + BATCH);
       const chains = await this.chains(chunk);
       const texts = new Map<string, string | undefined>();
       for (const hash of chunk) {
@@ -354,14 +555,7 @@ export class SqlNodeStore implements AsyncNodeStore {
         }
       }
     }
-    for (const [hash, near] of picked) {
-      const candidates = near.flatMap((h) => {
-        const s = stored.get(h);
-        return s === undefined || s.text === '' ? [] : [s];
-      });
-      if (candidates.length > 0) out.set(hash, candidates);
-    }
-    return out;
+    return stored;
   }
 
   /** All stored hashes (and texts, with `withBody`) in hash order, a batch at a time. */

@@ -3,7 +3,8 @@ import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
 import { formatBytes, readFileBytes } from '../lib/files.js';
-import { contentCounts, fields, quoted, shortHash, when } from '../lib/format.js';
+import { pluralWord } from '@ferry/core/rules';
+import { contentCounts, fields, plural, quoted, shortHash, when } from '../lib/format.js';
 
 /** The server's default request limit; a smaller server limit is reported by the server. */
 export const MAX_EXPORT_BYTES = 50 * 1024 * 1024;
@@ -123,7 +124,7 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
         out.line(`Deleted ${quoted(deleted.name)} (${deleted.id}).`);
         if (deleted.releasesKept > 0)
           out.line(
-            `Its ${deleted.releasesKept} release(s) stay in the other automations' history, under its name.`,
+            `Its ${plural(deleted.releasesKept, 'release')} ${pluralWord(deleted.releasesKept, 'stays', 'stay')} in the other automations' history, under its name.`,
           );
         if (deleted.closedRelease)
           out.line(
@@ -190,11 +191,13 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
         const { importCbExport } = await import('@ferry/core/import');
         const parsed = importCbExport(text, { maxBytes: MAX_EXPORT_BYTES });
         if (!parsed.ok) {
+          // Core says "The file is not a CB export: it has no “bot” section."; the file has a name.
           const { message, path } = parsed.error;
-          const at = path && !message.includes(path) ? ` (at ${path})` : '';
           throw new CliError(
             'validation',
-            `${label} is not a valid CB export: ${message.charAt(0).toLowerCase()}${message.slice(1).replace(/\.$/, '')}${at}.`,
+            message.startsWith('The file ')
+              ? `${label} ${message.slice('The file '.length)}`
+              : `${label}: ${message}`,
             { path: `document${path ?? ''}`, details: { file: label } },
           );
         }
@@ -254,7 +257,9 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
         if (saved) {
           out.line(`Saved version #${saved.number} ${quoted(saved.name)} (${saved.id}).`);
           if (saved.pruned.length > 0)
-            out.message(`The retention policy pruned ${saved.pruned.length} automatic version(s).`);
+            out.message(
+              `The retention policy pruned ${plural(saved.pruned.length, 'automatic version')}.`,
+            );
         }
       });
     });

@@ -8,7 +8,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { Outputs } from '../lib/client.js';
 import { contextOf, leaf, type Runtime } from '../lib/command.js';
 import { writeTextFile } from '../lib/files.js';
-import { quoted } from '../lib/format.js';
+import { plural, quoted } from '../lib/format.js';
 
 type Chat = Outputs['tests']['chat'];
 
@@ -83,7 +83,9 @@ export function registerChat(program: CommandUnknownOpts, rt: Runtime) {
         if (last === null) out.message('Nothing to record: no message was sent.');
         else {
           await writeTextFile(opts.record, last.recorded);
-          out.message(`Recorded ${messages.length} message(s) as a test in ${opts.record}.`);
+          out.message(
+            `Recorded ${plural(messages.length, 'message')} as a test in ${opts.record}.`,
+          );
         }
       }
       if (out.json) out.result(last ?? { turns: [] }, () => {});

@@ -5,7 +5,7 @@ import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { contextOf, leaf, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
 import type { Output } from '../lib/output.js';
-import { quoted, when } from '../lib/format.js';
+import { plural, quoted, when } from '../lib/format.js';
 
 const FORMATS = ['markdown', 'json'] as const;
 
@@ -84,7 +84,7 @@ export function registerReleaseReview(cmd: CommandUnknownOpts, rt: Runtime): voi
       });
       out.result(done, () => {
         out.line(
-          `Approved release ${done.release.version} for ${quoted(done.release.targetName ?? target)}: ${done.approvals.length} of ${done.required} required approval${done.required === 1 ? '' : 's'} (${done.approvals.map((a) => a.by).join(', ')}).`,
+          `Approved release ${done.release.version} for ${quoted(done.release.targetName ?? target)}: ${done.approvals.length} of ${plural(done.required, 'required approval')} (${done.approvals.map((a) => a.by).join(', ')}).`,
         );
         if (done.shortfall !== null) out.message(done.shortfall);
       });

@@ -1,7 +1,7 @@
 // `ferry version …`: an automation's numbered versions — list, save, show, restore, delete, pin.
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
-import { contentCounts, fields, quoted, shortHash, when } from '../lib/format.js';
+import { contentCounts, fields, plural, quoted, shortHash, when } from '../lib/format.js';
 
 const VERSION_REF =
   'a version is N or #N (its number), its id, or its name (the newest with that name)';
@@ -64,7 +64,9 @@ export function registerVersion(program: CommandUnknownOpts, rt: Runtime) {
       out.result(saved, () => {
         out.line(`Saved version #${saved.number} ${quoted(saved.name)} (${saved.id}).`);
         if (saved.pruned.length > 0)
-          out.message(`The retention policy pruned ${saved.pruned.length} automatic version(s).`);
+          out.message(
+            `The retention policy pruned ${plural(saved.pruned.length, 'automatic version')}.`,
+          );
       });
     });
 

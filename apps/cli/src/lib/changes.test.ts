@@ -7,6 +7,7 @@ import {
   type JsonObject,
 } from '@ferry/core';
 import { generateBotExport } from '@ferry/core/testing';
+import { fixture } from '@ferry/fixtures';
 import { describe, expect, it } from 'vitest';
 import { printChanges } from './changes.js';
 import { Output, type Stream } from './output.js';
@@ -69,10 +70,10 @@ describe('printChanges', () => {
     expect(text).toContain(
       `changed interaction "Warm Greeting" in dialog "${String(d.dialog.name)}":`,
     );
-    expect(text).toContain('  /name: {+Warm +}Greeting');
+    expect(text).toContain('  Interaction name: {+Warm +}Greeting');
     expect(text).toContain(
       [
-        '  /preProcessMessage:',
+        '  Pre-process code:',
         '    … 1 unchanged line',
         '      var b = 2;',
         '      var c = 3;',
@@ -99,5 +100,42 @@ describe('printChanges', () => {
     expect(diff.changes.length).toBeGreaterThan(1000);
     expect(lines.length).toBeLessThan(200);
     expect(text).toMatch(/added +dialog +.* \+50 interactions/);
+  });
+
+  it('names fields for people, shows epoch times as dates and never the CB hash', () => {
+    const snap = createSnapshotter(sha256);
+    const doc = JSON.parse(fixture('tile-showcase.json')) as {
+      hash: string;
+      bot: JsonObject;
+      conversationMessage: JsonObject[];
+    };
+    const content = (d: unknown) => {
+      const imported = importCbExport(JSON.stringify(d));
+      if (!imported.ok) throw new Error(imported.error.message);
+      return imported.value.content;
+    };
+    const edited = structuredClone(doc);
+    edited.hash = '-1';
+    edited.bot.modificationTime = 1767225600000;
+    const cards = must(
+      edited.conversationMessage.find((m) => m.name === 'tea_cards'),
+      'tea_cards',
+    ) as { content: { results: { tile: { tileData: { buttons: { callback: string }[] }[] } } } };
+    must(must(cards.content.results.tile.tileData[0], 'tile').buttons[1], 'button').callback =
+      'https://cafe.example.com/tea/green';
+    const quick = must(
+      edited.conversationMessage.find((m) => m.name === 'pastries_order'),
+      'pastries_order',
+    ) as { quickReplies: { title: string }[] };
+    must(quick.quickReplies[1], 'reply').title = 'Two';
+    const text = printed(
+      diffSnapshots(snap, snap.write(content(doc)), snap.write(content(edited))),
+    );
+    expect(text).toContain('  Last modified: 2025-02-13 12:00:00 UTC → 2026-01-01 00:00:00 UTC');
+    expect(text).toContain('  Button 2 URL: https://cafe.example.com/tea/[-1-]{+green+}');
+    expect(text).toContain('  Quick reply 2 title: "2" → "Two"');
+    expect(text).toMatch(/changed +interaction +pastries_order +.* Quick reply 2 title/);
+    expect(text).not.toContain('/content/');
+    expect(text).not.toMatch(/\bhash\b/);
   });
 });

@@ -2,8 +2,13 @@
 // interactions of a wholly added or removed dialog folded into its line as a count), then what
 // changed inside each changed entity's fields: a word diff of a one-line text
 // (`[-old-]{+new+}`, as `git diff --word-diff=plain`), a line diff of a multi-line text or code
-// (`-`/`+` lines), else `before → after`. The diff itself is core's `valueDiff`.
+// (`-`/`+` lines), else `before → after`. Fields are named as people say them ("Message text",
+// "Quick reply 2 title": core's `fieldLabel`, as in the web UI) and epoch numbers read as dates;
+// `--json` keeps the JSON pointers. The diff itself is core's `valueDiff`.
 import {
+  epochDate,
+  fieldLabel,
+  plural,
   valueDiff,
   type Change,
   type DiffSummary,
@@ -75,11 +80,11 @@ export function printChanges(out: Output, summary: DiffSummary, changes: readonl
         header: 'FIELDS',
         value: (r) => {
           if (r.folded > 0)
-            return `${r.change.op === 'added' ? '+' : '-'}${r.folded} interaction${r.folded === 1 ? '' : 's'}`;
-          const paths = r.change.fields.map((f) => f.path || '/');
-          return paths.length > MAX_FIELDS
-            ? `${paths.slice(0, MAX_FIELDS).join(' ')} (+${paths.length - MAX_FIELDS})`
-            : paths.join(' ');
+            return `${r.change.op === 'added' ? '+' : '-'}${plural(r.folded, 'interaction')}`;
+          const labels = [...new Set(r.change.fields.map((f) => label(r.change, f.path)))];
+          return labels.length > MAX_FIELDS
+            ? `${labels.slice(0, MAX_FIELDS).join(', ')} (+${labels.length - MAX_FIELDS})`
+            : labels.join(', ');
         },
       },
     ],
@@ -104,25 +109,31 @@ function printFieldChanges(out: Output, changes: readonly Change[]): void {
     out.line(`${c.op} ${c.kind} "${c.name ?? c.section ?? c.id ?? ''}"${where}:`);
     for (const f of c.fields) {
       const diff = valueDiff(f.before, f.after);
+      const name = label(c, f.path);
       if (diff === null)
         out.line(
-          `  ${f.path || '/'}: ${out.color.red(shown(f.before))} → ${out.color.green(shown(f.after))}`,
+          `  ${name}: ${out.color.red(shown(f.path, f.before))} → ${out.color.green(shown(f.path, f.after))}`,
         );
-      else if (diff.mode === 'words') out.line(`  ${f.path || '/'}: ${wordDiff(out, diff)}`);
+      else if (diff.mode === 'words') out.line(`  ${name}: ${wordDiff(out, diff)}`);
       else {
-        out.line(`  ${f.path || '/'}:`);
+        out.line(`  ${name}:`);
         for (const line of lineDiff(out, diff)) out.line(`    ${line}`);
       }
     }
   }
   if (detailed.length > MAX_DETAILED)
     out.line(
-      `\n… and ${detailed.length - MAX_DETAILED} more changed entities (--json shows every field).`,
+      `\n… and ${plural(detailed.length - MAX_DETAILED, 'more changed entity', 'more changed entities')} (--json shows every field).`,
     );
 }
 
-function shown(v: JsonValue | undefined): string {
+/** A field as people name it (the entity after the change, else before, tells buttons apart). */
+const label = (c: Change, path: string) => fieldLabel(c, path, c.after ?? c.before);
+
+function shown(path: string, v: JsonValue | undefined): string {
   if (v === undefined) return '(absent)';
+  const date = epochDate(path, v);
+  if (date !== null) return date;
   const text = JSON.stringify(v);
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
 }
@@ -161,8 +172,7 @@ export function lineDiff(out: Output, diff: TextDiff): string[] {
       skipped++;
       return;
     }
-    if (skipped > 0)
-      outLines.push(out.color.dim(`… ${skipped} unchanged line${skipped === 1 ? '' : 's'}`));
+    if (skipped > 0) outLines.push(out.color.dim(`… ${plural(skipped, 'unchanged line')}`));
     skipped = 0;
     outLines.push(
       l.op === 'added'
@@ -172,7 +182,6 @@ export function lineDiff(out: Output, diff: TextDiff): string[] {
           : `  ${l.text}`,
     );
   });
-  if (skipped > 0)
-    outLines.push(out.color.dim(`… ${skipped} unchanged line${skipped === 1 ? '' : 's'}`));
+  if (skipped > 0) outLines.push(out.color.dim(`… ${plural(skipped, 'unchanged line')}`));
   return outLines;
 }

@@ -3,6 +3,7 @@
 import type { ErrorData, StartupFailure } from '@ferry/api';
 import type { TRPCClientError } from '@trpc/client';
 import { CommanderError } from 'commander';
+import { plural } from './format.js';
 import { RequestTimeoutError } from './timeout.js';
 
 export type ErrorKind =
@@ -193,7 +194,7 @@ function withRetry(message: string, details: Record<string, unknown> | undefined
   const seconds = details?.retryAfterSeconds;
   if (typeof seconds !== 'number' || /try again in/i.test(message)) return message;
   const minutes = Math.ceil(seconds / 60);
-  return `${message} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+  return `${message} Try again in ${plural(minutes, 'minute')}.`;
 }
 
 /**

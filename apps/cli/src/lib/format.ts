@@ -1,7 +1,8 @@
 // Small formatters shared by the commands' human-readable output.
-import { formatUtc } from '@ferry/core/rules';
+import { formatUtc, plural } from '@ferry/core/rules';
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** "1 dialog", "2 dialogs", "1,204 interactions": core's one rule for counts, as the web says them. */
+export { plural };
 
 /** A timestamp as every Ferry surface shows it (`2026-05-01 12:34:56 UTC`); `-` when there is none. */
 export const when = (value: string | Date | null | undefined): string =>

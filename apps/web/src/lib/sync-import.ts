@@ -4,6 +4,8 @@
 // (an unreadable file, an old browser, a refused call) leaves the form as it was: the file is sent
 // whole, as without JavaScript, and the server reports what is wrong the usual way.
 import { createSnapshotter, importCbExport, pushTree, sha256Hex } from '@ferry/core';
+import type { Busy } from './pending';
+import { formatSize } from './upload';
 
 /** A tRPC mutation of this server's API, signed in with the session cookie. */
 async function mutate<T>(path: string, input: unknown): Promise<T> {
@@ -30,18 +32,30 @@ async function gzipBase64(text: string): Promise<string> {
 
 /**
  * Upload what the server lacks of the file in `formData[field]` and replace the file by its root
- * (`root`, `botName`, `fileName`). Leaves `formData` untouched when it cannot.
+ * (`root`, `botName`, `fileName`). Leaves `formData` untouched when it cannot. `busy` hears each
+ * step (reading, uploading with the amount sent, importing).
  */
-export async function syncFileField(formData: FormData, field = 'file'): Promise<boolean> {
+export async function syncFileField(
+  formData: FormData,
+  field = 'file',
+  busy: Busy = () => {},
+): Promise<boolean> {
   const file = formData.get(field);
   if (!(file instanceof File) || file.size === 0 || typeof CompressionStream !== 'function')
     return false;
+  const named = `${file.name} (${formatSize(file.size)})`;
   try {
+    busy(`Reading ${named}…`);
     const parsed = importCbExport(await file.text());
     // Orphan interactions are kept only by a plain import (sync refuses such trees); so are errors.
-    if (!parsed.ok || parsed.value.warnings.length > 0) return false;
+    if (!parsed.ok || parsed.value.warnings.length > 0) {
+      busy(`Importing ${named}…`);
+      return false;
+    }
     const snap = createSnapshotter(sha256Hex);
     const root = snap.write(parsed.value.content);
+    busy(`Uploading ${named}: only what the server does not have…`);
+    let sent = 0;
     await pushTree(snap.store, root, {
       missing: async (hashes) =>
         (await mutate<{ missing: string[] }>('sync.missing', { hashes })).missing,
@@ -50,14 +64,18 @@ export async function syncFileField(formData: FormData, field = 'file'): Promise
           hashes: nodes.map((n) => n.hash),
           data: await gzipBase64(nodes.map((n) => n.text).join('\n')),
         });
+        sent += nodes.length;
+        busy(`Uploading ${named}: ${sent.toLocaleString('en')} new parts sent…`);
       },
     });
+    busy(`Importing ${named}…`);
     formData.delete(field);
     formData.set('root', root);
     formData.set('fileName', file.name);
     if (parsed.value.name !== null) formData.set('botName', parsed.value.name);
     return true;
   } catch {
+    busy(`Importing ${named}…`);
     return false;
   }
 }

@@ -1,19 +1,32 @@
 // The audit trail: appending an entry (audit.ts's writeAudit builds it, in the transaction of the
 // change it records) and reading entries newest first, filtered and paged by sequence number.
 import { schema, type Db } from '@ferry/db';
-import { and, asc, desc, eq, gt, gte, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  like,
+  lt,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 
 export type AuditRow = typeof schema.auditLog.$inferSelect;
+/** An entry to append: everything but its sequence number and the automation's revision. */
+export type AuditRowValues = Omit<typeof schema.auditLog.$inferInsert, 'seq' | 'revision'>;
 
 /**
  * Append an entry. It records the automation's revision as it is now, in this transaction: every
  * change writes the automation before (or in the same round trip ahead of) its audit entry, so an
  * entry carries the revision its change produced.
  */
-export async function insertAuditRow(
-  tx: Db,
-  row: Omit<typeof schema.auditLog.$inferInsert, 'seq' | 'revision'>,
-): Promise<void> {
+export async function insertAuditRow(tx: Db, row: AuditRowValues): Promise<void> {
   await tx.insert(schema.auditLog).values({
     ...row,
     revision:
@@ -90,4 +103,84 @@ export async function listAuditEntries(
     .where(and(...where))
     .orderBy(desc(log.seq))
     .limit(filter.limit);
+}
+
+/** Detail keys that hold a version's, a release's or an automation's id (what the log links). */
+export const AUDIT_VERSION_KEYS = ['backupVersionId', 'resultVersionId', 'savedEditsVersionId'];
+export const AUDIT_RELEASE_KEYS = ['supersededReleaseId', 'promotedFromId', 'closedReleaseId'];
+export const AUDIT_AUTOMATION_KEYS = ['sourceId'];
+
+export interface AuditRefs {
+  /** Versions by id: their automation, number and name. */
+  versions: Record<string, { automationId: string; number: number; name: string }>;
+  /** Releases by id: their number, and their target by id and name (the name once it is deleted). */
+  releases: Record<string, { version: string; targetId: string; targetName: string | null }>;
+  /** Current names of the automations the details and the releases name by id. */
+  automations: Record<string, string>;
+}
+
+/**
+ * What the ids in `rows` (their version and release columns, and the detail keys above) name now,
+ * in three queries whatever the page's size. An id of something since deleted is left out.
+ */
+export async function auditReferences(db: Db, rows: readonly AuditRow[]): Promise<AuditRefs> {
+  const versionIds = new Set<string>();
+  const releaseIds = new Set<string>();
+  const automationIds = new Set<string>();
+  const take = (into: Set<string>, value: unknown) => {
+    if (typeof value === 'string' && value !== '') into.add(value);
+  };
+  for (const row of rows) {
+    take(versionIds, row.versionId);
+    take(releaseIds, row.releaseId);
+    const details = row.details;
+    if (details === null || typeof details !== 'object' || Array.isArray(details)) continue;
+    const d = details as Record<string, unknown>;
+    for (const key of AUDIT_VERSION_KEYS) take(versionIds, d[key]);
+    for (const key of AUDIT_RELEASE_KEYS) take(releaseIds, d[key]);
+    for (const key of AUDIT_AUTOMATION_KEYS) take(automationIds, d[key]);
+  }
+  const [versions, releases] = await Promise.all([
+    versionIds.size === 0
+      ? []
+      : db
+          .select({
+            id: schema.versions.id,
+            automationId: schema.versions.automationId,
+            number: schema.versions.number,
+            name: schema.versions.name,
+          })
+          .from(schema.versions)
+          .where(inArray(schema.versions.id, [...versionIds])),
+    releaseIds.size === 0
+      ? []
+      : db
+          .select({
+            id: schema.releases.id,
+            version: schema.releases.version,
+            targetId: schema.releases.targetId,
+            targetName: schema.releases.targetName,
+          })
+          .from(schema.releases)
+          .where(inArray(schema.releases.id, [...releaseIds])),
+  ]);
+  for (const r of releases) automationIds.add(r.targetId);
+  const automations =
+    automationIds.size === 0
+      ? []
+      : await db
+          .select({ id: schema.automations.id, name: schema.automations.name })
+          .from(schema.automations)
+          .where(inArray(schema.automations.id, [...automationIds]));
+  const names = new Map(automations.map((a) => [a.id, a.name]));
+  return {
+    versions: Object.fromEntries(versions.map(({ id, ...v }) => [id, v])),
+    releases: Object.fromEntries(
+      releases.map(({ id, ...r }) => [
+        id,
+        { ...r, targetName: names.get(r.targetId) ?? r.targetName ?? null },
+      ]),
+    ),
+    automations: Object.fromEntries(names),
+  };
 }

@@ -1,9 +1,11 @@
 // Automations: find by id or unique name, lock for a change, write the changed state back, and the
 // overview the automation list shows.
 import { must, type Automation, type Upgrade } from '@ferry/core';
-import { schema, type Db } from '@ferry/db';
+import { nodeInsertCtes, schema, type Db, type EncodedNode } from '@ferry/db';
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
+import type { AuditRowValues } from './audit-log-repository.js';
+import { GC_LOCK_KEY } from './node-repository.js';
 import { toUpgrade } from './release-repository.js';
 
 export type AutomationRow = typeof schema.automations.$inferSelect;
@@ -121,6 +123,77 @@ export async function advanceAutomation(
     .returning();
   // The row is locked by the caller, so the update always finds it.
   return must(next, 'the updated automation row');
+}
+
+/** An edit of the working copy, ready to be stored in one statement (commitEdit). */
+export interface EditCommit {
+  /** The row as the edit read it: the edit applies only if it is still at this revision and root. */
+  row: Pick<AutomationRow, 'id' | 'revision' | 'root'>;
+  /** The new root, its environment-variable counts and its new nodes. */
+  root: string;
+  counts: Record<string, number>;
+  nodes: readonly EncodedNode[];
+  audit: AuditRowValues;
+}
+
+/**
+ * Store an edit in one statement, which is its own transaction: move the automation to the new
+ * root and the next revision if it is still at the revision and root the edit was based on, and
+ * only then store the new nodes (under the gc lock, shared, taken before any of them), the root's
+ * counts and the audit entry (with the new revision). Null when the row has moved on or is gone:
+ * nothing was written. One round trip, and one prepared statement whatever the number of nodes.
+ */
+export async function commitEdit(
+  db: Db,
+  edit: EditCommit,
+): Promise<{ row: AutomationRow; written: [string, number][] } | null> {
+  const a = edit.audit;
+  const result = (await db.execute(sql`with recursive
+    p(id, revision, old, root, at) as (
+      select ${edit.row.id}::text, ${edit.row.revision}::int, ${edit.row.root}::text, ${edit.root}::text,
+             ${a.at.toISOString()}::timestamptz
+    ),
+    gc(held) as (select pg_advisory_xact_lock_shared(${sql.raw(String(GC_LOCK_KEY))}) is not null),
+    moved as (
+      update automations a set root = p.root, revision = a.revision + 1, updated_at = p.at
+      from p where a.id = p.id and a.revision = p.revision and a.root = p.old
+      returning a.*
+    ),
+    ${nodeInsertCtes(edit.nodes, sql`(select held from gc) and exists (select 1 from moved)`)},
+    counted as (
+      insert into content_env (root, names)
+      select decode(p.root, 'hex'), ${JSON.stringify(edit.counts)}::jsonb from p
+      where exists (select 1 from moved)
+      on conflict (root) do nothing
+    ),
+    audited as (
+      insert into audit_log (at, actor, action, automation_id, "before", "after", details, request_id, revision)
+      select p.at, ${a.actor}::text, ${a.action}::text, m.id, decode(p.old, 'hex'), decode(p.root, 'hex'),
+             ${a.details === null || a.details === undefined ? null : JSON.stringify(a.details)}::jsonb,
+             ${a.requestId ?? null}::text, m.revision
+      from moved m, p
+    )
+    select m.id, m.name, m.revision, m.root, m.environment_id, m.last_version_number,
+           m.created_at, m.updated_at,
+           (select coalesce(json_agg(json_build_array(w.hash, w.depth)), '[]')::text
+            from written_nodes w) as written
+    from moved m`)) as unknown as Record<string, unknown>[] | { rows: Record<string, unknown>[] };
+  const [r] = Array.isArray(result) ? result : result.rows;
+  if (r === undefined) return null;
+  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+  return {
+    row: {
+      id: String(r.id),
+      name: String(r.name),
+      revision: Number(r.revision),
+      root: String(r.root),
+      environmentId: r.environment_id === null ? null : String(r.environment_id),
+      lastVersionNumber: Number(r.last_version_number),
+      createdAt: date(r.created_at),
+      updatedAt: date(r.updated_at),
+    },
+    written: JSON.parse(String(r.written)) as [string, number][],
+  };
 }
 
 /** Every automation name in use. */

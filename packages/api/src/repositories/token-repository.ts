@@ -2,6 +2,7 @@
 // revocation. Making a token (and hashing a presented one) is in accounts.ts.
 import { schema, type Db } from '@ferry/db';
 import { and, asc, count, eq, isNull, lt, or } from 'drizzle-orm';
+import { assertCallersChanging } from '../caller-cache.js';
 
 export type TokenRow = typeof schema.apiTokens.$inferSelect;
 export interface TokenWithUser {
@@ -45,6 +46,7 @@ export async function lockToken(tx: Db, id: string): Promise<TokenWithUser | nul
 }
 
 export async function revokeToken(tx: Db, id: string, revokedAt: Date): Promise<void> {
+  assertCallersChanging('revokeToken');
   await tx.update(schema.apiTokens).set({ revokedAt }).where(eq(schema.apiTokens.id, id));
 }
 

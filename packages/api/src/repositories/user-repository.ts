@@ -2,6 +2,7 @@
 // keeps at least one enabled admin.
 import { schema, type Db } from '@ferry/db';
 import { and, asc, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
+import { assertCallersChanging } from '../caller-cache.js';
 import { fail } from '../errors.js';
 
 export type UserRow = typeof schema.users.$inferSelect;
@@ -111,6 +112,7 @@ export async function updateUser(
   id: string,
   change: Partial<Pick<UserRow, 'role' | 'passwordHash' | 'disabledAt'>>,
 ): Promise<void> {
+  assertCallersChanging('updateUser');
   await tx.update(schema.users).set(change).where(eq(schema.users.id, id));
 }
 

@@ -90,7 +90,7 @@ export const agentsRouter = router({
     .input(
       z.object({
         automation: automationRef,
-        agent: refInput('names an agent (id or name)'),
+        agent: refInput('must name an agent by id or name'),
         ifRevision,
       }),
     )

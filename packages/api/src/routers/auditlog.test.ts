@@ -149,4 +149,47 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
     await audit().list();
     expect((await api.database.db.select().from(schema.auditLog)).length).toBe(before);
   });
+
+  it('says what the ids of a page name now: versions, releases and automations', async () => {
+    const source = await api.as('editor').automations.create({ name: 'Refs source' });
+    const target = await api.as('editor').automations.create({ name: 'Refs target' });
+    const saved = await api.as('editor').versions.save({ automation: source.id, name: 'First' });
+    const shown = await api.as('viewer').automations.show({ automation: source.id });
+    await api
+      .as('editor')
+      .versions.restore({ automation: source.id, version: 1, baseRevision: shown.revision });
+    const release = await api.as('release-creator').releases.create({
+      source: source.id,
+      target: target.id,
+      version: '1.0.0',
+    });
+    const page = await audit().list({ limit: 3 });
+    const restored = must(
+      page.entries.find((e) => e.action === 'version.restore'),
+      'the restore entry',
+    );
+    const backup = (restored.details as { backupVersionId: string }).backupVersionId;
+    expect(page.refs.versions[backup]).toEqual({
+      automationId: source.id,
+      number: 2,
+      name: expect.stringContaining('Before restore of #1'),
+    });
+    const created = must(
+      page.entries.find((e) => e.action === 'release.create'),
+      'the release entry',
+    );
+    expect(created.releaseId).toBe(release.id);
+    expect(page.refs.releases[release.id]).toEqual({
+      version: '1.0.0',
+      targetId: target.id,
+      targetName: 'Refs target',
+    });
+    expect(page.refs.automations[source.id]).toBe('Refs source');
+    expect(saved.number).toBe(1);
+    // Something deleted since is left out: the page shows the id as gone, not a stale name.
+    await api.as('admin').automations.delete({ automation: source.id });
+    const after = await audit().list({ limit: 4 });
+    expect(after.refs.versions[backup]).toBeUndefined();
+    expect(after.refs.automations[source.id]).toBeUndefined();
+  });
 });

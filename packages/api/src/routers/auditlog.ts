@@ -2,7 +2,7 @@
 // outlive what they talk about: a deleted automation's entries keep its id, without a name.
 import { NAME_MAX } from '@ferry/core';
 import { z } from 'zod';
-import { listAuditEntries } from '../repositories/audit-log-repository.js';
+import { auditReferences, listAuditEntries } from '../repositories/audit-log-repository.js';
 import { procedure, router } from '../trpc.js';
 import { refInput, textInput } from './inputs.js';
 
@@ -15,15 +15,17 @@ export const auditlogRouter = router({
   /**
    * Entries newest first. `automation` is an id or a current name; `action` is exact, or a prefix
    * when it ends with `*` (e.g. `environment.*`); `since` and `until` are inclusive. Pass the
-   * answer's `nextCursor` as `cursor` for the next page (null: no more).
+   * answer's `nextCursor` as `cursor` for the next page (null: no more). `refs` says what the ids
+   * of the page's entries name now (versions, releases, automations), so a reader shows names and
+   * links instead of raw ids; an id of something deleted since is not in it.
    */
   list: procedure('read')
     .input(
       z
         .object({
-          automation: refInput('names an automation (id or name)').optional(),
-          actor: refInput('names a user').optional(),
-          action: refInput('names an action').max(NAME_MAX).optional(),
+          automation: refInput('must name an automation by its id or name').optional(),
+          actor: refInput('must name a user').optional(),
+          action: refInput('must name an action').max(NAME_MAX).optional(),
           since: instant.optional(),
           until: instant.optional(),
           limit: z.number().int().min(1).max(500).default(50),
@@ -57,7 +59,12 @@ export const auditlogRouter = router({
       // The query asks for one row more than the limit: when it comes, the next page starts after
       // the last entry shown here.
       const last = page.at(-1);
+      const refs = await auditReferences(
+        ctx.db,
+        page.map((r) => r.entry),
+      );
       return {
+        refs,
         entries: page.map(({ entry: e, automationName }) => ({
           seq: e.seq,
           at: e.at.toISOString(),

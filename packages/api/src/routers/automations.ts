@@ -12,7 +12,13 @@ import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
 import { ContentStore } from '../content.js';
-import { SEARCH_FIELDS, countStructure, dialogPage, readDialogSubtree } from '../content-tree.js';
+import {
+  SEARCH_FIELDS,
+  countStructure,
+  dialogPage,
+  integrationsOf,
+  readDialogSubtree,
+} from '../content-tree.js';
 import { runsOf, runsOfOne } from '../release-flow.js';
 import { importAsNewAutomation, importIntoAutomation } from '../import-target.js';
 import { fail, unwrap } from '../errors.js';
@@ -187,6 +193,21 @@ export const automationsRouter = router({
         input.dialogId,
       );
       return { id: row.id, revision: row.revision, root, ...subtree };
+    }),
+
+  /** The integrations of the working copy (or a version) by id and name, e.g. for a form to pick one. */
+  integrations: procedure('read')
+    .input(z.object({ automation: automationRef, version: textInput().min(1).optional() }))
+    .query(async ({ ctx, input }) => {
+      const row = await findAutomation(ctx.db, input.automation);
+      const root = input.version ? (await findVersion(ctx.db, row, input.version)).root : row.root;
+      const store = new ContentStore(ctx.db);
+      return {
+        id: row.id,
+        revision: row.revision,
+        root,
+        integrations: await integrationsOf(ctx.db, store.snap, root),
+      };
     }),
 
   rename: procedure('edit')

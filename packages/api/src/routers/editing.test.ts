@@ -1,4 +1,4 @@
-import { chainOrder, must } from '@ferry/core';
+import { chainOrder, must, newInteraction } from '@ferry/core';
 import { schema } from '@ferry/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -65,6 +65,17 @@ const EDITS: [
         baseRevision: r,
         dialogId: GO_BACK,
         interaction: { type: 'BOT_MESSAGE' },
+      }),
+  ],
+  [
+    'addInteraction after an interaction',
+    (c, a, r) =>
+      c.editing.addInteraction({
+        automation: a,
+        baseRevision: r,
+        dialogId: GO_BACK,
+        interaction: { type: 'BOT_MESSAGE' },
+        after: GO_BACK_STARTER,
       }),
   ],
   [
@@ -307,6 +318,82 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
         }),
       ),
     ).toMatchObject({ code: 'NOT_FOUND', path: 'dialogId' });
+    expect(await observable(id)).toEqual(before);
+  });
+
+  it('addInteraction puts an interaction of any kind right before or after the one named', async () => {
+    const id = await importBot();
+    const x = WELCOME_INTERACTIONS[3];
+    const made = (spec: Parameters<typeof newInteraction>[0]) => {
+      const result = newInteraction(spec);
+      if (!result.ok) throw new Error(result.error.message);
+      return result.value;
+    };
+    const quickReplies = made({
+      type: 'QUICK_REPLY',
+      name: 'pick one',
+      text: 'Which?',
+      options: ['Yes', 'No'],
+      code: { preProcessMessage: 'setVar("x", 1);' },
+    });
+    const after = await editor.editing.addInteraction({
+      automation: id,
+      baseRevision: 1,
+      dialogId: WELCOME,
+      interaction: quickReplies,
+      after: x,
+    });
+    expect(after).toMatchObject({ revision: 2, index: 4 });
+    const integration = made({
+      type: 'API_INTEGRATION',
+      name: 'call it',
+      integration: { name: 'Lookup' },
+    });
+    const before = await editor.editing.addInteraction({
+      automation: id,
+      baseRevision: 2,
+      dialogId: WELCOME,
+      interaction: integration,
+      before: x,
+    });
+    expect(before).toMatchObject({ revision: 3, index: 3 });
+    const welcome = (await dialogOf(id, WELCOME)).interactions;
+    expect(welcome.map((i) => i.id)).toEqual([
+      ...WELCOME_INTERACTIONS.slice(0, 3),
+      before.interactionId,
+      x,
+      after.interactionId,
+      ...WELCOME_INTERACTIONS.slice(4),
+    ]);
+    // As given, with an id, its dialog and its links; CB runs them right before and after x.
+    const { prevMessageId, nextMessageId, ...stored } = must(welcome[5], 'the quick replies');
+    expect(stored).toEqual({ ...quickReplies, id: after.interactionId, group: WELCOME });
+    expect([prevMessageId, nextMessageId]).not.toContain(undefined);
+    const order = chainOrder(welcome);
+    expect(order.slice(order.indexOf(x) - 1, order.indexOf(x) + 2)).toEqual([
+      before.interactionId,
+      x,
+      after.interactionId,
+    ]);
+    const readable = await viewer.automations.dialog({ automation: id, dialogId: WELCOME });
+    expect(readable.interactions[3]).toMatchObject({ interactionType: 'API_INTEGRATION' });
+  });
+
+  it('addInteraction next to an interaction the dialog lacks is NOT_FOUND there and writes nothing', async () => {
+    const id = await importBot();
+    const before = await observable(id);
+    const base = { automation: id, baseRevision: 1, dialogId: WELCOME, interaction: {} };
+    const gone = await failure(editor.editing.addInteraction({ ...base, after: GO_BACK_STARTER }));
+    expect(gone).toMatchObject({ code: 'NOT_FOUND', path: 'after' });
+    expect(gone.message).toMatch(/^The dialog has no interaction with id ".+" to add after: /);
+    expect(await failure(editor.editing.addInteraction({ ...base, before: 'nope' }))).toMatchObject(
+      { code: 'NOT_FOUND', path: 'before' },
+    );
+    expect(
+      await failure(
+        editor.editing.addInteraction({ ...base, index: 0, before: WELCOME_INTERACTIONS[0] }),
+      ),
+    ).toMatchObject({ code: 'VALIDATION', path: 'before' });
     expect(await observable(id)).toEqual(before);
   });
 
@@ -571,6 +658,7 @@ describe.each(testDatabaseKinds())('editing the working copy on %s', (kind) => {
       'dialog.rename',
       'dialog.update',
       'dialog.delete',
+      'interaction.add',
       'interaction.add',
       'interaction.update',
       'interaction.delete',

@@ -2,9 +2,9 @@
 // was based on, applies the core's edit operations in one transaction, bumps the revision and
 // answers with metadata only (never content).
 import {
-  chainOrder,
+  MissingNodeError,
   entityId as idOf,
-  linkIntoChain,
+  placeInteraction,
   relinkChain,
   unlinkFromChain,
   type EditOp,
@@ -13,12 +13,14 @@ import {
 import type { Db } from '@ferry/db';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
-import { auditEntry, writeAudit } from '../audit.js';
+import { auditEntry, auditRow, writeAudit } from '../audit.js';
 import type { Context } from '../context.js';
 import { ContentStore } from '../content.js';
-import { FerryApiError, fail } from '../errors.js';
+import { FerryApiError, fail, unwrap } from '../errors.js';
+import { knownRows } from '../known-rows.js';
 import {
   advanceAutomation,
+  commitEdit,
   lockAutomation,
   requireRevision,
   type AutomationRow,
@@ -49,12 +51,80 @@ interface Plan<T> {
   paths?: Record<string, string>;
 }
 
-/** Lock, check the revision, apply `plan`'s operations, bump the revision and audit: one transaction. */
-function editWorkingCopy<T extends Record<string, unknown>>(
+type Planner<T> = (tx: Db, store: ContentStore, row: AutomationRow) => Promise<Plan<T>> | Plan<T>;
+
+/**
+ * Apply `plan`'s operations to the working copy if it is at `baseRevision`, bump the revision and
+ * audit, atomically. First without a lock, in one statement (editUnlocked); when that cannot
+ * decide (the row moved on, or the plan or edit refused), under the row's lock in a transaction,
+ * which then gives the answer: the change, or the error with its precedence (CONFLICT first).
+ */
+async function editWorkingCopy<T extends Record<string, unknown>>(
   ctx: Context,
   input: { automation: string; baseRevision: number },
   action: string,
-  plan: (tx: Db, store: ContentStore, row: AutomationRow) => Promise<Plan<T>> | Plan<T>,
+  plan: Planner<T>,
+) {
+  const done =
+    (await editUnlocked(ctx, input, action, plan)) ?? (await editLocked(ctx, input, action, plan));
+  knownRows.remember(done.row);
+  return done.answer;
+}
+
+/**
+ * The edit without a lock: the row as last seen (or read) at `baseRevision`, the plan and the
+ * edit computed from its root, then commitEdit stores it all in one statement, provided the row
+ * is still at that revision and root. Null when it cannot decide: the row is not at that revision
+ * (now or by then), or the plan or edit refused (the locked path gives the answer, with the
+ * errors' precedence); database errors are thrown.
+ */
+async function editUnlocked<T extends Record<string, unknown>>(
+  ctx: Context,
+  input: { automation: string; baseRevision: number },
+  action: string,
+  plan: Planner<T>,
+) {
+  const row = await knownRows.at(ctx.db, input.automation, input.baseRevision);
+  if (row === null) return null;
+  const store = new ContentStore(ctx.db);
+  let edited;
+  try {
+    const { ops, result } = await plan(ctx.db, store, row);
+    edited = { result, ...(await store.apply(row.root, ops)) };
+  } catch (e) {
+    // A refusal, or a node of that root gone (its row moved on and gc swept what only it held):
+    // the locked path decides, on the row as it is.
+    if (e instanceof FerryApiError || e instanceof MissingNodeError) return null;
+    throw e;
+  }
+  const { result, next, counts } = edited;
+  const entry = auditEntry(ctx, action, row.id, { before: row.root, after: next, details: result });
+  const stored = await commitEdit(ctx.db, {
+    row,
+    root: next,
+    counts,
+    nodes: await store.encodeWritten(),
+    audit: auditRow(ctx, entry),
+  });
+  if (stored === null) return null;
+  store.committed(next, counts, stored.written);
+  return { row: stored.row, answer: answerOf(stored.row, next, result) };
+}
+
+const answerOf = <T>(row: AutomationRow, root: string, result: T) => ({
+  id: row.id,
+  name: row.name,
+  revision: row.revision,
+  contentHash: root,
+  ...result,
+});
+
+/** Lock, check the revision, apply `plan`'s operations, bump the revision and audit: one transaction. */
+function editLocked<T extends Record<string, unknown>>(
+  ctx: Context,
+  input: { automation: string; baseRevision: number },
+  action: string,
+  plan: Planner<T>,
 ) {
   return ctx.db.transaction(async (tx) => {
     const row = await lockAutomation(tx, input.automation);
@@ -78,15 +148,13 @@ function editWorkingCopy<T extends Record<string, unknown>>(
         auditEntry(ctx, action, row.id, { before: row.root, after: root, details: result }),
       ),
     ]);
-    return {
-      id: next.id,
-      name: next.name,
-      revision: next.revision,
-      contentHash: root,
-      ...result,
-    };
+    return { row: next, answer: answerOf(next, root, result) };
   });
 }
+
+/** An interaction's name for the answer and the audit entry (null: it has none). */
+const nameOf = (interaction: JsonObject): string | null =>
+  typeof interaction.name === 'string' ? interaction.name : null;
 
 /** New CB dialogs are ordinary, enabled dialogs unless the caller says otherwise. */
 const DIALOG_DEFAULTS: JsonObject = { dialogType: 'DIALOG', status: 'ENABLED' };
@@ -155,37 +223,55 @@ export const editingRouter = router({
       }),
     ),
 
+  /**
+   * Add an interaction (any CB kind: its JSON as given) at `index` of the dialog's list, right
+   * `before` or `after` one of its interactions, or (none given) last.
+   */
   addInteraction: procedure('edit')
-    .input(z.object({ ...base, dialogId: entityId, interaction, index: position }))
+    .input(
+      z.object({
+        ...base,
+        dialogId: entityId,
+        interaction,
+        index: position,
+        before: entityId.optional(),
+        after: entityId.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => {
       const interactionId = input.interaction.id ?? uuidv7();
       const entity = { ...input.interaction, id: interactionId } as JsonObject;
       return editWorkingCopy(ctx, input, 'interaction.add', async (tx, store, row) => {
-        // CB links the new interaction after the one before it (last when no index), and its
-        // neighbours to it; an interaction that names its own links keeps them.
+        // CB links the new interaction after the one before it, and its neighbours to it; an
+        // interaction that names its own links keeps them.
         const current = await readInteractions(tx, store.snap, row.root, input.dialogId);
-        const before =
-          input.index === undefined
-            ? chainOrder(current).at(-1)
-            : input.index > 0
-              ? idOf(current[Math.min(input.index, current.length) - 1] ?? {})
-              : undefined;
-        const linked = linkIntoChain(current, entity, before ?? null);
+        const placed = unwrap(
+          placeInteraction(current, entity, {
+            ...(input.index !== undefined && { index: input.index }),
+            ...(input.before !== undefined && { before: input.before }),
+            ...(input.after !== undefined && { after: input.after }),
+          }),
+        );
         return {
           ops: [
             {
               op: 'addInteraction',
               dialogId: input.dialogId,
-              interaction: linked.added,
-              ...(input.index !== undefined && { index: input.index }),
+              interaction: placed.added,
+              ...(placed.index !== undefined && { index: placed.index }),
             },
-            ...linked.neighbours.map((interaction): EditOp => ({
+            ...placed.neighbours.map((interaction): EditOp => ({
               op: 'updateInteraction',
               dialogId: input.dialogId,
               interaction,
             })),
           ],
-          result: { dialogId: input.dialogId, interactionId },
+          result: {
+            dialogId: input.dialogId,
+            interactionId,
+            interactionName: nameOf(entity),
+            ...(placed.index !== undefined && { index: placed.index }),
+          },
         };
       });
     }),
@@ -202,7 +288,11 @@ export const editingRouter = router({
             interaction: input.interaction as JsonObject,
           },
         ],
-        result: { dialogId: input.dialogId, interactionId: input.interaction.id },
+        result: {
+          dialogId: input.dialogId,
+          interactionId: input.interaction.id,
+          interactionName: nameOf(input.interaction as JsonObject),
+        },
         paths: { interactionId: 'interaction.id' },
       })),
     ),
@@ -226,7 +316,11 @@ export const editingRouter = router({
               interaction,
             })),
           ],
-          result: { dialogId: input.dialogId, interactionId: input.interactionId },
+          result: {
+            dialogId: input.dialogId,
+            interactionId: input.interactionId,
+            interactionName: nameOf(current.find((i) => idOf(i) === input.interactionId) ?? {}),
+          },
         };
       }),
     ),

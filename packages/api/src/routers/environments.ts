@@ -47,7 +47,7 @@ const MAX_VARIABLES = 10_000;
 const MAX_TEXT = 10 * 1024 * 1024;
 
 /** An environment by id or unique name. */
-const environmentRef = refInput('names an environment (id or name)');
+const environmentRef = refInput('must name an environment by its id or name');
 const variableKey = textInput()
   .trim()
   .min(1, 'must not be empty')
@@ -111,7 +111,7 @@ async function importText(
   format: 'csv' | 'lines',
 ) {
   if (rows.length > MAX_VARIABLES)
-    fail('VALIDATION', `At most ${MAX_VARIABLES} variables per import.`, field);
+    fail('VALIDATION', `An import may hold at most ${MAX_VARIABLES} variables.`, field);
   const inputs: VariableInput[] = rows.map((r) => ({
     key: r.key,
     value: r.value,
@@ -261,14 +261,10 @@ export const environmentsRouter = router({
       const seen = new Map<string, number>();
       const inputs = input.variables.map((v, i): VariableInput => {
         const problem = variableNameProblem(v.key);
-        if (problem) fail('VALIDATION', `variables.${i}.key: ${problem}.`, `variables.${i}.key`);
+        if (problem) fail('VALIDATION', `${problem}.`, `variables.${i}.key`);
         const first = seen.get(v.key);
         if (first !== undefined)
-          fail(
-            'VALIDATION',
-            `variables.${i}.key: ${v.key} is already given as variables.${first}.`,
-            `variables.${i}.key`,
-          );
+          fail('VALIDATION', `The variable ${v.key} is given twice.`, `variables.${i}.key`);
         seen.set(v.key, i);
         return {
           key: v.key,

@@ -36,7 +36,14 @@ export const name = textInput()
   .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters (a name is one line)');
 export const description = textInput().max(DESCRIPTION_MAX, atMost(DESCRIPTION_MAX));
 /** An automation by id or unique name. */
-export const automationRef = refInput('names an automation (id or name)');
+export const automationRef = refInput('must name an automation by its id or name');
+/** A version by number (`3` or `"#3"`), id or name (the newest with that name). */
+export const versionRef = z
+  .union([
+    z.number().int().positive(),
+    refInput('must name a version by its number (N or #N), id or name'),
+  ])
+  .transform(String);
 /** The revision a change is based on (DESIGN.md rule 10). */
 export const baseRevision = z.number().int().positive().optional();
 /** The same, named as deployment-binding changes (agents, environment link) and upgrades take it. */

@@ -220,7 +220,7 @@ describe.each(testDatabaseKinds())('release governance on %s', (kind) => {
             op: 'changed',
             kind: 'interaction',
             name: 'Ask for <b>order</b> number',
-            fields: ['/name'],
+            fields: ['Interaction name'],
           },
         ],
       },

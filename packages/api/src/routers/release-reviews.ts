@@ -38,7 +38,7 @@ import { procedure } from '../trpc.js';
 import { automationRef, description, refInput } from './inputs.js';
 import { emitted } from '../webhooks.js';
 
-const releaseRef = refInput('names a release (id or version number)');
+const releaseRef = refInput('must name a release by its id or version number');
 
 /**
  * The approvals and comments of one release as `releases.show` answers them, with what the

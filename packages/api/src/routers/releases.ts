@@ -70,7 +70,7 @@ import { reviewProcedures, reviewsOf } from './release-reviews.js';
 import { releaseGate } from './tests.js';
 
 /** A release by id (or, where a target is named too, by its version number). */
-const releaseRef = refInput('names a release (id or version number)');
+const releaseRef = refInput('must name a release by its id or version number');
 /** The target revision the acceptor's preview showed (DESIGN.md rule 7). */
 const ifRevision = z.number().int().positive().optional();
 
@@ -87,7 +87,7 @@ export const releasesRouter = router({
         version: semverInput,
         description: description.optional(),
         /** A version of the source (N, #N, id or name) to release instead of its working copy. */
-        fromVersion: refInput('names a version (N, #N, id or name)').optional(),
+        fromVersion: refInput('must name a version by its number (N or #N), id or name').optional(),
         /** Allow a number that is not above the target's last upgrade. */
         force: z.boolean().optional(),
       }),
@@ -164,7 +164,7 @@ export const releasesRouter = router({
       z.object({
         release: releaseRef.optional(),
         target: automationRef.optional(),
-        version: refInput('names a release version').optional(),
+        version: refInput('must name a release by its version number').optional(),
       }),
     )
     .query(async ({ ctx, input }) => {

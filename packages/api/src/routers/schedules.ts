@@ -51,7 +51,7 @@ export const schedulesRouter = router({
     .input(
       z.object({
         target: automationRef,
-        release: refInput('names a release (id or version number)').optional(),
+        release: refInput('must name a release by its id or version number').optional(),
         at,
         /** The target revision the preview showed: the upgrade is refused if it moved on. */
         ifRevision: z.number().int().positive().optional(),
@@ -60,7 +60,11 @@ export const schedulesRouter = router({
     .mutation(({ ctx, input }) => {
       const runAt = new Date(input.at);
       if (runAt.getTime() <= Date.now())
-        fail('VALIDATION', `at: ${input.at} is not in the future.`, 'at');
+        fail(
+          'VALIDATION',
+          `The time ${input.at} is not in the future: schedule the upgrade for a later time.`,
+          'at',
+        );
       return ctx.db.transaction(async (tx) => {
         const target = await lockAutomation(tx, input.target, 'target');
         const release = await chosenRelease(tx, target, input.release);

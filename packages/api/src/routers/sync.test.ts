@@ -296,7 +296,7 @@ describe.each(testDatabaseKinds())('content-addressed sync on %s', (kind) => {
         path: 'document/conversationMessage/0/group',
       });
       expect(wrongGroup.message).toBe(
-        '"/conversationMessage/0/group" points at dialog "no-such-dialog", which does not exist.',
+        'The file is not a CB export: interaction 1 in “conversationMessage” points at dialog “no-such-dialog”, which does not exist.',
       );
 
       const c2 = contentOfFixture('returns-desk.json');
@@ -342,7 +342,9 @@ describe.each(testDatabaseKinds())('content-addressed sync on %s', (kind) => {
       };
       const err = await commitContent(crafted);
       expect(err.code).toBe('VALIDATION');
-      expect(err.message).toMatch(/^"\/conversationMessage\/\d+\/id" repeats the interaction id "/);
+      expect(err.message).toMatch(
+        /^The file is not a CB export: interaction \d+ in “conversationMessage” has the id “[^”]+”, which an earlier interaction has too\.$/,
+      );
 
       const twice: BotContent = {
         ...a,
@@ -350,7 +352,7 @@ describe.each(testDatabaseKinds())('content-addressed sync on %s', (kind) => {
       };
       expect(await commitContent(twice)).toMatchObject({
         path: 'document/groups/1/id',
-        message: `"/groups/1/id" repeats the dialog id "${String(must(a.dialogs[0], 'a0').dialog.id)}".`,
+        message: `The file is not a CB export: dialog 2 in “groups” has the id “${String(must(a.dialogs[0], 'a0').dialog.id)}”, which an earlier dialog has too.`,
       });
 
       // The same crafted tree as an import --into an automation holding one half: still refused.
@@ -360,7 +362,7 @@ describe.each(testDatabaseKinds())('content-addressed sync on %s', (kind) => {
       );
       await editor().sync.commit({ root: half, into: holder.id });
       expect((await commitContent(crafted, holder.id)).message).toMatch(
-        /repeats the interaction id/,
+        /which an earlier interaction has too/,
       );
     });
 

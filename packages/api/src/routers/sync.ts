@@ -21,7 +21,9 @@ const hash = textInput().regex(
   /^[0-9a-f]{64}$/,
   'must be a SHA-256 hash (64 lower-case hex digits)',
 );
-const hashes = z.array(hash).max(MAX_SYNC_HASHES, `at most ${MAX_SYNC_HASHES} hashes a call`);
+const hashes = z
+  .array(hash)
+  .max(MAX_SYNC_HASHES, `must list at most ${MAX_SYNC_HASHES} hashes a call`);
 /** Nodes: their texts joined by newlines, gzip-compressed unless `identity`, in base64. */
 const nodesInput = z.object({
   hashes,

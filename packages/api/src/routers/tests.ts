@@ -85,8 +85,8 @@ export async function releaseGate(
   };
 }
 
-const versionInput = refInput('names a version (N, #N, id or name)').optional();
-const envInput = refInput('names an environment').optional();
+const versionInput = refInput('must name a version by its number (N or #N), id or name').optional();
+const envInput = refInput('must name an environment by its id or name').optional();
 const testName = textInput()
   .trim()
   .min(1, 'must not be empty')
@@ -97,8 +97,8 @@ const chatInput = z.object({
   env: envInput,
   messages: z
     .array(textInput().max(USER_MESSAGE_MAX, `must be at most ${USER_MESSAGE_MAX} characters`))
-    .min(1, 'needs at least one message')
-    .max(STEPS_MAX, `at most ${STEPS_MAX} messages`),
+    .min(1, 'must list at least one message')
+    .max(STEPS_MAX, `must list at most ${STEPS_MAX} messages`),
 });
 
 /** The content a run or chat uses (working copy or a version) and the environment whose values it gets. */

@@ -4,6 +4,7 @@ import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { createToken } from '../accounts.js';
 import { auditEntry, writeAudit } from '../audit.js';
+import { callersChanging } from '../caller-cache.js';
 import { fail } from '../errors.js';
 import {
   listTokens,
@@ -34,7 +35,7 @@ const password = textInput()
   .min(8, 'must be at least 8 characters')
   .max(1024, 'must be at most 1024 characters');
 /** A user by id or unique name. */
-const userRef = refInput('names a user (id or name)');
+const userRef = refInput('must name a user by id or name');
 const tokenName = shortName().min(1, 'must not be empty');
 
 const userView = (u: UserRow, tokens: number) => ({
@@ -114,26 +115,28 @@ export const usersRouter = router({
   setRole: procedure('admin')
     .input(z.object({ user: userRef, role }))
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
-        const user = await lockUser(tx, input.user);
-        if (input.role !== 'admin') await requireAnotherAdmin(tx, user, 'role');
-        if (user.role !== input.role) {
-          await updateUser(tx, user.id, { role: input.role });
-          await writeAudit(
-            tx,
-            ctx,
-            auditEntry(ctx, 'user.role', null, {
-              details: { user: user.name, from: user.role, to: input.role },
-            }),
-          );
-        }
-        return {
-          id: user.id,
-          name: user.name,
-          role: input.role,
-          changed: user.role !== input.role,
-        };
-      }),
+      callersChanging(() =>
+        ctx.db.transaction(async (tx) => {
+          const user = await lockUser(tx, input.user);
+          if (input.role !== 'admin') await requireAnotherAdmin(tx, user, 'role');
+          if (user.role !== input.role) {
+            await updateUser(tx, user.id, { role: input.role });
+            await writeAudit(
+              tx,
+              ctx,
+              auditEntry(ctx, 'user.role', null, {
+                details: { user: user.name, from: user.role, to: input.role },
+              }),
+            );
+          }
+          return {
+            id: user.id,
+            name: user.name,
+            role: input.role,
+            changed: user.role !== input.role,
+          };
+        }),
+      ),
     ),
 
   /** Sets a new password and ends the user's web sessions. */
@@ -141,17 +144,19 @@ export const usersRouter = router({
     .input(z.object({ user: userRef, password }))
     .mutation(async ({ ctx, input }) => {
       const passwordHash = await hashPassword(input.password);
-      return ctx.db.transaction(async (tx) => {
-        const user = await lockUser(tx, input.user);
-        await updateUser(tx, user.id, { passwordHash });
-        await endSessions(tx, user.id);
-        await writeAudit(
-          tx,
-          ctx,
-          auditEntry(ctx, 'user.password', null, { details: { user: user.name } }),
-        );
-        return { id: user.id, name: user.name, passwordSet: true };
-      });
+      return callersChanging(() =>
+        ctx.db.transaction(async (tx) => {
+          const user = await lockUser(tx, input.user);
+          await updateUser(tx, user.id, { passwordHash });
+          await endSessions(tx, user.id);
+          await writeAudit(
+            tx,
+            ctx,
+            auditEntry(ctx, 'user.password', null, { details: { user: user.name } }),
+          );
+          return { id: user.id, name: user.name, passwordSet: true };
+        }),
+      );
     }),
 
   /**
@@ -161,30 +166,32 @@ export const usersRouter = router({
   disable: procedure('admin')
     .input(z.object({ user: userRef, disabled: z.boolean().default(true) }))
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
-        const user = await lockUser(tx, input.user);
-        if (input.disabled) await requireAnotherAdmin(tx, user, 'user');
-        const changed = (user.disabledAt !== null) !== input.disabled;
-        const disabledAt = input.disabled ? (user.disabledAt ?? new Date()) : null;
-        if (changed) {
-          await updateUser(tx, user.id, { disabledAt });
-          if (input.disabled) await endSessions(tx, user.id);
-          await writeAudit(
-            tx,
-            ctx,
-            auditEntry(ctx, input.disabled ? 'user.disable' : 'user.enable', null, {
-              details: { user: user.name },
-            }),
-          );
-        }
-        return {
-          id: user.id,
-          name: user.name,
-          disabled: input.disabled,
-          disabledAt: disabledAt?.toISOString() ?? null,
-          changed,
-        };
-      }),
+      callersChanging(() =>
+        ctx.db.transaction(async (tx) => {
+          const user = await lockUser(tx, input.user);
+          if (input.disabled) await requireAnotherAdmin(tx, user, 'user');
+          const changed = (user.disabledAt !== null) !== input.disabled;
+          const disabledAt = input.disabled ? (user.disabledAt ?? new Date()) : null;
+          if (changed) {
+            await updateUser(tx, user.id, { disabledAt });
+            if (input.disabled) await endSessions(tx, user.id);
+            await writeAudit(
+              tx,
+              ctx,
+              auditEntry(ctx, input.disabled ? 'user.disable' : 'user.enable', null, {
+                details: { user: user.name },
+              }),
+            );
+          }
+          return {
+            id: user.id,
+            name: user.name,
+            disabled: input.disabled,
+            disabledAt: disabledAt?.toISOString() ?? null,
+            changed,
+          };
+        }),
+      ),
     ),
 
   /** A new API token for a user (default: the caller), returned once. */
@@ -229,24 +236,26 @@ export const usersRouter = router({
 
   /** Revoke a token: it stops working at once. Revoking a revoked token changes nothing. */
   revokeToken: procedure('admin')
-    .input(z.object({ id: refInput('names a token id') }))
+    .input(z.object({ id: refInput('must give the id of a token') }))
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
-        const row = await lockToken(tx, input.id);
-        if (!row) return fail('NOT_FOUND', `There is no token "${input.id}".`, 'id');
-        const changed = row.token.revokedAt === null;
-        const revokedAt = row.token.revokedAt ?? new Date();
-        if (changed) {
-          await revokeToken(tx, row.token.id, revokedAt);
-          await writeAudit(
-            tx,
-            ctx,
-            auditEntry(ctx, 'token.revoke', null, {
-              details: { user: row.userName, tokenId: row.token.id, name: row.token.name },
-            }),
-          );
-        }
-        return { ...tokenView({ ...row.token, revokedAt }, row.userName), changed };
-      }),
+      callersChanging(() =>
+        ctx.db.transaction(async (tx) => {
+          const row = await lockToken(tx, input.id);
+          if (!row) return fail('NOT_FOUND', `There is no token "${input.id}".`, 'id');
+          const changed = row.token.revokedAt === null;
+          const revokedAt = row.token.revokedAt ?? new Date();
+          if (changed) {
+            await revokeToken(tx, row.token.id, revokedAt);
+            await writeAudit(
+              tx,
+              ctx,
+              auditEntry(ctx, 'token.revoke', null, {
+                details: { user: row.userName, tokenId: row.token.id, name: row.token.name },
+              }),
+            );
+          }
+          return { ...tokenView({ ...row.token, revokedAt }, row.userName), changed };
+        }),
+      ),
     ),
 });

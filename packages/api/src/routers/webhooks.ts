@@ -103,7 +103,7 @@ export const webhooksRouter = router({
   list: procedure('admin').query(async ({ ctx }) => (await listWebhooks(ctx.db)).map(webhookView)),
 
   remove: procedure('admin')
-    .input(z.object({ webhook: refInput('names a webhook (its id)') }))
+    .input(z.object({ webhook: refInput('must name a webhook by its id') }))
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         const row =
@@ -126,7 +126,7 @@ export const webhooksRouter = router({
     .input(
       z
         .object({
-          webhook: refInput('names a webhook (its id)').optional(),
+          webhook: refInput('must name a webhook by its id').optional(),
           limit: z.number().int().min(1).max(500).optional(),
         })
         .optional(),

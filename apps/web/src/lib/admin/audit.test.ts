@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { auditCursor, auditFilters, auditPageHref, summariseDetails } from './audit';
+import {
+  auditCursor,
+  auditDetails,
+  auditFilters,
+  auditPageHref,
+  type AuditEntryView,
+} from './audit';
 
 describe('audit log filters', () => {
   it('reads the filters and page size a URL gives, leaving out blank ones and unknown parameters', () => {
@@ -25,30 +31,99 @@ describe('audit log filters', () => {
   });
 });
 
-describe('summariseDetails', () => {
-  it('writes each detail as key: value, lists joined, nested objects as JSON', () => {
+const refs = {
+  versions: { v1: { automationId: 'a1', number: 3, name: 'Before restore of #1' } },
+  releases: { r1: { version: '1.2.0', targetId: 'a2', targetName: 'Prod' } },
+  automations: { a1: 'Dev' },
+};
+const entry = (details: unknown, more: Partial<AuditEntryView> = {}): AuditEntryView => ({
+  automationId: 'a1',
+  automationName: 'Dev',
+  versionId: null,
+  releaseId: null,
+  details,
+  ...more,
+});
+
+describe('auditDetails', () => {
+  it('writes each detail as label: value, its subject first, lists joined, objects as JSON', () => {
     expect(
-      summariseDetails({
-        added: ['API_URL', 'TOKEN'],
-        removed: [],
-        previous: null,
-        environment: 'Staging',
-        extra: { a: 1 },
-        count: 3,
-      }),
-    ).toBe(
-      'environment: Staging · added: API_URL, TOKEN · previous: — · extra: {"a":1} · count: 3',
-    );
-    expect(summariseDetails({ to: 'admin', from: 'editor', user: 'olivia' })).toBe(
-      'user: olivia · from: editor · to: admin',
-    );
+      auditDetails(
+        entry({
+          added: ['API_URL', 'TOKEN'],
+          removed: [],
+          previous: null,
+          environment: 'Staging',
+          extra: { a: 1 },
+          forced: false,
+          releasesKept: 3,
+        }),
+        refs,
+      ),
+    ).toEqual([
+      { label: 'environment', text: 'Staging' },
+      { label: 'added', text: 'API_URL, TOKEN' },
+      { label: 'previous', text: '—' },
+      { label: 'extra', text: '{"a":1}' },
+      { label: 'forced', text: 'no' },
+      { label: 'releases kept', text: '3' },
+    ]);
   });
 
-  it('is empty without details, keeps markup as plain characters, and cuts long text', () => {
-    expect(summariseDetails(null)).toBe('');
-    expect(summariseDetails({ agent: '<img src=x>' })).toBe('agent: <img src=x>');
-    const long = summariseDetails({ text: 'x'.repeat(1000) });
-    expect(long).toHaveLength(300);
-    expect(long.endsWith('…')).toBe(true);
+  it('names versions, releases and automations with links instead of raw ids', () => {
+    const parts = auditDetails(
+      entry(
+        {
+          version: '1.2.0',
+          sourceId: 'a1',
+          contentHash: 'f'.repeat(64),
+          supersededReleaseId: 'gone',
+          backupVersionId: 'v1',
+          backupNumber: 3,
+          resultVersionId: 'v-deleted',
+        },
+        { releaseId: 'r1' },
+      ),
+      refs,
+    );
+    expect(parts).toEqual([
+      { label: 'release', text: 'release 1.2.0', href: '/releases/r1' },
+      { label: 'version', text: '1.2.0' },
+      { label: 'source', text: 'Dev', href: '/automations/a1' },
+      { label: 'content', text: 'ffffffffffff' },
+      { label: 'superseded', text: '(deleted)' },
+      { label: 'backup', text: '#3 “Before restore of #1”', href: '/automations/a1/diff?from=3' },
+      { label: 'result', text: '(deleted)' },
+    ]);
+    expect(JSON.stringify(parts)).not.toMatch(/v1|v-deleted|gone/);
+  });
+
+  it('names the dialog and interaction an edit touched, linking to the dialog', () => {
+    expect(
+      auditDetails(entry({ dialogId: 'd 1', interactionId: 'i1', interactionName: 'Ask' }), refs),
+    ).toEqual([
+      { label: 'dialog', text: 'open it', href: '/automations/a1?dialog=d%201' },
+      { label: 'interaction', text: 'Ask', href: '/automations/a1?dialog=d%201' },
+    ]);
+    expect(
+      auditDetails(
+        entry({ dialogId: 'd1', dialogName: 'Welcome' }, { automationName: null }),
+        refs,
+      ),
+    ).toEqual([{ label: 'dialog', text: 'Welcome' }]);
+  });
+
+  it('leaves out ids the other details name, keeps markup as text and cuts long values', () => {
+    expect(auditDetails(entry({ tokenId: 't1', name: 'ci', user: 'olivia' }), refs)).toEqual([
+      { label: 'user', text: 'olivia' },
+      { label: 'name', text: 'ci' },
+    ]);
+    expect(auditDetails(entry(null), refs)).toEqual([]);
+    expect(auditDetails(entry({ agent: '<img src=x>' }), refs)).toEqual([
+      { label: 'agent', text: '<img src=x>' },
+    ]);
+    const [long] = auditDetails(entry({ text: 'x'.repeat(1000) }), refs);
+    expect(long?.text).toHaveLength(200);
+    expect(long?.text.endsWith('…')).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // A failed form action whose API input nests the form's fields (environments.set takes
 // `variables[0].key`): the error goes under the field the form shows (`key`), not above the form.
 import { fail, type ActionFailure } from '@sveltejs/kit';
+import { inputSentence } from '@ferry/api/inputs';
 import { actionFailure, apiFailure, type FormFailure } from '$lib/server/api-errors';
 
 export function nestedActionFailure(
@@ -13,7 +14,9 @@ export function nestedActionFailure(
   const result = actionFailure(e, form, values, fields);
   const leaf = failure?.field?.split('.').pop();
   if (!failure || !leaf || !fields.includes(leaf) || result.data.errors) return result;
-  // "variables.0.key: "1x" is not a valid variable name" → the message without its path.
-  const message = failure.message.replace(/^[\w.]+: /, '');
+  // Under its field, a rule's refusal is about that field alone: "The key must not be empty."
+  const message = failure.issue
+    ? inputSentence({ ...failure.issue, path: [leaf] })
+    : failure.message;
   return fail(result.status, { form, values, errors: { [leaf]: message } });
 }

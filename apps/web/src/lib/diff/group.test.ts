@@ -7,7 +7,6 @@ import {
   diffPageView,
   GROUPS_PER_PAGE,
   groupChanges,
-  showPath,
   showValue,
   UNNAMED_DIALOG,
 } from './group';
@@ -82,9 +81,10 @@ describe('showValue', () => {
     expect(showValue([1]).text).toBe('[\n  1\n]');
   });
 
-  it('shows the empty pointer as the whole value', () => {
-    expect(showPath('')).toBe('(whole value)');
-    expect(showPath('/content/0')).toBe('/content/0');
+  it('shows an epoch time under a time key as its date, other numbers as they are', () => {
+    expect(showValue(1739361600000, '/modificationTime').text).toBe('2025-02-12 12:00:00 UTC');
+    expect(showValue(1739361600000, '/sessionLength').text).toBe('1739361600000');
+    expect(showValue(1739361600000).text).toBe('1739361600000');
   });
 });
 
@@ -118,6 +118,7 @@ describe('diffPageView', () => {
     );
     const fields = v.dialogs[0]?.interactions?.[0]?.fields ?? [];
     expect(fields.map((f) => f.diff?.mode ?? null)).toEqual(['words', 'lines', null]);
+    expect(fields.map((f) => f.label)).toEqual(['Content › Text', 'Code', 'Status']);
     expect(fields[0]?.diff?.segments).toEqual([
       { op: 'equal', text: 'Hello there, ' },
       { op: 'added', text: 'dear ' },
@@ -205,6 +206,52 @@ describe('diffPageView', () => {
       dialogPage: 1,
     });
     expect(params('dpage=3&dialog=x&ipage=2')).toEqual({ page: 3, dialog: 'x', dialogPage: 2 });
+  });
+});
+
+describe('field labels and type badges', () => {
+  it('names fields for people and gives each interaction its CB type', () => {
+    const before = {
+      id: 'i1',
+      name: 'Ask',
+      interactionType: 'QUICK_REPLY',
+      content: { results: { type: 'QUICK_REPLY', tile: { tileData: [{ text: 'Pick one' }] } } },
+      quickReplies: [{ title: 'Yes' }, { title: 'No' }],
+    };
+    const after = structuredClone(before);
+    after.content.results.tile.tileData[0] = { text: 'Pick one, please' };
+    const reply = after.quickReplies[1];
+    if (reply) reply.title = 'Nope';
+    const v = diffPageView(
+      summary,
+      [
+        change({
+          kind: 'interaction',
+          op: 'changed',
+          id: 'i1',
+          name: 'Ask',
+          dialogId: 'd1',
+          dialogName: 'Welcome',
+          before,
+          after,
+          fields: [
+            {
+              path: '/content/results/tile/tileData/0/text',
+              before: 'Pick one',
+              after: 'Pick one, please',
+            },
+            { path: '/quickReplies/1/title', before: 'No', after: 'Nope' },
+          ],
+        }),
+        change({ kind: 'dialog', op: 'added', id: 'd2', name: 'New', after: { id: 'd2' } }),
+      ],
+      params(),
+    );
+    const c = v.dialogs[0]?.interactions?.[0];
+    expect(c?.type).toBe('QUICK_REPLY');
+    expect(c?.fields.map((f) => f.label)).toEqual(['Message text', 'Quick reply 2 title']);
+    expect(v.dialogs[1]?.own?.type).toBe('DIALOG');
+    expect(v.dialogs[1]?.own?.fields[0]?.label).toBe('The whole dialog');
   });
 });
 

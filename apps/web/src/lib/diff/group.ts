@@ -3,8 +3,14 @@
 // on the server, so a page carries one page of dialog groups with counts, never every entity: a
 // whole added or removed dialog is counts until it is opened (drill-down), and an opened dialog's
 // changes come a page at a time. Values stay plain text (the page interpolates them, escaped);
-// inside a changed text or code field the word or line diff comes from core's `valueDiff`.
+// inside a changed text or code field the word or line diff comes from core's `valueDiff`. Fields
+// are named as people say them (core's `fieldLabel`: "Message text", "Quick reply 2 title"), epoch
+// times read as dates (`epochDate`) and each interaction carries its CB type for its one badge.
 import {
+  epochDate,
+  fieldLabel,
+  interactionType,
+  isJsonObject,
   valueDiff,
   type Change,
   type ChangeOp,
@@ -97,15 +103,17 @@ export interface ShownValue {
 
 const LONG = 80;
 
-/** An untrusted JSON value as text (the page interpolates it, so it is always escaped). */
-export function showValue(value: JsonValue | undefined): ShownValue {
+/**
+ * An untrusted JSON value as text (the page interpolates it, so it is always escaped); given the
+ * field's path, an epoch time under a time key reads as its date (`2025-02-12 12:00:00 UTC`).
+ */
+export function showValue(value: JsonValue | undefined, path = ''): ShownValue {
   if (value === undefined) return { text: '(absent)', block: false, absent: true };
+  const date = epochDate(path, value);
+  if (date !== null) return { text: date, block: false, absent: false };
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   return { text, block: text.length > LONG || text.includes('\n'), absent: false };
 }
-
-/** A field's JSON pointer as people read it; the entity itself is "(whole value)". */
-export const showPath = (path: string): string => (path === '' ? '(whole value)' : path);
 
 // ---- The page's view of a diff ----
 
@@ -124,7 +132,10 @@ export interface Counts {
 }
 
 export interface FieldView {
+  /** The field's JSON pointer (for a title: the label is what the page says). */
   path: string;
+  /** The field as people name it: "Message text", "Quick reply 2 title", "The whole dialog". */
+  label: string;
   before: ShownValue;
   after: ShownValue;
   /** The word or line diff of a changed text, code or JSON field; null: show before and after. */
@@ -136,6 +147,8 @@ export interface ChangeView {
   op: ChangeOp;
   /** What the change is called: its name, else its export key, else "(unnamed)". */
   title: string;
+  /** An interaction's or dialog's CB type (`QUICK_REPLY`, `DIALOG`…), for its one type badge. */
+  type: string | null;
   /** A move between dialogs: their names. */
   movedBetween: { from: string; to: string } | null;
   /** Field changes; for a whole added or removed entity one row with the whole value. */
@@ -216,6 +229,18 @@ export function diffHref(url: URL, params: Record<string, string | undefined>): 
 
 const whole = (c: Change) => c.op === 'added' || c.op === 'removed';
 
+/** The CB type of a changed interaction or dialog (after the change, else before). */
+function typeOf(c: Change): string | null {
+  const entity = c.after ?? c.before;
+  if (!isJsonObject(entity)) return null;
+  if (c.kind === 'interaction') return interactionType(entity);
+  if (c.kind === 'dialog')
+    return typeof entity.dialogType === 'string' && entity.dialogType.trim() !== ''
+      ? entity.dialogType
+      : 'DIALOG';
+  return null;
+}
+
 function changeView(c: Change, dialogTitle: (id: string) => string): ChangeView {
   const fields = whole(c)
     ? [{ path: '', before: c.before, after: c.after }]
@@ -231,10 +256,12 @@ function changeView(c: Change, dialogTitle: (id: string) => string): ChangeView 
             to: c.dialogName ?? dialogTitle(c.dialogId),
           }
         : null,
+    type: typeOf(c),
     fields: fields.map((f) => ({
       path: f.path,
-      before: showValue(f.before),
-      after: showValue(f.after),
+      label: fieldLabel(c, f.path, c.after ?? c.before),
+      before: showValue(f.before, f.path),
+      after: showValue(f.after, f.path),
       diff: whole(c) ? null : valueDiff(f.before, f.after),
     })),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareQuery, versionParam } from './params';
+import { compareQuery, sidesHref, versionParam } from './params';
 
 describe('versionParam', () => {
   it('reads a version number, a blank or absent one as the working copy', () => {
@@ -22,5 +22,16 @@ describe('compareQuery', () => {
     expect(compareQuery(1, undefined)).toBe('?from=1');
     expect(compareQuery(undefined, 2)).toBe('?to=2');
     expect(compareQuery(undefined, undefined)).toBe('');
+  });
+});
+
+describe('sidesHref', () => {
+  it('names both sides in the URL, leaving out the working copies', () => {
+    expect(sidesHref({ automation: 'prod' }, { automation: 'dev' })).toBe(
+      '/automations/dev/against?against=prod',
+    );
+    expect(
+      sidesHref({ automation: 'prod', version: 2 }, { automation: 'dev', version: '#4' }),
+    ).toBe('/automations/dev/against?against=prod&version=%234&againstVersion=2');
   });
 });

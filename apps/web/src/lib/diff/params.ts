@@ -15,3 +15,20 @@ export function compareQuery(from: number | string | undefined, to: number | str
   const s = q.toString();
   return s === '' ? '' : `?${s}`;
 }
+
+/** One side of a comparison: an automation, and one of its versions (undefined: its working copy). */
+export interface Side {
+  automation: string;
+  version?: number | string | undefined;
+}
+
+/**
+ * The page comparing two sides, `before` → `after`, any automation or version on either: a URL to
+ * share (`/automations/AFTER/against?against=BEFORE&version=…&againstVersion=…`).
+ */
+export function sidesHref(before: Side, after: Side): string {
+  const q = new URLSearchParams({ against: before.automation });
+  if (after.version !== undefined) q.set('version', String(after.version));
+  if (before.version !== undefined) q.set('againstVersion', String(before.version));
+  return `/automations/${encodeURIComponent(after.automation)}/against?${q.toString()}`;
+}

@@ -5,7 +5,6 @@ import {
   applyFieldEdits,
   editableFields,
   moved,
-  newTextInteraction,
   parseContent,
   setAt,
   type JsonObject,
@@ -113,21 +112,19 @@ describe('applying an edit form', () => {
   });
 
   it('says why content is not a JSON object', () => {
-    expect(parseContent('{"name": ')).toMatchObject({ ok: false, message: /^is not valid JSON/ });
-    expect(parseContent('[1]')).toEqual({ ok: false, message: 'must be a JSON object ({ … })' });
+    expect(parseContent('{"name": ')).toMatchObject({
+      ok: false,
+      message: /^The content is not valid JSON: .+\.$/,
+    });
+    expect(parseContent('[1]')).toEqual({
+      ok: false,
+      message: 'The content must be a JSON object ({ … }).',
+    });
     expect(parseContent('{"a":1}')).toEqual({ ok: true, interaction: { a: 1 } });
   });
 });
 
-describe('new interactions and order', () => {
-  it('builds a text interaction the readable view shows as its message', () => {
-    expect(readableInteraction(newTextInteraction('greet', 'Hi there'))).toMatchObject({
-      name: 'greet',
-      kind: 'TEXT',
-      texts: ['Hi there'],
-    });
-  });
-
+describe('the order of interactions', () => {
   it('moves an id one place, never past either end', () => {
     expect(moved(['a', 'b', 'c'], 'b', -1)).toEqual(['b', 'a', 'c']);
     expect(moved(['a', 'b', 'c'], 'b', 1)).toEqual(['a', 'c', 'b']);

@@ -91,9 +91,10 @@ export function parseContent(text: string): ParsedContent {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { ok: false, message: `is not valid JSON: ${(e as Error).message}` };
+    return { ok: false, message: `The content is not valid JSON: ${(e as Error).message}.` };
   }
-  if (!isJsonObject(value)) return { ok: false, message: 'must be a JSON object ({ … })' };
+  if (!isJsonObject(value))
+    return { ok: false, message: 'The content must be a JSON object ({ … }).' };
   return { ok: true, interaction: value };
 }
 
@@ -111,30 +112,6 @@ export function applyFieldEdits(
   for (const edit of edits) if (edit.value !== edit.shown) setAt(next, edit.path, edit.value);
   next.id = id;
   return next;
-}
-
-/** A new CB text interaction, shaped as CB's editor creates one (it continues to the next). */
-export function newTextInteraction(name: string, text: string): JsonObject {
-  return {
-    name,
-    type: 'BOT_MESSAGE',
-    interactionType: 'TEXT',
-    userInputRequired: false,
-    status: 'ACTIVE',
-    required: true,
-    content: {
-      contentType: 'STATIC',
-      results: { type: 'TEXT', tile: { tileData: [{ text, buttons: [], quickReplyList: [] }] } },
-    },
-    responseMatches: [
-      {
-        conditions: [],
-        contextConditions: [],
-        action: { name: 'INTERACTION', value: 'next' },
-        contextDataVariables: [],
-      },
-    ],
-  };
 }
 
 /** The order after moving `id` one place up or down; null when it cannot move that way. */

@@ -12,4 +12,6 @@ export interface EditResult {
   stale?: boolean;
   /** What an import kept but reports (e.g. an interaction whose dialog is missing). */
   warnings?: { path: string; message: string }[];
+  /** The automatic version that keeps the working copy a restore or an import replaced. */
+  kept?: { number: number; name: string };
 }

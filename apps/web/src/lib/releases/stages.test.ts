@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stagesOf } from './stages';
+import { nextStages, stagesOf } from './stages';
 
 describe('stagesOf', () => {
   it('puts automations in columns by depth, keeping their order inside a column', () => {
@@ -22,5 +22,22 @@ describe('stagesOf', () => {
 
   it('has no stages for no automations', () => {
     expect(stagesOf([])).toEqual([]);
+  });
+});
+
+describe('nextStages', () => {
+  const edge = (sourceId: string, targetId: string, targetDeleted = false) => ({
+    sourceId,
+    targetId,
+    targetName: targetId.toUpperCase(),
+    targetDeleted,
+  });
+
+  it('names the automations a stage released to before, that still exist', () => {
+    const pipeline = {
+      edges: [edge('dev', 'staging'), edge('staging', 'prod'), edge('staging', 'old', true)],
+    };
+    expect(nextStages(pipeline, 'staging')).toEqual([{ id: 'prod', name: 'PROD' }]);
+    expect(nextStages(pipeline, 'prod')).toEqual([]);
   });
 });

@@ -17,14 +17,14 @@ describe('apiFailure', () => {
     expect(apiFailure(e)).toEqual({ code: 'VALIDATION', message: 'too big' });
   });
 
-  it('names the first invalid input field', () => {
+  it('names the first invalid input field, in a sentence about it', () => {
     const cause = Object.assign(new Error('invalid'), {
       issues: [{ path: ['name'], message: 'must not be empty' }],
     });
     const e = trpcError('BAD_REQUEST', 'invalid', { cause });
-    expect(apiFailure(e)).toEqual({
+    expect(apiFailure(e)).toMatchObject({
       code: 'VALIDATION',
-      message: 'must not be empty',
+      message: 'The name must not be empty.',
       field: 'name',
     });
   });

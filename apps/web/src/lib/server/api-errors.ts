@@ -2,6 +2,7 @@
 // Ferry's own (with `ferryCode` and the offending `path`) or tRPC's (input validation has the zod
 // issues as its cause). One mapping, used by every load and action.
 import { FERRY_CODE_OF, HTTP_STATUS, type ApiErrorCode } from '@ferry/api/error-codes';
+import { inputSentence, type InputIssue } from '@ferry/api/inputs';
 import { error, fail, redirect, type ActionFailure } from '@sveltejs/kit';
 
 export type FailureCode = ApiErrorCode;
@@ -11,17 +12,24 @@ export interface ApiFailure {
   message: string;
   /** The input field the failure is about, when there is one (e.g. `name`). */
   field?: string;
+  /** The input rule that refused it, when one did (to word it for a nested field). */
+  issue?: InputIssue;
 }
 
 /** An expected API failure, or null for anything else (a bug: let SvelteKit log it and answer 500). */
 export function apiFailure(e: unknown): ApiFailure | null {
   if (!(e instanceof Error) || !('code' in e)) return null;
   const err = e as Error & { code: string; ferryCode?: string; path?: string; cause?: unknown };
-  const issues = (err.cause as { issues?: { path: PropertyKey[]; message: string }[] } | undefined)
-    ?.issues;
+  const issues = (err.cause as { issues?: InputIssue[] } | undefined)?.issues;
   if (issues?.[0]) {
+    // The API's sentence for it ("The name must not be empty."), as the CLI prints it.
     const field = issues[0].path.map(String).join('.');
-    return { code: 'VALIDATION', message: issues[0].message, ...(field && { field }) };
+    return {
+      code: 'VALIDATION',
+      message: inputSentence(issues[0]),
+      ...(field && { field }),
+      issue: issues[0],
+    };
   }
   const code =
     (err.ferryCode as FailureCode | undefined) ??

@@ -33,11 +33,14 @@ describe('reading a form', () => {
   });
 
   it('checks a required field with the API rule: trimmed, not blank, storable', () => {
-    expect(check(required, '  Hello ')).toEqual({ ok: true, value: 'Hello' });
-    expect(check(required, '   ')).toEqual({ ok: false, message: 'must not be empty' });
-    expect(check(required, 'a\u0000b')).toEqual({
+    expect(check(required, '  Hello ', 'name')).toEqual({ ok: true, value: 'Hello' });
+    expect(check(required, '   ', 'name')).toEqual({
       ok: false,
-      message: 'must not contain the NUL character (U+0000)',
+      message: 'The name must not be empty.',
+    });
+    expect(check(required, 'a\u0000b', 'name')).toEqual({
+      ok: false,
+      message: 'The name must not contain the NUL character (U+0000).',
     });
   });
 });

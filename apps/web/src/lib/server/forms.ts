@@ -1,7 +1,7 @@
 // Reading a form action's FormData: its text fields, checkboxes and chosen file, and the fields a
 // page checks before calling the API, read with the API's own input schemas (`@ferry/api/inputs`)
 // so that the rule and its message are the API's, not a second copy.
-import { baseRevision, refInput } from '@ferry/api/inputs';
+import { baseRevision, inputSentence, refInput } from '@ferry/api/inputs';
 
 /** A text field ('' when the form lacks it). */
 export const text = (form: FormData, key: string): string => String(form.get(key) ?? '');
@@ -31,15 +31,17 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
 interface Schema<T> {
   safeParse(
     value: unknown,
-  ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: { message: string; code?: string }[] } };
 }
 
-/** One field checked with one of the API's input schemas. */
-export function check<T>(schema: Schema<T>, value: unknown): Checked<T> {
+/** One field (`field`: its name, for the message) checked with one of the API's input schemas. */
+export function check<T>(schema: Schema<T>, value: unknown, field: string): Checked<T> {
   const parsed = schema.safeParse(value);
-  return parsed.success
-    ? { ok: true, value: parsed.data }
-    : { ok: false, message: parsed.error.issues[0]?.message ?? 'is not valid' };
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0] ?? { message: 'is not valid' };
+  return { ok: false, message: inputSentence({ ...issue, path: [field] }) };
 }
 
 /** Text that must say something: trimmed, not empty, storable (the API's reference rule). */

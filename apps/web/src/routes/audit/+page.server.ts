@@ -1,7 +1,8 @@
 // The audit log, newest first: filters come from the URL (a GET form), so a filtered view is a link
-// to share; pages follow the API's cursor. A filter the API refuses shows at its field.
+// to share; pages follow the API's cursor. A filter the API refuses shows at its field. Details
+// name versions, releases, automations and dialogs with links (the API's `refs`), not raw ids.
 import { apiFailure, loadFailure } from '$lib/server/api-errors';
-import { auditCursor, auditFilters, summariseDetails, AUDIT_FILTERS } from '$lib/admin/audit';
+import { auditCursor, auditDetails, auditFilters, AUDIT_FILTERS } from '$lib/admin/audit';
 import type { PageServerLoad } from './$types';
 
 const PAGE_SIZE = 50;
@@ -27,7 +28,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
         action: e.action,
         automationId: e.automationId,
         automationName: e.automationName,
-        details: summariseDetails(e.details),
+        details: auditDetails(e, page.refs),
       })),
       errors: {} as Record<string, string>,
     };

@@ -1,8 +1,11 @@
 // The dashboard: every automation, and (for roles that may edit) create one or import a CB export
 // (chosen or dropped); admins may delete one.
 import { fail, redirect } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
 import { importSource, text, texts } from '$lib/server/forms';
+import { flash } from '$lib/server/flash';
+import { uploadedForm } from '$lib/server/upload-limit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -14,19 +17,28 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions = {
-  create: async ({ request, locals }) => {
+  create: async ({ request, locals, cookies, url }) => {
     const name = text(await request.formData(), 'name');
-    let id: string;
+    let created: { id: string; name: string };
     try {
-      ({ id } = await locals.api.automations.create({ name }));
+      created = await locals.api.automations.create({ name });
     } catch (e) {
       return actionFailure(e, 'create', { name }, ['name']);
     }
-    redirect(303, `/automations/${id}`);
+    flash(cookies, url, `Created the automation “${created.name}”.`);
+    redirect(303, `/automations/${created.id}`);
   },
 
-  import: async ({ request, locals }) => {
-    const source = importSource(await request.formData());
+  import: async ({ request, locals, cookies, url }) => {
+    // A file over the limit is refused by the page before it is sent; a body the server refuses
+    // anyway (no JavaScript) is answered on the page, at the file.
+    const read = await uploadedForm(request, env.BODY_SIZE_LIMIT);
+    if ('tooLarge' in read)
+      return fail(413, {
+        form: 'import',
+        errors: { file: read.tooLarge },
+      } satisfies FormFailure as FormFailure);
+    const source = importSource(read.form);
     if (!source)
       return fail(400, {
         form: 'import',
@@ -49,6 +61,7 @@ export const actions = {
         imported: { id: imported.id, name: imported.name },
         warnings: imported.warnings,
       };
+    flash(cookies, url, `Imported “${imported.name}”.`);
     redirect(303, `/automations/${imported.id}`);
   },
 

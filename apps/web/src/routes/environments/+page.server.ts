@@ -2,6 +2,7 @@
 import { redirect } from '@sveltejs/kit';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
 import { text } from '$lib/server/forms';
+import { flash } from '$lib/server/flash';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -13,15 +14,16 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions = {
-  create: async ({ request, locals }) => {
+  create: async ({ request, locals, cookies, url }) => {
     const name = text(await request.formData(), 'name');
-    let id: string;
+    let created: { id: string; name: string };
     try {
-      ({ id } = await locals.api.environments.create({ name }));
+      created = await locals.api.environments.create({ name });
     } catch (e) {
       return actionFailure(e, 'create', { name }, ['name']);
     }
-    redirect(303, `/environments/${id}`);
+    flash(cookies, url, `Created the environment “${created.name}”.`);
+    redirect(303, `/environments/${created.id}`);
   },
 
   delete: async ({ request, locals }) => {

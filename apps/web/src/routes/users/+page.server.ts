@@ -1,7 +1,7 @@
-// Users and their API tokens (admins only). A new token's secret is in one action's answer only:
-// it is shown once and never listed again.
+// Users and their API tokens (admins only), and what each role may do. A new token's secret is in
+// one action's answer only: it is shown once and never listed again.
 import type { Role } from '@ferry/api';
-import { ROLES } from '@ferry/api/roles';
+import { ROLES, ROLE_SUMMARY, roleAbilities } from '@ferry/api/roles';
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/can';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
@@ -15,7 +15,13 @@ export const load: PageServerLoad = async ({ locals }) => {
       locals.api.users.list(),
       locals.api.users.listTokens({ allUsers: true }),
     ]);
-    return { users, tokens, roles: ROLES };
+    // What each role may do, from the same table the API checks every call against.
+    const roleRules = ROLES.map((role) => ({
+      role,
+      summary: ROLE_SUMMARY[role],
+      abilities: roleAbilities(role),
+    }));
+    return { users, tokens, roles: ROLES, roleRules };
   } catch (e) {
     loadFailure(e);
   }

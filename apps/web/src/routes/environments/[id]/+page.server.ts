@@ -1,10 +1,13 @@
 // One environment: its variables (secrets masked; an admin may reveal them, which the API audits),
-// CSV import and export, the automations linked to it, and (admins) every change to them.
+// CB's Bulk Add of pasted key=value lines, CSV import and export, the automations linked to it,
+// and (admins) every change to them.
 import { fail } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import { can } from '$lib/can';
 import { nestedActionFailure } from '$lib/admin/failure';
 import { actionFailure, loadFailure, type FormFailure } from '$lib/server/api-errors';
 import { checkbox, chosenFile, text } from '$lib/server/forms';
+import { uploadedForm } from '$lib/server/upload-limit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -111,7 +114,13 @@ export const actions = {
   },
 
   import: async ({ request, locals, params }) => {
-    const form = await request.formData();
+    const read = await uploadedForm(request, env.BODY_SIZE_LIMIT);
+    if ('tooLarge' in read)
+      return fail(413, {
+        form: 'import',
+        errors: { file: read.tooLarge },
+      } satisfies FormFailure as FormFailure);
+    const form = read.form;
     const file = chosenFile(form, 'file');
     const values = {
       mode: text(form, 'mode') === 'replace' ? 'replace' : 'merge',
@@ -145,6 +154,38 @@ export const actions = {
       return errors?.csv
         ? fail(failure.status, { ...failure.data, errors: { file: errors.csv } })
         : failure;
+    }
+  },
+
+  /**
+   * CB's Bulk Add: pasted `key=value` lines. All or nothing: the API checks every line and names
+   * each bad one (shown at the text, which is kept); "Secret" marks every listed variable secret.
+   */
+  bulk: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = { lines: text(form, 'lines'), secret: checkbox(form, 'secret') };
+    if (values.lines.trim() === '')
+      return fail(400, {
+        form: 'bulk',
+        values,
+        errors: { lines: 'Paste at least one line: a variable name, =, and its value.' },
+      } satisfies FormFailure as FormFailure);
+    try {
+      const done = await locals.api.environments.importLines({
+        environment: params.id,
+        lines: values.lines,
+        ...(values.secret === 'on' && { secret: true }),
+      });
+      return {
+        form: 'bulk',
+        bulk: {
+          added: done.added.length,
+          updated: done.updated.length,
+          unchanged: done.unchanged,
+        },
+      };
+    } catch (e) {
+      return actionFailure(e, 'bulk', values, ['lines']);
     }
   },
 

@@ -3,6 +3,7 @@
 import { redirect } from '@sveltejs/kit';
 import { actionFailure, loadFailure } from '$lib/server/api-errors';
 import { texts } from '$lib/server/forms';
+import { flash } from '$lib/server/flash';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -32,26 +33,31 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 const FIELDS = ['source', 'target', 'version', 'description', 'fromVersion'] as const;
 
 export const actions = {
-  create: async ({ request, locals }) => {
+  create: async ({ request, locals, cookies, url }) => {
     const form = await request.formData();
     const values = {
       ...texts(form, 'source', 'target', 'version', 'description', 'fromVersion'),
       from: form.get('from') === 'version' ? 'version' : 'working',
       force: form.get('force') === 'on' ? 'on' : '',
     };
-    let targetId: string;
+    let created: { targetId: string; targetName: string | null; version: string };
     try {
-      ({ targetId } = await locals.api.releases.create({
+      created = await locals.api.releases.create({
         source: values.source,
         target: values.target,
         version: values.version,
         ...(values.description && { description: values.description }),
         ...(values.from === 'version' && { fromVersion: values.fromVersion }),
         ...(values.force && { force: true }),
-      }));
+      });
     } catch (e) {
       return actionFailure(e, 'create', values, FIELDS);
     }
-    redirect(303, `/automations/${targetId}/releases`);
+    flash(
+      cookies,
+      url,
+      `Created release ${created.version} for “${created.targetName ?? values.target}”.`,
+    );
+    redirect(303, `/automations/${created.targetId}/releases`);
   },
 } satisfies Actions;

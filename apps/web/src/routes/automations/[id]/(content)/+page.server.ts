@@ -4,29 +4,31 @@
 // edit reloads only the loads whose data it changed. Every edit carries the revision the page
 // showed: an edit based on an older one is refused as stale and the page keeps what was typed
 // (DESIGN.md rule 10).
+import { plural } from '@ferry/core/rules';
 import type { JsonObject as CoreJsonObject } from '@ferry/core';
-import { readableDialog, readableInteraction } from '@ferry/core';
+import { newInteraction, readableDialog, readableInteraction } from '@ferry/core';
 import { fail } from '@sveltejs/kit';
-import {
-  applyFieldEdits,
-  moved,
-  newTextInteraction,
-  parseContent,
-} from '$lib/editing/interaction-fields';
+import { env } from '$env/dynamic/private';
+import { applyFieldEdits, moved, parseContent } from '$lib/editing/interaction-fields';
+import { kindOf, placeOf, placeText, specOf } from '$lib/editing/new-interaction-form';
 import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
 import { editFailure, fieldFailure, staleFailure } from '$lib/server/edit-failure';
 import { check, importSource, required, revisionOf, text } from '$lib/server/forms';
+import { uploadedForm } from '$lib/server/upload-limit';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url, depends }) => {
   depends('ferry:dialog');
   const dialogId = url.searchParams.get('dialog');
-  if (!dialogId) return { opened: null, missing: null };
+  if (!dialogId) return { opened: null, integrations: [], missing: null };
   try {
-    const read = await locals.api.automations.dialog({ automation: params.id, dialogId });
-    // For roles that may edit, the raw JSON travels with each interaction: the edit form starts
-    // from it. Others get only the readable view.
+    // For roles that may edit, the raw JSON travels with each interaction (the edit form starts
+    // from it), and the integrations an added interaction may call. Others get the readable view.
     const editable = locals.user?.permissions.includes('edit') ?? false;
+    const [read, integrations] = await Promise.all([
+      locals.api.automations.dialog({ automation: params.id, dialogId }),
+      editable ? locals.api.automations.integrations({ automation: params.id }) : null,
+    ]);
     return {
       opened: {
         ...readableDialog(read.dialog),
@@ -36,15 +38,19 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
           raw: editable ? raw : undefined,
         })),
       },
+      integrations: integrations?.integrations ?? [],
       missing: null,
     };
   } catch (e) {
     // A link to a dialog deleted since: the page says so and shows the list.
     if (apiFailure(e)?.code === 'NOT_FOUND' && apiFailure(e)?.field === 'dialogId')
-      return { opened: null, missing: dialogId };
+      return { opened: null, integrations: [], missing: dialogId };
     loadFailure(e);
   }
 };
+
+/** The version that keeps the working copy a restore or an import replaced, for the page to link. */
+const keptAs = (v: { number: number; name: string }) => ({ number: v.number, name: v.name });
 
 /** Editing procedures require the revision the page showed (DESIGN.md rule 10); 0 is refused by the
  *  API as a field error. */
@@ -86,6 +92,7 @@ export const actions = {
       return {
         form: 'restore',
         done: `Restored #${restored.restored.number}. The previous working copy was saved as #${restored.backup.number}.`,
+        kept: keptAs(restored.backup),
       };
     } catch (e) {
       return editFailure(e, 'restore', { version: String(version) }, []);
@@ -97,7 +104,9 @@ export const actions = {
    * version first unless a saved version holds it (DESIGN.md rule 15); the message says which.
    */
   importInto: async ({ request, locals, params }) => {
-    const form = await request.formData();
+    const read = await uploadedForm(request, env.BODY_SIZE_LIMIT);
+    if ('tooLarge' in read) return fieldFailure('importInto', {}, 'document', read.tooLarge);
+    const form = read.form;
     const source = importSource(form);
     if (!source)
       return fieldFailure('importInto', {}, 'document', 'Choose a CB export file (.json).');
@@ -114,10 +123,49 @@ export const actions = {
         done: imported.backup
           ? `Imported ${file.name}. The previous working copy was kept as version #${imported.backup.number} “${imported.backup.name}”.`
           : `Imported ${file.name}. Nothing needed keeping: a saved version already holds the previous working copy, or it is unchanged.`,
+        ...(imported.backup && { kept: keptAs(imported.backup) }),
       };
     } catch (e) {
       // The API names the offending part of the document (`document.groups[0]`…): shown at the file.
       return editFailure(e, 'importInto', {}, ['document']);
+    }
+  },
+
+  /** Pin a version (the retention policy never prunes it) or unpin it; the revision stays. */
+  pin: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const version = Number(form.get('version'));
+    const pinned = form.get('pinned') === 'true';
+    try {
+      const v = await locals.api.versions.pin({ automation: params.id, version, pinned });
+      const label = `#${v.number} “${v.name}”`;
+      return {
+        form: 'pin',
+        done: pinned
+          ? `Pinned ${label}: the retention policy never prunes it.`
+          : v.automatic
+            ? `Unpinned ${label}. As an automatic version, the retention policy may prune it.`
+            : `Unpinned ${label}. Saved versions are never pruned.`,
+      };
+    } catch (e) {
+      return actionFailure(e, 'pin', { version: String(version) }, []);
+    }
+  },
+
+  /** Rename the automation (its releases, versions and environment stay). */
+  rename: async ({ request, locals, params }) => {
+    const form = await request.formData();
+    const values = { name: text(form, 'name') };
+    const before = text(form, 'current');
+    try {
+      const renamed = await locals.api.automations.rename({
+        automation: params.id,
+        name: values.name,
+        baseRevision: revisionOf(form),
+      });
+      return { form: 'rename', done: `Renamed “${before}” to “${renamed.name}”.` };
+    } catch (e) {
+      return editFailure(e, 'rename', values, ['name']);
     }
   },
 
@@ -185,27 +233,55 @@ export const actions = {
       });
       return {
         form: 'deleteDialog',
-        done: `Deleted dialog “${values.dialogName ?? ''}” and its ${deleted.removedInteractions} interactions.`,
+        done: `Deleted dialog “${values.dialogName ?? ''}” and its ${plural(deleted.removedInteractions, 'interaction')}.`,
       };
     } catch (e) {
       return editFailure(e, 'deleteDialog', values, []);
     }
   },
 
+  /** An interaction of any kind the form offers, at the place chosen (core builds its JSON). */
   addInteraction: async ({ request, locals, params }) => {
     const form = await request.formData();
     const values = typed(form);
-    const name = check(required, values.name ?? '');
+    const name = check(required, values.name ?? '', 'name');
     if (!name.ok) return fieldFailure('addInteraction', values, 'name', name.message);
+    const place = placeOf(values);
+    if (!place.ok) return fieldFailure('addInteraction', values, 'anchor', place.message);
     try {
+      const kind = kindOf(values.type);
+      // The integration chosen, by id, from the working copy's integrations as they are now.
+      const integrations =
+        kind.type === 'API_INTEGRATION'
+          ? (await locals.api.automations.integrations({ automation: params.id })).integrations
+          : [];
+      const interaction = newInteraction(specOf(values, integrations));
+      if (!interaction.ok)
+        return fieldFailure(
+          'addInteraction',
+          values,
+          interaction.error.path ?? 'type',
+          interaction.error.message,
+        );
       await locals.api.editing.addInteraction({
         automation: params.id,
         baseRevision: requiredRevision(form),
         dialogId: values.dialogId ?? '',
-        interaction: newTextInteraction(name.value, values.text ?? ''),
+        interaction: interaction.value,
+        ...place.place,
       });
-      return { form: 'addInteraction', done: `Added interaction “${name.value}”.` };
+      return {
+        form: 'addInteraction',
+        done: `Added the ${kind.label.toLowerCase()} interaction “${name.value}” ${placeText(values)}.`,
+      };
     } catch (e) {
+      // A neighbour deleted since the page showed it: said at the position's interaction field.
+      const failure = apiFailure(e);
+      if (
+        failure?.code === 'NOT_FOUND' &&
+        (failure.field === 'before' || failure.field === 'after')
+      )
+        return fieldFailure('addInteraction', values, 'anchor', failure.message);
       return editFailure(e, 'addInteraction', values, []);
     }
   },

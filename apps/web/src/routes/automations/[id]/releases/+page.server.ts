@@ -5,7 +5,8 @@ import { actionFailure, apiFailure, loadFailure } from '$lib/server/api-errors';
 import { revisionOf, text, texts } from '$lib/server/forms';
 import { approveAction, commentAction } from '$lib/server/release-reviews';
 import { diffPageParams, diffPageView } from '$lib/diff/group';
-import type { CheckFinding } from '@ferry/core';
+import { staleDetails } from '$lib/releases/stale';
+import type { CheckFinding, Location } from '@ferry/core';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Places a check finding names on the page; the rest are counted. */
@@ -18,10 +19,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
       ? await locals.api.releases.show({ target: params.id, release: history.pendingRelease.id })
       : null;
     // The preview goes to the page as one page of its diff (a new bot's is thousands of changes),
-    // and each check finding with the few places the page names (a new bot's are thousands).
-    const finding = ({ locations: _locations, where, ...f }: CheckFinding) => ({
+    // and each check finding with the few places the page names (a new bot's are thousands), each
+    // with its dialog (the page links it in the source).
+    const dialogOf = (l: Location) => (l.entity === 'dialog' ? l.id : (l.dialogId ?? null));
+    const finding = ({ locations, where, ...f }: CheckFinding) => ({
       ...f,
       where: where.slice(0, PLACES_SHOWN),
+      dialogs: locations.slice(0, PLACES_SHOWN).map(dialogOf),
       places: where.length,
     });
     const preview = shown && {
@@ -46,12 +50,19 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 
 /**
  * A failed action. A conflict (the target changed since this page was loaded) is marked `stale`,
- * so the page can say so plainly and offer to reload the preview.
+ * with what changed since (who, when, what), so the page can say so plainly and offer to reload
+ * the preview.
  */
 function failed(e: unknown, form: string, values: Record<string, string>, fields: string[]) {
   const failure = apiFailure(e);
   if (failure?.code === 'CONFLICT')
-    return fail(409, { form, error: failure.message, stale: true as const, values });
+    return fail(409, {
+      form,
+      error: failure.message,
+      stale: true as const,
+      since: staleDetails(e),
+      values,
+    });
   return actionFailure(e, form, values, fields);
 }
 

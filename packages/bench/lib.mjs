@@ -3,7 +3,7 @@
 // a small keep-alive HTTP client of /api/trpc, a PostgreSQL database made for the run (and dropped
 // after); with what every benchmark shares (common.mjs: statistics, tables, the bots' parameters).
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { createConnection, createServer } from 'node:net';
@@ -27,7 +27,7 @@ const SECRET_KEY = 'b'.repeat(64);
 
 /** Ferry's settings of this process stay out of the children; they get their own. */
 const NOT_INHERITED =
-  /^(FERRY_|DATABASE_URL$|NO_COLOR$|FORCE_COLOR$|XDG_CONFIG_HOME$|PORT$|HOST$|NODE_EXTRA_CA_CERTS$|LOG_LEVEL$)/;
+  /^(FERRY_|DATABASE_URL$|NO_COLOR$|FORCE_COLOR$|XDG_CONFIG_HOME$|XDG_CACHE_HOME$|PORT$|HOST$|NODE_EXTRA_CA_CERTS$|LOG_LEVEL$)/;
 
 export function childEnv(extra = {}) {
   const env = {};
@@ -143,10 +143,19 @@ function tail(file) {
   }
 }
 
+/** The CLI's cache directory (its sync indexes) for this run, removed when the run ends. */
+let cacheHome;
+const cliCacheHome = () => {
+  if (cacheHome) return cacheHome;
+  cacheHome = mkdtempSync(join(tmpdir(), 'ferry-bench-cache-'));
+  process.once('exit', () => rmSync(cacheHome, { recursive: true, force: true }));
+  return cacheHome;
+};
+
 /** `ferry ARGS --url URL --token TOKEN` through the built CLI, timed. */
 export const cli = (server, args, env = {}) =>
   run(process.execPath, [CLI, ...args, '--url', server.url, '--token', ADMIN_TOKEN], {
-    env: childEnv(env),
+    env: childEnv({ XDG_CACHE_HOME: cliCacheHome(), ...env }),
   });
 
 // ---------------------------------------------------------------------------------------------

@@ -30,10 +30,11 @@ export interface Run {
 export const tempDir = (label: string) => mkdtempSync(join(tmpdir(), `ferry-cli-${label}-`));
 
 const NOT_INHERITED =
-  /^(FERRY_|DATABASE_URL$|NO_COLOR$|FORCE_COLOR$|XDG_CONFIG_HOME$|PORT$|HOST$|NODE_EXTRA_CA_CERTS$)/;
+  /^(FERRY_|DATABASE_URL$|NO_COLOR$|FORCE_COLOR$|XDG_CONFIG_HOME$|XDG_CACHE_HOME$|PORT$|HOST$|NODE_EXTRA_CA_CERTS$)/;
 
 /**
- * The environment of a child: none of the caller's Ferry settings, its own config directory. The
+ * The environment of a child: none of the caller's Ferry settings, its own config and cache
+ * directories (the cache holds `import --into`'s sync indexes). The
  * children talk plain HTTP to 127.0.0.1, so they skip NODE_EXTRA_CA_CERTS, which costs every Node
  * process a noticeable start-up time where it is set.
  */
@@ -41,12 +42,15 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!NOT_INHERITED.test(k)) env[k] = v;
   env.XDG_CONFIG_HOME = extra.XDG_CONFIG_HOME ?? sharedConfigHome();
+  env.XDG_CACHE_HOME = extra.XDG_CACHE_HOME ?? sharedCacheHome();
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
 
 let configHome: string | undefined;
 const sharedConfigHome = () => (configHome ??= tempDir('config'));
+let cacheHome: string | undefined;
+const sharedCacheHome = () => (cacheHome ??= tempDir('cache'));
 
 /** How a test runs `ferry`: in this process (the default) or as the built binary in its own. */
 export interface FerryOptions {
@@ -133,7 +137,10 @@ export interface TestServer {
     opts?: { token?: string; input?: string; env?: Record<string, string>; process?: boolean },
   ): Promise<Run>;
   /** The same, parsing stdout as the one JSON value `--json` promises; fails on a non-zero exit. */
-  json<T = unknown>(args: string[], opts?: { token?: string; input?: string }): Promise<T>;
+  json<T = unknown>(
+    args: string[],
+    opts?: { token?: string; input?: string; env?: Record<string, string> },
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -156,7 +163,10 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   return {
     url: server.url,
     run,
-    async json<T>(args: string[], opts: { token?: string; input?: string } = {}) {
+    async json<T>(
+      args: string[],
+      opts: { token?: string; input?: string; env?: Record<string, string> } = {},
+    ) {
       const r = await run([...args, '--json'], opts);
       if (r.code !== 0)
         throw new Error(`ferry ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);

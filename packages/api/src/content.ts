@@ -268,6 +268,12 @@ export class ContentStore {
     return read;
   }
 
+  /** Record a new root's counts (and remember them for the next change, which starts from it). */
+  async recordEnvCounts(root: string, counts: EnvCounts): Promise<void> {
+    await recordCounts(this.db, root, counts);
+    rememberCounts(root, counts);
+  }
+
   /** How often the snapshot references each environment variable, without reading it (once counted). */
   async envCounts(root: string): Promise<EnvCounts> {
     const known = knownCounts.get(root);

@@ -15,6 +15,7 @@ import {
   type AutomationRow,
 } from './repositories/automation-repository.js';
 import { insertVersions, versionHolds, versionSummary } from './repositories/version-repository.js';
+import type { InstancePolicy } from './repositories/policy-repository.js';
 import { pruneAutomaticVersions } from './retention.js';
 
 export interface ImportCounts {
@@ -31,7 +32,10 @@ async function uniqueName(db: Db, wanted: string): Promise<string> {
   for (let i = 2; ; i++) if (free(`${wanted} (${i})`)) return `${wanted} (${i})`;
 }
 
-/** Make `root` (already stored and checked) the locked `into` automation's working copy. */
+/**
+ * Make `root` (already stored and checked) the locked `into` automation's working copy. Returns
+ * what the caller answers, and the automation's row as it now is (still locked).
+ */
 export async function importIntoAutomation(
   tx: Db,
   ctx: Context,
@@ -43,6 +47,11 @@ export async function importIntoAutomation(
     details?: Record<string, unknown>;
     /** What the import kept but reports (an interaction whose dialog is missing). */
     warnings?: readonly ImportWarning[];
+    /** Whether a version holds the replaced working copy, and the policy, when already read. */
+    workingCopySaved?: boolean;
+    policy?: InstancePolicy;
+    /** Writes of the caller's to send with the import's (one round trip). */
+    alongside?: () => Promise<void>;
   },
 ) {
   const done = unwrap(
@@ -50,30 +59,42 @@ export async function importIntoAutomation(
       toAutomation(row),
       {
         root: input.root,
-        workingCopySaved: await versionHolds(tx, row.id, row.root),
+        workingCopySaved: input.workingCopySaved ?? (await versionHolds(tx, row.id, row.root)),
         ...(input.baseRevision !== undefined && { baseRevision: input.baseRevision }),
         details: { ...input.counts, ...input.details },
       },
       opContext(ctx, uuidv7),
     ),
   );
-  if (done.backup) await insertVersions(tx, done.backup);
-  await storeAutomation(tx, done.automation);
-  await writeAudit(tx, ctx, done.audit);
-  const pruned = await pruneAutomaticVersions(tx, ctx, row.id, done.backup ? [done.backup.id] : []);
+  // Independent writes, sent together (one round trip).
+  await Promise.all([
+    input.alongside?.(),
+    done.backup && insertVersions(tx, done.backup),
+    storeAutomation(tx, done.automation),
+    writeAudit(tx, ctx, done.audit),
+  ]);
+  const protect = done.backup ? [done.backup.id] : [];
+  const pruned = await pruneAutomaticVersions(tx, ctx, row.id, protect, input.policy);
+  const { root, revision, lastVersionNumber } = done.automation;
   return {
-    id: row.id,
-    name: row.name,
-    revision: done.automation.revision,
-    created: false,
-    counts: input.counts,
-    backup: done.backup ? versionSummary(done.backup) : null,
-    pruned,
-    warnings: [...(input.warnings ?? [])],
+    result: {
+      id: row.id,
+      name: row.name,
+      revision,
+      created: false,
+      counts: input.counts,
+      backup: done.backup ? versionSummary(done.backup) : null,
+      pruned,
+      warnings: [...(input.warnings ?? [])],
+    },
+    row: { ...row, root, revision, lastVersionNumber },
   };
 }
 
-/** A new automation holding `root`: named `name`, else the export's bot name made unique. */
+/**
+ * A new automation holding `root`: named `name`, else the export's bot name made unique. Returns
+ * what the caller answers, and the new automation's row.
+ */
 export async function importAsNewAutomation(
   tx: Db,
   ctx: Context,
@@ -84,6 +105,8 @@ export async function importAsNewAutomation(
     botName: string | null;
     details?: Record<string, unknown>;
     warnings?: readonly ImportWarning[];
+    /** Writes of the caller's to send with the import's (one round trip). */
+    alongside?: () => Promise<void>;
   },
 ) {
   // The export's bot name is content: a tab or line break in it becomes a space (names are one line).
@@ -91,23 +114,30 @@ export async function importAsNewAutomation(
   if (input.name !== undefined && (await automationNameTaken(tx, wanted)))
     fail('CONFLICT', `An automation named "${wanted}" already exists.`, 'name');
   const finalName = input.name ?? (await uniqueName(tx, wanted));
-  const row = await insertAutomation(tx, { id: uuidv7(), name: finalName, root: input.root });
-  await writeAudit(
-    tx,
-    ctx,
-    auditEntry(ctx, 'automation.import', row.id, {
-      after: input.root,
-      details: { into: false, ...input.counts, ...input.details },
-    }),
-  );
+  const id = uuidv7();
+  const [row] = await Promise.all([
+    insertAutomation(tx, { id, name: finalName, root: input.root }),
+    input.alongside?.(),
+    writeAudit(
+      tx,
+      ctx,
+      auditEntry(ctx, 'automation.import', id, {
+        after: input.root,
+        details: { into: false, ...input.counts, ...input.details },
+      }),
+    ),
+  ]);
   return {
-    id: row.id,
-    name: row.name,
-    revision: row.revision,
-    created: true,
-    counts: input.counts,
-    backup: null,
-    pruned: [] as number[],
-    warnings: [...(input.warnings ?? [])],
+    result: {
+      id: row.id,
+      name: row.name,
+      revision: row.revision,
+      created: true,
+      counts: input.counts,
+      backup: null,
+      pruned: [] as number[],
+      warnings: [...(input.warnings ?? [])],
+    },
+    row,
   };
 }

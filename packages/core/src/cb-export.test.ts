@@ -80,6 +80,25 @@ describe('CB export round trip', () => {
     expect(back).not.toMatch(/"group": "d1",\s*"id": "i2",[^}]*chatBotId/);
   });
 
+  it('finds where each entry of a top-level array ends after a number JSON.parse changes', () => {
+    // `1.0` starts with what JSON.stringify writes for it (`1`): the entries after it still get
+    // their own exact text, not a slice of their neighbour's.
+    const text = JSON.stringify(
+      {
+        bot: { id: 'b1', name: 'numbers' },
+        conversationMessage: [],
+        groups: [],
+        menus: [1, { id: 'm1', n: 2 }, 30, { id: 'm2', n: 4 }],
+      },
+      null,
+      2,
+    )
+      .replace('\n    1,', '\n    1.0,')
+      .replace('"n": 2', '"n": 2e0')
+      .replace('\n    30,', '\n    30.50,');
+    expect(roundTrip(text).back).toBe(text.replace('1.0', '1').replace('30.50', '30.5'));
+  });
+
   it('keeps the new text after a re-import that only reorders keys, with no semantic change', () => {
     const snap = createSnapshotter(nodeSha256);
     const a = importCbExport(lexemes);

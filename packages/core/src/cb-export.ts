@@ -146,14 +146,9 @@ export function importCbExport(
     section: string,
     ref: string,
   ): JsonObject => {
-    const key = IDENTITY_FIELDS.get(section);
-    if (key === undefined || !Object.hasOwn(value, key) || botId === null || value[key] !== botId) {
-      if (key !== undefined && !Object.hasOwn(value, key)) notePlace(places, section, ref, null);
-      return raw === undefined ? value : attachRaw(value, raw);
-    }
-    const { place, stripped, strippedRaw } = takeOut(value, raw, [key]);
-    notePlace(places, section, ref, must(place[0], 'place'));
-    return strippedRaw === undefined ? stripped : attachRaw(stripped, strippedRaw);
+    const imported = importEntity(value, raw, section, botId);
+    if (imported.place !== undefined) notePlace(places, section, ref, imported.place);
+    return imported.value;
   };
 
   const dialogs: DialogContent[] = [];
@@ -239,21 +234,10 @@ export function importCbExport(
   format.botName = taken.place[1] ?? null;
   const settings =
     taken.strippedRaw === undefined ? taken.stripped : attachRaw(taken.stripped, taken.strippedRaw);
-  for (const [section, bySection] of places) {
-    const counts = new Map<string, number>();
-    for (const place of bySection.values()) {
-      const k = JSON.stringify(place);
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    const usual = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'null';
-    const except: Record<string, IdentityPlace> = {};
-    for (const [ref, place] of bySection)
-      if (JSON.stringify(place) !== usual) setKey(except, ref, place);
-    format.identity[section] = {
-      at: JSON.parse(usual) as IdentityPlace,
-      ...(Object.keys(except).length > 0 ? { except } : {}),
-    };
-  }
+  for (const [section, bySection] of places)
+    format.identity[section] = identityFormat(
+      new Map([...bySection].map(([ref, place]) => [ref, JSON.stringify(place)])),
+    );
 
   const order = orderRuns(
     dialogs.map((d) => d.dialog.id as string),
@@ -274,6 +258,61 @@ export function importCbExport(
   });
 }
 
+/**
+ * An entity of `section` as content: its identity field taken out when it holds the export's bot
+ * id (`place`: where it stood), or kept; `place` is null when the section has an identity field the
+ * entity lacks, and undefined when nothing is to be noted. `raw` (the exact text) is attached.
+ */
+export function importEntity(
+  value: JsonObject,
+  raw: string | undefined,
+  section: string,
+  botId: string | null,
+): { value: JsonObject; place: IdentityPlace | undefined } {
+  const key = IDENTITY_FIELDS.get(section);
+  if (key === undefined || !Object.hasOwn(value, key) || botId === null || value[key] !== botId) {
+    const place = key !== undefined && !Object.hasOwn(value, key) ? null : undefined;
+    return { value: raw === undefined ? value : attachRaw(value, raw), place };
+  }
+  const { place, stripped, strippedRaw } = takeOut(value, raw, [key]);
+  return {
+    value: strippedRaw === undefined ? stripped : attachRaw(stripped, strippedRaw),
+    place: must(place[0], 'place'),
+  };
+}
+
+/**
+ * A section's identity format from each entity's place (by reference, as JSON text): the most
+ * frequent place (the first seen of equally frequent ones), and the references that differ.
+ */
+export function identityFormat(places: ReadonlyMap<string, string>): IdentityFormat {
+  const counts = new Map<string, number>();
+  for (const k of places.values()) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return identityOfCounts(counts, (usual) => [...places].filter(([, place]) => place !== usual));
+}
+
+export interface IdentityFormat {
+  at: IdentityPlace;
+  except?: Record<string, IdentityPlace>;
+}
+
+/**
+ * identityFormat from how often each place occurs (in the order first seen) and the references
+ * whose place is not the usual one.
+ */
+export function identityOfCounts(
+  counts: ReadonlyMap<string, number>,
+  others: (usual: string) => Iterable<[ref: string, place: string]>,
+): IdentityFormat {
+  const usual = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'null';
+  const except: Record<string, IdentityPlace> = {};
+  for (const [ref, place] of others(usual)) setKey(except, ref, JSON.parse(place) as IdentityPlace);
+  return {
+    at: JSON.parse(usual) as IdentityPlace,
+    ...(Object.keys(except).length > 0 ? { except } : {}),
+  };
+}
+
 function notePlace(
   places: Map<string, Map<string, IdentityPlace>>,
   section: string,
@@ -286,7 +325,7 @@ function notePlace(
 }
 
 /** The entity without `keys`, where each stood, and its exact text without them (when it has one). */
-function takeOut(
+export function takeOut(
   value: JsonObject,
   raw: string | undefined,
   keys: string[],
@@ -358,16 +397,24 @@ function elementTexts(
   values: JsonValue[] | null,
 ): (string | undefined)[] | null {
   if (span === undefined) return null;
+  // A number's text may go on after what JSON.stringify gives (`1.0` starts with `1`): its own end
+  // is looked for.
+  const whole = (value: JsonValue, end: number) =>
+    typeof value !== 'number' || !isNumberChar(text.charCodeAt(end));
   const exactText = (value: JsonValue, start: number, indent: string) => {
     const compact = text.charCodeAt(start + 1) !== 0x0a && JSON.stringify(value);
-    if (compact !== false && text.startsWith(compact, start))
+    if (
+      compact !== false &&
+      text.startsWith(compact, start) &&
+      whole(value, start + compact.length)
+    )
       return { end: start + compact.length, raw: undefined };
     let expected = JSON.stringify(value, null, 2);
     if (indent !== '') expected = expected.replaceAll('\n', '\n' + indent);
-    if (text.startsWith(expected, start)) return { end: start + expected.length, raw: undefined };
+    if (text.startsWith(expected, start) && whole(value, start + expected.length))
+      return { end: start + expected.length, raw: undefined };
     const end = skipValue(text, start);
-    const raw = compactJson(text.slice(start, end));
-    return { end, raw: raw === JSON.stringify(value) ? undefined : raw };
+    return { end, raw: exactRaw(text.slice(start, end), value) };
   };
   if (values === null) {
     const value = JSON.parse(text.slice(span.start, span.end)) as JsonValue;
@@ -385,8 +432,21 @@ function elementTexts(
   return out;
 }
 
+/** A character that can continue a number's text: a digit, `.`, `e`, `E`, `+` or `-`. */
+const isNumberChar = (c: number) =>
+  (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+
+/**
+ * The exact compact text of a value read from `text` (its JSON text, whitespace and all) when
+ * JSON.stringify would not give it back; undefined when it would.
+ */
+export function exactRaw(text: string, value: JsonValue): string | undefined {
+  const raw = compactJson(text);
+  return raw === JSON.stringify(value) ? undefined : raw;
+}
+
 /** True when `value` is plain JSON no deeper than `maxDepth` (key order does not matter). */
-function isPlainJson(value: unknown, depth: number, maxDepth: number): boolean {
+export function isPlainJson(value: unknown, depth: number, maxDepth: number): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return true;
   if (typeof value !== 'object' || depth >= maxDepth) return false;

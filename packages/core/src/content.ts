@@ -175,6 +175,11 @@ export function orderRuns(
     if (last !== undefined && last[0] === group) last[1]++;
     else runs.push([group, 1]);
   }
+  return orderOfRuns(dialogIds, runs);
+}
+
+/** orderRuns from the runs themselves (each run's dialog differs from the one before it). */
+export function orderOfRuns(dialogIds: readonly string[], runs: OrderRun[]): OrderRun[] | null {
   // Dialog by dialog: each dialog appears in at most one run, in dialog order.
   let cursor = 0;
   for (const [group] of runs) {

@@ -43,9 +43,24 @@ export {
   type DialogNode,
   type EditOp,
   type RootNode,
+  type SectionParts,
   type SectionRef,
   type Snapshotter,
+  type TreeParts,
 } from './snapshot.js';
+export {
+  importIndexed,
+  exportIndexParts,
+  indexFromParts,
+  reimportIndexed,
+  type ExportChange,
+  type ExportIndex,
+  type ExportIndexParts,
+  type ExportSource,
+  type BuiltDialog,
+  type IndexedImport,
+  type IndexedMember,
+} from './export-index.js';
 export { findById, listEntries, listLength, type ChunkedList, type Entry } from './prolly.js';
 export { hydrate, nodeChildren, type HydrateOptions, type NodeRole } from './hydrate.js';
 export {
@@ -62,6 +77,8 @@ export {
   nodeTextProblem,
   type CheckedTree,
   type CheckOptions,
+  type KnownTree,
+  type StructureCache,
   type TreeCounts,
 } from './tree-check.js';
 

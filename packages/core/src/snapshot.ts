@@ -45,6 +45,22 @@ export interface RootNode {
   orphans?: string;
 }
 
+/** A section of a tree, stored: a list (its top node) or one value. */
+export type SectionParts = { list: string } | { value: string };
+
+/** The parts of a tree, as hashes of stored nodes (Snapshotter.writeParts). */
+export interface TreeParts {
+  settings: string;
+  /** Each dialog's id and dialog node, in order. */
+  dialogs: readonly { id: string; node: string }[];
+  /** Every other top-level key of the export, in order. */
+  sections: readonly [key: string, ref: SectionParts][];
+  order: OrderRun[] | null;
+  format?: ExportFormat;
+  /** The list of interactions whose dialog is missing (its top node), when there are any. */
+  orphans?: string;
+}
+
 export interface DialogNode {
   dialog: string;
   interactions: string;
@@ -98,25 +114,59 @@ export class Snapshotter {
 
   /** Build the whole tree of a content and return its root hash. */
   write(content: BotContent): string {
-    const dialogEntries = content.dialogs.map((d) => ({
+    const dialogs = content.dialogs.map((d) => ({
       id: d.dialog.id as string,
-      hash: this.putDialogNode(this.putValue(d.dialog), this.entityList(d.interactions).hash),
+      node: this.putDialog(this.putValue(d.dialog), this.entries(d.interactions)).node,
     }));
-    const sections: Record<string, SectionRef> = {};
-    for (const [key, value] of Object.entries(content.sections))
-      setKey(sections, key, this.putSection(value));
+    const sections: [string, SectionParts][] = Object.entries(content.sections).map(
+      ([key, value]) => [
+        key,
+        Array.isArray(value)
+          ? { list: this.lists.build(this.entries(value)).hash }
+          : { value: this.putValue(value) },
+      ],
+    );
     const orphans = content.orphans ?? [];
-    return this.putRoot({
-      v: 1,
+    return this.writeParts({
       settings: this.putValue(content.settings),
-      dialogs: this.lists.build(dialogEntries).hash,
-      order: content.order === null ? null : this.putNode(content.order),
+      dialogs,
       sections,
-      ...(content.format === undefined
-        ? {}
-        : { format: this.putNode(content.format as unknown as JsonObject) }),
+      order: content.order,
+      ...(content.format === undefined ? {} : { format: content.format }),
       ...(orphans.length > 0 ? { orphans: this.entityList(orphans).hash } : {}),
     });
+  }
+
+  /**
+   * Build a tree from its parts, already stored (entities, dialog nodes, lists), and return its
+   * root hash: the root and the order and format nodes are written here. `write` is this with
+   * every part built from a content; an export index (export-index.ts) builds only changed parts.
+   */
+  writeParts(parts: TreeParts): string {
+    const sections: Record<string, SectionRef> = {};
+    for (const [key, ref] of parts.sections) setKey(sections, key, ref);
+    return this.putRoot({
+      v: 1,
+      settings: parts.settings,
+      dialogs: this.lists.build(parts.dialogs.map((d) => ({ id: d.id, hash: d.node }))).hash,
+      order: parts.order === null ? null : this.putNode(parts.order),
+      sections,
+      ...(parts.format === undefined
+        ? {}
+        : { format: this.putNode(parts.format as unknown as JsonObject) }),
+      ...(parts.orphans === undefined ? {} : { orphans: parts.orphans }),
+    });
+  }
+
+  /** Store a dialog node: its entity's hash and its interactions' list (built here). */
+  putDialog(dialog: string, interactions: readonly Entry[]): { node: string; list: ChunkedList } {
+    const list = this.lists.build(interactions);
+    return { node: this.putDialogNode(dialog, list.hash), list };
+  }
+
+  /** List entries of entities, each stored. */
+  private entries(values: readonly JsonValue[]): Entry[] {
+    return values.map((v) => ({ id: entityId(v), hash: this.putValue(v) }));
   }
 
   /** Read a snapshot back. Entities are frozen and shared with the store's cache. */

@@ -5,7 +5,7 @@
 // hash in the same place was checked when that tree was accepted. The structure (lists, dialog
 // nodes) of both trees is read whole: duplicate ids can come from combining two accepted subtrees,
 // and with no id index stored, only the whole list of ids shows them.
-import { entityId, orderRuns, type OrderRun } from './content.js';
+import { entityId, orderOfRuns, orderRuns, type OrderRun } from './content.js';
 import type { HashFn } from './hash.js';
 import {
   MAX_DEPTH,
@@ -51,13 +51,14 @@ class Refused extends Error {
   constructor(
     message: string,
     readonly path: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
 }
 
-const refuse = (message: string, path = 'root'): never => {
-  throw new Refused(message, path);
+const refuse = (message: string, path = 'root', details?: Record<string, unknown>): never => {
+  throw new Refused(message, path, details);
 };
 
 /** The refusal importCbExport gives the same file: its message, and the pointer as `path`. */
@@ -135,6 +136,22 @@ export interface CheckOptions {
    * come from `source`, which is what shows they are stored.
    */
   baseSource?: AsyncNodeStore;
+  /**
+   * The structures of trees checked before (or read as a base), by root. With the base's, a tree
+   * is checked by reading and checking only what differs from it; an accepted tree's structure is
+   * added. Structures are derived from immutable nodes: one cache may serve every check.
+   */
+  structures?: StructureCache;
+}
+
+/** What a check keeps of a tree to check the next one against it (see CheckOptions). */
+export interface KnownTree {
+  readonly structure: unknown;
+}
+
+export interface StructureCache {
+  get(root: string): KnownTree | undefined;
+  set(root: string, tree: KnownTree): void;
 }
 
 /**
@@ -150,28 +167,128 @@ export async function checkTree(
   base: string | null,
   options: CheckOptions = {},
 ): Promise<Result<CheckedTree>> {
+  const checker = () => new TreeChecker(memory, source, options.baseSource ?? source, hashFn);
+  const cache = options.structures;
+  const known = base === null ? undefined : (cache?.get(base) as Known | undefined);
+  if (cache !== undefined && known !== undefined && HASH.test(root))
+    try {
+      // Read and check only what differs from the base; anything it is unsure of (or would
+      // refuse) goes through the whole check below, which words the refusal.
+      const changed = await checker().runChange(root, known);
+      if (changed !== null) {
+        cache.set(root, changed.known);
+        return ok(changed.checked);
+      }
+    } catch (e) {
+      if (!(e instanceof Refused)) throw e;
+    }
   try {
-    return ok(
-      await new TreeChecker(memory, source, options.baseSource ?? source, hashFn).run(root, base),
-    );
+    const whole = await checker().run(root, base);
+    if (cache !== undefined) {
+      cache.set(root, new Known(whole.tree));
+      if (base !== null && whole.base !== null && known === undefined)
+        cache.set(base, new Known(whole.base));
+    }
+    return ok(whole.checked);
   } catch (e) {
-    if (e instanceof Refused) return err('VALIDATION', e.message, { path: e.path });
+    if (e instanceof Refused)
+      return err('VALIDATION', e.message, {
+        path: e.path,
+        ...(e.details !== undefined && { details: e.details }),
+      });
     throw e;
   }
+}
+
+interface DialogRecord {
+  id: string | null;
+  node: string;
+  dialog: string;
+  list: string;
+  interactions: Entry[];
 }
 
 interface Structure {
   root: RootNode;
   /** Each dialog: its id, dialog node, dialog entity, interaction list (top node) and entries. */
-  dialogs: {
-    id: string | null;
-    node: string;
-    dialog: string;
-    list: string;
-    interactions: Entry[];
-  }[];
+  dialogs: DialogRecord[];
   sections: [key: string, ref: SectionRef, entries: Entry[] | null][];
+  /** List tops known to be chunked as Ferry chunks lists (this tree's, and maybe earlier ones'). */
   lists: Set<string>;
+  /** The nodes of the dialog list. */
+  dialogChunks: Set<string>;
+}
+
+/**
+ * Interaction id → its dialog's id in a tree, as changes to an earlier tree's index (a chain of a
+ * few overlays, flattened when it grows), so that a change costs its own size.
+ */
+class IdIndex {
+  private constructor(
+    private readonly parent: IdIndex | null,
+    /** Ids added (→ dialog) or removed (→ null) here. */
+    private readonly own: Map<string, string | null>,
+    private readonly depth: number,
+  ) {}
+
+  static of(s: Structure): IdIndex {
+    const own = new Map<string, string | null>();
+    for (const d of s.dialogs)
+      for (const e of d.interactions) if (e.id !== null) own.set(e.id, d.id);
+    return new IdIndex(null, own, 0);
+  }
+
+  get(id: string): string | undefined {
+    if (this.own.has(id)) return this.own.get(id) ?? undefined;
+    return this.parent?.get(id);
+  }
+
+  derive(removed: readonly string[], added: readonly [string, string][]): IdIndex {
+    const own = new Map<string, string | null>();
+    for (const id of removed) own.set(id, null);
+    for (const [id, dialog] of added) own.set(id, dialog);
+    const next = new IdIndex(this, own, this.depth + 1);
+    return next.depth < 8 ? next : next.flatten();
+  }
+
+  /** The overlays from the first to this one. */
+  private chain(): IdIndex[] {
+    return this.parent === null ? [this] : [...this.parent.chain(), this];
+  }
+
+  private flatten(): IdIndex {
+    const own = new Map<string, string | null>();
+    for (const at of this.chain())
+      for (const [id, dialog] of at.own)
+        if (dialog === null) own.delete(id);
+        else own.set(id, dialog);
+    return new IdIndex(null, own, 0);
+  }
+}
+
+/** A tree a check has seen: its structure, with indexes built when first needed. */
+class Known implements KnownTree {
+  private nodes?: Map<string, DialogRecord>;
+  private ids?: Map<string | null, DialogRecord>;
+
+  constructor(
+    readonly structure: Structure,
+    private interactions?: IdIndex,
+  ) {}
+
+  /** Its dialogs by dialog node. */
+  byNode(): Map<string, DialogRecord> {
+    return (this.nodes ??= new Map(this.structure.dialogs.map((d) => [d.node, d])));
+  }
+
+  /** Its dialogs by id. */
+  byId(): Map<string | null, DialogRecord> {
+    return (this.ids ??= new Map(this.structure.dialogs.map((d) => [d.id, d])));
+  }
+
+  interactionIds(): IdIndex {
+    return (this.interactions ??= IdIndex.of(this.structure));
+  }
 }
 
 class TreeChecker {
@@ -185,7 +302,10 @@ class TreeChecker {
     private readonly hashFn: HashFn,
   ) {}
 
-  async run(rootHash: string, baseHash: string | null): Promise<CheckedTree> {
+  async run(
+    rootHash: string,
+    baseHash: string | null,
+  ): Promise<{ checked: CheckedTree; tree: Structure; base: Structure | null }> {
     if (!HASH.test(rootHash)) refuse('The root must be a SHA-256 hash (64 lower-case hex digits).');
     const base = baseHash === null ? null : await this.structure(baseHash, true);
     const tree = await this.structure(rootHash, false, base);
@@ -229,33 +349,10 @@ class TreeChecker {
         if (b.list === d.list) sameInteractions.add(d.id);
       }
     }
-    const occurrences: Occurrence[] = [
-      {
-        key: 's',
-        hash: tree.root.settings,
-        check: (v) => {
-          if (!isJsonObject(v)) fieldError('/bot', exportProblem.notObject('/bot'));
-          else if (Object.hasOwn(v, 'id') || Object.hasOwn(v, 'name'))
-            refuse(
-              'The settings node holds "id" or "name", which belong to the automation.',
-              '/bot',
-            );
-          depth(v, '/bot', 1);
-        },
-      },
-    ];
+    const occurrences: Occurrence[] = [this.settingsOccurrence(tree.root.settings)];
     tree.dialogs.forEach((d, i) => {
-      const id = must(d.id, 'd.id');
-      if (sameDialog.has(id)) return;
-      occurrences.push({
-        key: 'd' + JSON.stringify(id),
-        hash: d.dialog,
-        check: (v) => {
-          const path = `/groups/${i}`;
-          requireId(v, path, id, 'dialog');
-          depth(v, path, 2);
-        },
-      });
+      if (!sameDialog.has(must(d.id, 'd.id')))
+        occurrences.push(this.dialogOccurrence(d, `/groups/${i}`));
     });
     const seen = new Set<string>();
     order.forEach(([dialogId, entry], k) => {
@@ -264,72 +361,13 @@ class TreeChecker {
       const id = must(entry.id, 'entry.id');
       if (seen.has(id)) fieldError(`${path}/id`, exportProblem.repeatedId(path, id));
       seen.add(id);
-      if (sameInteractions.has(dialogId)) return;
-      occurrences.push({
-        key: `i${JSON.stringify(dialogId)}${JSON.stringify(id)}`,
-        hash: entry.hash,
-        check: (v) => {
-          requireId(v, path, id, 'interaction');
-          const group = (v as Record<string, unknown>).group;
-          if (typeof group !== 'string') fieldError(`${path}/group`, exportProblem.noDialog(path));
-          else if (!dialogIds.has(group))
-            fieldError(
-              `${path}/group`,
-              exportProblem.at(path, `points at dialog “${group}”, which does not exist`),
-            );
-          else if (group !== dialogId)
-            fieldError(
-              `${path}/group`,
-              exportProblem.at(
-                path,
-                `points at dialog “${group}” but sits in dialog “${dialogId}”`,
-              ),
-            );
-          depth(v, path, 2);
-        },
-      });
+      if (!sameInteractions.has(dialogId))
+        occurrences.push(this.interactionOccurrence(dialogId, entry, path, dialogIds));
     });
     let integrations = 0;
     for (const [key, ref, entries] of tree.sections) {
-      const at = '/' + escapePointer(key);
-      if (RESERVED_SECTIONS.has(key)) refuse(`"${key}" is not a section.`, at);
-      if ('value' in ref) {
-        occurrences.push({
-          key: 'v' + JSON.stringify(key),
-          hash: ref.value,
-          check: (v) => {
-            if (key === 'responder') fieldError('/responder', exportProblem.notList('/responder'));
-            if (Array.isArray(v))
-              refuse(
-                `The tree stores ${exportPlace(at)} as one value, but Ferry stores a list.`,
-                at,
-              );
-            depth(v, at, 1);
-          },
-        });
-        continue;
-      }
-      const ids = new Set<string>();
-      must(entries, 'section entries').forEach((e, j) => {
-        const path = `${at}/${j}`;
-        if (key === 'responder') {
-          integrations++;
-          if (e.id !== null) {
-            if (ids.has(e.id)) fieldError(`${path}/id`, exportProblem.repeatedId(path, e.id));
-            ids.add(e.id);
-          }
-        }
-        occurrences.push({
-          key: `l${JSON.stringify(key)}${JSON.stringify(e.id)}`,
-          hash: e.hash,
-          check: (v) => {
-            if (key === 'responder') requireId(v, path, e.id, 'integration');
-            else if (entityId(v as JsonValue) !== e.id)
-              refuse(`The tree holds ${exportPlace(path)} without the id its list names.`, path);
-            depth(v, path, 2);
-          },
-        });
-      });
+      if (key === 'responder') integrations += entries?.length ?? 0;
+      occurrences.push(...this.sectionOccurrences(key, ref, entries));
     }
 
     // The entities: those in the same place in the base were checked when it was accepted.
@@ -349,10 +387,110 @@ class TreeChecker {
     let interactions = 0;
     for (const d of tree.dialogs) interactions += d.interactions.length;
     return {
-      counts: { dialogs: tree.dialogs.length, interactions, integrations },
-      entityDelta: delta,
-      checkedEntities: toCheck.length,
+      checked: {
+        counts: { dialogs: tree.dialogs.length, interactions, integrations },
+        entityDelta: delta,
+        checkedEntities: toCheck.length,
+      },
+      tree,
+      base,
     };
+  }
+
+  private settingsOccurrence(hash: string): Occurrence {
+    return {
+      key: 's',
+      hash,
+      check: (v) => {
+        if (!isJsonObject(v)) fieldError('/bot', exportProblem.notObject('/bot'));
+        else if (Object.hasOwn(v, 'id') || Object.hasOwn(v, 'name'))
+          refuse('The settings node holds "id" or "name", which belong to the automation.', '/bot');
+        depth(v, '/bot', 1);
+      },
+    };
+  }
+
+  /** A dialog's entity where it sits (`path`: its place in the export, for refusals). */
+  private dialogOccurrence(d: DialogRecord, path: string): Occurrence {
+    const id = must(d.id, 'd.id');
+    return {
+      key: 'd' + JSON.stringify(id),
+      hash: d.dialog,
+      check: (v) => {
+        requireId(v, path, id, 'dialog');
+        depth(v, path, 2);
+      },
+    };
+  }
+
+  /** An interaction where it sits: in dialog `dialogId`, among the dialogs `dialogIds`. */
+  private interactionOccurrence(
+    dialogId: string,
+    entry: Entry,
+    path: string,
+    dialogIds: ReadonlySet<string>,
+  ): Occurrence {
+    const id = must(entry.id, 'entry.id');
+    return {
+      key: `i${JSON.stringify(dialogId)}${JSON.stringify(id)}`,
+      hash: entry.hash,
+      check: (v) => {
+        requireId(v, path, id, 'interaction');
+        const group = (v as Record<string, unknown>).group;
+        if (typeof group !== 'string') fieldError(`${path}/group`, exportProblem.noDialog(path));
+        else if (!dialogIds.has(group))
+          fieldError(
+            `${path}/group`,
+            exportProblem.at(path, `points at dialog “${group}”, which does not exist`),
+          );
+        else if (group !== dialogId)
+          fieldError(
+            `${path}/group`,
+            exportProblem.at(path, `points at dialog “${group}” but sits in dialog “${dialogId}”`),
+          );
+        depth(v, path, 2);
+      },
+    };
+  }
+
+  /** A section's entities (integrations: with unique ids). */
+  private sectionOccurrences(key: string, ref: SectionRef, entries: Entry[] | null): Occurrence[] {
+    const at = '/' + escapePointer(key);
+    if (RESERVED_SECTIONS.has(key)) refuse(`"${key}" is not a section.`, at);
+    if ('value' in ref)
+      return [
+        {
+          key: 'v' + JSON.stringify(key),
+          hash: ref.value,
+          check: (v) => {
+            if (key === 'responder') fieldError('/responder', exportProblem.notList('/responder'));
+            if (Array.isArray(v))
+              refuse(
+                `The tree stores ${exportPlace(at)} as one value, but Ferry stores a list.`,
+                at,
+              );
+            depth(v, at, 1);
+          },
+        },
+      ];
+    const ids = new Set<string>();
+    return must(entries, 'section entries').map((e, j) => {
+      const path = `${at}/${j}`;
+      if (key === 'responder' && e.id !== null) {
+        if (ids.has(e.id)) fieldError(`${path}/id`, exportProblem.repeatedId(path, e.id));
+        ids.add(e.id);
+      }
+      return {
+        key: `l${JSON.stringify(key)}${JSON.stringify(e.id)}`,
+        hash: e.hash,
+        check: (v) => {
+          if (key === 'responder') requireId(v, path, e.id, 'integration');
+          else if (entityId(v as JsonValue) !== e.id)
+            refuse(`The tree holds ${exportPlace(path)} without the id its list names.`, path);
+          depth(v, path, 2);
+        },
+      };
+    });
   }
 
   /**
@@ -428,6 +566,229 @@ class TreeChecker {
     return out;
   }
 
+  /** Every node of a loaded list. */
+  private chunksOf(top: string): Set<string> {
+    const out = new Set<string>();
+    const walk = (hash: string) => {
+      out.add(hash);
+      const chunk = this.chunk(hash);
+      if (chunk.l > 0) for (const child of chunk.i as string[]) walk(child);
+    };
+    walk(top);
+    return out;
+  }
+
+  /**
+   * Check the tree `rootHash` against a base a check has seen, reading and checking only what
+   * differs from it: the dialogs, interaction lists and sections whose nodes changed, the new
+   * entities, and the rules across the tree (unique dialog and interaction ids, the export order,
+   * chunking) by what changed. Null when it cannot accept the tree that way (or it would refuse
+   * it: a refusal is thrown): the whole check then decides and words any refusal.
+   */
+  async runChange(
+    rootHash: string,
+    known: Known,
+  ): Promise<{ checked: CheckedTree; known: Known } | null> {
+    const base = known.structure;
+    await this.fetch([rootHash]);
+    const root = this.rootNode(rootHash);
+    if (root.format !== undefined && root.format !== base.root.format) {
+      await this.fetch([root.format]);
+      if (formatProblem(this.memory.decode(root.format)) !== null) return null;
+    }
+    // Sections: a list the base has under the same key is the base's; the others are read whole.
+    const baseSections = new Map(base.sections.map((x) => [x[0], x]));
+    const sameSection = (key: string, ref: SectionRef) => {
+      const b = baseSections.get(key);
+      return b !== undefined && canonicalJson(b[1]) === canonicalJson(ref);
+    };
+    const sectionRefs = Object.entries(root.sections);
+    if (sectionRefs.some(([key]) => RESERVED_SECTIONS.has(key))) return null;
+    const newSectionLists = sectionRefs.flatMap(([key, ref]) =>
+      'list' in ref && !sameSection(key, ref) ? [ref.list] : [],
+    );
+    // The dialog list: its nodes the base has are stored (it is kept); the rest was uploaded.
+    const dialogsChanged = root.dialogs !== base.root.dialogs;
+    await this.loadLists(dialogsChanged ? [root.dialogs] : [], false, base.dialogChunks);
+    await this.loadLists(newSectionLists, false);
+    const lists = new Set(base.lists);
+    const dialogChunks = dialogsChanged ? this.chunksOf(root.dialogs) : base.dialogChunks;
+    const byNode = known.byNode();
+    let dialogs: DialogRecord[];
+    if (!dialogsChanged) dialogs = base.dialogs;
+    else {
+      const entries = this.listOf(root.dialogs, lists);
+      const fresh = entries.filter((e) => byNode.get(e.hash)?.id !== e.id);
+      await this.fetch(fresh.map((e) => e.hash));
+      const nodes = new Map(fresh.map((e) => [e.hash, this.dialogNode(e.hash)]));
+      await this.loadLists(
+        [...nodes.values()].map((n) => n.interactions),
+        false,
+      );
+      dialogs = entries.map((e) => {
+        const same = byNode.get(e.hash);
+        if (same !== undefined && same.id === e.id) return same;
+        const node = nodes.get(e.hash) as { dialog: string; interactions: string };
+        return {
+          id: e.id,
+          node: e.hash,
+          dialog: node.dialog,
+          list: node.interactions,
+          interactions: this.listOf(node.interactions, lists),
+        };
+      });
+    }
+    const sections: Structure['sections'] = sectionRefs.map(([key, ref]) => {
+      if (sameSection(key, ref)) return baseSections.get(key) as Structure['sections'][number];
+      return [key, ref, 'list' in ref ? this.listOf(ref.list, lists) : null];
+    });
+
+    // Chunking, of the lists the base did not have.
+    const scratch = createSnapshotter(this.hashFn, new MemoryNodeStore());
+    const chunked = (top: string, entries: Entry[]) =>
+      base.lists.has(top) || scratch.lists.build(entries).hash === top;
+    if (
+      dialogsChanged &&
+      !chunked(
+        root.dialogs,
+        dialogs.map((d) => ({ id: d.id, hash: d.node })),
+      )
+    )
+      return null;
+    const byId = known.byId();
+    const sameDialog = new Set<string>();
+    const sameInteractions = new Set<string>();
+    const dialogIds = new Set<string>();
+    for (const d of dialogs) {
+      if (d.id === null || dialogIds.has(d.id)) return null;
+      dialogIds.add(d.id);
+      const b = byId.get(d.id);
+      if (b?.dialog === d.dialog) sameDialog.add(d.id);
+      if (b?.list === d.list) sameInteractions.add(d.id);
+      else if (!chunked(d.list, d.interactions)) return null;
+    }
+    for (const [key, ref, entries] of sections)
+      if ('list' in ref && !sameSection(key, ref) && !chunked(ref.list, entries ?? [])) return null;
+
+    // The export order, from each dialog's number of interactions.
+    if (root.order !== null) {
+      await this.fetch([root.order], root.order === base.root.order);
+      if (!this.orderFits(this.memory.decode(root.order), dialogs)) return null;
+    }
+    // Interaction ids: those of changed lists, unique among them and against the unchanged ones.
+    const ids = known.interactionIds();
+    const seen = new Set<string>();
+    const added: [string, string][] = [];
+    for (const d of dialogs) {
+      const dialogId = d.id as string;
+      if (sameInteractions.has(dialogId)) continue;
+      for (const e of d.interactions) {
+        if (e.id === null || seen.has(e.id)) return null;
+        seen.add(e.id);
+        const owner = ids.get(e.id);
+        if (owner !== undefined && sameInteractions.has(owner)) return null;
+        added.push([e.id, dialogId]);
+      }
+    }
+    const removed: string[] = [];
+    for (const b of base.dialogs)
+      if (!sameInteractions.has(b.id as string))
+        for (const e of b.interactions) if (e.id !== null) removed.push(e.id);
+
+    // The entities that changed place or content: checked, and counted for references.
+    const occurrences: Occurrence[] = [];
+    const before: { key: string; hash: string }[] = [];
+    if (root.settings !== base.root.settings) {
+      occurrences.push(this.settingsOccurrence(root.settings));
+      before.push({ key: 's', hash: base.root.settings });
+    }
+    for (const d of dialogs)
+      if (!sameDialog.has(d.id as string)) occurrences.push(this.dialogOccurrence(d, ''));
+    for (const b of base.dialogs)
+      if (!dialogIds.has(b.id as string) || !sameDialog.has(b.id as string))
+        before.push({ key: 'd' + JSON.stringify(b.id), hash: b.dialog });
+    for (const d of dialogs) {
+      if (sameInteractions.has(d.id as string)) continue;
+      for (const e of d.interactions)
+        occurrences.push(this.interactionOccurrence(d.id as string, e, '', dialogIds));
+    }
+    for (const b of base.dialogs) {
+      if (dialogIds.has(b.id as string) && sameInteractions.has(b.id as string)) continue;
+      for (const e of b.interactions)
+        before.push({ key: `i${JSON.stringify(b.id)}${JSON.stringify(e.id)}`, hash: e.hash });
+    }
+    const keys = new Set(sectionRefs.map(([key]) => key));
+    for (const [key, ref, entries] of sections)
+      if (!sameSection(key, ref)) occurrences.push(...this.sectionOccurrences(key, ref, entries));
+    for (const [key, ref, entries] of base.sections)
+      if (!keys.has(key) || !sameSection(key, root.sections[key] as SectionRef))
+        before.push(...this.sectionOccurrences(key, ref, entries));
+    const trusted = new Set(before.map((o) => o.key + o.hash));
+    const delta = new Map<string, number>();
+    for (const o of before) delta.set(o.hash, (delta.get(o.hash) ?? 0) - 1);
+    for (const o of occurrences) delta.set(o.hash, (delta.get(o.hash) ?? 0) + 1);
+    for (const [h, n] of delta) if (n === 0) delta.delete(h);
+    const toCheck = occurrences.filter((o) => !trusted.has(o.key + o.hash));
+    await this.fetch(toCheck.map((o) => o.hash));
+    await this.fetch([...delta.keys()], true);
+    for (const o of toCheck) o.check(this.memory.decode(o.hash));
+
+    let interactions = 0;
+    for (const d of dialogs) interactions += d.interactions.length;
+    const responder = sections.find(([key]) => key === 'responder');
+    const integrations = responder?.[2]?.length ?? 0;
+    if (lists.size > 4 * (dialogs.length + sections.length + 1)) {
+      // Known tops of earlier trees: start again from this one's.
+      lists.clear();
+      lists.add(root.dialogs);
+      for (const d of dialogs) lists.add(d.list);
+      for (const [, ref] of sections) if ('list' in ref) lists.add(ref.list);
+    }
+    const structure: Structure = { root, dialogs, sections, lists, dialogChunks };
+    return {
+      checked: {
+        counts: { dialogs: dialogs.length, interactions, integrations },
+        entityDelta: delta,
+        checkedEntities: toCheck.length,
+      },
+      known: new Known(structure, ids.derive(removed, added)),
+    };
+  }
+
+  /** An export-order node that fits the dialogs, as importCbExport records it (see exportOrder). */
+  private orderFits(runs: unknown, dialogs: readonly DialogRecord[]): boolean {
+    if (!Array.isArray(runs)) return false;
+    const counts = new Map(dialogs.map((d) => [d.id, d.interactions.length]));
+    const taken = new Map<string, number>();
+    let previous: string | null = null;
+    for (const run of runs as unknown[]) {
+      if (
+        !Array.isArray(run) ||
+        run.length !== 2 ||
+        typeof run[0] !== 'string' ||
+        !Number.isSafeInteger(run[1]) ||
+        (run[1] as number) < 1 ||
+        run[0] === previous
+      )
+        return false;
+      const [dialogId, count] = run as OrderRun;
+      const has = counts.get(dialogId);
+      const from = taken.get(dialogId) ?? 0;
+      if (has === undefined || from + count > has) return false;
+      taken.set(dialogId, from + count);
+      previous = dialogId;
+    }
+    for (const d of dialogs)
+      if ((taken.get(d.id as string) ?? 0) !== d.interactions.length) return false;
+    // Not dialog by dialog (that is written as no order at all).
+    return (
+      orderOfRuns(
+        dialogs.map((d) => d.id as string),
+        runs as OrderRun[],
+      ) !== null
+    );
+  }
+
   /** Read and shape-check a tree's root, lists and dialog nodes (not its entities). */
   private async structure(
     rootHash: string,
@@ -480,6 +841,7 @@ class TreeChecker {
         'list' in ref ? this.listOf(ref.list, lists) : null,
       ]),
       lists,
+      dialogChunks: this.chunksOf(root.dialogs),
     };
   }
 
@@ -490,7 +852,11 @@ class TreeChecker {
     for (const h of wanted) {
       const body = found.get(h);
       if (body === undefined)
-        refuse(`The tree refers to node ${h}, which the server does not hold: upload it first.`);
+        refuse(
+          `The tree refers to node ${h}, which the server does not hold: upload it first.`,
+          'root',
+          { missingNode: h },
+        );
       this.memory.load(h, must(body, 'body'));
     }
   }
@@ -537,15 +903,30 @@ class TreeChecker {
     return d as { dialog: string; interactions: string };
   }
 
-  /** Fetch every chunk of these lists, level by level, checking each chunk's shape. */
-  private async loadLists(tops: readonly string[], trusted: boolean): Promise<void> {
+  /**
+   * Fetch every chunk of these lists, level by level, checking each chunk's shape. Chunks in
+   * `stored` (a kept tree's) are read as a trusted tree's are.
+   */
+  private async loadLists(
+    tops: readonly string[],
+    trusted: boolean,
+    stored?: ReadonlySet<string>,
+  ): Promise<void> {
     let frontier: [string, number | null][] = tops.map((h) => [h, null]);
     const visited = new Set<string>();
     while (frontier.length > 0) {
-      await this.fetch(
-        frontier.map(([h]) => h),
-        trusted,
-      );
+      const hashes = frontier.map(([h]) => h);
+      if (stored === undefined) await this.fetch(hashes, trusted);
+      else {
+        await this.fetch(
+          hashes.filter((h) => stored.has(h)),
+          true,
+        );
+        await this.fetch(
+          hashes.filter((h) => !stored.has(h)),
+          trusted,
+        );
+      }
       const next: [string, number | null][] = [];
       for (const [hash, level] of frontier) {
         const chunk = this.chunk(hash);

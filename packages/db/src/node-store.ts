@@ -9,6 +9,11 @@
 //   2  that text, raw deflate with the base node's text as the dictionary: a node that differs a
 //      little from one the writer read (an edited interaction, the list chunk it sits in, the
 //      nodes above it) costs tens of bytes instead of kilobytes
+//   3  a patch of the base node's text (UTF-8): how many bytes of its start and of its end stay
+//      (two varints), then the bytes between, as they are (mode 0) or, when they are lower-case
+//      hex digits, packed two to a byte (mode 1; mode 2: with one digit left over, in the low
+//      half of the last byte). A node whose one change is a hash (a list chunk, a dialog node, a
+//      root, after an edit) costs about 40 bytes; deflate needs about 70 for the same.
 // gc keeps the bases of every node it keeps (node-repository.ts).
 // The TypeScript interface stays hex strings and text, as the core sees nodes.
 import type { AsyncNodeStore } from '@ferry/core';
@@ -22,10 +27,13 @@ const LOOKUP_BATCH = 5000;
 const PLAIN = 0;
 const DEFLATE = 1;
 const DELTA = 2;
+const PATCH = 3;
 /** A delta may be based on a delta, this many deep at most (a read fetches the chain at once). */
 const MAX_DEPTH = 8;
 /** Base candidates tried per written node (same kind of node, closest in length). */
 const CANDIDATES = 4;
+/** A patch this small is taken without deflating against the base to compare. */
+const TINY_PATCH = 48;
 
 type Row = Record<string, unknown>;
 async function rows<T extends Row>(db: Db, statement: SQL): Promise<T[]> {
@@ -63,12 +71,15 @@ export function decodeBody(body: Uint8Array, base?: string): string {
     case DELTA:
       if (base === undefined) throw new Error('a delta node needs its base');
       return inflateRawSync(data, { dictionary: Buffer.from(base, 'utf8') }).toString('utf8');
+    case PATCH:
+      if (base === undefined) throw new Error('a patch node needs its base');
+      return applyPatch(data, Buffer.from(base, 'utf8')).toString('utf8');
     default:
       throw new Error(`unknown node body format ${String(body[0])}`);
   }
 }
 
-/** The smallest stored form of `text`: plain, deflated, or (given a base text) a delta. */
+/** The smallest stored form of `text`: plain, deflated, or (given a base text) a delta or patch. */
 export function encodeBody(text: string, base?: string): { body: Buffer; delta: boolean } {
   const best = encodeAgainst(text, base === undefined ? [] : [{ hash: '', text: base }]);
   return { body: best.body, delta: best.base !== null };
@@ -77,7 +88,7 @@ export function encodeBody(text: string, base?: string): { body: Buffer; delta: 
 /**
  * The smallest stored form of `text`, with the base it is a delta against (null: none) and the
  * smallest form that needs no base (`whole`, the same buffer when there is no delta). The text
- * is deflated once, and once more per candidate base.
+ * is deflated once, and once more per candidate base whose patch (format 3) is not already tiny.
  *
  * `quick`: a delta at most an eighth of the text's size is taken without deflating the text alone
  * to compare (deflate seldom shrinks a node's JSON that much, and when it does the delta is still
@@ -90,23 +101,26 @@ function encodeAgainst(
   quick = false,
 ): { body: Buffer; base: string | null; whole: Buffer } {
   const utf8 = Buffer.from(text, 'utf8');
-  let delta: { d: Buffer; hash: string } | null = null;
+  // Per candidate base: the patch of its text, and deflate with it as the dictionary unless the
+  // patch is already tiny (what an edit's nodes above the changed one get); the smaller.
+  let delta: { body: Buffer; hash: string } | null = null;
   for (const candidate of candidates) {
-    const d = deflateRawSync(utf8, { level: 9, dictionary: Buffer.from(candidate.text, 'utf8') });
-    if (delta === null || d.length < delta.d.length) delta = { d, hash: candidate.hash };
+    const base = Buffer.from(candidate.text, 'utf8');
+    let body = Buffer.concat([Buffer.of(PATCH), patchOf(utf8, base)]);
+    if (body.length > TINY_PATCH) {
+      const d = deflateRawSync(utf8, { level: 9, dictionary: base });
+      if (d.length + 1 < body.length) body = Buffer.concat([Buffer.of(DELTA), d]);
+    }
+    if (delta === null || body.length < delta.body.length) delta = { body, hash: candidate.hash };
   }
   // The base's hash costs 33 bytes in the row.
-  if (quick && delta !== null && (delta.d.length + 1 + 33) * 8 <= utf8.length)
-    return {
-      body: Buffer.concat([Buffer.of(DELTA), delta.d]),
-      base: delta.hash,
-      whole: Buffer.concat([Buffer.of(PLAIN), utf8]),
-    };
+  if (quick && delta !== null && (delta.body.length + 33) * 8 <= utf8.length)
+    return { body: delta.body, base: delta.hash, whole: Buffer.concat([Buffer.of(PLAIN), utf8]) };
   let whole = Buffer.concat([Buffer.of(PLAIN), utf8]);
   const deflated = deflateRawSync(utf8, { level: 9 });
   if (deflated.length + 1 < whole.length) whole = Buffer.concat([Buffer.of(DEFLATE), deflated]);
-  if (delta !== null && delta.d.length + 1 + 33 < whole.length)
-    return { body: Buffer.concat([Buffer.of(DELTA), delta.d]), base: delta.hash, whole };
+  if (delta !== null && delta.body.length + 33 < whole.length)
+    return { body: delta.body, base: delta.hash, whole };
   return { body: whole, base: null, whole };
 }
 
@@ -207,6 +221,70 @@ export function nodeInsertCtes(nodes: readonly EncodedNode[], when: SQL): SQL {
       select encode(i.hash, 'hex'), coalesce(d.depth + 1, 0)
       from inserted_nodes i left join base_depth d on d.hash = i.base
     )`;
+}
+
+/** `text` as a patch of `base`: kept start and end (varints), then the bytes between. */
+function patchOf(text: Buffer, base: Buffer): Buffer {
+  const most = Math.min(text.length, base.length);
+  let start = 0;
+  while (start < most && text[start] === base[start]) start++;
+  let end = 0;
+  while (end < most - start && text[text.length - 1 - end] === base[base.length - 1 - end]) end++;
+  const middle = text.subarray(start, text.length - end);
+  const head = [...varint(start), ...varint(end)];
+  if (!middle.every(isHexDigit)) return Buffer.from([...head, 0, ...middle]);
+  const packed = Buffer.alloc(Math.ceil(middle.length / 2));
+  for (let i = 0; i < middle.length; i++)
+    packed[i >> 1] = ((packed[i >> 1] as number) << 4) | hexValue(middle[i] as number);
+  return Buffer.from([...head, middle.length % 2 === 0 ? 1 : 2, ...packed]);
+}
+
+/** The text a patch makes of `base` (throws when the patch does not fit it). */
+function applyPatch(data: Buffer, base: Buffer): Buffer {
+  const [start, at] = readVarint(data, 0);
+  const [end, from] = readVarint(data, at);
+  if (start + end > base.length) throw new Error('a patch longer than its base');
+  const mode = data[from];
+  const rest = data.subarray(from + 1);
+  let middle: Buffer;
+  if (mode === 0) middle = rest;
+  else if (mode === 1 || mode === 2) {
+    const digits = rest.length * 2 - (mode === 2 ? 1 : 0);
+    middle = Buffer.alloc(digits);
+    for (let i = 0; i < digits; i++) {
+      const byte = rest[i >> 1] as number;
+      const nibble =
+        mode === 2 && i === digits - 1 ? byte & 15 : i % 2 === 0 ? byte >> 4 : byte & 15;
+      middle[i] = HEX_DIGITS.charCodeAt(nibble);
+    }
+  } else throw new Error(`unknown patch mode ${String(mode)}`);
+  return Buffer.concat([base.subarray(0, start), middle, base.subarray(base.length - end)]);
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+const isHexDigit = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+const hexValue = (c: number) => (c <= 0x39 ? c - 0x30 : c - 0x61 + 10);
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+
+function readVarint(data: Buffer, at: number): [value: number, next: number] {
+  let value = 0;
+  let scale = 1;
+  for (let i = at; i < data.length && i < at + 8; i++) {
+    const byte = data[i] as number;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [value, i + 1];
+    scale *= 128;
+  }
+  throw new Error('a patch cut short');
 }
 
 interface ChainRow {

@@ -2,7 +2,7 @@
 import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { contextOf, ifRevisionOption, leaf, noun, type Runtime } from '../lib/command.js';
 import { CliError } from '../lib/errors.js';
-import { formatBytes, readTextFile } from '../lib/files.js';
+import { formatBytes, readFileBytes } from '../lib/files.js';
 import { pluralWord } from '@ferry/core/rules';
 import { contentCounts, fields, plural, quoted, shortHash, when } from '../lib/format.js';
 
@@ -158,66 +158,81 @@ export function registerAutomation(program: CommandUnknownOpts, rt: Runtime) {
       'send the whole export in one request instead of only the content the server lacks',
     )
     .action(async (file, opts, command) => {
-      const { out, client } = contextOf(rt, command);
+      const { out, client, url, http } = contextOf(rt, command);
       if (opts.into !== undefined && opts.name !== undefined)
         throw new CliError('usage', '--name names a new automation; it cannot go with --into.');
       if (opts.ifRevision !== undefined && opts.into === undefined)
         throw new CliError('usage', '--if-revision goes with --into.');
       const label = file === '-' ? 'standard input' : file;
-      const { text, bytes } = await readTextFile(file, MAX_EXPORT_BYTES, rt.io.stdin);
-      // Check locally first: the path and reason of a malformed file, before anything is sent.
-      const { importCbExport } = await import('@ferry/core');
-      const parsed = importCbExport(text, { maxBytes: MAX_EXPORT_BYTES });
-      if (!parsed.ok) {
-        // Core says "The file is not a CB export: it has no “bot” section."; the file has a name.
-        const { message, path } = parsed.error;
-        throw new CliError(
-          'validation',
-          message.startsWith('The file ')
-            ? `${label} ${message.slice('The file '.length)}`
-            : `${label}: ${message}`,
-          { path: `document${path ?? ''}`, details: { file: label } },
-        );
-      }
-      const progress = out.progress(`Importing ${label} (${formatBytes(bytes)})`);
+      const bytes = await readFileBytes(file, MAX_EXPORT_BYTES, rt.io.stdin);
+      const target = {
+        name: opts.name,
+        into: opts.into,
+        baseRevision: opts.ifRevision,
+        save: opts.save,
+      };
+      const progress = out.progress(`Importing ${label} (${formatBytes(bytes.length)})`);
       let synced;
       try {
-        // Orphan interactions are kept only by a plain import (sync refuses such trees).
-        if (opts.sync && parsed.value.warnings.length === 0) {
-          const { syncImport } = await import('../lib/sync.js');
-          synced = await syncImport(client(), parsed.value.content, parsed.value.name, {
-            name: opts.name,
-            into: opts.into,
-            baseRevision: opts.ifRevision,
+        if (opts.sync) {
+          const { syncExport } = await import('../lib/sync.js');
+          synced = await syncExport(client(), bytes, target, {
+            maxBytes: MAX_EXPORT_BYTES,
+            cache: { home: rt.env.cacheHome, url: url() },
+            debug: http().debug,
           });
-        } else {
-          const whole = await client().automations.import.mutate({
-            document: text,
-            ...(opts.name !== undefined && { name: opts.name }),
-            ...(opts.into !== undefined && { into: opts.into }),
-            ...(opts.ifRevision !== undefined && { baseRevision: opts.ifRevision }),
-          });
-          synced = { imported: whole, stats: null };
         }
       } finally {
         progress.stop();
       }
-      const { stats } = synced;
-      // The version of what was just imported: based on the revision the import made, so that an
-      // edit slipping in between is refused, not saved under this name.
-      const saved =
-        opts.save === undefined
-          ? undefined
-          : await client().versions.save.mutate({
-              automation: synced.imported.id,
-              name: opts.save,
-              baseRevision: synced.imported.revision,
+      if (!synced) {
+        // The path and reason of a malformed file, before anything is sent.
+        const text = bytes.toString('utf8');
+        const { importCbExport } = await import('@ferry/core/import');
+        const parsed = importCbExport(text, { maxBytes: MAX_EXPORT_BYTES });
+        if (!parsed.ok) {
+          // Core says "The file is not a CB export: it has no “bot” section."; the file has a name.
+          const { message, path } = parsed.error;
+          throw new CliError(
+            'validation',
+            message.startsWith('The file ')
+              ? `${label} ${message.slice('The file '.length)}`
+              : `${label}: ${message}`,
+            { path: `document${path ?? ''}`, details: { file: label } },
+          );
+        }
+        const again = out.progress(`Importing ${label} (${formatBytes(bytes.length)})`);
+        try {
+          // Orphan interactions are kept only by a plain import (sync refuses such trees).
+          if (opts.sync && parsed.value.warnings.length === 0) {
+            const { syncContent } = await import('../lib/sync.js');
+            synced = await syncContent(client(), parsed.value.content, parsed.value.name, target);
+          } else {
+            const whole = await client().automations.import.mutate({
+              document: text,
+              ...(opts.name !== undefined && { name: opts.name }),
+              ...(opts.into !== undefined && { into: opts.into }),
+              ...(opts.ifRevision !== undefined && { baseRevision: opts.ifRevision }),
             });
-      const imported = {
-        ...synced.imported,
-        ...(stats && { sync: stats }),
-        ...(saved && { version: saved }),
-      };
+            // The version of what was just imported: based on the revision the import made, so
+            // that an edit slipping in between is refused, not saved under this name.
+            const version =
+              opts.save === undefined
+                ? undefined
+                : await client().versions.save.mutate({
+                    automation: whole.id,
+                    name: opts.save,
+                    baseRevision: whole.revision,
+                  });
+            synced = { imported: { ...whole, ...(version && { version }) }, stats: null };
+          }
+        } finally {
+          again.stop();
+        }
+      }
+      const { stats } = synced;
+      const saved = synced.imported.version;
+      const imported = { ...synced.imported, ...(stats && { sync: stats }) };
       // An interaction whose dialog is missing is kept (and exported again): said, not refused.
       for (const w of imported.warnings) out.warn(`${w.message} (at ${w.path})`);
       out.result(imported, () => {

@@ -15,6 +15,8 @@ export interface CliEnv {
   debug: boolean;
   /** Where `ferry login` saves: $XDG_CONFIG_HOME, else ~/.config. */
   configHome: string;
+  /** Where `ferry automation import --into` keeps its sync index: $XDG_CACHE_HOME, else ~/.cache. */
+  cacheHome: string;
   /**
    * NO_COLOR (any non-empty value) turns colour off (no-color.org) and wins; FORCE_COLOR turns it
    * on where no terminal is (force-color.org), except FORCE_COLOR=0 or false, which turn it off.
@@ -49,6 +51,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
     timeout: given(env.FERRY_TIMEOUT),
     debug: /^(1|true|yes|on)$/i.test(env.FERRY_DEBUG ?? ''),
     configHome: given(env.XDG_CONFIG_HOME) ?? join(given(env.HOME) ?? homedir(), '.config'),
+    cacheHome: given(env.XDG_CACHE_HOME) ?? join(given(env.HOME) ?? homedir(), '.cache'),
     color: colorOf(env),
     server: {
       dataDir: given(env.FERRY_DATA_DIR),

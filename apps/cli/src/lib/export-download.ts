@@ -5,8 +5,7 @@
 // faster than decompressing them.
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { PassThrough, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip } from 'node:zlib';
@@ -16,6 +15,7 @@ import type { Stream } from './output.js';
 import { configPath, readConfig, resolveConnection } from './config.js';
 import { CliError, kindOfFerryCode, type ErrorKind } from './errors.js';
 import { fileError } from './files.js';
+import { requestFor } from './http.js';
 import { RequestTimeoutError } from './timeout.js';
 
 export const EXPORT_PATH = '/api/export';
@@ -159,12 +159,12 @@ function cut(e: unknown): never {
   throw e;
 }
 
-function get(
+async function get(
   url: URL,
   headers: Record<string, string>,
   timeoutSeconds: number,
 ): Promise<IncomingMessage> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = await requestFor(url);
   return new Promise((resolve, reject) => {
     const req = send(
       url,

@@ -2,7 +2,6 @@
 // one line per call. Node 20's global fetch spends about 0.3 s loading itself — most of a short
 // command's run time, for every command of a script.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { DEFAULT_TIMEOUT_SECONDS, RequestTimeoutError, type HttpOptions } from './timeout.js';
 
 export interface FetchInit {
@@ -43,18 +42,22 @@ export function createFetch(options: HttpOptions) {
   };
 }
 
-export function nodeFetch(
+/** `request` of node:http, or of node:https (with TLS, loaded only for an https URL). */
+export const requestFor = async (url: URL): Promise<typeof httpRequest> =>
+  url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+
+export async function nodeFetch(
   input: unknown,
   init: FetchInit = {},
   timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
 ): Promise<FetchResponse> {
   const url = new URL(String(input));
   if (init.body !== undefined && init.body !== null && typeof init.body !== 'string')
-    return Promise.reject(new TypeError('nodeFetch sends string bodies only.'));
+    throw new TypeError('nodeFetch sends string bodies only.');
   const body = init.body ?? undefined;
   const headers = headerRecord(init.headers);
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = await requestFor(url);
   return new Promise((resolve, reject) => {
     // No connection pool: a command makes a request or two, and an idle pooled socket would only
     // keep the process waiting.
@@ -104,9 +107,12 @@ function collect(res: IncomingMessage): Promise<string> {
   });
 }
 
+// No `instanceof Headers`: in Node 20 that global is undici, whose loading costs tens of ms.
 function headerRecord(headers: unknown): Record<string, string> {
   if (headers === undefined || headers === null) return {};
   if (Array.isArray(headers)) return Object.fromEntries(headers as [string, string][]);
-  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
+  const entries = (headers as { entries?: unknown }).entries;
+  if (typeof entries === 'function')
+    return Object.fromEntries((entries as () => Iterable<[string, string]>).call(headers));
   return { ...(headers as Record<string, string>) };
 }

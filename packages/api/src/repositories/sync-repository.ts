@@ -1,6 +1,5 @@
 // Content-addressed sync: which nodes the server holds, and storing uploaded ones.
 import { SqlNodeStore, type Db } from '@ferry/db';
-import { holdOffGc } from './node-repository.js';
 
 /** The hashes among `hashes` that no node row holds. */
 export async function missingNodes(db: Db, hashes: readonly string[]): Promise<string[]> {
@@ -10,10 +9,9 @@ export async function missingNodes(db: Db, hashes: readonly string[]): Promise<s
 }
 
 /**
- * Store checked nodes (in a transaction). Shared with other content writers, exclusive for gc:
- * nodes written or reused here are not swept while the transaction runs.
+ * Store checked nodes, in a transaction holding off gc (holdOffGc): nodes written or reused here
+ * are not swept while it runs.
  */
 export async function storeNodes(tx: Db, nodes: ReadonlyMap<string, string>): Promise<void> {
-  await holdOffGc(tx);
   await new SqlNodeStore(tx).putMany(nodes);
 }

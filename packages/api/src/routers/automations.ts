@@ -293,20 +293,22 @@ export const automationsRouter = router({
       return ctx.db.transaction(async (tx) => {
         const root = await new ContentStore(tx).write(content);
         const counts = countContent(content);
-        if (input.into !== undefined)
-          return importIntoAutomation(tx, ctx, await lockAutomation(tx, input.into, 'into'), {
-            root,
-            counts,
-            baseRevision: input.baseRevision,
-            warnings,
-          });
-        return importAsNewAutomation(tx, ctx, {
-          root,
-          counts,
-          name: input.name,
-          botName,
-          warnings,
-        });
+        const imported =
+          input.into !== undefined
+            ? await importIntoAutomation(tx, ctx, await lockAutomation(tx, input.into, 'into'), {
+                root,
+                counts,
+                baseRevision: input.baseRevision,
+                warnings,
+              })
+            : await importAsNewAutomation(tx, ctx, {
+                root,
+                counts,
+                name: input.name,
+                botName,
+                warnings,
+              });
+        return imported.result;
       });
     }),
 

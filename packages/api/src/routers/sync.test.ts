@@ -154,6 +154,56 @@ describe.each(testDatabaseKinds())('content-addressed sync on %s', (kind) => {
     expect(synced.result.counts.interactions).toBe(1000);
   });
 
+  it('commits a change with its new nodes and saves it as a version, in one request', async () => {
+    const editor = api.as('editor');
+    const doc = bigBot(10);
+    const a = await editor.automations.import({ document: doc, name: 'One request' });
+    const parsed = importCbExport(changeOne(doc, 'Changed, sent with the commit.'));
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const snap = createSnapshotter(sha256);
+    const root = snap.write(parsed.value.content);
+    // What the old tree lacks: the client's index knows it (here: what the server lacks).
+    const lacking = new Set(
+      (await editor.sync.missing({ hashes: [...snap.store.nodes.keys()] })).missing,
+    );
+    const nodes = [...snap.store.nodes].filter(([h]) => lacking.has(h));
+    expect(nodes.length).toBeLessThanOrEqual(8);
+    const result = await editor.sync.commit({
+      root,
+      into: a.id,
+      baseRevision: a.revision,
+      nodes: { hashes: nodes.map(([h]) => h), data: pack(nodes.map(([, t]) => t)) },
+      save: 'From CB, build 7',
+    });
+    expect(result).toMatchObject({
+      revision: a.revision + 1,
+      backup: { name: 'Before import' },
+      version: { name: 'From CB, build 7', contentHash: root },
+    });
+    const versions = await editor.versions.list({ automation: a.id });
+    expect(versions[0]).toMatchObject({ number: result.version?.number, contentHash: root });
+    expect(await rootOf(api, a.id)).toBe(root);
+
+    // A node neither sent nor held: refused, naming it (the CLI then offers the whole tree).
+    const again = importCbExport(changeOne(doc, 'Changed again, one node short.'));
+    if (!again.ok) throw new Error(again.error.message);
+    const short = createSnapshotter(sha256);
+    const shortRoot = short.write(again.value.content);
+    const missing = (await editor.sync.missing({ hashes: [...short.store.nodes.keys()] })).missing;
+    const sent = missing.filter((h) => h !== shortRoot);
+    const err = await failure(
+      editor.sync.commit({
+        root: shortRoot,
+        into: a.id,
+        nodes: { hashes: sent, data: pack(sent.map((h) => must(short.store.get(h), 'n'))) },
+        save: 'never',
+      }),
+    );
+    expect(err).toMatchObject({ code: 'VALIDATION', details: { missingNode: shortRoot } });
+    expect(await rootOf(api, a.id)).toBe(root);
+    expect((await editor.versions.list({ automation: a.id })).length).toBe(versions.length);
+  });
+
   it('refuses a stale revision as a conflict and writes nothing', async () => {
     const doc = bigBot(9);
     const a = await api.as('editor').automations.import({ document: doc, name: 'Stale' });

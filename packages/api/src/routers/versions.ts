@@ -1,6 +1,6 @@
 // Versions: list, save, show, restore, delete, pin and diff (DESIGN.md rules 1, 2, 14). Save,
 // restore and delete write a few rows whatever the size of the bot: versions are pointers to roots.
-import { deleteVersion, restoreVersion, saveVersion } from '@ferry/core';
+import { deleteVersion, restoreVersion, type Version } from '@ferry/core';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';
@@ -14,6 +14,7 @@ import {
 } from '../repositories/automation-repository.js';
 import { countStructure } from '../content-tree.js';
 import { ledgerOf } from '../repositories/release-repository.js';
+import { saveWorkingCopy } from '../save-version.js';
 import { pruneAutomaticVersions } from '../retention.js';
 import {
   deleteVersions,
@@ -26,10 +27,6 @@ import {
 } from '../repositories/version-repository.js';
 import { procedure, router } from '../trpc.js';
 import { versionSide } from '../version-sides.js';
-import { emitEvent } from '../webhooks.js';
-import { knownRows } from '../known-rows.js';
-import { getPolicy } from '../repositories/policy-repository.js';
-import { webhooksFor } from '../repositories/webhook-repository.js';
 import { automationRef, baseRevision, description, shortName, versionRef } from './inputs.js';
 
 /** Blank (or absent) names the version with the current date and time. */
@@ -62,44 +59,9 @@ export const versionsRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
-        const row = await lockAutomation(tx, input.automation);
-        const saved = unwrap(
-          saveVersion(
-            toAutomation(row),
-            {
-              ...(input.name !== undefined && { name: input.name }),
-              ...(input.description !== undefined && { description: input.description }),
-              ...(input.baseRevision !== undefined && { baseRevision: input.baseRevision }),
-            },
-            opContext(ctx, uuidv7),
-          ),
-        );
-        // Independent writes and the reads pruning and the webhook event need, sent together (one
-        // round trip); pruning reads what the writes wrote.
-        const [, , , policy, subscribed] = await Promise.all([
-          insertVersions(tx, saved.version),
-          storeAutomation(tx, saved.automation),
-          writeAudit(tx, ctx, saved.audit),
-          getPolicy(tx),
-          webhooksFor(tx, 'version.saved'),
-        ]);
-        const pruned = await pruneAutomaticVersions(tx, ctx, row.id, [], policy);
-        const answer = {
-          ...versionSummary(saved.version),
-          automation: { ...automationState(saved.automation), name: row.name },
-          pruned,
-        };
-        await emitEvent(tx, 'version.saved', answer, subscribed);
-        // What the next conditional edit starts from (editing.ts; a hint, checked when it writes).
-        knownRows.remember({
-          ...row,
-          revision: saved.automation.revision,
-          lastVersionNumber: saved.automation.lastVersionNumber,
-          updatedAt: new Date(),
-        });
-        return answer;
-      }),
+      ctx.db.transaction(async (tx) =>
+        saveWorkingCopy(tx, ctx, await lockAutomation(tx, input.automation), input),
+      ),
     ),
 
   /** One version's metadata and how much it holds. */

@@ -1,6 +1,6 @@
 // Versions: list, save, show, restore, delete, pin and diff (DESIGN.md rules 1, 2, 14). Save,
 // restore and delete write a few rows whatever the size of the bot: versions are pointers to roots.
-import { deleteVersion, restoreVersion, type Version } from '@ferry/core';
+import { deleteVersion, restoreVersion } from '@ferry/core';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { auditEntry, opContext, writeAudit } from '../audit.js';

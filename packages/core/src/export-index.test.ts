@@ -16,7 +16,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { must } from './must.js';
 import { createSnapshotter } from './snapshot.js';
 import { fixtureNames, nodeSha256, readFixture } from './test-support/fixtures.js';
-import { generateBotExport } from './testing.js';
+import { generateBotExport, seededRandom as seeded } from './testing.js';
 
 const source = (bytes: Buffer): ExportSource => ({
   length: bytes.length,
@@ -204,17 +204,6 @@ describe('the export index', () => {
     for (const brk of broken) expect(indexFromParts(brk(good))).toBeNull();
   });
 });
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One random change of an export's text: most as CB would make them (through the document, printed

@@ -20,8 +20,8 @@ export interface GenerateOptions {
   dialogLinks?: number;
 }
 
-/** Mulberry32: a tiny, fast, seeded PRNG; good enough for test data. */
-function seededRandom(seed: number): () => number {
+/** Mulberry32: a tiny, fast, seeded PRNG; good enough for test data (the same seed, the same numbers). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

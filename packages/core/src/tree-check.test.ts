@@ -10,7 +10,7 @@ import { listEntries, type Entry } from './prolly.js';
 import { createSnapshotter, type EditOp, type RootNode, type Snapshotter } from './snapshot.js';
 import { MemoryNodeStore, type AsyncNodeStore } from './store.js';
 import { nodeSha256 } from './test-support/fixtures.js';
-import { generateBotExport } from './testing.js';
+import { generateBotExport, seededRandom as seeded } from './testing.js';
 import { checkTree, type KnownTree, type StructureCache } from './tree-check.js';
 
 /** The server's store, counting what is read from it. */
@@ -49,17 +49,6 @@ const said = (r: Awaited<ReturnType<typeof checkTree>>) =>
         checked: r.value.checkedEntities,
       }
     : { refused: r.error.message, path: r.error.path };
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A tree's dialogs as entries, to rebuild a changed (maybe crafted) tree from. */
 function dialogsOf(snap: Snapshotter, root: string) {

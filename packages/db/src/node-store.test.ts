@@ -13,6 +13,7 @@ import {
   type EncodedNode,
 } from './node-store.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from './test-db.js';
+import { seededRandom as seeded } from '@ferry/core/testing';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 /** Texts that deflate poorly alone but are small deltas against one another. */
@@ -143,17 +144,6 @@ function must<T>(value: T | undefined): T {
 }
 
 const hash = (n: number) => createHash('sha256').update(String(n)).digest('hex');
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('node bodies', () => {
   it('decode to their text in every form, against any base', () => {

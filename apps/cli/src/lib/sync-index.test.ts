@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importIndexed, type ExportChange } from '@ferry/core/import';
-import { generateBotExport } from '@ferry/core/testing';
+import { generateBotExport, seededRandom as seeded } from '@ferry/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   bytesSource,
@@ -16,17 +16,6 @@ import {
 } from './sync-index.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The slow, obvious answer. */
 function expected(a: Buffer, b: Buffer): ExportChange {

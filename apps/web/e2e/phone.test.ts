@@ -1,8 +1,9 @@
-// Browser scenario: the web UI on a phone (issue 13 item 5). At 390×844, as an admin with a small
-// imported bot, an environment, a pending release, a schedule, a webhook and a test run, every page
-// fits the screen's width (no sideways page scrolling); the header's sections fold into a "Menu"
-// that opens by pointer and keyboard, and without JavaScript; side-by-side cards stack; a wide
-// table scrolls inside its own labelled, focusable box. At 1280 px the desktop layout is as before.
+// Browser scenario: the web UI on a phone (issue 13 item 5), and on tablets. At 390×844, as an
+// admin with a small imported bot, an environment, a pending release, a schedule, a webhook and a
+// test run, every page fits the screen's width (no sideways page scrolling); the header's sections
+// fold into a "Menu" that opens by pointer and keyboard, and without JavaScript; side-by-side cards
+// stack; a wide table scrolls inside its own labelled, focusable box. Every page fits at 768 and
+// 1024 px as well. At 1280 px the desktop layout is as before.
 import { suiteFor } from '@ferry/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, fixture, shown, startWebApp, type WebApp } from './harness';
@@ -296,6 +297,36 @@ describe('the web UI at 390 px', () => {
     await visit('/webhooks', 'Webhooks');
     await shown(main().getByRole('region', { name: 'Deliveries table' }).getByRole('table'));
     await fitsTheScreen('webhooks, with a delivery');
+  });
+
+  it('fits every page on tablets too, at 768 and 1024 px', async () => {
+    const base = `/automations/${dev.id}`;
+    const pages: [string, string | RegExp][] = [
+      ['/automations', 'Automations'],
+      [`${base}?dialog=${WELCOME}`, 'Returns desk (Dev)'],
+      [`${base}/diff?from=1&to=2`, 'Compare'],
+      [`${base}/flow?from=1&to=2`, 'Flow'],
+      [`${base}/against?against=${prod.id}`, 'Returns desk (Dev)'],
+      [`${base}/tests`, 'Conversation tests'],
+      [`${base}/agents`, 'Returns desk (Dev)'],
+      [`/automations/${prod.id}/releases`, 'Release history'],
+      [`/releases/${release.id}`, 'Release 1.0.0'],
+      ['/releases/new', 'New release'],
+      ['/pipelines', 'Pipelines'],
+      ['/environments', 'Environments'],
+      ['/users', 'Users'],
+      ['/audit', 'Audit log'],
+      ['/policy', 'Policy'],
+      ['/webhooks', 'Webhooks'],
+    ];
+    try {
+      for (const width of [768, 1024]) {
+        await page.setViewportSize({ width, height: 1024 });
+        for (const [path, heading] of pages) await visit(path, heading, `${path} at ${width} px`);
+      }
+    } finally {
+      await page.setViewportSize(PHONE);
+    }
   });
 
   it('keeps the desktop layout at 1280 px: no menu, cards side by side, tables without a box stop', async () => {

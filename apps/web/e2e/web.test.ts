@@ -30,6 +30,34 @@ afterAll(async () => {
 });
 
 describe('the web UI', () => {
+  it('keeps what was typed before the page had loaded its script, and signs in with it', async () => {
+    // A slow phone (or a busy machine): the form is on screen and typed into before the page's
+    // script hydrates it. Hydration must not reset the typed name (the required field would then
+    // refuse to submit, with nothing on screen saying why).
+    const early = await app.context.newPage();
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await early.route('**/_app/immutable/**/*.js', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await early.goto(server.url + '/', { waitUntil: 'domcontentloaded' });
+      await early.getByLabel('Username').fill('admin');
+      await early.getByLabel('Password').fill(ADMIN_PASSWORD);
+      release();
+      // Every script loaded and run: the page is hydrated.
+      await early.waitForLoadState('networkidle');
+      expect(await early.getByLabel('Username').inputValue()).toBe('admin');
+      await early.getByRole('button', { name: 'Sign in' }).click();
+      await early.waitForURL(/\/automations$/);
+      await early.getByRole('button', { name: 'Sign out' }).click();
+      await shown(early.getByRole('heading', { name: 'Sign in to Ferry' }));
+    } finally {
+      await early.close();
+    }
+  });
+
   it('serves sign-in at / on the API port, and keeps the username after wrong credentials', async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     await page.goto(server.url + '/');

@@ -9,6 +9,8 @@ export default mergeConfig(
       // The PGlite template every test database starts from, built before any file runs.
       globalSetup: ['../../packages/db/src/template-setup.ts'],
       include: ['src/**/*.test.ts'],
+      // Conversation tests in the built worker (src/test-support/built-worker.ts).
+      setupFiles: ['./src/test-support/built-worker.ts'],
       // Whole-suite runs share two cores with every other package's tests: a first start (migrations,
       // a spawned server) that takes 10-30 s alone can take four times that then.
       testTimeout: 120_000,

@@ -5,8 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { seedDataDir } from '@ferry/db/testing';
+import { seedDataDir, builtEntry } from '@ferry/db/testing';
 import { describe, expect, it } from 'vitest';
 import { parseServerEnv, SERVER_VARIABLES } from './env.js';
 import { ConfigError } from './startup-errors.js';
@@ -113,11 +112,12 @@ describe('the server environment', () => {
   });
 });
 
-const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
+// The built server (fresh-build.ts rebuilds it first when its sources changed).
+const mainJs = builtEntry('api', 'main.js');
 
 /** The real entry point, its output kept, and its URL once it listens. */
 function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--conditions=@ferry/source', '--import', 'tsx', mainTs], {
+  const child = spawn(process.execPath, [mainJs], {
     env: { ...process.env, DATABASE_URL: '', FERRY_SECRET_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

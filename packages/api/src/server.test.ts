@@ -3,10 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { schema } from '@ferry/db';
-import { openTestDatabase, pgliteTemplate, testDatabaseKinds } from '@ferry/db/testing';
+import { openTestDatabase, pgliteTemplate, testDatabaseKinds, builtEntry } from '@ferry/db/testing';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,13 +132,14 @@ describe('the server on the embedded database', () => {
   });
 });
 
-const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
+// The built server (fresh-build.ts rebuilds it first when its sources changed).
+const mainJs = builtEntry('api', 'main.js');
 
 /** A real server process (the same entry point as `pnpm start`), its URL once it listens. */
 async function spawnServer(
   env: Record<string, string>,
 ): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--conditions=@ferry/source', '--import', 'tsx', mainTs], {
+  const child = spawn(process.execPath, [mainJs], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -6,35 +6,31 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openTestDatabase, seedDataDir, testDatabaseKinds } from '@ferry/db/testing';
+import { openTestDatabase, seedDataDir, testDatabaseKinds, builtEntry } from '@ferry/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from './server.js';
 import { must } from '@ferry/core';
 
-const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
+// The built server (fresh-build.ts rebuilds it first when its sources changed).
+const mainJs = builtEntry('api', 'main.js');
 const STACK = /\n\s+at |\bat .*\.(ts|js):\d+/;
 const quiet = { logger: pino({ level: 'silent' }), announce: () => {} };
 
 /** Runs the server entry point until it exits (these starts all fail). */
 function runMain(env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@ferry/source', '--import', 'tsx', mainTs],
-      {
-        env: {
-          ...process.env,
-          PORT: '0',
-          LOG_LEVEL: 'warn',
-          DATABASE_URL: '',
-          FERRY_SECRET_KEY: '',
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [mainJs], {
+      env: {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: '',
+        FERRY_SECRET_KEY: '',
+        ...env,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

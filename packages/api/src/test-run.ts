@@ -276,14 +276,29 @@ async function inTurn<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A built test-worker.js to run from the sources instead of the .ts entry (`useBuiltWorker`). */
+let builtWorker: URL | null = null;
+
 /**
- * A worker on `test-worker`: dist/test-worker.js when this module was built (tsdown's entry);
+ * Runs conversation tests in `worker`, a built test-worker.js, even while this module runs from
+ * its sources: the test suites do (after checking the build is fresh), because loading the worker
+ * through tsx costs about a CPU-second per run. null goes back to the default.
+ */
+export function useBuiltWorker(worker: URL | null): void {
+  builtWorker = worker;
+}
+
+/**
+ * A worker on `test-worker`: the built one given to `useBuiltWorker`, if any; dist/test-worker.js
+ * when this module was built (tsdown's entry);
  * from the sources (vitest, or the server run through tsx) the .ts entry, which a worker cannot
  * load by itself (`--import tsx` in a worker's execArgv does not reach its entry module), so a
  * small bootstrap registers tsx's loader in the worker first.
  */
 function spawnWorker(job: WorkerJob): Worker {
   const options = { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 256 } };
+  // No inherited `--conditions=@ferry/source`: the built worker imports the built packages.
+  if (builtWorker) return new Worker(builtWorker, { ...options, execArgv: [] });
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./test-worker.js', import.meta.url), options);
   // tsx's ESM API (its CommonJS build does not load from a worker's eval), by its package's exports.

@@ -13,7 +13,9 @@ import { seedDataDir } from './test-db.js';
 import { must } from '@ferry/core';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const NODE_ARGS = ['--conditions=@ferry/source', '--import', 'tsx', '--input-type=module'];
+// The children import '@ferry/db' by its own name from this package's folder: its built JavaScript
+// (fresh-build.ts rebuilds it first when the sources changed), not the sources through tsx.
+const NODE_ARGS = ['--input-type=module'];
 
 /**
  * A child Ferry process on the data directory. It opens the database (after "go" on stdin when

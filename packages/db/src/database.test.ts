@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,13 +134,11 @@ describe('the embedded database directory', () => {
       process.stdout.write('committed\\n');
       setInterval(() => {}, 1000);
     `;
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@ferry/source', '--import', 'tsx', '--input-type=module', '-e', script],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      // '@ferry/db' by its own name from this folder: the built package (fresh-build.ts).
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('committed') && resolve());
       child.on('exit', (code) => reject(new Error(`child exited ${code}`)));

@@ -11,6 +11,8 @@ export { pgliteTemplate, seedDataDir, type PgliteTemplate } from './pglite-templ
 
 export { startFaultProxy, type FaultProxy };
 
+export { builtEntry, ensureFreshBuilds } from './fresh-build.js';
+
 export const testDatabaseKinds = (): ('pglite' | 'postgres')[] =>
   process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 

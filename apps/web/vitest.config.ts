@@ -1,7 +1,11 @@
-// Two projects that run side by side: unit tests (src/**) and browser scenarios (e2e/**, against
-// the built app served by the Ferry server).
+// Three projects that run side by side: unit tests (src/**), browser scenarios (e2e/**, against
+// the built app served by the Ferry server) in one process, and the few that need a process of
+// their own.
 import { defineConfig, mergeConfig } from 'vitest/config';
 import shared from '../../vitest.shared.ts';
+
+/** Browser scenario files that load the web UI under settings of their own. */
+const OWN_PROCESS = ['e2e/guidance.test.ts'];
 
 export default mergeConfig(
   shared,
@@ -20,7 +24,22 @@ export default mergeConfig(
           test: {
             name: 'browser',
             include: ['e2e/**/*.test.ts'],
-            // Each scenario file starts a server and a Chromium: one file at a time.
+            // Each scenario file starts a server and a browser context: one file at a time.
+            fileParallelism: false,
+            // All in one process without a fresh module graph per file: the server's modules,
+            // PGlite's WebAssembly and Chromium (e2e/harness.ts) load once, not once per file.
+            // Each file still starts its own server, database and browser context.
+            isolate: false,
+            exclude: OWN_PROCESS,
+          },
+        },
+        {
+          extends: true,
+          test: {
+            // Scenarios that set the environment the web UI reads when it loads (adapter-node's
+            // BODY_SIZE_LIMIT), so they need a process of their own.
+            name: 'browser-own-process',
+            include: OWN_PROCESS,
             fileParallelism: false,
           },
         },

@@ -2,7 +2,8 @@
 // (as `pnpm start` does) on a loopback port with a fresh embedded database, Debian's Chromium
 // driving it at 1280×800, and helpers to find things by role and visible text. Each test file
 // calls `startWebApp()` in its beforeAll and `app.close()` in its afterAll; the files run one
-// after the other (vitest.config.ts), so one Chromium runs at a time on CI's two cores.
+// after the other in one process (vitest.config.ts), which launches Chromium once: each file gets
+// a browser context of its own (its own cookies, cache and storage, as a new profile would).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { loadWebFallback, startServer, type RunningServer, type ServerOptions } from '@ferry/api';
 import { seedDataDir } from '@ferry/db/testing';
 import pino from 'pino';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { expect } from 'vitest';
 import { must } from '@ferry/core';
 
@@ -54,26 +61,16 @@ export const shown = async (locator: Locator) => {
   return locator;
 };
 
-/** `options`: more server settings (e.g. webhookAllowPrivate for a receiver on 127.0.0.1). */
-export async function startWebApp(options: Partial<ServerOptions> = {}): Promise<WebApp> {
-  mkdirSync(shots, { recursive: true });
-  // initdb's cluster is there already (several CPU-seconds saved per scenario); the server
-  // migrates it as on any first start.
-  const dataDir = await seedDataDir(mkdtempSync(join(tmpdir(), 'ferry-web-e2e-')));
-  const profileDir = mkdtempSync(join(tmpdir(), 'ferry-web-chromium-'));
-  const server = await startServer({
-    port: 0,
-    dataDir,
-    adminPassword: ADMIN_PASSWORD,
-    logger: pino({ level: 'silent' }),
-    announce: () => {},
-    fallback: await loadWebFallback(buildDir),
-    ...options,
-  });
-  const context = await chromium.launchPersistentContext(profileDir, {
+let browser: Promise<Browser> | undefined;
+
+/**
+ * The Chromium this process's scenario files share, launched by the first. Playwright closes it
+ * when the process ends; a crashed one is launched again.
+ */
+function sharedBrowser(): Promise<Browser> {
+  browser ??= chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1280, height: 800 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -85,7 +82,32 @@ export async function startWebApp(options: Partial<ServerOptions> = {}): Promise
       '--disable-sync',
     ],
   });
-  const page = context.pages()[0] ?? (await context.newPage());
+  return browser.then((b) => {
+    if (b.isConnected()) return b;
+    browser = undefined;
+    return sharedBrowser();
+  });
+}
+
+/** `options`: more server settings (e.g. webhookAllowPrivate for a receiver on 127.0.0.1). */
+export async function startWebApp(options: Partial<ServerOptions> = {}): Promise<WebApp> {
+  mkdirSync(shots, { recursive: true });
+  // initdb's cluster is there already (several CPU-seconds saved per scenario); the server
+  // migrates it as on any first start.
+  const dataDir = await seedDataDir(mkdtempSync(join(tmpdir(), 'ferry-web-e2e-')));
+  const server = await startServer({
+    port: 0,
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    logger: pino({ level: 'silent' }),
+    announce: () => {},
+    fallback: await loadWebFallback(buildDir),
+    ...options,
+  });
+  const context = await (
+    await sharedBrowser()
+  ).newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
   const alerts: string[] = [];
   page.on('dialog', (dialog) => {
     alerts.push(dialog.message());
@@ -157,7 +179,7 @@ export async function startWebApp(options: Partial<ServerOptions> = {}): Promise
     close: async () => {
       await context.close();
       await server.close();
-      for (const dir of [dataDir, profileDir]) rmSync(dir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

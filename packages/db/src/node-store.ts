@@ -189,7 +189,8 @@ const textArray = (items: readonly (string | null)[]): string =>
  * than MAX_DEPTH, else the node is stored whole. The last one, `written_nodes`, gives the hash (hex)
  * and depth of each node the statement inserted (existing hashes are left as they are). Four
  * array parameters whatever the number of nodes: the statement text stays the same. `when` must
- * hold the gc lock shared (see SqlNodeStore.putMany) before any row is inserted.
+ * hold the gc lock shared (see SqlNodeStore.putMany) before any row is inserted. Bases are looked up
+ * by hash (lateral subqueries the planner cannot flatten), never by scanning `nodes`.
  */
 export function nodeInsertCtes(nodes: readonly EncodedNode[], when: SQL): SQL {
   return sql`new_nodes(h, b, x, w) as (
@@ -199,9 +200,11 @@ export function nodeInsertCtes(nodes: readonly EncodedNode[], when: SQL): SQL {
         as t(h, b, x, w)
     ),
     base_chain(start, base, depth) as (
-      select n.hash, n.base, 0 from nodes n where n.hash in (select x from new_nodes where x is not null)
+      select b.x, n.base, 0 from (select distinct x from new_nodes where x is not null) b
+      cross join lateral (select base from nodes where hash = b.x limit 1) n
       union all
-      select c.start, n.base, c.depth + 1 from base_chain c join nodes n on n.hash = c.base
+      select c.start, n.base, c.depth + 1 from base_chain c
+      cross join lateral (select base from nodes where hash = c.base limit 1) n
       where c.depth < ${sql.raw(String(MAX_DEPTH))}
     ),
     base_depth(hash, depth) as (
@@ -370,6 +373,24 @@ const candidatesOf = (
     return s === undefined || s.text === '' ? [] : [s];
   });
 
+/**
+ * The rows of `hashes` and of every base they are deltas against, with each row's least depth
+ * below a wanted node. Every row is looked up by its hash (a lateral subquery the planner cannot
+ * flatten into a join): a scan of the whole table would make each read cost what the store holds.
+ */
+export function chainQuery(hashes: readonly string[]): SQL {
+  return sql`with recursive chain(hash, base, body, depth) as (
+      select n.hash, n.base, n.body, 0 from (${hexList(hashes)}) as wanted(h)
+      cross join lateral (select hash, base, body from nodes where hash = wanted.h limit 1) n
+      union
+      select n.hash, n.base, n.body, c.depth + 1 from chain c
+      cross join lateral (select hash, base, body from nodes where hash = c.base limit 1) n
+      where c.depth < ${MAX_DEPTH}
+    )
+    select encode(hash, 'hex') as hash, encode(base, 'hex') as base, body, min(depth) as depth
+    from chain group by hash, base, body`;
+}
+
 export class SqlNodeStore implements AsyncNodeStore {
   constructor(private readonly db: Db) {}
 
@@ -392,14 +413,7 @@ export class SqlNodeStore implements AsyncNodeStore {
   private async chains(hashes: readonly string[]): Promise<Map<string, ChainRow>> {
     const found = await rows<{ hash: string; base: string | null; body: unknown; depth: number }>(
       this.db,
-      sql`with recursive chain(hash, base, body, depth) as (
-            select hash, base, body, 0 from nodes where hash in (${hexList(hashes)})
-            union
-            select n.hash, n.base, n.body, c.depth + 1 from nodes n join chain c on n.hash = c.base
-            where c.depth < ${MAX_DEPTH}
-          )
-          select encode(hash, 'hex') as hash, encode(base, 'hex') as base, body, min(depth) as depth
-          from chain group by hash, base, body`,
+      chainQuery(hashes),
     );
     const chains = new Map(
       found.map((r) => [r.hash, { base: r.base, body: bytes(r.body), depth: Number(r.depth) }]),

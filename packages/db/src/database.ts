@@ -67,6 +67,13 @@ function openPostgres(url: string, max: number): Database {
     // connect timeout is 30 s, so the server would stay unavailable long after the database is back.
     connect_timeout: 5,
     backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
+    // Every statement is prepared once per connection; planning it again at each execution (what
+    // PostgreSQL's default does when it judges a generic plan costlier, as it does for the edit's
+    // one statement) cost more of the database's CPU than running it. Ferry's statements read by
+    // key, with lookups the planner cannot turn into scans (node-store.ts), so one plan fits all
+    // values. A connection pooler in front must pass this parameter (PgBouncer:
+    // `ignore_startup_parameters`), as docs/operations.md says.
+    connection: { plan_cache_mode: 'force_generic_plan' },
   });
   return {
     db: drizzlePostgres({ client: preparing(client), schema }) as unknown as Db,

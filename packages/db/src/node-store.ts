@@ -101,18 +101,33 @@ function encodeAgainst(
   quick = false,
 ): { body: Buffer; base: string | null; whole: Buffer } {
   const utf8 = Buffer.from(text, 'utf8');
-  // Per candidate base: the patch of its text, and deflate with it as the dictionary unless the
-  // patch is already tiny (what an edit's nodes above the changed one get); the smaller.
-  let delta: { body: Buffer; hash: string } | null = null;
-  for (const candidate of candidates) {
+  // Per candidate base: the patch of its text. When one of them is tiny (what an edit's changed
+  // node and the nodes above it get against their previous versions) it is taken; else each
+  // candidate is also deflated with its text as the dictionary, and the smallest body wins.
+  const tried = candidates.map((candidate) => {
     const base = Buffer.from(candidate.text, 'utf8');
-    let body = Buffer.concat([Buffer.of(PATCH), patchOf(utf8, base)]);
-    if (body.length > TINY_PATCH) {
-      const d = deflateRawSync(utf8, { level: 9, dictionary: base });
-      if (d.length + 1 < body.length) body = Buffer.concat([Buffer.of(DELTA), d]);
-    }
-    if (delta === null || body.length < delta.body.length) delta = { body, hash: candidate.hash };
-  }
+    return {
+      base,
+      hash: candidate.hash,
+      body: Buffer.concat([Buffer.of(PATCH), patchOf(utf8, base)]),
+    };
+  });
+  const smallest = (bodies: readonly { body: Buffer; hash: string }[]) =>
+    bodies.reduce<{ body: Buffer; hash: string } | null>(
+      (best, b) => (best === null || b.body.length < best.body.length ? b : best),
+      null,
+    );
+  let delta = smallest(tried);
+  if (delta !== null && delta.body.length > TINY_PATCH)
+    delta = smallest(
+      tried.map(({ base, hash, body }) => {
+        const d = deflateRawSync(utf8, { level: 9, dictionary: base });
+        return {
+          hash,
+          body: d.length + 1 < body.length ? Buffer.concat([Buffer.of(DELTA), d]) : body,
+        };
+      }),
+    );
   // The base's hash costs 33 bytes in the row.
   if (quick && delta !== null && (delta.body.length + 33) * 8 <= utf8.length)
     return { body: delta.body, base: delta.hash, whole: Buffer.concat([Buffer.of(PLAIN), utf8]) };
@@ -235,11 +250,11 @@ function patchOf(text: Buffer, base: Buffer): Buffer {
   while (end < most - start && text[text.length - 1 - end] === base[base.length - 1 - end]) end++;
   const middle = text.subarray(start, text.length - end);
   const head = [...varint(start), ...varint(end)];
-  if (!middle.every(isHexDigit)) return Buffer.from([...head, 0, ...middle]);
+  if (!middle.every(isHexDigit)) return Buffer.concat([Buffer.from([...head, 0]), middle]);
   const packed = Buffer.alloc(Math.ceil(middle.length / 2));
   for (let i = 0; i < middle.length; i++)
     packed[i >> 1] = ((packed[i >> 1] as number) << 4) | hexValue(middle[i] as number);
-  return Buffer.from([...head, middle.length % 2 === 0 ? 1 : 2, ...packed]);
+  return Buffer.concat([Buffer.from([...head, middle.length % 2 === 0 ? 1 : 2]), packed]);
 }
 
 /** The text a patch makes of `base` (throws when the patch does not fit it). */

@@ -35,6 +35,7 @@ import { retryAfterHeaders } from './sign-in-throttle.js';
 import { ConfigError } from './startup-errors.js';
 import { closeTestRuns } from './test-run.js';
 import { createCallerFactory } from './trpc.js';
+import { answerDirectly, type DirectCallOptions } from './trpc-direct.js';
 import { must } from '@ferry/core';
 
 export interface ServerOptions {
@@ -237,13 +238,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     };
 
     const exportCache = new ExportCache(options.exportCacheBytes ?? DEFAULT_EXPORT_CACHE_BYTES);
-    const trpc = createHTTPHandler({
+    // One set of hooks for both ways a call is answered: directly (one plain call) or by tRPC.
+    const api: DirectCallOptions<Awaited<ReturnType<typeof contextOf>>> = {
       router: appRouter,
       basePath: '/api/trpc/',
       maxBodySize: services.maxRequestBytes,
-      responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
-      createContext: ({ req, res }) =>
-        contextOf(req, res, (c) => res.appendHeader('Set-Cookie', c)),
+      headersFor: retryAfterHeaders,
+      createContext: (req, res) => contextOf(req, res, (c) => res.appendHeader('Set-Cookie', c)),
       onError: ({ error, ctx, path }) => {
         // The request's own logger once its context exists; before that, the error knows its request.
         const log =
@@ -256,6 +257,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         else if (error.code === 'INTERNAL_SERVER_ERROR')
           log.error({ path, err: loggableError(error.cause ?? error) }, 'request failed');
       },
+    };
+    const trpc = createHTTPHandler({
+      router: appRouter,
+      basePath: api.basePath,
+      maxBodySize: api.maxBodySize,
+      responseMeta: ({ errors }) => ({ headers: api.headersFor(errors) }),
+      createContext: ({ req, res }) => api.createContext(req, res),
+      onError: ({ error, ctx, path }) => api.onError({ error, ctx, path }),
     });
 
     let draining = false;
@@ -340,7 +349,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             );
             return;
           }
-          await trpc(req, res);
+          if (!(await answerDirectly(req, res, api))) await trpc(req, res);
         } else if (path === BACKUP_PATH) {
           await handleBackup(req, res, await contextOf(req, res, () => {}));
         } else if (path === EXPORT_PATH) {

@@ -128,8 +128,10 @@ function encodeAgainst(
         };
       }),
     );
-  // The base's hash costs 33 bytes in the row.
-  if (quick && delta !== null && (delta.body.length + 33) * 8 <= utf8.length)
+  // The base's hash costs 33 bytes in the row. A delta (with it) a third of the text or less is
+  // taken without deflating the whole text to compare: a node's JSON seldom deflates further,
+  // and a small node (an edit's dialog list, root) would pay a deflate for nothing.
+  if (quick && delta !== null && (delta.body.length + 33) * 3 <= utf8.length)
     return { body: delta.body, base: delta.hash, whole: Buffer.concat([Buffer.of(PLAIN), utf8]) };
   let whole = Buffer.concat([Buffer.of(PLAIN), utf8]);
   const deflated = deflateRawSync(utf8, { level: 9 });

@@ -18,6 +18,8 @@ export interface Services {
   webhookAllowPrivate?: boolean;
   /** Failed sign-ins allowed per account and per address (default SIGN_IN_LIMITS). */
   signInLimits?: SignInLimits;
+  /** Each conversation test's time budget, in milliseconds (default TEST_BUDGET_MS, 5 s). */
+  testBudgetMs?: number;
 }
 
 export interface Caller {

@@ -226,7 +226,7 @@ export const releasesRouter = router({
         blockers.push(reviews.shortfall);
       // The release's frozen suite on the release content with the target's environment, and on
       // the target's current content to tell which tests change outcome.
-      const tests = await releaseGate(ctx.db, release, target, true);
+      const tests = await releaseGate(ctx.db, release, target, true, ctx.services.testBudgetMs);
       if (tests.blocking.length > 0 && release.status === 'pending')
         blockers.push(
           `Conversation tests do not pass: ${tests.blocking.map((t) => `"${t.name}" (${t.status})`).join(', ')}.`,
@@ -274,6 +274,7 @@ export const releasesRouter = router({
         await chosenRelease(ctx.db, target, input.release),
         target,
         false,
+        ctx.services.testBudgetMs,
       );
       const forcedTests = gate.blocking.length > 0;
       if (forcedTests && !(input.force && can(ctx.caller.role, 'force-tests')))

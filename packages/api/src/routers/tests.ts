@@ -48,9 +48,10 @@ async function runOn(
   root: string,
   suite: Suite,
   environmentId: string | null,
+  testBudgetMs: number | undefined,
 ): Promise<SuiteRun> {
   const content = await new ContentStore(db).read(root);
-  return runSuite(content, suite, { env: await runValues(db, environmentId) });
+  return runSuite(content, suite, { env: await runValues(db, environmentId), testBudgetMs });
 }
 
 /** What a release's frozen suite says about upgrading `target` to it. */
@@ -69,12 +70,15 @@ export async function releaseGate(
   release: Release,
   target: AutomationRow,
   compare: boolean,
+  testBudgetMs?: number,
 ): Promise<ReleaseGate> {
   const frozen = await releaseSuiteOf(db, release.id);
   if (frozen === null || frozen.suite.tests.length === 0)
     return { suite: false, run: null, changes: [], blocking: [] };
-  const run = await runOn(db, release.root, frozen.suite, target.environmentId);
-  const before = compare ? await runOn(db, target.root, frozen.suite, target.environmentId) : null;
+  const run = await runOn(db, release.root, frozen.suite, target.environmentId, testBudgetMs);
+  const before = compare
+    ? await runOn(db, target.root, frozen.suite, target.environmentId, testBudgetMs)
+    : null;
   return {
     suite: true,
     run,
@@ -124,10 +128,16 @@ async function chosenContent(
   return { root, version, environmentId };
 }
 
-async function chatOn(db: Db, row: AutomationRow, input: z.infer<typeof chatInput>) {
+async function chatOn(
+  db: Db,
+  row: AutomationRow,
+  input: z.infer<typeof chatInput>,
+  testBudgetMs: number | undefined,
+) {
   const { root, version, environmentId } = await chosenContent(db, row, input);
   const sim = await runChat(await new ContentStore(db).read(root), input.messages, {
     env: await runValues(db, environmentId),
+    testBudgetMs,
   });
   return { sim, version };
 }
@@ -199,7 +209,7 @@ export const testsRouter = router({
       return {
         automation: { id: row.id, name: row.name },
         version,
-        ...(await runOn(ctx.db, root, suite, environmentId)),
+        ...(await runOn(ctx.db, root, suite, environmentId, ctx.services.testBudgetMs)),
       };
     }),
 
@@ -212,7 +222,7 @@ export const testsRouter = router({
     .input(chatInput.extend({ name: testName.optional() }))
     .query(async ({ ctx, input }) => {
       const row = await findAutomation(ctx.db, input.automation);
-      const { sim, version } = await chatOn(ctx.db, row, input);
+      const { sim, version } = await chatOn(ctx.db, row, input, ctx.services.testBudgetMs);
       return {
         automation: { id: row.id, name: row.name },
         version,
@@ -235,7 +245,7 @@ export const testsRouter = router({
     .input(chatInput.extend({ name: testName }))
     .mutation(async ({ ctx, input }) => {
       const found = await findAutomation(ctx.db, input.automation);
-      const { sim } = await chatOn(ctx.db, found, input);
+      const { sim } = await chatOn(ctx.db, found, input, ctx.services.testBudgetMs);
       const test = recordedTest(input.name, sim.turns);
       return ctx.db.transaction(async (tx) => {
         const row = await lockAutomation(tx, input.automation);

@@ -30,8 +30,8 @@ export interface TestApi {
   services: Services;
   /** The user of each role (named after the role, e.g. "editor"), password "secret-<role>". */
   users: Record<Role, Caller>;
-  /** A caller acting as that role's user, or as nobody. */
-  as(who: Role | 'anonymous' | Caller): ApiCaller;
+  /** A caller acting as that role's user, or as nobody (with some of the services changed). */
+  as(who: Role | 'anonymous' | Caller, services?: Partial<Services>): ApiCaller;
   close(): Promise<void>;
 }
 
@@ -66,10 +66,10 @@ export async function createTestApi(kind: 'pglite' | 'postgres'): Promise<TestAp
     database,
     services,
     users,
-    as: (who) =>
+    as: (who, changed) =>
       createCaller(
         createContextInner({
-          services,
+          services: changed ? { ...services, ...changed } : services,
           caller: who === 'anonymous' ? null : typeof who === 'string' ? users[who] : who,
         }),
       ),

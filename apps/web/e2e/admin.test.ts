@@ -343,6 +343,33 @@ describe('the admin pages', () => {
     expect(refused.status).toBe(401);
   });
 
+  it('keeps a role picked before the Users page had loaded its script, and changes to it', async () => {
+    // On a slow connection the list is on screen before its script runs; hydration must not put
+    // the select back to the stored role (the form would then send that, silently changing nothing).
+    const early = await app.context.newPage();
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await early.route('**/_app/immutable/**/*.js', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await early.goto(`${server.url}/users`, { waitUntil: 'domcontentloaded' });
+      const role = early.getByLabel('Role of olivia', { exact: true });
+      expect(await role.inputValue()).toBe('release-creator');
+      await role.selectOption('viewer');
+      release();
+      // Every script loaded and run: the page is hydrated.
+      await early.waitForLoadState('networkidle');
+      expect(await role.inputValue()).toBe('viewer');
+      await early.getByRole('button', { name: 'Change role of olivia' }).click();
+      await shown(early.getByRole('main').getByText('olivia is now viewer.'));
+      expect(await role.inputValue()).toBe('viewer');
+    } finally {
+      await early.close();
+    }
+  });
+
   it('refuses disabling the last admin with the API’s message, and disables another user', async () => {
     await page.getByRole('button', { name: 'Disable admin' }).click();
     await page
@@ -410,11 +437,13 @@ describe('the admin pages', () => {
     // The filtered view is a link to share: opening the URL shows the same entries.
     await page.goto(`${server.url}/audit?actor=admin&action=user.role`);
     expect(await page.getByLabel('Action').inputValue()).toBe('user.role');
+    // Newest first: the role picked before hydration, then the first change.
     const roleRows = main().locator('tbody tr');
-    expect(await roleRows.count()).toBe(1);
-    expect(await roleRows.getByRole('cell').last().textContent()).toBe(
+    expect(await roleRows.count()).toBe(2);
+    expect(await roleRows.locator('td:last-child').allTextContents()).toEqual([
+      'user: olivia · from: release-creator · to: viewer',
       'user: olivia · from: editor · to: release-creator',
-    );
+    ]);
 
     await page.getByLabel('Actor').fill('nobody');
     await page.getByRole('button', { name: 'Filter' }).click();

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, XSS, shown, startWebApp, type WebApp } from './harness';
+import { ADMIN_PASSWORD, XSS, holdScripts, shown, startWebApp, type WebApp } from './harness';
 import { must } from '@ferry/core';
 
 const VIEWER = { name: 'vic', password: 'viewer-password-e2e' };
@@ -348,12 +348,7 @@ describe('the admin pages', () => {
     // the select back to the stored role (the form would then send that, silently changing nothing).
     const early = await app.context.newPage();
     try {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      await early.route('**/_app/immutable/**/*.js', async (route) => {
-        await held;
-        await route.continue();
-      });
+      const release = await holdScripts(early);
       await early.goto(`${server.url}/users`, { waitUntil: 'domcontentloaded' });
       const role = early.getByLabel('Role of olivia', { exact: true });
       expect(await role.inputValue()).toBe('release-creator');

@@ -89,6 +89,20 @@ function sharedBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * Holds back the app's own scripts (`/_app/immutable/…`) until the returned function is called:
+ * the page is on screen and usable before it hydrates, as on a slow connection.
+ */
+export async function holdScripts(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/_app/immutable/**/*.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 /** `options`: more server settings (e.g. webhookAllowPrivate for a receiver on 127.0.0.1). */
 export async function startWebApp(options: Partial<ServerOptions> = {}): Promise<WebApp> {
   mkdirSync(shots, { recursive: true });

@@ -7,6 +7,7 @@ import {
   XSS,
   fixture,
   fixturePath,
+  holdScripts,
   shown,
   startWebApp,
   type WebApp,
@@ -36,12 +37,7 @@ describe('the web UI', () => {
     // refuse to submit, with nothing on screen saying why).
     const early = await app.context.newPage();
     try {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      await early.route('**/_app/immutable/**/*.js', async (route) => {
-        await held;
-        await route.continue();
-      });
+      const release = await holdScripts(early);
       await early.goto(server.url + '/', { waitUntil: 'domcontentloaded' });
       await early.getByLabel('Username').fill('admin');
       await early.getByLabel('Password').fill(ADMIN_PASSWORD);

@@ -3,7 +3,7 @@
 // otherwise the node is stored whole. Every node reads back as its text. Every body form decodes to
 // its text, and a node that differs from its base by a hash is a patch of a few dozen bytes.
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SqlNodeStore,
@@ -41,12 +41,17 @@ describe.each(testDatabaseKinds())('delta chains on %s', (kind) => {
   });
   afterAll(() => database.close());
 
-  const rowOf = async (hash: string) => {
-    const result = (await database.db.execute(
-      sql`select encode(base, 'hex') as base from nodes where hash = decode(${hash}, 'hex')`,
-    )) as unknown as { base: string | null }[] | { rows: { base: string | null }[] };
-    return (Array.isArray(result) ? result : result.rows)[0];
+  /** A statement's rows, from either driver (PGlite answers `{ rows }`, postgres-js an array). */
+  const rows = async <T>(statement: SQL): Promise<T[]> => {
+    const result = (await database.db.execute(statement)) as unknown as T[] | { rows: T[] };
+    return Array.isArray(result) ? result : result.rows;
   };
+  const rowOf = async (hash: string) =>
+    (
+      await rows<{ base: string | null }>(
+        sql`select encode(base, 'hex') as base from nodes where hash = decode(${hash}, 'hex')`,
+      )
+    )[0];
   /** Node n encoded as a delta against `base` (whose text is `baseText`), with its whole form. */
   const against = (n: number, base: string, baseText: string): EncodedNode => ({
     hash: sha256(text(n)),
@@ -54,16 +59,12 @@ describe.each(testDatabaseKinds())('delta chains on %s', (kind) => {
     base,
     whole: encodeBody(text(n)).body.toString('base64'),
   });
-  const insert = async (nodes: EncodedNode[], when = sql`true`) => {
-    const result = (await database.db.execute(
-      sql`with recursive ${nodeInsertCtes(nodes, when)} select hash, depth from written_nodes`,
-    )) as unknown as
-      { hash: string; depth: number }[] | { rows: { hash: string; depth: number }[] };
-    return (Array.isArray(result) ? result : result.rows).map((r): [string, number] => [
-      r.hash,
-      Number(r.depth),
-    ]);
-  };
+  const insert = async (nodes: EncodedNode[], when = sql`true`) =>
+    (
+      await rows<{ hash: string; depth: number }>(
+        sql`with recursive ${nodeInsertCtes(nodes, when)} select hash, depth from written_nodes`,
+      )
+    ).map((r): [string, number] => [r.hash, Number(r.depth)]);
 
   it('putMany built a chain 8 deep, each node a delta against the one before', async () => {
     expect((await rowOf(chain[0] ?? ''))?.base).toBeNull();
@@ -147,11 +148,8 @@ describe.each(testDatabaseKinds())('delta chains on %s', (kind) => {
           from generate_series(1, 1000) as i on conflict (hash) do nothing`,
     );
     await database.db.execute(sql`analyze nodes`);
-    const scans = async (statement: ReturnType<typeof chainQuery>) => {
-      const result = (await database.db.execute(
-        sql`explain (format json) ${statement}`,
-      )) as unknown as Record<string, unknown>[] | { rows: Record<string, unknown>[] };
-      const [row] = Array.isArray(result) ? result : result.rows;
+    const scans = async (statement: SQL) => {
+      const [row] = await rows<Record<string, unknown>>(sql`explain (format json) ${statement}`);
       const raw = Object.values(row ?? {})[0];
       const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
       const found: string[] = [];

@@ -101,8 +101,13 @@ describe.each(testDatabaseKinds())('webhooks on %s', (kind) => {
 
   const admin = () => api.as('admin').webhooks;
   const deliveriesTo = (path: string) => receiver.received.filter((r) => r.path === path);
-  const saveVersion = async (automation: string) =>
-    api.as('editor').versions.save({ automation, name: unique('v') });
+  /** A save stating its base revision, as the web UI and the CLI send it (save-version.ts saveUnlocked). */
+  const saveVersion = async (automation: string) => {
+    const { revision } = await api.as('viewer').automations.show({ automation });
+    return api
+      .as('editor')
+      .versions.save({ automation, name: unique('v'), baseRevision: revision });
+  };
 
   it('is for admins only, and refuses bad input naming the field', async () => {
     for (const role of ['viewer', 'editor', 'release-creator', 'release-acceptor'] as const) {

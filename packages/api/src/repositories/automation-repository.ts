@@ -1,6 +1,6 @@
 // Automations: find by id or unique name, lock for a change, write the changed state back, and the
 // overview the automation list shows.
-import { must, type Automation, type Upgrade } from '@ferry/core';
+import { must, type Automation, type Upgrade, type Version } from '@ferry/core';
 import { nodeInsertCtes, schema, type Db, type EncodedNode } from '@ferry/db';
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
@@ -148,7 +148,7 @@ export async function commitEdit(
   edit: EditCommit,
 ): Promise<{ row: AutomationRow; written: [string, number][] } | null> {
   const a = edit.audit;
-  const result = (await db.execute(sql`with recursive
+  const result = await db.execute(sql`with recursive
     p(id, revision, old, root, at) as (
       select ${edit.row.id}::text, ${edit.row.revision}::int, ${edit.row.root}::text, ${edit.root}::text,
              ${a.at.toISOString()}::timestamptz
@@ -177,23 +177,96 @@ export async function commitEdit(
            m.created_at, m.updated_at,
            (select coalesce(json_agg(json_build_array(w.hash, w.depth)), '[]')::text
             from written_nodes w) as written
-    from moved m`)) as unknown as Record<string, unknown>[] | { rows: Record<string, unknown>[] };
-  const [r] = Array.isArray(result) ? result : result.rows;
+    from moved m`);
+  const [r] = rowsOf(result);
   if (r === undefined) return null;
+  return { row: automationRowOf(r), written: JSON.parse(String(r.written)) as [string, number][] };
+}
+
+/** The rows of a raw statement, as either driver answers them. */
+const rowsOf = (result: unknown): Record<string, unknown>[] =>
+  Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows;
+
+/** An automations row as a raw statement returns it (snake_case columns). */
+function automationRowOf(r: Record<string, unknown>): AutomationRow {
   const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
   return {
-    row: {
-      id: String(r.id),
-      name: String(r.name),
-      revision: Number(r.revision),
-      root: String(r.root),
-      environmentId: r.environment_id === null ? null : String(r.environment_id),
-      lastVersionNumber: Number(r.last_version_number),
-      createdAt: date(r.created_at),
-      updatedAt: date(r.updated_at),
-    },
-    written: JSON.parse(String(r.written)) as [string, number][],
+    id: String(r.id),
+    name: String(r.name),
+    revision: Number(r.revision),
+    root: String(r.root),
+    environmentId: r.environment_id === null ? null : String(r.environment_id),
+    lastVersionNumber: Number(r.last_version_number),
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
   };
+}
+
+/** A save of the working copy as the next version, ready to be stored in one statement (commitSave). */
+export interface SaveCommit {
+  /** The row as the save read it: the save applies only if it is still at this revision, root and version count. */
+  row: Pick<AutomationRow, 'id' | 'revision' | 'root' | 'lastVersionNumber'>;
+  version: Version;
+  audit: AuditRowValues;
+  /** The event the save raises: when a webhook listens for it, the statement writes nothing. */
+  event: string;
+}
+
+/**
+ * Store a plain save in one statement, which is its own transaction: the version, the
+ * automation's version count and the audit entry, if the row is still at the revision, root and
+ * version count the save was computed from, and the save needs nothing more: no webhook listens
+ * for its event and the policy prunes no automatic versions (keepAutomaticVersions unset). Null
+ * otherwise, with nothing written: the locked path (save-version.ts) then does it all.
+ */
+export async function commitSave(db: Db, save: SaveCommit): Promise<AutomationRow | null> {
+  const { row, version: v, audit: a } = save;
+  // The version and the audit entry go as one jsonb value each: few parameters, so the statement
+  // is prepared (PREPARE_MAX_PARAMETERS).
+  const version = JSON.stringify({ ...v, created_at: v.createdAt });
+  const audit = JSON.stringify({
+    at: a.at.toISOString(),
+    actor: a.actor,
+    action: a.action,
+    version_id: a.versionId ?? null,
+    before: a.before ?? null,
+    after: a.after ?? null,
+    details: a.details ?? null,
+    request_id: a.requestId ?? null,
+  });
+  const result = await db.execute(sql`with
+    v as (
+      select * from jsonb_to_record(${version}::jsonb) as v(id text, number int, name text,
+        description text, author text, created_at timestamptz, automatic boolean, kind text, pinned boolean)
+    ),
+    moved as (
+      update automations a set last_version_number = v.number, updated_at = v.created_at
+      from v
+      where a.id = ${row.id}::text and a.revision = ${row.revision}::int and a.root = ${row.root}::text
+        and a.last_version_number = ${row.lastVersionNumber}::int and v.number = a.last_version_number + 1
+        and not exists (select 1 from webhooks w where w.events @> jsonb_build_array(${save.event}::text))
+        and not exists (select 1 from instance_settings s
+                        where s.key = 'policy' and jsonb_typeof(s.value -> 'keepAutomaticVersions') = 'number')
+      returning a.*
+    ),
+    saved as (
+      insert into versions (id, automation_id, number, name, description, author, created_at, root, automatic, kind, pinned)
+      select v.id, m.id, v.number, v.name, v.description, v.author, v.created_at, decode(m.root, 'hex'),
+             v.automatic, v.kind, v.pinned
+      from moved m, v
+    ),
+    audited as (
+      insert into audit_log (at, actor, action, automation_id, version_id, "before", "after", details, request_id, revision)
+      select e.at, e.actor, e.action, m.id, e.version_id, decode(e.before, 'hex'), decode(e.after, 'hex'),
+             e.details, e.request_id, m.revision
+      from moved m, jsonb_to_record(${audit}::jsonb) as e(at timestamptz, actor text, action text,
+        version_id text, before text, after text, details jsonb, request_id text)
+    )
+    select m.id, m.name, m.revision, m.root, m.environment_id, m.last_version_number,
+           m.created_at, m.updated_at
+    from moved m`);
+  const [r] = rowsOf(result);
+  return r === undefined ? null : automationRowOf(r);
 }
 
 /** Every automation name in use. */

@@ -398,7 +398,13 @@ describe.each(testDatabaseKinds())('versions on %s', (kind) => {
     for (let i = 0; i < 3; i++) await editor.versions.restore({ automation: id, version: 1 }); // #2–#4
     await editor.versions.pin({ automation: id, version: 2, pinned: true });
     await setPolicy(api.database.db, { ...DEFAULT_POLICY, keepAutomaticVersions: 1 });
-    const saved = await editor.versions.save({ automation: id, name: 'after policy' }); // #5
+    // With its base revision: the one-statement save (saveUnlocked) must leave pruning to the locked path.
+    const { revision } = await viewer.automations.show({ automation: id });
+    const saved = await editor.versions.save({
+      automation: id,
+      name: 'after policy',
+      baseRevision: revision,
+    }); // #5
     expect(saved.pruned).toEqual([3]);
     expect((await viewer.versions.list({ automation: id })).map((v) => v.number)).toEqual([
       5, 4, 2, 1,

@@ -14,7 +14,7 @@ import {
 } from '../repositories/automation-repository.js';
 import { countStructure } from '../content-tree.js';
 import { ledgerOf } from '../repositories/release-repository.js';
-import { saveWorkingCopy } from '../save-version.js';
+import { saveUnlocked, saveWorkingCopy } from '../save-version.js';
 import { pruneAutomaticVersions } from '../retention.js';
 import {
   deleteVersions,
@@ -58,10 +58,12 @@ export const versionsRouter = router({
         baseRevision,
       }),
     )
-    .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) =>
-        saveWorkingCopy(tx, ctx, await lockAutomation(tx, input.automation), input),
-      ),
+    .mutation(
+      async ({ ctx, input }) =>
+        (await saveUnlocked(ctx, input.automation, input)) ??
+        ctx.db.transaction(async (tx) =>
+          saveWorkingCopy(tx, ctx, await lockAutomation(tx, input.automation), input),
+        ),
     ),
 
   /** One version's metadata and how much it holds. */

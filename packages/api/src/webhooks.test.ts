@@ -101,7 +101,7 @@ describe.each(testDatabaseKinds())('webhooks on %s', (kind) => {
 
   const admin = () => api.as('admin').webhooks;
   const deliveriesTo = (path: string) => receiver.received.filter((r) => r.path === path);
-  /** A save stating its base revision, as the web UI and the CLI send it (save-version.ts saveUnlocked). */
+  /** A save stating its base revision, as the web UI sends it (save-version.ts saveUnlocked). */
   const saveVersion = async (automation: string) => {
     const { revision } = await api.as('viewer').automations.show({ automation });
     return api

@@ -79,36 +79,36 @@ export const createCallerFactory = t.createCallerFactory;
  * A procedure whose database went away mid-way answers 503 UNAVAILABLE (a client may retry it),
  * not 500: the error keeps its driver cause for the log but says only that to the client.
  */
-const databaseUnavailable = t.middleware(async ({ ctx, next }) => {
-  const result = await next();
-  if (!result.ok && !(result.error instanceof FerryApiError) && unavailableCause(result.error))
-    throw new UnavailableError(ctx.requestId, result.error.cause ?? result.error);
+function unavailableIfDatabaseGone<R extends { ok: boolean }>(ctx: Context, result: R): R {
+  if (result.ok) return result;
+  const error = (result as unknown as { error: Error }).error;
+  if (!(error instanceof FerryApiError) && unavailableCause(error))
+    throw new UnavailableError(ctx.requestId, error.cause ?? error);
   return result;
-});
-/** The request's logger, also naming the procedure (`path`) for everything logged inside it. */
-const procedureLog = t.middleware(({ ctx, path, next }) =>
-  next({ ctx: { log: ctx.log.child({ path }) } }),
-);
-const base = t.procedure.use(procedureLog).use(databaseUnavailable);
+}
 
-export const publicProcedure = base.meta({ permission: 'public' });
+// One middleware per procedure (each tRPC middleware is a call and a context object per request):
+// the request's logger names the procedure (`path`) for everything logged inside it, the caller
+// and role are checked, and a vanished database becomes 503.
 
-const requireCaller = t.middleware(({ ctx, next }) => {
-  if (ctx.caller === null) throw new FerryApiError('UNAUTHORIZED', 'Sign in or pass an API token.');
-  // tRPC merges this into the context (no copy of it here).
-  return next({ ctx: { caller: ctx.caller } });
-});
+export const publicProcedure = t.procedure
+  .meta({ permission: 'public' })
+  .use(async ({ ctx, path, next }) =>
+    unavailableIfDatabaseGone(ctx, await next({ ctx: { log: ctx.log.child({ path }) } })),
+  );
 
 /** A procedure only callers whose role grants `permission` may run. */
 export const procedure = (permission: Permission) =>
-  base
-    .meta({ permission })
-    .use(requireCaller)
-    .use(({ ctx, next }) => {
-      if (!can(ctx.caller.role, permission))
-        throw new FerryApiError(
-          'FORBIDDEN',
-          `The ${ctx.caller.role} role may not do this (needs "${permission}").`,
-        );
-      return next();
-    });
+  t.procedure.meta({ permission }).use(async ({ ctx, path, next }) => {
+    const { caller } = ctx;
+    if (caller === null) throw new FerryApiError('UNAUTHORIZED', 'Sign in or pass an API token.');
+    if (!can(caller.role, permission))
+      throw new FerryApiError(
+        'FORBIDDEN',
+        `The ${caller.role} role may not do this (needs "${permission}").`,
+      );
+    return unavailableIfDatabaseGone(
+      ctx,
+      await next({ ctx: { log: ctx.log.child({ path }), caller } }),
+    );
+  });

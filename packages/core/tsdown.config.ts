@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  // `rules`, `labels`, `cb-shape`, `must` and `import` on their own too: browser code that needs
-  // only a rule, a label or a reader (the time format, type badges, the interaction editor), and
-  // the CLI's start-up and its import, get no more of core (`semver` cannot be tree-shaken).
+  // `rules`, `labels`, `cb-shape`, `must`, `import` and `text-diff` on their own too: browser code
+  // that needs only a rule, a label or a reader (the time format, type badges, the interaction
+  // editor), and the CLI's start-up, its import and its diff printer, get no more of core
+  // (`semver` cannot be tree-shaken).
   entry: [
     'src/index.ts',
     'src/testing.ts',
@@ -12,6 +13,7 @@ export default defineConfig({
     'src/cb-shape.ts',
     'src/must.ts',
     'src/import.ts',
+    'src/text-diff.ts',
   ],
   format: ['esm'],
   platform: 'neutral',

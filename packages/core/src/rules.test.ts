@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VARIABLE_NAME_MAX, formatUtc, plural, pluralWord, variableNameProblem } from './rules.js';
+import {
+  VARIABLE_NAME_MAX,
+  formatCount,
+  formatUtc,
+  plural,
+  pluralWord,
+  variableNameProblem,
+} from './rules.js';
 
 describe('variable names', () => {
   it('accepts letters, digits and _ not starting with a digit', () => {
@@ -46,6 +54,18 @@ describe('plural', () => {
 
   it('groups thousands, whatever the host locale', () => {
     expect(plural(1204, 'interaction')).toBe('1,204 interactions');
+  });
+
+  it('writes any count as en-US does, whole numbers without Intl', () => {
+    const enUS = new Intl.NumberFormat('en-US');
+    const edges = [0, -0, 1, 999, 1000, -1000, 999_999, 1_000_000, Number.MAX_SAFE_INTEGER];
+    for (const n of [...edges, -Number.MAX_SAFE_INTEGER, 2 ** 60, 1234.5678, -0.25, NaN, Infinity])
+      expect(formatCount(n)).toBe(enUS.format(n));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double()), (n) => {
+        expect(formatCount(n)).toBe(enUS.format(n));
+      }),
+    );
   });
 
   it('gives the word alone too', () => {

@@ -26,8 +26,20 @@ export function formatUtc(at: Date | string): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** One formatter for every count (toLocaleString builds one per call: slow for thousands of nodes). */
-const COUNT = new Intl.NumberFormat('en-US');
+/**
+ * One formatter for counts that are not whole numbers (toLocaleString builds one per call: slow for
+ * thousands of nodes), made on first use: the first Intl formatter a process makes costs it tens of
+ * milliseconds (ICU's data), which every CLI command would pay at start-up.
+ */
+let fractionFormat: Intl.NumberFormat | undefined;
+
+/** `n` as en-US writes it: "1,204"; whole numbers without Intl (see fractionFormat). */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n) || Object.is(n, -0))
+    return (fractionFormat ??= new Intl.NumberFormat('en-US')).format(n);
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return n < 0 ? `-${digits}` : digits;
+}
 
 /**
  * A count and its noun in the number it takes: `plural(1, 'dialog')` is "1 dialog",
@@ -35,7 +47,7 @@ const COUNT = new Intl.NumberFormat('en-US');
  * surface says counts this way, never "dialog(s)".
  */
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${COUNT.format(n)} ${pluralWord(n, one, many)}`;
+  return `${formatCount(n)} ${pluralWord(n, one, many)}`;
 }
 
 /** The noun alone in the number `n` takes: `pluralWord(2, 'was', 'were')` is "were". */

@@ -82,6 +82,28 @@ export default tseslint.config(
       ],
     },
   },
+  // The CLI's commands take values from core's light entries (`@ferry/core/rules`, `/labels`,
+  // `/text-diff`, `/import`, `/must`), never its index: the index loads all of core (semver, the
+  // hashes) into every command's start-up. Types from the index cost nothing.
+  {
+    files: ['apps/cli/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@ferry/core',
+              allowTypeImports: true,
+              message:
+                "Import from one of core's light entries (@ferry/core/rules, /labels, /text-diff, /import, /must); add one if needed.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     // Tests, test support and fixtures, scripts and benchmarks, and config files set up their own
     // environments.

@@ -5,16 +5,11 @@
 // (`-`/`+` lines), else `before → after`. Fields are named as people say them ("Message text",
 // "Quick reply 2 title": core's `fieldLabel`, as in the web UI) and epoch numbers read as dates;
 // `--json` keeps the JSON pointers. The diff itself is core's `valueDiff`.
-import {
-  epochDate,
-  fieldLabel,
-  plural,
-  valueDiff,
-  type Change,
-  type DiffSummary,
-  type JsonValue,
-  type TextDiff,
-} from '@ferry/core';
+// Core's light entries, not its index: a command loads only what it uses (CLI start-up).
+import type { Change, DiffSummary, JsonValue } from '@ferry/core';
+import { epochDate, fieldLabel } from '@ferry/core/labels';
+import { plural } from '@ferry/core/rules';
+import { valueDiff, type TextDiff } from '@ferry/core/text-diff';
 import type { Output } from './output.js';
 
 const MAX_FIELDS = 4;

@@ -2,4 +2,5 @@
 export * from './database.js';
 export * from './migrate.js';
 export * from './node-store.js';
+export * from './raw-rows.js';
 export * as schema from './schema.js';

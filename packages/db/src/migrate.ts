@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import type { Db } from './database.js';
+import { rawRows } from './raw-rows.js';
 
 const MIGRATIONS = new URL('../drizzle/', import.meta.url);
 const LOCK_ID = 7_346_127_001; // any constant shared by every Ferry process
@@ -53,10 +54,8 @@ export async function migrate(db: Db, options: { through?: string } = {}): Promi
     );
     // Databases from before checksums get theirs recorded below, from the files as they are now.
     await tx.execute(sql`alter table ferry_migrations add column if not exists checksum text`);
-    const result = (await tx.execute(
-      sql`select tag, checksum from ferry_migrations`,
-    )) as unknown as AppliedRow[] | { rows: AppliedRow[] };
-    const done = new Map((Array.isArray(result) ? result : result.rows).map((r) => [r.tag, r]));
+    const recorded = sql`select tag, checksum from ferry_migrations`;
+    const done = new Map((await rawRows<AppliedRow>(tx, recorded)).map((r) => [r.tag, r]));
     const applied: string[] = [];
     for (const tag of tags.slice(0, last)) {
       const text = readMigration(tag);

@@ -13,6 +13,7 @@ import {
   nodeInsertCtes,
   type EncodedNode,
 } from './node-store.js';
+import { rawRows } from './raw-rows.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from './test-db.js';
 import { seededRandom as seeded } from '@ferry/core/testing';
 
@@ -41,11 +42,7 @@ describe.each(testDatabaseKinds())('delta chains on %s', (kind) => {
   });
   afterAll(() => database.close());
 
-  /** A statement's rows, from either driver (PGlite answers `{ rows }`, postgres-js an array). */
-  const rows = async <T>(statement: SQL): Promise<T[]> => {
-    const result = (await database.db.execute(statement)) as unknown as T[] | { rows: T[] };
-    return Array.isArray(result) ? result : result.rows;
-  };
+  const rows = <T extends object>(statement: SQL) => rawRows<T>(database.db, statement);
   const rowOf = async (hash: string) =>
     (
       await rows<{ base: string | null }>(

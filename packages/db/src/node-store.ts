@@ -20,6 +20,7 @@ import type { AsyncNodeStore } from '@ferry/core';
 import { sql, type SQL } from 'drizzle-orm';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from './database.js';
+import { rawRows as rows } from './raw-rows.js';
 
 const BATCH = 500;
 /** Hashes one existence query names (one parameter; the answer is hashes only). */
@@ -34,12 +35,6 @@ const MAX_DEPTH = 8;
 const CANDIDATES = 4;
 /** A patch this small is taken without deflating against the base to compare. */
 const TINY_PATCH = 48;
-
-type Row = Record<string, unknown>;
-async function rows<T extends Row>(db: Db, statement: SQL): Promise<T[]> {
-  const result = (await db.execute(statement)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
-}
 
 const bytes = (value: unknown): Buffer => {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.length);

@@ -1,7 +1,7 @@
 // Automations: find by id or unique name, lock for a change, write the changed state back, and the
 // overview the automation list shows.
 import { must, type Automation, type Upgrade, type Version } from '@ferry/core';
-import { nodeInsertCtes, schema, type Db, type EncodedNode } from '@ferry/db';
+import { nodeInsertCtes, rawRows, schema, type Db, type EncodedNode } from '@ferry/db';
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { fail } from '../errors.js';
 import type { AuditRowValues } from './audit-log-repository.js';
@@ -148,7 +148,9 @@ export async function commitEdit(
   edit: EditCommit,
 ): Promise<{ row: AutomationRow; written: [string, number][] } | null> {
   const a = edit.audit;
-  const result = await db.execute(sql`with recursive
+  const [r] = await rawRows(
+    db,
+    sql`with recursive
     p(id, revision, old, root, at) as (
       select ${edit.row.id}::text, ${edit.row.revision}::int, ${edit.row.root}::text, ${edit.root}::text,
              ${a.at.toISOString()}::timestamptz
@@ -177,15 +179,11 @@ export async function commitEdit(
            m.created_at, m.updated_at,
            (select coalesce(json_agg(json_build_array(w.hash, w.depth)), '[]')::text
             from written_nodes w) as written
-    from moved m`);
-  const [r] = rowsOf(result);
+    from moved m`,
+  );
   if (r === undefined) return null;
   return { row: automationRowOf(r), written: JSON.parse(String(r.written)) as [string, number][] };
 }
-
-/** The rows of a raw statement, as either driver answers them. */
-const rowsOf = (result: unknown): Record<string, unknown>[] =>
-  Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows;
 
 /** An automations row as a raw statement returns it (snake_case columns). */
 function automationRowOf(r: Record<string, unknown>): AutomationRow {
@@ -234,7 +232,9 @@ export async function commitSave(db: Db, save: SaveCommit): Promise<AutomationRo
     details: a.details ?? null,
     request_id: a.requestId ?? null,
   });
-  const result = await db.execute(sql`with
+  const [r] = await rawRows(
+    db,
+    sql`with
     v as (
       select * from jsonb_to_record(${version}::jsonb) as v(id text, number int, name text,
         description text, author text, created_at timestamptz, automatic boolean, kind text, pinned boolean)
@@ -264,8 +264,8 @@ export async function commitSave(db: Db, save: SaveCommit): Promise<AutomationRo
     )
     select m.id, m.name, m.revision, m.root, m.environment_id, m.last_version_number,
            m.created_at, m.updated_at
-    from moved m`);
-  const [r] = rowsOf(result);
+    from moved m`,
+  );
   return r === undefined ? null : automationRowOf(r);
 }
 

@@ -1,7 +1,7 @@
 // Instance backup and restore at the database level: which tables a backup holds, one consistent
 // snapshot of them as a backup stream, and the statements that load one (backup-restore.ts runs them).
 import { must } from '@ferry/core';
-import { migrationTags, schema, type Database, type Db } from '@ferry/db';
+import { migrationTags, rawRows as query, schema, type Database, type Db } from '@ferry/db';
 import { getTableName, is, sql } from 'drizzle-orm';
 import { PgTable, getTableConfig } from 'drizzle-orm/pg-core';
 import {
@@ -51,12 +51,6 @@ export function schemaTables(): { backedUp: string[]; excluded: string[] } {
     backedUp: ordered.filter((n) => !EXCLUDED.has(n)),
     excluded: ordered.filter((n) => EXCLUDED.has(n)),
   };
-}
-
-type Row = Record<string, unknown>;
-async function query<T extends Row>(db: Db, statement: ReturnType<typeof sql>): Promise<T[]> {
-  const result = (await db.execute(statement)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
 }
 
 /** The migrations the database has applied, in this Ferry's order. */

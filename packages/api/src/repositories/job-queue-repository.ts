@@ -2,7 +2,7 @@
 // its own statements; this turns them into queries on a Drizzle database or transaction, so a job
 // is enqueued in the transaction of the change that raised it and workers poll through the same
 // pool (PostgreSQL) or the one embedded connection (PGlite).
-import type { Db } from '@ferry/db';
+import { rawRows, type Db } from '@ferry/db';
 import { sql, type SQL } from 'drizzle-orm';
 
 /** What pg-boss calls to run its SQL (its `db` option). */
@@ -58,7 +58,8 @@ export function jobExecutor(db: Db): JobExecutor {
  * database could not record its last attempt leaves one behind.
  */
 export async function deliveriesWithoutJob(db: Db, queue: string): Promise<string[]> {
-  const result = (await db.execute(
+  const rows = await rawRows<{ id: string }>(
+    db,
     sql`select d.id from webhook_deliveries d
         where d.status = 'pending'
           and not exists (
@@ -66,6 +67,6 @@ export async function deliveriesWithoutJob(db: Db, queue: string): Promise<strin
             where j.name = ${queue} and j.state in ('created', 'retry', 'active')
               and j.data ->> 'deliveryId' = d.id)
         order by d.created_at`,
-  )) as unknown as { id: string }[] | { rows: { id: string }[] };
-  return (Array.isArray(result) ? result : result.rows).map((r) => r.id);
+  );
+  return rows.map((r) => r.id);
 }

@@ -3,7 +3,7 @@
 import type { Database, Db } from '@ferry/db';
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
-import { loggableError } from './log-errors.js';
+import { logSerializers } from './log-errors.js';
 import type { Role } from './roles.js';
 import type { SecretBox } from './security.js';
 import type { SignInLimits } from './sign-in-throttle.js';
@@ -54,7 +54,7 @@ export interface Context {
 export function requestLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
   return lazyLogger(() =>
     logger.child(bindings, {
-      serializers: { err: (e: unknown) => (e instanceof Error ? loggableError(e) : e) },
+      serializers: logSerializers,
     }),
   );
 }

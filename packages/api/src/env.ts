@@ -2,6 +2,7 @@
 // serve` both start from parseServerEnv(), so a wrong value gets the same one-line error everywhere.
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
+import { logSerializers } from './log-errors.js';
 import { parseSecretKey } from './secret-key.js';
 import type { ServerOptions } from './server.js';
 import { ConfigError, parsePort, parseSwitch } from './startup-errors.js';
@@ -149,7 +150,7 @@ export function parseServerEnv(
  * line, generated credentials, `--json` results).
  */
 export function serverLogger(level: LogLevel): Logger {
-  return pino({ level }, pino.destination({ dest: 2, sync: true }));
+  return pino({ level, serializers: logSerializers }, pino.destination({ dest: 2, sync: true }));
 }
 
 /**

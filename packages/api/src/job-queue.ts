@@ -74,7 +74,10 @@ export async function startJobQueue(
     supervise: true,
     schedule: false,
   });
-  boss.on('error', (err: Error) => log.warn({ err: loggableError(err) }, 'job queue error'));
+  // A worker's error comes as a plain object with the queue's name; the rest are errors.
+  boss.on('error', (err: Error & { queue?: string }) =>
+    log.warn({ err: loggableError(err), queue: err.queue }, 'job queue error'),
+  );
   await boss.start();
   const webhookRetries = options.webhookRetries ?? 10;
   await boss.updateQueue(WEBHOOK_QUEUE, {

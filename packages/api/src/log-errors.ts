@@ -22,8 +22,12 @@ const isDatabaseError = (e: unknown): e is DatabaseErrorLike =>
   /^[0-9A-Z]{5}$/.test((e as unknown as { code: string }).code) &&
   ('severity' in e || 'routine' in e);
 
-/** Drizzle wraps every failed query in an error whose message lists the query's parameters. */
-const isQueryError = (e: unknown): boolean => e instanceof Error && 'query' in e && 'params' in e;
+/**
+ * Drizzle wraps every failed query in an error whose message lists the query's parameters. Also its
+ * copy as a plain object (pg-boss reports a worker's error as `{ ...error, message, stack }`).
+ */
+const isQueryError = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && 'query' in e && 'params' in e;
 
 /** Quoted parts of a database message are values ('abc', "abc"); the rest is the server's text. */
 export const redactValues = (message: string): string =>
@@ -82,3 +86,12 @@ function names(e: DatabaseErrorLike): Record<string, string> {
   pick('routine', e.routine);
   return out;
 }
+
+/**
+ * Every Ferry logger's serializers: an error logged under `err` goes in as loggableError shows it,
+ * and what loggableError already made goes in as it is (pino's own serializer would take it for an
+ * error, as it has a message, and overwrite its `type` with "Object").
+ */
+export const logSerializers = {
+  err: (e: unknown): unknown => (e instanceof Error ? loggableError(e) : e),
+};

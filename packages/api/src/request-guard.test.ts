@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAddressOf } from './client-address.js';
-import { loggableError } from './log-errors.js';
+import { loggableError, logSerializers } from './log-errors.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { must } from '@ferry/core';
 
@@ -256,6 +256,12 @@ describe('a database error in the log', () => {
             const logged = loggableError(err);
             expect(logged.code).toMatch(/^(22P02|23505)$/);
             expect(JSON.stringify(logged)).not.toContain(SECRET);
+            // Through Ferry's serializers, logged raw or as loggableError made it: its type kept.
+            for (const value of [err, logged]) {
+              const line = pinoLine(value, logSerializers);
+              expect(line.err).toMatchObject({ type: logged.type, code: logged.code });
+              expect(JSON.stringify(line)).not.toContain(SECRET);
+            }
           }
           // What the raw error would have put in the log.
           expect(JSON.stringify(pinoLine(thrown))).toContain(SECRET);
@@ -267,8 +273,11 @@ describe('a database error in the log', () => {
   );
 });
 
-/** The line pino's standard error serializer would write for `err`. */
-function pinoLine(err: unknown): string {
+/** The line pino writes for `err` with `serializers` (by default its standard error serializer). */
+function pinoLine(
+  err: unknown,
+  serializers?: pino.LoggerOptions['serializers'],
+): { err: Record<string, unknown> } {
   let line = '';
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -276,6 +285,6 @@ function pinoLine(err: unknown): string {
       done();
     },
   });
-  pino({}, stream).error({ err }, 'x');
-  return line;
+  pino({ ...(serializers && { serializers }) }, stream).error({ err }, 'x');
+  return JSON.parse(line) as { err: Record<string, unknown> };
 }

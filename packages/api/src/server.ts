@@ -19,7 +19,7 @@ import { DEFAULT_EXPORT_CACHE_BYTES, ExportCache } from './export-cache.js';
 import { startJobQueue, type JobQueue, type JobQueueOptions } from './job-queue.js';
 import { EXPORT_PATH, handleExport } from './export-route.js';
 import { UnavailableError, unavailableCause } from './errors.js';
-import { loggableError } from './log-errors.js';
+import { loggableError, logSerializers } from './log-errors.js';
 import {
   crossOriginCookieCall,
   isHttps,
@@ -126,7 +126,7 @@ export interface WebRequest extends IncomingMessage {
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? pino({ level: 'info' });
+  const logger = options.logger ?? pino({ level: 'info', serializers: logSerializers });
   const announce = options.announce ?? ((line: string) => process.stdout.write(line + '\n'));
   const trustProxy = options.trustProxy ?? false;
   // Settings are checked first, then the port is bound, and only then is anything created (the

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type ServerOptions } from '@ferry/api';
-import { seedDataDir } from '@ferry/db/testing';
+import { seedMigratedDataDir } from '@ferry/db/testing';
 import pino from 'pino';
 import { must } from '@ferry/core';
 
@@ -146,9 +146,9 @@ export interface TestServer {
 
 /** `options`: more settings for the server (e.g. webhookAllowPrivate for a receiver on 127.0.0.1). */
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
-  // Its data directory holds initdb's cluster already (several CPU-seconds saved): the server
-  // migrates it as on any first start. `ferry serve` on a new directory is serve.test.ts's subject.
-  const dataDir = await seedDataDir(tempDir('data'));
+  // Its data directory holds initdb's cluster, migrated, already (several CPU-seconds saved).
+  // `ferry serve` on a new directory is serve.test.ts's subject.
+  const dataDir = await seedMigratedDataDir(tempDir('data'));
   const server = await startServer({
     port: 0,
     dataDir,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWebFallback, startServer, type RunningServer, type ServerOptions } from '@ferry/api';
-import { seedDataDir } from '@ferry/db/testing';
+import { seedMigratedDataDir } from '@ferry/db/testing';
 import pino from 'pino';
 import {
   chromium,
@@ -106,9 +106,8 @@ export async function holdScripts(page: Page): Promise<() => void> {
 /** `options`: more server settings (e.g. webhookAllowPrivate for a receiver on 127.0.0.1). */
 export async function startWebApp(options: Partial<ServerOptions> = {}): Promise<WebApp> {
   mkdirSync(shots, { recursive: true });
-  // initdb's cluster is there already (several CPU-seconds saved per scenario); the server
-  // migrates it as on any first start.
-  const dataDir = await seedDataDir(mkdtempSync(join(tmpdir(), 'ferry-web-e2e-')));
+  // initdb's cluster is there already, migrated (several CPU-seconds saved per scenario).
+  const dataDir = await seedMigratedDataDir(mkdtempSync(join(tmpdir(), 'ferry-web-e2e-')));
   const server = await startServer({
     port: 0,
     dataDir,

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { schema } from '@ferry/db';
-import { openTestDatabase, pgliteTemplate, type TestDatabase } from '@ferry/db/testing';
+import { openTestDatabase, migratedPgliteTemplate, type TestDatabase } from '@ferry/db/testing';
 import { eq } from 'drizzle-orm';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
@@ -411,7 +411,7 @@ describe.each(testDatabaseKinds())('arbitrary input over HTTP on %s', (kind) => 
       server = await startServer({
         ...common,
         dataDir: null,
-        pgliteTemplate: (await pgliteTemplate()).tarball,
+        pgliteTemplate: (await migratedPgliteTemplate()).tarball,
       });
     const [adminRow] = await db().select().from(schema.users).where(eq(schema.users.name, 'admin'));
     adminId = must(adminRow, 'adminRow').id;

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { migrate, migrationTags, openDatabase, type Database, type Db } from '@ferry/db';
-import { openTestDatabase, pgliteTemplate } from '@ferry/db/testing';
+import { migratedPgliteTemplate, openTestDatabase, pgliteTemplate } from '@ferry/db/testing';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -363,7 +363,7 @@ describe('GET /api/backup', () => {
     const server = await startServer({
       port: 0,
       dataDir: null,
-      pgliteTemplate: (await pgliteTemplate()).tarball,
+      pgliteTemplate: (await migratedPgliteTemplate()).tarball,
       adminToken: 'ferry_backup-admin',
       adminPassword: 'correct horse battery staple',
       logger: pino({ level: 'silent' }),

@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { fixture } from '@ferry/fixtures';
-import { pgliteTemplate } from '@ferry/db/testing';
+import { migratedPgliteTemplate } from '@ferry/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './server.js';
@@ -62,7 +62,7 @@ describe('compressed responses', () => {
     server = await startServer({
       port: 0,
       dataDir: null,
-      pgliteTemplate: (await pgliteTemplate()).tarball,
+      pgliteTemplate: (await migratedPgliteTemplate()).tarball,
       adminToken: TOKEN,
       adminPassword: 'compress test password',
       logger: pino({ level: 'silent' }),

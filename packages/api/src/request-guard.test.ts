@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import type { Db } from '@ferry/db';
-import { openTestDatabase, pgliteTemplate, testDatabaseKinds } from '@ferry/db/testing';
+import { openTestDatabase, migratedPgliteTemplate, testDatabaseKinds } from '@ferry/db/testing';
 import { TRPCError } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
@@ -30,7 +30,7 @@ async function start(options: Pick<ServerOptions, 'trustProxy' | 'fallback'> = {
   const server = await startServer({
     port: 0,
     dataDir: null,
-    pgliteTemplate: (await pgliteTemplate()).tarball,
+    pgliteTemplate: (await migratedPgliteTemplate()).tarball,
     adminPassword: PASSWORD,
     adminToken: TOKEN,
     logger: pino({ level: 'info' }, stream),

@@ -1,7 +1,7 @@
 // Following one request through the logs: a client's sane X-Request-Id is kept and echoed (else a
 // new one), and everything logged for the request — by the server, a procedure, the web UI — names it.
 import { Writable } from 'node:stream';
-import { pgliteTemplate } from '@ferry/db/testing';
+import { migratedPgliteTemplate } from '@ferry/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContextInner } from './context.js';
@@ -32,7 +32,7 @@ describe('the request id', () => {
     server = await startServer({
       port: 0,
       dataDir: null,
-      pgliteTemplate: (await pgliteTemplate()).tarball,
+      pgliteTemplate: (await migratedPgliteTemplate()).tarball,
       adminToken: TOKEN,
       logger,
       announce: () => {},

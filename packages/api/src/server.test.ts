@@ -5,7 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { schema } from '@ferry/db';
-import { openTestDatabase, pgliteTemplate, testDatabaseKinds, builtEntry } from '@ferry/db/testing';
+import {
+  openTestDatabase,
+  migratedPgliteTemplate,
+  testDatabaseKinds,
+  builtEntry,
+} from '@ferry/db/testing';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +44,7 @@ describe('the server on the embedded database', () => {
     server = await startServer({
       port: 0,
       dataDir: null,
-      pgliteTemplate: (await pgliteTemplate()).tarball,
+      pgliteTemplate: (await migratedPgliteTemplate()).tarball,
       adminPassword: 'correct horse battery',
       maxRequestBytes: 64 * 1024,
       logger: pino({ level: 'info' }, stream),

@@ -3,7 +3,7 @@
 import { schema } from '@ferry/db';
 import {
   openTestDatabase,
-  pgliteTemplate,
+  migratedPgliteTemplate,
   testDatabaseKinds,
   type TestDatabase,
 } from '@ferry/db/testing';
@@ -144,7 +144,7 @@ describe.each(testDatabaseKinds())('sign-in throttling over HTTP on %s', (kind) 
       port: 0,
       ...(database.url
         ? { databaseUrl: database.url, secretKey }
-        : { dataDir: null, pgliteTemplate: (await pgliteTemplate()).tarball }),
+        : { dataDir: null, pgliteTemplate: (await migratedPgliteTemplate()).tarball }),
       adminPassword: 'admin-password',
       logger: pino({ level: 'silent' }),
       announce: () => {},

@@ -5,7 +5,7 @@
 // limit, unknown paths).
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pgliteTemplate } from '@ferry/db/testing';
+import { migratedPgliteTemplate } from '@ferry/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContextInner } from './context.js';
@@ -36,7 +36,7 @@ describe('a plain call answered directly, beside the same call answered by tRPC'
     server = await startServer({
       port: 0,
       dataDir: null,
-      pgliteTemplate: (await pgliteTemplate()).tarball,
+      pgliteTemplate: (await migratedPgliteTemplate()).tarball,
       adminPassword: PASSWORD,
       adminToken: TOKEN,
       logger: pino({ level: 'silent' }),

@@ -50,7 +50,7 @@ export async function seedDataDir(dataDir: string): Promise<string> {
   return dataDir;
 }
 
-function pgliteVersion(): string {
+export function pgliteVersion(): string {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   let dir = dirname(entry);
   while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
@@ -58,9 +58,24 @@ function pgliteVersion(): string {
     .version;
 }
 
-async function loadTemplate(): Promise<PgliteTemplate> {
+function loadTemplate(): Promise<PgliteTemplate> {
+  return cachedCluster(`ferry-pglite-template-${pgliteVersion()}`, async (staging) => {
+    const client = new PGlite(join(staging, 'pgdata'));
+    await client.waitReady;
+    await client.close();
+  });
+}
+
+/**
+ * A cluster kept in the db package's node_modules/.cache under `name`: `build` makes it in
+ * `<staging>/pgdata` (closed when it returns), once per machine; its tarball is dumped beside it.
+ */
+export async function cachedCluster(
+  name: string,
+  build: (staging: string) => Promise<void>,
+): Promise<PgliteTemplate> {
   const cache = fileURLToPath(new URL('../node_modules/.cache/', import.meta.url));
-  const dir = join(cache, `ferry-pglite-template-${pgliteVersion()}`);
+  const dir = join(cache, name);
   const building = `${dir}.building`;
   mkdirSync(cache, { recursive: true });
   // One process builds it (the others, test files starting at the same moment, wait for it); a
@@ -79,12 +94,18 @@ async function loadTemplate(): Promise<PgliteTemplate> {
     }
     try {
       const staging = mkdtempSync(join(cache, 'ferry-pglite-staging-'));
-      const client = new PGlite(join(staging, 'pgdata'));
-      await client.waitReady;
-      const tarball = await client.dumpDataDir('none');
-      await client.close();
-      writeFileSync(join(staging, 'pgdata.tar'), Buffer.from(await tarball.arrayBuffer()));
-      renameSync(staging, dir);
+      try {
+        await build(staging);
+        const client = new PGlite(join(staging, 'pgdata'));
+        await client.waitReady;
+        const tarball = await client.dumpDataDir('none');
+        await client.close();
+        writeFileSync(join(staging, 'pgdata.tar'), Buffer.from(await tarball.arrayBuffer()));
+        renameSync(staging, dir);
+      } catch (e) {
+        rmSync(staging, { recursive: true, force: true });
+        throw e;
+      }
     } finally {
       rmSync(building, { recursive: true, force: true });
     }

@@ -1,11 +1,18 @@
 // Test harness: a fresh database with the real migrations, on PGlite and, when DATABASE_URL is
 // set, on that PostgreSQL too (a new database per call, dropped afterwards).
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import { openDatabase, type Database } from './database.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { must } from '@ferry/core';
-import { pgliteTemplate } from './pglite-template.js';
+import {
+  cachedCluster,
+  pgliteTemplate,
+  pgliteVersion,
+  type PgliteTemplate,
+} from './pglite-template.js';
 
 export { pgliteTemplate, seedDataDir, type PgliteTemplate } from './pglite-template.js';
 
@@ -21,10 +28,52 @@ export interface TestDatabase extends Database {
   url: string | null;
 }
 
+let migrated: Promise<PgliteTemplate> | undefined;
+
+/**
+ * The PGlite template with Ferry's migrations applied by the real `migrate`, cached per PGlite
+ * version and migration files (a changed or added migration makes a new one). Opening a copy costs
+ * about half what the copy of the bare cluster plus the migrations does; opened with `migrate`, it
+ * still has every migration's checksum checked. Tests whose subject is migrating start from
+ * `pgliteTemplate()` instead.
+ */
+export function migratedPgliteTemplate(): Promise<PgliteTemplate> {
+  if (migrated) return migrated;
+  const migrations = new URL('../drizzle/', import.meta.url);
+  const files = [
+    'meta/_journal.json',
+    ...readdirSync(migrations).filter((f) => f.endsWith('.sql')),
+  ];
+  const hash = createHash('sha256');
+  for (const file of files.sort())
+    hash.update(file).update(readFileSync(new URL(file, migrations)));
+  const name = `ferry-pglite-migrated-${pgliteVersion()}-${hash.digest('hex').slice(0, 16)}`;
+  return (migrated = cachedCluster(name, async (staging) => {
+    cpSync((await pgliteTemplate()).pgdata, join(staging, 'pgdata'), { recursive: true });
+    await (await openDatabase({ dataDir: staging })).close();
+  }));
+}
+
+/**
+ * Give an embedded data directory that does not exist yet the state of a started Ferry before its
+ * first account or key (initdb's cluster, migrated, in `<dataDir>/pgdata`). For tests whose subject
+ * is neither the very first start nor migrating; `seedDataDir` leaves the migrations to the start.
+ */
+export async function seedMigratedDataDir(dataDir: string): Promise<string> {
+  const target = join(dataDir, 'pgdata');
+  if (existsSync(target)) throw new Error(`seedMigratedDataDir: ${target} already exists.`);
+  mkdirSync(dataDir, { recursive: true });
+  cpSync((await migratedPgliteTemplate()).pgdata, target, { recursive: true });
+  return dataDir;
+}
+
 export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<TestDatabase> {
   if (kind === 'pglite')
     return {
-      ...(await openDatabase({ dataDir: null, template: (await pgliteTemplate()).tarball })),
+      ...(await openDatabase({
+        dataDir: null,
+        template: (await migratedPgliteTemplate()).tarball,
+      })),
       url: null,
     };
   const base = must(process.env.DATABASE_URL, 'process.env.DATABASE_URL');

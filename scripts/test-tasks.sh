@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `pnpm test`: every package's type check, lint, tests and package checks through turbo, then the
+# formatting check. Laid out for a 2-core machine, where turbo alone left a core idle for minutes:
+# it has no task priorities and started the web UI's browser scenarios (the longest task, which
+# mostly waits on Chromium and the server, using well under a core) last, so they ran alone at
+# the end. Here every package is built first; then the browser scenarios run in a lane of their
+# own from the start, beside turbo's two lanes for everything else (`--only`: already built).
+# A failure on either side stops the other.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+turbo run build --concurrency=2 || exit 1
+
+turbo run test:browser --only &
+browser=$!
+turbo run typecheck lint test test:package --only --concurrency=2 &
+rest=$!
+
+# The first to end; when it failed, the other is stopped (turbo stops its own tasks on SIGTERM).
+wait -n -p ended "$browser" "$rest"
+if [ $? -ne 0 ]; then
+  kill -TERM "$browser" "$rest" 2>/dev/null
+  wait
+  echo "test tasks failed (see above)" >&2
+  exit 1
+fi
+if [ "$ended" = "$browser" ]; then wait "$rest"; else wait "$browser"; fi || exit 1
+
+prettier --check .

@@ -3,27 +3,28 @@
 # formatting check. Laid out for a 2-core machine, where turbo alone left a core idle for minutes:
 # it has no task priorities and started the web UI's browser scenarios (the longest task, which
 # mostly waits on Chromium and the server, using well under a core) last, so they ran alone at
-# the end. Here every package is built first; then the browser scenarios run in a lane of their
-# own from the start, beside turbo's two lanes for everything else (`--only`: already built).
+# the end. Here every package is built first; then the web UI's tasks run one at a time in a lane
+# of their own from the start, beside turbo's two lanes for every other package's tasks (`--only`:
+# all built already). The lanes end within a minute of each other.
 # A failure on either side stops the other.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 turbo run build --concurrency=2 || exit 1
 
-turbo run test:browser --only &
-browser=$!
-turbo run typecheck lint test test:package --only --concurrency=2 &
+turbo run test:browser test typecheck lint --filter=@ferry/web --only --concurrency=1 &
+web=$!
+turbo run typecheck lint test test:package --filter='!@ferry/web' --only --concurrency=2 &
 rest=$!
 
 # The first to end; when it failed, the other is stopped (turbo stops its own tasks on SIGTERM).
-wait -n -p ended "$browser" "$rest"
+wait -n -p ended "$web" "$rest"
 if [ $? -ne 0 ]; then
-  kill -TERM "$browser" "$rest" 2>/dev/null
+  kill -TERM "$web" "$rest" 2>/dev/null
   wait
   echo "test tasks failed (see above)" >&2
   exit 1
 fi
-if [ "$ended" = "$browser" ]; then wait "$rest"; else wait "$browser"; fi || exit 1
+if [ "$ended" = "$web" ]; then wait "$rest"; else wait "$web"; fi || exit 1
 
 prettier --check .

@@ -80,6 +80,9 @@ export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<Tes
   const name = `ferry_test_${randomUUID().replace(/-/g, '')}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
+  // A test database need not outlive a crash of the server: commits do not wait for the WAL to
+  // reach the disk (tests spent much of their time in those waits). Never set on a real database.
+  await admin.unsafe(`alter database ${name} set synchronous_commit = off`);
   await admin.end();
   const url = new URL(base);
   url.pathname = '/' + name;

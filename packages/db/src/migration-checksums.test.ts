@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
 import { MigrationChangedError, migrate, migrationTags } from './migrate.js';
+import { rawRows } from './raw-rows.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from './test-db.js';
 
 const fileChecksum = (tag: string) =>
@@ -31,10 +32,10 @@ describe.each(testDatabaseKinds())('on %s', (kind) => {
   afterAll(() => database.close());
 
   async function recorded(): Promise<Record<string, string | null>> {
-    const result = (await database.db.execute(
+    const rows = await rawRows<Row>(
+      database.db,
       sql`select tag, checksum from ferry_migrations order by tag`,
-    )) as unknown as Row[] | { rows: Row[] };
-    const rows = Array.isArray(result) ? result : result.rows;
+    );
     return Object.fromEntries(rows.map((r) => [r.tag, r.checksum]));
   }
 

@@ -10,6 +10,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrate.js';
+import { rawRows } from './raw-rows.js';
 import { SqlNodeStore } from './node-store.js';
 import { auditLog, automations, contentEnv, releases, upgrades, versions } from './schema.js';
 import { pgliteTemplate } from './test-db.js';
@@ -174,8 +175,7 @@ describe('migration 0005 (names unique ignoring case)', () => {
 
   it('renames names that differ only in case (keeping the oldest), logs each rename, then refuses them', async () => {
     const { db } = database;
-    const rows = async <T>(query: ReturnType<typeof sql>) =>
-      ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+    const rows = <T extends object>(query: ReturnType<typeof sql>) => rawRows<T>(db, query);
     await db.execute(sql`insert into automations (id, name, root, created_at) values
       ('a1', 'ShopifyBot', 'root-1', now() - interval '2 days'),
       ('a2', 'shopifybot', 'root-2', now() - interval '1 day'),
@@ -245,8 +245,7 @@ describe('migration 0008 (audit revisions, environment references counted anew)'
 
   it('empties content_env (recounted on demand) and keeps the audit log, with no revisions', async () => {
     const { db } = database;
-    const rows = async <T>(query: ReturnType<typeof sql>) =>
-      ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+    const rows = <T extends object>(query: ReturnType<typeof sql>) => rawRows<T>(db, query);
     const root = 'ab'.repeat(32);
     await db.execute(
       sql`insert into content_env (root, names) values (decode(${root}, 'hex'), '{"BRAND":1}')`,

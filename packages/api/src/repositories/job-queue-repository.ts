@@ -45,9 +45,7 @@ function parameter(value: unknown): unknown {
 export function jobExecutor(db: Db): JobExecutor {
   return {
     async executeSql(text, values = []) {
-      const result = (await db.execute(statement(text, values))) as unknown as
-        Record<string, unknown>[] | { rows: Record<string, unknown>[] };
-      return { rows: Array.isArray(result) ? [...result] : result.rows };
+      return { rows: [...(await rawRows(db, statement(text, values)))] };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { must } from '@ferry/core';
-import { SqlNodeStore, schema } from '@ferry/db';
+import { SqlNodeStore, rawRows, schema } from '@ferry/db';
 import { sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,11 +66,12 @@ describe.each(testDatabaseKinds())('admin on %s', (kind) => {
     ).n;
   /** A node's row as stored (body base64, base hex or null), to put it back after a test. */
   const storedRow = async (hash: string) => {
-    const result = (await db().execute(
+    const rows = await rawRows<Row>(
+      db(),
       sql`select encode(body, 'base64') as body, encode(base, 'hex') as base from nodes
           where hash = decode(${hash}, 'hex')`,
-    )) as unknown as Row[] | { rows: Row[] };
-    return must((Array.isArray(result) ? result : result.rows)[0], `the stored node ${hash}`);
+    );
+    return must(rows[0], `the stored node ${hash}`);
   };
   const exports = async () =>
     Promise.all(automations.map((id) => api.as('viewer').automations.export({ automation: id })));

@@ -4,7 +4,8 @@
 // over HTTP takes one after every refused request). Equal fingerprints: nothing was written. Left out are the records a
 // refusal is meant to write or a read updates: a token's last use, failed sign-in counts and the
 // audit of a lockout they start.
-import { schema, type Db } from '@ferry/db';
+import { rawRows, schema, type Db } from '@ferry/db';
+import { must } from '@ferry/core';
 import { is, sql } from 'drizzle-orm';
 import { PgTable, getTableConfig } from 'drizzle-orm/pg-core';
 
@@ -32,9 +33,8 @@ const QUERY = (() => {
 })();
 
 export async function fingerprint(db: Db): Promise<Record<string, string>> {
-  const result = (await db.execute(QUERY)) as unknown;
-  const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-  return rows[0] as Record<string, string>;
+  const [row] = await rawRows<Record<string, string>>(db, QUERY);
+  return must(row, 'the fingerprint row');
 }
 
 /**
@@ -62,10 +62,7 @@ export async function countWrites(db: Db): Promise<() => Promise<number>> {
   ])
     await db.execute(sql.raw(statement));
   return async () => {
-    const result = (await db.execute(sql`select n from ferry_test_writes`)) as unknown;
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-      n: string | number;
-    }[];
+    const rows = await rawRows<{ n: string | number }>(db, sql`select n from ferry_test_writes`);
     return Number(rows[0]?.n);
   };
 }

@@ -6,21 +6,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { openDatabase, rawRows, schema, type Database } from '@ferry/db';
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startJobQueue } from './job-queue.js';
+import { startJobQueue, type JobQueue } from './job-queue.js';
 import { logSerializers } from './log-errors.js';
-import { createTestApi, testDatabaseKinds, type TestApi } from './test-support/harness.js';
-
-/** Waits until `check` holds (polling); fails with `what` when it never does. */
-async function until(what: string, check: () => Promise<boolean> | boolean, seconds = 30) {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { createTestApi, testDatabaseKinds, type TestApi, until } from './test-support/harness.js';
 
 /** A receiver on 127.0.0.1 that answers 204 only once `release()` is called. */
 async function startHeldReceiver() {
@@ -101,35 +92,51 @@ describe.skipIf(!testDatabaseKinds().includes('postgres'))('the job queue on pos
     return { lines, receiver, queue, jobId: job.id, webhookId: webhook.id };
   }
 
-  /** Holds a lock on the job's row (so its completion statement waits) until `unlock()`. */
-  async function lockJob(jobId: string) {
+  /** Holds the lock `statement` takes, in a transaction of its own, until `unlock()`. */
+  async function holdLock(statement: SQL) {
     let unlock!: () => void;
     const unlocked = new Promise<void>((resolve) => (unlock = resolve));
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const transaction = locker.db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from ferry_jobs.job where id = ${jobId} for update`);
+    const done = locker.db.transaction(async (tx) => {
+      await tx.execute(statement);
       locked();
       await unlocked;
     });
     await isLocked;
-    return { unlock, done: transaction };
+    return { unlock, done };
   }
 
-  /** The backend of the completion statement waiting on the lock, once it waits. */
-  async function waitingCompletion(): Promise<number> {
+  /** The backend of a statement (its text matches `like`) once it waits on a lock. */
+  async function waitingOnLock(what: string, like: string): Promise<number> {
     let pid = 0;
-    await until('the completion statement waits on the lock', async () => {
+    await until(`${what} waits on the lock`, async () => {
       const rows = await rawRows<{ pid: number }>(
         locker.db,
-        sql`select pid from pg_stat_activity
-            where wait_event_type = 'Lock' and query like '%completed_on = now()%'`,
+        sql`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like ${like}`,
       );
       pid = rows[0]?.pid ?? 0;
       return pid !== 0;
     });
     return pid;
   }
+  const waitingCompletion = () => waitingOnLock('the completion', '%completed_on = now()%');
+
+  /** Stops `queue` while `lock` holds what it waits for: the stop must end after the unlock. */
+  async function expectStopToWaitFor(queue: JobQueue, lock: Awaited<ReturnType<typeof holdLock>>) {
+    const order: string[] = [];
+    const stopped = queue.stop().then(() => order.push('stopped'));
+    // pg-boss looks for work in progress every 500 ms; unpatched it saw none here and stopped.
+    await new Promise((r) => setTimeout(r, 1500));
+    order.push('unlocked');
+    lock.unlock();
+    await lock.done;
+    await stopped;
+    expect(order).toEqual(['unlocked', 'stopped']);
+  }
+
+  const lockJob = (jobId: string) =>
+    holdLock(sql`select 1 from ferry_jobs.job where id = ${jobId} for update`);
 
   const jobState = async (jobId: string) =>
     (
@@ -144,15 +151,7 @@ describe.skipIf(!testDatabaseKinds().includes('postgres'))('the job queue on pos
     const lock = await lockJob(jobId);
     receiver.release();
     await waitingCompletion();
-    const order: string[] = [];
-    const stopped = queue.stop().then(() => order.push('stopped'));
-    // pg-boss looks for work in progress every 500 ms; unpatched it saw none here and stopped.
-    await new Promise((r) => setTimeout(r, 1500));
-    order.push('unlocked');
-    lock.unlock();
-    await lock.done;
-    await stopped;
-    expect(order).toEqual(['unlocked', 'stopped']);
+    await expectStopToWaitFor(queue, lock);
     expect(await jobState(jobId)).toBe('completed');
     await receiver.close();
   });
@@ -160,32 +159,9 @@ describe.skipIf(!testDatabaseKinds().includes('postgres'))('the job queue on pos
   it('stops only once a worker asking for work has its answer', async () => {
     const queue = await startJobQueue(api.services, { allowPrivate: true, pollingSeconds: 0.5 });
     // The job table locked, the workers' next requests for work wait on it.
-    let unlock!: () => void;
-    const unlocked = new Promise<void>((resolve) => (unlock = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const transaction = locker.db.transaction(async (tx) => {
-      await tx.execute(sql`lock table ferry_jobs.job in exclusive mode`);
-      locked();
-      await unlocked;
-    });
-    await isLocked;
-    await until('a request for work waits on the lock', async () => {
-      const rows = await rawRows(
-        locker.db,
-        sql`select pid from pg_stat_activity
-            where wait_event_type = 'Lock' and query like '%FOR UPDATE SKIP LOCKED%'`,
-      );
-      return rows.length > 0;
-    });
-    const order: string[] = [];
-    const stopped = queue.stop().then(() => order.push('stopped'));
-    await new Promise((r) => setTimeout(r, 1500));
-    order.push('unlocked');
-    unlock();
-    await transaction;
-    await stopped;
-    expect(order).toEqual(['unlocked', 'stopped']);
+    const lock = await holdLock(sql`lock table ferry_jobs.job in exclusive mode`);
+    await waitingOnLock('a request for work', '%FOR UPDATE SKIP LOCKED%');
+    await expectStopToWaitFor(queue, lock);
   });
 
   it('logs a completion that fails, without its values, and the process lives on', async () => {

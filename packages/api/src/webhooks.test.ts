@@ -20,6 +20,7 @@ import {
   fixture,
   testDatabaseKinds,
   type TestApi,
+  until,
 } from './test-support/harness.js';
 import { attemptDelivery, emitEvent } from './webhooks.js';
 
@@ -48,15 +49,6 @@ async function startReceiver(answer: (path: string, nth: number) => number) {
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** Waits until `check` holds (polling); fails with `what` when it never does. */
-async function until(what: string, check: () => Promise<boolean> | boolean, seconds = 60) {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const SECRET = 'a-webhook-secret-0123456789';

@@ -39,12 +39,16 @@ export function pgliteTemplate(): Promise<PgliteTemplate> {
 /**
  * Give an embedded data directory that does not exist yet the state Ferry's first start leaves
  * before it migrates (initdb's cluster in `<dataDir>/pgdata`), so that the first open skips initdb
- * and migrates as usual. For tests whose subject is not the very first start.
+ * and migrates as usual. For tests whose subject is not the very first start. `template` puts
+ * another cluster there instead (test-db.ts's seedMigratedDataDir: the migrated one).
  */
-export async function seedDataDir(dataDir: string): Promise<string> {
+export async function seedDataDir(
+  dataDir: string,
+  template: Promise<PgliteTemplate> = pgliteTemplate(),
+): Promise<string> {
   const target = join(dataDir, 'pgdata');
   if (existsSync(target)) throw new Error(`seedDataDir: ${target} already exists.`);
-  const { pgdata } = await pgliteTemplate();
+  const { pgdata } = await template;
   mkdirSync(dataDir, { recursive: true });
   cpSync(pgdata, target, { recursive: true });
   return dataDir;

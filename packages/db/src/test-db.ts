@@ -1,7 +1,7 @@
 // Test harness: a fresh database with the real migrations, on PGlite and, when DATABASE_URL is
 // set, on that PostgreSQL too (a new database per call, dropped afterwards).
 import { createHash, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { openDatabase, type Database } from './database.js';
@@ -11,6 +11,7 @@ import {
   cachedCluster,
   pgliteTemplate,
   pgliteVersion,
+  seedDataDir,
   type PgliteTemplate,
 } from './pglite-template.js';
 
@@ -59,13 +60,8 @@ export function migratedPgliteTemplate(): Promise<PgliteTemplate> {
  * first account or key (initdb's cluster, migrated, in `<dataDir>/pgdata`). For tests whose subject
  * is neither the very first start nor migrating; `seedDataDir` leaves the migrations to the start.
  */
-export async function seedMigratedDataDir(dataDir: string): Promise<string> {
-  const target = join(dataDir, 'pgdata');
-  if (existsSync(target)) throw new Error(`seedMigratedDataDir: ${target} already exists.`);
-  mkdirSync(dataDir, { recursive: true });
-  cpSync((await migratedPgliteTemplate()).pgdata, target, { recursive: true });
-  return dataDir;
-}
+export const seedMigratedDataDir = (dataDir: string): Promise<string> =>
+  seedDataDir(dataDir, migratedPgliteTemplate());
 
 export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<TestDatabase> {
   if (kind === 'pglite')

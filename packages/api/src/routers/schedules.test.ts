@@ -13,15 +13,8 @@ import {
   fixture,
   testDatabaseKinds,
   type TestApi,
+  until,
 } from '../test-support/harness.js';
-
-async function until(what: string, check: () => Promise<boolean>, seconds = 60) {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const soon = (ms = 1500) => new Date(Date.now() + ms).toISOString();
 

@@ -77,6 +77,19 @@ export async function createTestApi(kind: 'pglite' | 'postgres'): Promise<TestAp
   };
 }
 
+/** Waits until `check` holds (polling every 100 ms); fails with `what` when it never does. */
+export async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  seconds = 60,
+): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The error a rejected call carries: Ferry's code, the field and the message. */
 export async function failure(
   promise: Promise<unknown>,

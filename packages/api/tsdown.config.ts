@@ -15,7 +15,8 @@ export default defineConfig({
   platform: 'node',
   // dist/*.js, as package.json's exports say (tsdown writes .mjs for the node platform otherwise).
   fixedExtension: false,
-  dts: true,
+  // Declaration maps: an editor in a dependent package goes to the source, not the .d.ts.
+  dts: { sourcemap: true },
   sourcemap: true,
   clean: true,
 });

@@ -17,7 +17,8 @@ export default defineConfig({
   ],
   format: ['esm'],
   platform: 'neutral',
-  dts: true,
+  // Declaration maps: an editor in a dependent package goes to the source, not the .d.ts.
+  dts: { sourcemap: true },
   sourcemap: true,
   clean: true,
 });

@@ -10,11 +10,17 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirLockedError, PREPARE_MAX_PARAMETERS, openDatabase } from './database.js';
 import { migrate } from './migrate.js';
+import { rawRows } from './raw-rows.js';
 import { SqlNodeStore } from './node-store.js';
 import { automations } from './schema.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from './test-db.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const sharedBuffers = async ({ db }: Pick<TestDatabase, 'db'>) => {
+  const [row] = await rawRows<{ shared_buffers: string }>(db, sql`show shared_buffers`);
+  return row?.shared_buffers;
+};
 
 describe.each(testDatabaseKinds())('on %s', (kind) => {
   let database: TestDatabase;
@@ -22,6 +28,13 @@ describe.each(testDatabaseKinds())('on %s', (kind) => {
     database = await openTestDatabase(kind);
   });
   afterAll(() => database.close());
+
+  it.runIf(kind === 'pglite')(
+    'an in-memory database (a test’s) starts with a 16 MB buffer pool, not 128 MB',
+    async () => {
+      expect(await sharedBuffers(database)).toBe('16MB');
+    },
+  );
 
   it('migrations run once and again as a no-op', async () => {
     expect(await migrate(database.db)).toEqual([]);
@@ -139,6 +152,8 @@ describe('the embedded database directory', () => {
     await expect(openDatabase({ dataDir: dir })).rejects.toThrow(/in use by another Ferry process/);
     await first.close();
     const again = await openDatabase({ dataDir: dir });
+    // A server's embedded database keeps PostgreSQL's buffer pool (in-memory ones, tests', are smaller).
+    expect(await sharedBuffers(again)).toBe('128MB');
     await again.close();
     // The first open is a real first start on an empty directory (the one test here that keeps
     // it): PGlite's initdb on disk, ~11 CPU-s, past 60 s of wall time on a loaded 2-core machine.

@@ -3,7 +3,7 @@
 // check passing once the variable is set, upgrade, a stale preview refused, reject, roll back, a
 // forced upgrade, and the pipelines view. Set-up the scenario is not about goes through asAdmin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, fixture, shown, startWebApp, type WebApp } from './harness';
+import { ADMIN_PASSWORD, fixture, holdScripts, shown, startWebApp, type WebApp } from './harness';
 
 const CREATOR = { name: 'rita', password: 'creator-password-e2e' };
 const WELCOME = 'ec5af9b4-11ab-43f2-9890-cee5f265df12'; // returns-desk's "1 Start" dialog
@@ -83,6 +83,44 @@ describe('releasing Dev → Prod in the browser', () => {
     await page.getByLabel('Version number').fill('1.0.0');
     await page.getByRole('button', { name: 'Create release' }).click();
     await page.waitForURL(prodReleases());
+  });
+
+  it('keeps a target chosen before the page had loaded its script', async () => {
+    // A slow connection: the form is on screen and used before the page's script hydrates it.
+    // Hydration must not put the select back to "Choose the automation…".
+    const early = await app.context.newPage();
+    try {
+      const release = await holdScripts(early);
+      await early.goto(`${app.server.url}/releases/new?source=${dev.id}`, {
+        waitUntil: 'domcontentloaded',
+      });
+      await early.getByLabel('Target automation').selectOption(prod.id);
+      release();
+      // Every script loaded and run: the page is hydrated.
+      await early.waitForLoadState('networkidle');
+      expect(await early.getByLabel('Target automation').inputValue()).toBe(prod.id);
+      expect(await early.getByLabel('Source automation').inputValue()).toBe(dev.id);
+    } finally {
+      await early.close();
+    }
+  });
+
+  it('follows a source chosen before the page had loaded its script: its versions are offered', async () => {
+    const early = await app.context.newPage();
+    try {
+      const release = await holdScripts(early);
+      await early.goto(`${app.server.url}/releases/new?source=${dev.id}`, {
+        waitUntil: 'domcontentloaded',
+      });
+      await early.getByLabel('Source automation').selectOption(prod.id);
+      release();
+      // Hydrated, the early choice counts as made now: the page loads the source's versions.
+      await early.waitForURL(`**/releases/new?source=${prod.id}`);
+      await shown(early.getByLabel('The working copy of Prod'));
+      expect(await early.getByLabel('Source automation').inputValue()).toBe(prod.id);
+    } finally {
+      await early.close();
+    }
   });
 
   it('shows Prod’s pending release with its preview, the missing variable and Upgrade disabled', async () => {

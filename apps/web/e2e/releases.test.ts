@@ -2,6 +2,7 @@
 // copy, Prod's pending release with its preview and a failing environment check, role gating, the
 // check passing once the variable is set, upgrade, a stale preview refused, reject, roll back, a
 // forced upgrade, and the pipelines view. Set-up the scenario is not about goes through asAdmin.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, fixture, holdScripts, shown, startWebApp, type WebApp } from './harness';
 
@@ -15,6 +16,28 @@ let dev: { id: string; revision: number };
 let prod: { id: string; revision: number };
 const screenshot = (name: string) => app.screenshot(name);
 const prodReleases = () => `${app.server.url}/automations/${prod.id}/releases`;
+
+/**
+ * A slow connection: New release from Dev opens in a page of its own with its scripts held back;
+ * `early` uses the server-rendered form, then the scripts load and `hydrated` checks the page.
+ */
+async function newReleaseBeforeHydration(
+  early: (page: Page) => Promise<unknown>,
+  hydrated: (page: Page) => Promise<void>,
+) {
+  const fresh = await app.context.newPage();
+  try {
+    const release = await holdScripts(fresh);
+    await fresh.goto(`${app.server.url}/releases/new?source=${dev.id}`, {
+      waitUntil: 'domcontentloaded',
+    });
+    await early(fresh);
+    release();
+    await hydrated(fresh);
+  } finally {
+    await fresh.close();
+  }
+}
 
 const button = (name: string | RegExp) =>
   page.getByRole('button', { name, exact: typeof name === 'string' });
@@ -86,41 +109,28 @@ describe('releasing Dev → Prod in the browser', () => {
   });
 
   it('keeps a target chosen before the page had loaded its script', async () => {
-    // A slow connection: the form is on screen and used before the page's script hydrates it.
     // Hydration must not put the select back to "Choose the automation…".
-    const early = await app.context.newPage();
-    try {
-      const release = await holdScripts(early);
-      await early.goto(`${app.server.url}/releases/new?source=${dev.id}`, {
-        waitUntil: 'domcontentloaded',
-      });
-      await early.getByLabel('Target automation').selectOption(prod.id);
-      release();
-      // Every script loaded and run: the page is hydrated.
-      await early.waitForLoadState('networkidle');
-      expect(await early.getByLabel('Target automation').inputValue()).toBe(prod.id);
-      expect(await early.getByLabel('Source automation').inputValue()).toBe(dev.id);
-    } finally {
-      await early.close();
-    }
+    await newReleaseBeforeHydration(
+      (early) => early.getByLabel('Target automation').selectOption(prod.id),
+      async (early) => {
+        // Every script loaded and run: the page is hydrated.
+        await early.waitForLoadState('networkidle');
+        expect(await early.getByLabel('Target automation').inputValue()).toBe(prod.id);
+        expect(await early.getByLabel('Source automation').inputValue()).toBe(dev.id);
+      },
+    );
   });
 
   it('follows a source chosen before the page had loaded its script: its versions are offered', async () => {
-    const early = await app.context.newPage();
-    try {
-      const release = await holdScripts(early);
-      await early.goto(`${app.server.url}/releases/new?source=${dev.id}`, {
-        waitUntil: 'domcontentloaded',
-      });
-      await early.getByLabel('Source automation').selectOption(prod.id);
-      release();
-      // Hydrated, the early choice counts as made now: the page loads the source's versions.
-      await early.waitForURL(`**/releases/new?source=${prod.id}`);
-      await shown(early.getByLabel('The working copy of Prod'));
-      expect(await early.getByLabel('Source automation').inputValue()).toBe(prod.id);
-    } finally {
-      await early.close();
-    }
+    await newReleaseBeforeHydration(
+      (early) => early.getByLabel('Source automation').selectOption(prod.id),
+      async (early) => {
+        // Hydrated, the early choice counts as made now: the page loads the source's versions.
+        await early.waitForURL(`**/releases/new?source=${prod.id}`);
+        await shown(early.getByLabel('The working copy of Prod'));
+        expect(await early.getByLabel('Source automation').inputValue()).toBe(prod.id);
+      },
+    );
   });
 
   it('shows Prod’s pending release with its preview, the missing variable and Upgrade disabled', async () => {
